@@ -1,0 +1,103 @@
+# Remote renewal of electronic-signature certificates.
+#   make run    the service with a private database and demo data at http://127.0.0.1:8080
+#   make test   everything: vet, unit and store tests, the Chromium suite
+# Both install what is missing (Debian packages) when run as root, and
+# otherwise say exactly what to install.
+
+SHELL := /bin/bash
+GO    ?= go
+ADDR  ?= 127.0.0.1:8080
+export GOFLAGS := -mod=readonly
+export CGO_ENABLED := 1
+
+SERVER := bin/renewal-server
+WASM   := web/app.wasm
+
+# Debian packages each target needs, and the command that proves each one.
+RUN_PKGS  := postgresql
+TEST_PKGS := postgresql chromium fonts-dejavu-core softhsm2 openssl poppler-utils
+
+.PHONY: all build run test vet unit e2e bench deps-run deps-test generate clean help
+
+all: build
+
+help:
+	@sed -n '2,5p' Makefile
+
+## build: the server binary and the browser app, with app.wasm pre-compressed.
+build: $(SERVER) $(WASM).br
+	@ls -l $(SERVER) | awk '{printf "%-22s %6.2f MB\n", $$9, $$5/1e6}'
+	@for f in $(WASM) $(WASM).br $(WASM).gz; do ls -l $$f | awk '{printf "%-22s %6.2f MB\n", $$9, $$5/1e6}'; done
+
+# go build is incremental and leaves an up-to-date output untouched, so
+# these always run and stay cheap; the compressed files follow app.wasm.
+.PHONY: $(SERVER) $(WASM)
+$(SERVER):
+	@mkdir -p bin
+	$(GO) build -o $@ ./server
+
+$(WASM):
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $@ ./wasm
+
+$(WASM).br: $(WASM)
+	$(GO) run ./server/internal/buildtool/precompress $(WASM) >/dev/null
+
+## run: the service in development mode (demo data, sandboxes) on $(ADDR).
+run: deps-run build
+	$(SERVER) --dev --addr $(ADDR)
+
+## test: vet, unit and store tests on a private PostgreSQL, the Chromium suite.
+test: deps-test build vet
+	$(GO) test -count=1 -timeout 30m ./...
+
+vet:
+	$(GO) vet ./...
+	GOOS=js GOARCH=wasm $(GO) vet ./wasm ./app/...
+
+unit:
+	$(GO) test -count=1 $$($(GO) list ./... | grep -v /e2e)
+
+## e2e: only the browser suite, headless; a go test -json report and the
+## screenshots of failures land in e2e/artifacts/. One scenario:
+##   make e2e RUN=TestFirstScreen
+e2e: deps-test build
+	@mkdir -p e2e/artifacts
+	set -o pipefail; $(GO) test -count=1 -timeout 30m -json $(if $(RUN),-run '$(RUN)') ./e2e \
+		| tee e2e/artifacts/report.json | $(GO) run ./e2e/cmd/summary
+
+## generate: typed queries from server/internal/store/queries (sqlc).
+generate:
+	$(GO) run github.com/sqlc-dev/sqlc/cmd/sqlc@v1.31.1 generate -f server/internal/store/sqlc.yaml
+
+clean:
+	rm -rf bin $(WASM) $(WASM).br $(WASM).gz e2e/artifacts
+
+# deps-*: install what is missing with apt-get when root, else say what.
+deps-run:
+	@$(call ensure_pkgs,$(RUN_PKGS))
+deps-test:
+	@$(call ensure_pkgs,$(TEST_PKGS))
+
+# ensure_pkgs checks each package by a file it installs.
+define ensure_pkgs
+missing=""; \
+for p in $(1); do \
+  case $$p in \
+    postgresql)    ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || command -v postgres >/dev/null || missing="$$missing $$p";; \
+    chromium)      command -v chromium >/dev/null || missing="$$missing $$p";; \
+    fonts-dejavu-core) test -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || missing="$$missing $$p";; \
+    softhsm2)      test -e /usr/lib/softhsm/libsofthsm2.so || missing="$$missing $$p";; \
+    openssl)       command -v openssl >/dev/null || missing="$$missing $$p";; \
+    poppler-utils) command -v pdftotext >/dev/null || missing="$$missing $$p";; \
+  esac; \
+done; \
+if [ -n "$$missing" ]; then \
+  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+    echo "installing:$$missing"; \
+    export DEBIAN_FRONTEND=noninteractive; \
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+  else \
+    echo "missing:$$missing"; echo "install them with: sudo apt-get install -y$$missing"; exit 1; \
+  fi; \
+fi
+endef

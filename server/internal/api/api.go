@@ -1,0 +1,238 @@
+// Package api builds the Fiber application: middleware, the one error
+// handler, health and readiness, the /api/v1 routes and, last, the web
+// app. Handlers parse, validate, call a service, render; no SQL here.
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+
+	"renewal/app/wire"
+	"renewal/server/internal/apierr"
+	"renewal/server/internal/metrics"
+	"renewal/server/internal/store"
+	"renewal/server/internal/webui"
+)
+
+// BodyLimit bounds every request body. Later endpoints that take files
+// (requests, statements) stay far below it.
+const BodyLimit = 1 << 20
+
+// requestTimeout bounds the work behind one request.
+const requestTimeout = 30 * time.Second
+
+// Services is what the API reads about services.
+type Services interface {
+	ServiceList(ctx context.Context) ([]wire.Service, error)
+	ServiceGet(ctx context.Context, code string) (wire.Service, error)
+}
+
+// Readiness answers whether the database is usable.
+type Readiness interface {
+	Ready(ctx context.Context) error
+}
+
+// Deps are the parts the API is built from.
+type Deps struct {
+	Log            *slog.Logger
+	Services       Services
+	Ready          Readiness
+	Metrics        *metrics.Metrics
+	Web            *webui.Web // nil: API only (tests)
+	TrustedProxies []string
+	// Extra registers more routes on the app before the web app's
+	// catch-all (tests use it to add failing handlers).
+	Extra func(app *fiber.App)
+}
+
+type server struct {
+	Deps
+}
+
+// New returns the application with every route registered.
+func New(d Deps) *fiber.App {
+	s := &server{Deps: d}
+	cfg := fiber.Config{
+		AppName:               "renewal-server",
+		BodyLimit:             BodyLimit,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          60 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		DisableStartupMessage: true,
+		ErrorHandler:          s.renderError,
+		// Forwarded headers are believed only from the proxies named.
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          d.TrustedProxies,
+	}
+	if len(d.TrustedProxies) > 0 {
+		cfg.ProxyHeader = fiber.HeaderXForwardedFor
+	}
+	app := fiber.New(cfg)
+
+	app.Use(securityHeaders, requestID, s.observe, recover.New(recover.Config{
+		EnableStackTrace: true,
+		StackTraceHandler: func(c *fiber.Ctx, e any) {
+			s.Log.Error("panic", "request_id", RequestID(c), "panic", fmt.Sprint(e), "stack", string(debug.Stack()))
+		},
+	}))
+
+	app.Get("/healthz", func(c *fiber.Ctx) error {
+		return c.JSON(fiber.Map{"status": "ok"})
+	})
+	app.Get("/readyz", s.readyz)
+	if d.Metrics != nil {
+		app.Get("/metrics", d.Metrics.Handler())
+	}
+
+	v1 := app.Group("/api/v1", noStore)
+	v1.Get("/services", s.serviceList)
+	v1.Get("/services/:code", s.serviceGet)
+	// Unknown API paths answer JSON, not the web app's HTML.
+	app.All("/api/*", func(c *fiber.Ctx) error { return apierr.ErrNotFound })
+
+	if d.Extra != nil {
+		d.Extra(app)
+	}
+	if d.Web != nil {
+		d.Web.MountStatic(app)
+		d.Web.MountPages(app)
+	}
+	return app
+}
+
+func (s *server) readyz(c *fiber.Ctx) error {
+	if err := s.Ready.Ready(c.UserContext()); err != nil {
+		s.Log.Warn("not ready", "err", err)
+		return apierr.ErrNotReady.With(err)
+	}
+	return c.JSON(fiber.Map{"status": "ready"})
+}
+
+// observe gives every request a deadline, renders errors, then logs and
+// counts the request with its final status.
+func (s *server) observe(c *fiber.Ctx) error {
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
+	defer cancel()
+	c.SetUserContext(ctx)
+	if err := c.Next(); err != nil {
+		if rerr := s.renderError(c, err); rerr != nil {
+			return rerr
+		}
+	}
+	status := c.Response().StatusCode()
+	d := time.Since(start)
+	if s.Metrics != nil {
+		s.Metrics.Observe(c.Method(), c.Route().Path, status, d)
+	}
+	level := slog.LevelInfo
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	s.Log.Log(ctx, level, "request",
+		"method", c.Method(), "path", c.Path(), "route", c.Route().Path,
+		"status", status, "ms", d.Milliseconds(), "ip", c.IP(), "request_id", RequestID(c))
+	return nil
+}
+
+// renderError is the one error handler: it maps any error to a public
+// kind and renders {code, message, message_ru, message_en, request_id}.
+// The cause goes to the log, never to the client.
+func (s *server) renderError(c *fiber.Ctx, err error) error {
+	if RequestID(c) == "" {
+		// Errors of the HTTP layer itself (body too large, bad request
+		// line) skip the middleware.
+		assignRequestID(c)
+	}
+	e := classify(err)
+	status := e.Kind.Status()
+	if status >= 500 {
+		s.Log.Error("request failed", "request_id", RequestID(c), "code", e.Code, "err", err)
+	}
+	if status == fiber.StatusServiceUnavailable {
+		c.Set(fiber.HeaderRetryAfter, "5")
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	msg := e.RU
+	if c.AcceptsLanguages("ru", "en") == "en" {
+		msg = e.EN
+	}
+	return c.Status(status).JSON(wire.Error{
+		Code: e.Code, Message: msg, MessageRU: e.RU, MessageEN: e.EN, RequestID: RequestID(c),
+	})
+}
+
+func classify(err error) *apierr.Error {
+	var fe *fiber.Error
+	var ours *apierr.Error
+	switch {
+	case errors.As(err, &ours):
+		return ours
+	case errors.As(err, &fe):
+		return apierr.FromStatus(fe.Code, err)
+	case errors.Is(err, store.ErrUnavailable):
+		return apierr.ErrUnavailable.With(err)
+	default:
+		return apierr.From(err)
+	}
+}
+
+const requestIDKey = "request_id"
+
+// requestID gives each request a random id, returned in X-Request-ID and
+// in every error body, so a person can quote it to support. Incoming ids
+// are not trusted: they would let a client forge log lines.
+func requestID(c *fiber.Ctx) error {
+	assignRequestID(c)
+	return c.Next()
+}
+
+func assignRequestID(c *fiber.Ctx) string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	id := hex.EncodeToString(b[:])
+	c.Locals(requestIDKey, id)
+	c.Set(fiber.HeaderXRequestID, id)
+	return id
+}
+
+// RequestID returns the id of the request.
+func RequestID(c *fiber.Ctx) string {
+	id, _ := c.Locals(requestIDKey).(string)
+	return id
+}
+
+// contentSecurityPolicy allows only this origin. go-app needs
+// 'wasm-unsafe-eval' to compile app.wasm, and nothing of 'unsafe-eval'
+// or inline scripts and styles.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
+	"img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; worker-src 'self'; manifest-src 'self'; " +
+	"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+func securityHeaders(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderContentSecurityPolicy, contentSecurityPolicy)
+	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+	c.Set(fiber.HeaderXFrameOptions, "DENY")
+	c.Set(fiber.HeaderReferrerPolicy, "no-referrer")
+	c.Set("Cross-Origin-Opener-Policy", "same-origin")
+	c.Set("Cross-Origin-Resource-Policy", "same-origin")
+	c.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()")
+	if c.Protocol() == "https" {
+		c.Set(fiber.HeaderStrictTransportSecurity, "max-age=31536000")
+	}
+	return c.Next()
+}
+
+func noStore(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Next()
+}

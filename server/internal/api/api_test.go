@@ -1,0 +1,298 @@
+package api
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"renewal/app/wire"
+	"renewal/server/internal/metrics"
+	"renewal/server/internal/store"
+)
+
+type fakeServices struct {
+	list []wire.Service
+	err  error
+}
+
+func (f *fakeServices) ServiceList(ctx context.Context) ([]wire.Service, error) { return f.list, f.err }
+func (f *fakeServices) ServiceGet(ctx context.Context, code string) (wire.Service, error) {
+	if f.err != nil {
+		return wire.Service{}, f.err
+	}
+	for _, s := range f.list {
+		if s.Code == code {
+			return s, nil
+		}
+	}
+	return wire.Service{}, store.ErrNotFound
+}
+
+type fakeReady struct{ err error }
+
+func (f *fakeReady) Ready(ctx context.Context) error { return f.err }
+
+type harness struct {
+	app      *fiber.App
+	services *fakeServices
+	ready    *fakeReady
+	logs     *strings.Builder
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	h := &harness{
+		services: &fakeServices{list: []wire.Service{{Code: "ru-owner", Jurisdiction: "RU", Role: "owner", TitleRU: "Я владелец", TitleEN: "I am the owner"}}},
+		ready:    &fakeReady{},
+		logs:     &strings.Builder{},
+	}
+	h.app = New(Deps{
+		Log:      slog.New(slog.NewTextHandler(h.logs, nil)),
+		Services: h.services,
+		Ready:    h.ready,
+		Metrics:  metrics.New(),
+		Extra: func(app *fiber.App) {
+			app.Get("/test/panic", func(c *fiber.Ctx) error { panic("secret detail: password=hunter2") })
+			app.Get("/test/fail", func(c *fiber.Ctx) error { return errors.New("pq: secret internal detail") })
+			app.Post("/test/json", func(c *fiber.Ctx) error {
+				var v struct {
+					Name string `json:"name"`
+				}
+				if err := decodeJSON(c, &v); err != nil {
+					return err
+				}
+				return c.JSON(v)
+			})
+			app.Get("/test/ip", func(c *fiber.Ctx) error { return c.SendString(c.IP()) })
+		},
+	})
+	return h
+}
+
+func (h *harness) do(t *testing.T, req *http.Request) (*http.Response, []byte) {
+	t.Helper()
+	resp, err := h.app.Test(req, -1)
+	require.NoError(t, err)
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp, body
+}
+
+func decodeError(t *testing.T, body []byte) wire.Error {
+	t.Helper()
+	var e wire.Error
+	require.NoError(t, json.Unmarshal(body, &e), "body: %s", body)
+	require.NotEmpty(t, e.Code)
+	require.NotEmpty(t, e.MessageRU)
+	require.NotEmpty(t, e.MessageEN)
+	require.Len(t, e.RequestID, 24)
+	return e
+}
+
+func TestErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		req     func() *http.Request
+		status  int
+		code    string
+		noLeaks []string
+	}{
+		{"fail/unknown-api-path", func() *http.Request { return httptest.NewRequest("GET", "/api/v1/nope", nil) }, 404, "not_found", nil},
+		{"fail/unknown-api-version", func() *http.Request { return httptest.NewRequest("GET", "/api/v2/services", nil) }, 404, "not_found", nil},
+		{"fail/unknown-service", func() *http.Request { return httptest.NewRequest("GET", "/api/v1/services/by-9.9.9", nil) }, 404, "service_not_found", nil},
+		{"fail/bad-service-code", func() *http.Request { return httptest.NewRequest("GET", "/api/v1/services/..%2F..%2Fetc", nil) }, 404, "service_not_found", nil},
+		{"fail/panic", func() *http.Request { return httptest.NewRequest("GET", "/test/panic", nil) }, 500, "internal", []string{"hunter2", "secret"}},
+		{"fail/go-error", func() *http.Request { return httptest.NewRequest("GET", "/test/fail", nil) }, 500, "internal", []string{"pq:", "secret"}},
+		{"fail/malformed-json", func() *http.Request {
+			r := httptest.NewRequest("POST", "/test/json", strings.NewReader(`{"name":`))
+			r.Header.Set("Content-Type", "application/json")
+			return r
+		}, 400, "bad_json", []string{"unexpected EOF"}},
+		{"fail/unknown-json-field", func() *http.Request {
+			r := httptest.NewRequest("POST", "/test/json", strings.NewReader(`{"name":"a","admin":true}`))
+			r.Header.Set("Content-Type", "application/json")
+			return r
+		}, 400, "bad_json", []string{"admin"}},
+		{"fail/trailing-json", func() *http.Request {
+			r := httptest.NewRequest("POST", "/test/json", strings.NewReader(`{"name":"a"}{"name":"b"}`))
+			r.Header.Set("Content-Type", "application/json")
+			return r
+		}, 400, "bad_json", nil},
+		{"fail/not-json", func() *http.Request {
+			r := httptest.NewRequest("POST", "/test/json", strings.NewReader(`name=a`))
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			return r
+		}, 400, "bad_json", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t)
+			resp, body := h.do(t, tt.req())
+			assert.Equal(t, tt.status, resp.StatusCode, "body: %s", body)
+			assert.Contains(t, resp.Header.Get("Content-Type"), "application/json")
+			e := decodeError(t, body)
+			assert.Equal(t, tt.code, e.Code)
+			assert.Equal(t, resp.Header.Get("X-Request-ID"), e.RequestID)
+			for _, leak := range tt.noLeaks {
+				assert.NotContains(t, string(body), leak, "a Go error's text reached the client")
+			}
+		})
+	}
+}
+
+func TestOK(t *testing.T) {
+	h := newHarness(t)
+	resp, body := h.do(t, httptest.NewRequest("POST", "/test/json", strings.NewReader(`{"name":"ok"}`)).WithContext(context.Background()))
+	_ = resp
+	// a POST without a content type is refused, with one it passes
+	assert.Contains(t, string(body), "bad_json")
+	r := httptest.NewRequest("POST", "/test/json", strings.NewReader(`{"name":"ok"}`))
+	r.Header.Set("Content-Type", "application/json; charset=utf-8")
+	resp, body = h.do(t, r)
+	assert.Equal(t, 200, resp.StatusCode)
+	assert.JSONEq(t, `{"name":"ok"}`, string(body))
+
+	resp, body = h.do(t, httptest.NewRequest("GET", "/api/v1/services", nil))
+	require.Equal(t, 200, resp.StatusCode)
+	var list wire.ServiceList
+	require.NoError(t, json.Unmarshal(body, &list))
+	assert.Equal(t, "ru-owner", list.Services[0].Code)
+	assert.Equal(t, "no-store", resp.Header.Get("Cache-Control"))
+
+	resp, _ = h.do(t, httptest.NewRequest("GET", "/api/v1/services/ru-owner", nil))
+	assert.Equal(t, 200, resp.StatusCode)
+}
+
+func TestLanguageOfMessage(t *testing.T) {
+	h := newHarness(t)
+	r := httptest.NewRequest("GET", "/api/v1/nope", nil)
+	r.Header.Set("Accept-Language", "en-GB,en;q=0.9")
+	_, body := h.do(t, r)
+	e := decodeError(t, body)
+	assert.Equal(t, e.MessageEN, e.Message)
+
+	_, body = h.do(t, httptest.NewRequest("GET", "/api/v1/nope", nil))
+	e = decodeError(t, body)
+	assert.Equal(t, e.MessageRU, e.Message, "Russian is the default")
+}
+
+func TestSecurityHeaders(t *testing.T) {
+	h := newHarness(t)
+	for _, path := range []string{"/healthz", "/api/v1/services", "/api/v1/nope", "/test/panic"} {
+		resp, _ := h.do(t, httptest.NewRequest("GET", path, nil))
+		csp := resp.Header.Get("Content-Security-Policy")
+		assert.Contains(t, csp, "frame-ancestors 'none'", path)
+		assert.Contains(t, csp, "'wasm-unsafe-eval'", path)
+		assert.NotContains(t, csp, "'unsafe-eval'", path)
+		assert.NotContains(t, csp, "'unsafe-inline'", path)
+		assert.Equal(t, "nosniff", resp.Header.Get("X-Content-Type-Options"), path)
+		assert.Equal(t, "no-referrer", resp.Header.Get("Referrer-Policy"), path)
+		assert.Empty(t, resp.Header.Get("Strict-Transport-Security"), "no HSTS over plain HTTP")
+	}
+}
+
+func TestDatabaseUnavailable(t *testing.T) {
+	h := newHarness(t)
+	h.services.err = errors.Join(store.ErrUnavailable, errors.New("dial unix /x: connect: connection refused"))
+	h.ready.err = store.ErrUnavailable
+
+	resp, body := h.do(t, httptest.NewRequest("GET", "/api/v1/services", nil))
+	assert.Equal(t, 503, resp.StatusCode)
+	assert.Equal(t, "5", resp.Header.Get("Retry-After"))
+	assert.Equal(t, "unavailable", decodeError(t, body).Code)
+	assert.NotContains(t, string(body), "/x")
+
+	resp, body = h.do(t, httptest.NewRequest("GET", "/readyz", nil))
+	assert.Equal(t, 503, resp.StatusCode)
+	assert.Equal(t, "not_ready", decodeError(t, body).Code)
+
+	resp, _ = h.do(t, httptest.NewRequest("GET", "/healthz", nil))
+	assert.Equal(t, 200, resp.StatusCode, "alive even without the database")
+
+	h.services.err, h.ready.err = nil, nil
+	resp, _ = h.do(t, httptest.NewRequest("GET", "/readyz", nil))
+	assert.Equal(t, 200, resp.StatusCode, "ready again when the database is back")
+}
+
+func TestMetrics(t *testing.T) {
+	h := newHarness(t)
+	h.do(t, httptest.NewRequest("GET", "/api/v1/services/ru-owner", nil))
+	h.do(t, httptest.NewRequest("GET", "/api/v1/nope", nil))
+	h.do(t, httptest.NewRequest("GET", "/test/panic", nil))
+	_, body := h.do(t, httptest.NewRequest("GET", "/metrics", nil))
+	m := string(body)
+	assert.Contains(t, m, `http_requests_total{method="GET",route="/api/v1/services/:code",status="200"} 1`)
+	assert.Contains(t, m, `http_requests_total{method="GET",route="/api/*",status="404"} 1`)
+	assert.Contains(t, m, `http_requests_total{method="GET",route="/test/panic",status="500"} 1`)
+	assert.Contains(t, m, `http_request_duration_seconds_bucket{method="GET",route="/api/v1/services/:code"`)
+	assert.NotContains(t, m, "ru-owner\"", "raw paths never become labels")
+}
+
+func TestRequestLogHasIDs(t *testing.T) {
+	h := newHarness(t)
+	resp, _ := h.do(t, httptest.NewRequest("GET", "/test/fail", nil))
+	id := resp.Header.Get("X-Request-ID")
+	require.NotEmpty(t, id)
+	assert.Contains(t, h.logs.String(), "request_id="+id)
+	assert.Contains(t, h.logs.String(), "pq: secret internal detail", "the cause is logged")
+}
+
+func TestForwardedForTrustedOnlyFromProxy(t *testing.T) {
+	build := func(proxies []string) *fiber.App {
+		return New(Deps{
+			Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Services: &fakeServices{}, Ready: &fakeReady{},
+			TrustedProxies: proxies,
+			Extra: func(app *fiber.App) {
+				app.Get("/test/ip", func(c *fiber.Ctx) error { return c.SendString(c.IP()) })
+			},
+		})
+	}
+	ip := func(app *fiber.App) string {
+		r := httptest.NewRequest("GET", "/test/ip", nil)
+		r.Header.Set("X-Forwarded-For", "203.0.113.7")
+		resp, err := app.Test(r, -1)
+		require.NoError(t, err)
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	// app.Test connects from 0.0.0.0.
+	assert.NotEqual(t, "203.0.113.7", ip(build(nil)), "untrusted peer cannot set its address")
+	assert.Equal(t, "203.0.113.7", ip(build([]string{"0.0.0.0"})), "a trusted proxy can")
+}
+
+// The body limit is enforced by fasthttp before routing, which app.Test
+// cannot show: this test uses a real listener on 127.0.0.1.
+func TestOversizedBody(t *testing.T) {
+	h := newHarness(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	go h.app.Listener(ln) //nolint:errcheck // ends with Shutdown
+	t.Cleanup(func() { _ = h.app.Shutdown() })
+
+	// fasthttp answers from the declared length and closes the socket, so
+	// send only the headers, as a client that waits for 100-continue would.
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = fmt.Fprintf(conn, "POST /test/json HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", BodyLimit+1)
+	require.NoError(t, err)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	assert.Equal(t, 413, resp.StatusCode)
+	assert.Equal(t, "body_too_large", decodeError(t, b).Code)
+}

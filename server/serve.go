@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"renewal/server/internal/api"
+	"renewal/server/internal/config"
+	"renewal/server/internal/metrics"
+	"renewal/server/internal/pgcluster"
+	"renewal/server/internal/store"
+	"renewal/server/internal/webui"
+)
+
+// shutdownGrace bounds how long in-flight requests may finish after a
+// signal, and then how long the private database gets to stop.
+const shutdownGrace = 15 * time.Second
+
+func serve(args []string, stdout, stderr io.Writer) error {
+	cfg, err := config.Parse(name, args, os.Getenv, stderr)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err}
+	}
+	log := newLogger(cfg, stderr)
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	web, err := webui.Load(cfg.WebDir)
+	if err != nil {
+		return err
+	}
+
+	dbURL := cfg.DatabaseURL
+	if dbURL == "" {
+		cluster, err := startPrivateDatabase(ctx, cfg, log)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+			defer cancel()
+			if err := cluster.Stop(sctx); err != nil {
+				log.Error("stop database", "err", err)
+			}
+		}()
+		dbURL = cluster.DSN("renewal")
+	}
+
+	st, err := store.Open(ctx, dbURL, cfg.DBWait)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		return err
+	}
+
+	m := metrics.New()
+	m.WatchPool(st.Pool())
+	app := api.New(api.Deps{
+		Log:            log,
+		Services:       st,
+		Ready:          st,
+		Metrics:        m,
+		Web:            web,
+		TrustedProxies: cfg.TrustedProxies,
+	})
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	scheme := "http"
+	if cfg.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("TLS: %w", err)
+		}
+		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+		scheme = "https"
+	}
+	served := make(chan error, 1)
+	go func() { served <- app.Listener(ln) }()
+	log.Info("listening", "addr", ln.Addr().String(), "dev", cfg.Dev, "version", web.Version(), "data_dir", cfg.DataDir)
+	// One plain line on stdout for people and for tests that start the
+	// binary on port 0.
+	fmt.Fprintf(stdout, "listening on %s://%s\n", scheme, ln.Addr())
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	if err := app.ShutdownWithTimeout(shutdownGrace); err != nil {
+		log.Error("shutdown", "err", err)
+	}
+	return nil
+}
+
+// startPrivateDatabase runs PostgreSQL in DATA_DIR/pg, reached over a
+// unix socket in DATA_DIR/pgsock.
+func startPrivateDatabase(ctx context.Context, cfg *config.Config, log *slog.Logger) (*pgcluster.Cluster, error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	log.Info("starting the private database", "dir", filepath.Join(cfg.DataDir, "pg"))
+	return pgcluster.Start(ctx, pgcluster.Options{
+		DataDir:   filepath.Join(cfg.DataDir, "pg"),
+		SocketDir: filepath.Join(cfg.DataDir, "pgsock"),
+		Database:  "renewal",
+		Logger:    log,
+	})
+}
+
+func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
