@@ -25,19 +25,16 @@ help:
 	@sed -n '2,5p' Makefile
 
 ## build: the server binary and the browser app, with app.wasm pre-compressed.
-build: $(SERVER) $(WASM).br
-	@ls -l $(SERVER) | awk '{printf "%-22s %6.2f MB\n", $$9, $$5/1e6}'
-	@for f in $(WASM) $(WASM).br $(WASM).gz; do ls -l $$f | awk '{printf "%-22s %6.2f MB\n", $$9, $$5/1e6}'; done
-
-# go build is incremental and leaves an up-to-date output untouched, so
-# these always run and stay cheap; the compressed files follow app.wasm.
-.PHONY: $(SERVER) $(WASM)
-$(SERVER):
+# go build is incremental but rewrites its output every time, so app.wasm
+# is replaced only when its bytes change: brotli at its best takes a while
+# and runs only then.
+build:
 	@mkdir -p bin
-	$(GO) build -o $@ ./server
-
-$(WASM):
-	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $@ ./wasm
+	$(GO) build -o $(SERVER) ./server
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $(WASM).new ./wasm
+	@if cmp -s $(WASM).new $(WASM); then rm $(WASM).new; else mv $(WASM).new $(WASM); fi
+	@$(MAKE) --no-print-directory $(WASM).br
+	@for f in $(SERVER) $(WASM) $(WASM).br $(WASM).gz; do ls -l $$f | awk '{printf "%-22s %6.2f MB\n", $$9, $$5/1e6}'; done
 
 $(WASM).br: $(WASM)
 	$(GO) run ./server/internal/buildtool/precompress $(WASM) >/dev/null

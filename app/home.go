@@ -1,6 +1,8 @@
 package app
 
 import (
+	"strings"
+
 	goapp "github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"renewal/app/wire"
@@ -81,7 +83,7 @@ func (h *Home) group(jurisdiction string, name text) goapp.UI {
 		items = append(items, goapp.Li().Body(
 			goapp.A().
 				Class("service").
-				ID("service-"+s.Code).
+				ID(elementID("service", s.Code)).
 				DataSet("code", s.Code).
 				Href(PathService+s.Code).
 				Body(
@@ -100,4 +102,10 @@ func (h *Home) group(jurisdiction string, name text) goapp.UI {
 		goapp.H3().ID("j-"+jurisdiction).Text(name.in(h.lang)),
 		goapp.Ul().Class("services").Body(items...),
 	)
+}
+
+// elementID makes a CSS-safe id from a code: "by-6.0.00" has dots,
+// which a selector would read as classes.
+func elementID(prefix, code string) string {
+	return prefix + "-" + strings.ReplaceAll(code, ".", "-")
 }

@@ -60,7 +60,7 @@ func Parse(name string, args []string, getenv func(string) string, out io.Writer
 	str(&c.TLSCert, "tls-cert", "TLS_CERT", "", "certificate (PEM) to serve HTTPS; without it serve HTTP behind a TLS proxy")
 	str(&c.TLSKey, "tls-key", "TLS_KEY", "", "private key (PEM) for --tls-cert")
 	str(&proxies, "trusted-proxy", "TRUSTED_PROXY", "", "comma-separated IPs or CIDRs whose X-Forwarded-* headers are trusted")
-	str(&c.WebDir, "web-dir", "WEB_DIR", "", "directory with app.wasm and static files (default: ../web beside the binary, else ./web)")
+	str(&c.WebDir, "web-dir", "WEB_DIR", "", "directory with app.wasm and static files; empty: ../web beside the binary, else ./web")
 	str(&c.LogFormat, "log-format", "LOG_FORMAT", "text", "log format: text or json")
 	str(&c.LogLevel, "log-level", "LOG_LEVEL", "info", "log level: debug, info, warn, error")
 	devDefault, _ := strconv.ParseBool(env("DEV", "false"))
@@ -74,7 +74,7 @@ func Parse(name string, args []string, getenv func(string) string, out io.Writer
 	opts = append(opts, option{"db-wait", "DB_WAIT", ""})
 
 	fs.Usage = func() {
-		fmt.Fprintf(out, "Usage: %s [flags]\n       %s COMMAND [args]\n\nRemote renewal of electronic-signature certificates: the web server.\n\nFlags (each also read from the environment variable shown):\n", name, name)
+		fmt.Fprintf(out, "Usage: %s [flags]\n\nRemote renewal of electronic-signature certificates: the web server.\n\nFlags (each also read from the environment variable shown):\n", name)
 		fs.VisitAll(func(f *flag.Flag) {
 			key := ""
 			for _, o := range opts {

@@ -1,0 +1,168 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// tab is one browser tab for one test. It records the console; an
+// uncaught exception or a console error (a CSP violation is one) fails
+// the test, and a failed test leaves a screenshot, the console and the
+// server's log in e2e/artifacts.
+type tab struct {
+	t       *testing.T
+	ctx     context.Context
+	mu      sync.Mutex
+	console []string
+	errors  []string
+	shot    int
+}
+
+func newTab(t *testing.T) *tab {
+	t.Helper()
+	ctx, cancelTab := chromedp.NewContext(browserCtx)
+	ctx, cancelTime := context.WithTimeout(ctx, 90*time.Second)
+	tb := &tab{t: t, ctx: ctx}
+	if err := chromedp.Do(ctx); err != nil {
+		cancelTime()
+		cancelTab()
+		t.Fatalf("open tab: %v", err)
+	}
+	messages := chromedp.Console(ctx)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			line := fmt.Sprintf("%s %s:%d %s", m.Type, m.URL, m.Line+1, m.Text)
+			tb.mu.Lock()
+			tb.console = append(tb.console, line)
+			if isFailure(m) {
+				tb.errors = append(tb.errors, line)
+			}
+			tb.mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		tb.mu.Lock()
+		errs := append([]string(nil), tb.errors...)
+		tb.mu.Unlock()
+		for _, e := range errs {
+			t.Errorf("browser console: %s", e)
+		}
+		if t.Failed() {
+			tb.saveArtifacts()
+		}
+		cancelTime()
+		cancelTab()
+	})
+	return tb
+}
+
+// isFailure tells which console messages fail a test: exceptions, errors
+// that scripts log, security messages (CSP violations) and failed loads,
+// except a 4xx answer of our API, which the app expects and explains.
+func isFailure(m chromedp.ConsoleMessage) bool {
+	switch {
+	case m.IsException():
+		return true
+	case m.Source == "security":
+		return true
+	case m.Type != chromedp.ConsoleError:
+		return false
+	case m.Source == "network" && strings.Contains(m.URL, "/api/") && strings.Contains(m.Text, "status of 4"):
+		return false
+	default:
+		return true
+	}
+}
+
+func (tb *tab) name() string {
+	return strings.NewReplacer("/", "_", " ", "_").Replace(tb.t.Name())
+}
+
+func (tb *tab) saveArtifacts() {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(tb.ctx), 10*time.Second)
+	defer cancel()
+	if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90)); err == nil {
+		os.WriteFile(filepath.Join(artifacts, tb.name()+".failed.png"), png, 0o644)
+	}
+	tb.mu.Lock()
+	os.WriteFile(filepath.Join(artifacts, tb.name()+".console.txt"), []byte(strings.Join(tb.console, "\n")+"\n"), 0o644)
+	tb.mu.Unlock()
+	suite.saveLogs(tb.name())
+	tb.t.Logf("artifacts of the failure in %s/%s.*", artifacts, tb.name())
+}
+
+// step saves a screenshot of the current screen when E2E_SHOTS=1, so a
+// person can look through the flow.
+func (tb *tab) step(name string) {
+	if os.Getenv("E2E_SHOTS") != "1" {
+		return
+	}
+	tb.shot++
+	png, err := chromedp.Run(tb.ctx, chromedp.FullScreenshot(90))
+	if err != nil {
+		tb.t.Logf("screenshot %s: %v", name, err)
+		return
+	}
+	os.WriteFile(filepath.Join(artifacts, fmt.Sprintf("%s.%02d-%s.png", tb.name(), tb.shot, name)), png, 0o644)
+}
+
+// do runs steps or fails the test.
+func (tb *tab) do(steps ...chromedp.Action[chromedp.Void]) {
+	tb.t.Helper()
+	if err := chromedp.Do(tb.ctx, steps...); err != nil {
+		tb.t.Fatalf("browser: %v", err)
+	}
+}
+
+// eval runs a JavaScript expression and returns its value.
+func eval[T any](tb *tab, expr string) T {
+	tb.t.Helper()
+	v, err := chromedp.Run(tb.ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		tb.t.Fatalf("evaluate %q: %v", expr, err)
+	}
+	return v
+}
+
+// waitFor polls a JavaScript condition until it holds.
+func (tb *tab) waitFor(cond string) {
+	tb.t.Helper()
+	if _, err := chromedp.Run(tb.ctx, chromedp.Poll[bool](cond)); err != nil {
+		tb.t.Fatalf("waiting for %s: %v", cond, err)
+	}
+}
+
+// open navigates and waits until the WASM app has rendered the screen
+// with the given id: its data-ready marker set, go-app's loader gone.
+func (tb *tab) open(path, screen string) {
+	tb.t.Helper()
+	tb.do(chromedp.Navigate(suite.URL + path))
+	tb.waitScreen(screen)
+}
+
+func (tb *tab) waitScreen(screen string) {
+	tb.t.Helper()
+	// A JavaScript poll, not a DOM query: go-app replaces the
+	// pre-rendered page when it mounts, and a query in flight would fail.
+	tb.waitFor(`document.querySelector('#` + screen + `[data-ready="true"]') !== null && document.getElementById('app-wasm-loader') === null`)
+}
+
+func (tb *tab) text(sel string) string {
+	tb.t.Helper()
+	s, err := chromedp.Run(tb.ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		tb.t.Fatalf("text of %s: %v", sel, err)
+	}
+	return s
+}
