@@ -62,6 +62,11 @@ e2e: deps-test build
 	set -o pipefail; $(GO) test -count=1 -timeout 30m -json $(if $(RUN),-run '$(RUN)') ./e2e \
 		| tee e2e/artifacts/report.json | $(GO) run ./e2e/cmd/summary
 
+## bench: the authority's issuance against the bare signature floor
+## (file key and SoftHSM2); figures go to docs/benchmarks.md by hand.
+bench: deps-test
+	$(GO) test -run '^$$' -bench . -benchtime 2s -count 3 ./ca
+
 ## generate: typed queries from server/internal/store/queries (sqlc).
 generate:
 	$(GO) run github.com/sqlc-dev/sqlc/cmd/sqlc@v1.31.1 generate -f server/internal/store/sqlc.yaml

@@ -83,7 +83,7 @@ func TestSignalsStopCleanly(t *testing.T) {
 	t.Cleanup(func() { os.RemoveAll(dir) })
 
 	for i, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
-		s, err := startServerIn("signals", dir, nil)
+		s, err := startServerIn("signals", dir, nil, "--dev")
 		require.NoError(t, err)
 		resp, _ := get(t, s.URL+"/readyz")
 		require.Equal(t, 200, resp.StatusCode)
@@ -121,7 +121,7 @@ func TestDatabaseGoneWhileRunning(t *testing.T) {
 	dirA, err := newDataDir()
 	require.NoError(t, err)
 	t.Cleanup(func() { os.RemoveAll(dirA) })
-	a, err := startServerIn("db-owner", dirA, nil)
+	a, err := startServerIn("db-owner", dirA, nil, "--dev")
 	require.NoError(t, err)
 	t.Cleanup(a.stop)
 	dsn := "host=" + filepath.Join(dirA, "pgsock") + " port=5432 user=renewal dbname=renewal sslmode=disable"
@@ -129,7 +129,7 @@ func TestDatabaseGoneWhileRunning(t *testing.T) {
 	dirB, err := newDataDir()
 	require.NoError(t, err)
 	t.Cleanup(func() { os.RemoveAll(dirB) })
-	b, err := startServerIn("db-user", dirB, []string{"DATABASE_URL=" + dsn})
+	b, err := startServerIn("db-user", dirB, []string{"DATABASE_URL=" + dsn}, "--dev")
 	require.NoError(t, err)
 	t.Cleanup(b.stop)
 
@@ -149,7 +149,7 @@ func TestDatabaseGoneWhileRunning(t *testing.T) {
 	resp, _ = get(t, b.URL+"/healthz")
 	assert.Equal(t, 200, resp.StatusCode, "alive without its database")
 
-	a, err = startServerIn("db-owner", dirA, nil)
+	a, err = startServerIn("db-owner", dirA, nil, "--dev")
 	require.NoError(t, err)
 	t.Cleanup(a.stop)
 	eventually(t, 60*time.Second, func() bool {

@@ -92,7 +92,7 @@ func (tb *tab) name() string {
 func (tb *tab) saveArtifacts() {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(tb.ctx), 10*time.Second)
 	defer cancel()
-	if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90)); err == nil {
+	if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
 		os.WriteFile(filepath.Join(artifacts, tb.name()+".failed.png"), png, 0o644)
 	}
 	tb.mu.Lock()
@@ -109,7 +109,7 @@ func (tb *tab) step(name string) {
 		return
 	}
 	tb.shot++
-	png, err := chromedp.Run(tb.ctx, chromedp.FullScreenshot(90))
+	png, err := chromedp.Run(tb.ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		tb.t.Logf("screenshot %s: %v", name, err)
 		return

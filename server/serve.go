@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"renewal/server/internal/api"
+	"renewal/server/internal/authority"
 	"renewal/server/internal/config"
 	"renewal/server/internal/metrics"
 	"renewal/server/internal/pgcluster"
@@ -31,6 +32,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	cfg, err := config.Parse(name, args, os.Getenv, stderr)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			printCommands(stderr)
 			return err
 		}
 		return usageError{err}
@@ -43,31 +45,39 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-
-	dbURL := cfg.DatabaseURL
-	if dbURL == "" {
-		cluster, err := startPrivateDatabase(ctx, cfg, log)
-		if err != nil {
-			return err
-		}
-		defer func() {
-			sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-			defer cancel()
-			if err := cluster.Stop(sctx); err != nil {
-				log.Error("stop database", "err", err)
-			}
-		}()
-		dbURL = cluster.DSN("renewal")
-	}
-
-	st, err := store.Open(ctx, dbURL, cfg.DBWait)
+	// Bind first: the public URL (written into certificates) may depend
+	// on the port actually given.
+	ln, scheme, err := listen(cfg)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer ln.Close()
+	publicURL := cfg.PublicURL
+	if publicURL == "" {
+		publicURL = scheme + "://" + ln.Addr().String()
+	}
+
+	st, closeDB, err := openDatabase(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
 	if err := st.Migrate(ctx); err != nil {
 		return err
 	}
+
+	if cfg.Dev {
+		d, err := authority.EnsureDemo(ctx, cfg.CADir, st.CA(), publicURL, time.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Fprint(stdout, d.Describe())
+	}
+	auth, err := authority.Load(cfg, st.CA(), publicURL, log, time.Now)
+	if err != nil {
+		return err
+	}
+	defer auth.Close()
 
 	m := metrics.New()
 	m.WatchPool(st.Pool())
@@ -77,26 +87,15 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		Ready:          st,
 		Metrics:        m,
 		Web:            web,
+		Authority:      auth,
+		Root:           auth.Root,
 		TrustedProxies: cfg.TrustedProxies,
 	})
 
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
-	}
-	scheme := "http"
-	if cfg.TLSCert != "" {
-		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
-		if err != nil {
-			ln.Close()
-			return fmt.Errorf("TLS: %w", err)
-		}
-		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
-		scheme = "https"
-	}
 	served := make(chan error, 1)
 	go func() { served <- app.Listener(ln) }()
-	log.Info("listening", "addr", ln.Addr().String(), "dev", cfg.Dev, "version", web.Version(), "data_dir", cfg.DataDir)
+	log.Info("listening", "addr", ln.Addr().String(), "public_url", publicURL, "dev", cfg.Dev,
+		"version", web.Version(), "data_dir", cfg.DataDir, "ca_dir", cfg.CADir)
 	// One plain line on stdout for people and for tests that start the
 	// binary on port 0.
 	fmt.Fprintf(stdout, "listening on %s://%s\n", scheme, ln.Addr())
@@ -113,6 +112,51 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
+func listen(cfg *config.Config) (net.Listener, string, error) {
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, "", fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	if cfg.TLSCert == "" {
+		return ln, "http", nil
+	}
+	cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+	if err != nil {
+		ln.Close()
+		return nil, "", fmt.Errorf("TLS: %w", err)
+	}
+	return tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}), "https", nil
+}
+
+// openDatabase connects to DATABASE_URL, or runs the private cluster in
+// DATA_DIR/pg. The returned func closes the pool and stops the cluster.
+func openDatabase(ctx context.Context, cfg *config.Config, log *slog.Logger) (*store.Store, func(), error) {
+	if cfg.DatabaseURL != "" {
+		st, err := store.Open(ctx, cfg.DatabaseURL, cfg.DBWait)
+		if err != nil {
+			return nil, nil, err
+		}
+		return st, st.Close, nil
+	}
+	cluster, err := startPrivateDatabase(ctx, cfg, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	stopCluster := func() {
+		sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+		defer cancel()
+		if err := cluster.Stop(sctx); err != nil {
+			log.Error("stop database", "err", err)
+		}
+	}
+	st, err := store.Open(ctx, cluster.DSN("renewal"), cfg.DBWait)
+	if err != nil {
+		stopCluster()
+		return nil, nil, err
+	}
+	return st, func() { st.Close(); stopCluster() }, nil
+}
+
 // startPrivateDatabase runs PostgreSQL in DATA_DIR/pg, reached over a
 // unix socket in DATA_DIR/pgsock.
 func startPrivateDatabase(ctx context.Context, cfg *config.Config, log *slog.Logger) (*pgcluster.Cluster, error) {
@@ -122,11 +166,13 @@ func startPrivateDatabase(ctx context.Context, cfg *config.Config, log *slog.Log
 	log.Info("starting the private database", "dir", filepath.Join(cfg.DataDir, "pg"))
 	return pgcluster.Start(ctx, pgcluster.Options{
 		DataDir:   filepath.Join(cfg.DataDir, "pg"),
-		SocketDir: filepath.Join(cfg.DataDir, "pgsock"),
+		SocketDir: privateSocketDir(cfg),
 		Database:  "renewal",
 		Logger:    log,
 	})
 }
+
+func privateSocketDir(cfg *config.Config) string { return filepath.Join(cfg.DataDir, "pgsock") }
 
 func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 	var level slog.Level

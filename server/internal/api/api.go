@@ -6,6 +6,7 @@ package api
 import (
 	"context"
 	"crypto/rand"
+	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -48,6 +49,8 @@ type Deps struct {
 	Ready          Readiness
 	Metrics        *metrics.Metrics
 	Web            *webui.Web // nil: API only (tests)
+	Authority      Authority  // nil: no PKI endpoints (tests)
+	Root           *x509.Certificate
 	TrustedProxies []string
 	// Extra registers more routes on the app before the web app's
 	// catch-all (tests use it to add failing handlers).
@@ -91,6 +94,10 @@ func New(d Deps) *fiber.App {
 	app.Get("/readyz", s.readyz)
 	if d.Metrics != nil {
 		app.Get("/metrics", d.Metrics.Handler())
+	}
+
+	if d.Authority != nil {
+		s.mountCA(app)
 	}
 
 	v1 := app.Group("/api/v1", noStore)

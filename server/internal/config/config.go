@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -29,6 +30,22 @@ type Config struct {
 	LogFormat      string
 	LogLevel       string
 	DBWait         time.Duration
+
+	// The certification authority.
+	PublicURL    string // base of the CRL, OCSP and issuer URLs written into certificates
+	CADir        string // root.pem, issuing.pem, issuing.key (unless on a token), trusted.pem
+	ProfilesFile string // override of the embedded jurisdiction profiles
+	PKCS11       PKCS11
+
+	// Args are the positional arguments of a command.
+	Args []string
+}
+
+// PKCS11 locates the issuing key on a token; empty Module means a file key.
+// The PIN comes only from the environment (CA_PKCS11_PIN), never a flag,
+// so it does not show in the process list.
+type PKCS11 struct {
+	Module, Token, Key, PIN string
 }
 
 // option describes one setting for the help text and the README.
@@ -37,8 +54,10 @@ type option struct {
 }
 
 // Parse reads args (without the program name) and the environment.
-// It returns flag.ErrHelp after printing usage for -h.
-func Parse(name string, args []string, getenv func(string) string, out io.Writer) (*Config, error) {
+// It returns flag.ErrHelp after printing usage for -h. Commands register
+// their own flags with extra and get their positional arguments in Args;
+// without extra, positional arguments are refused.
+func Parse(name string, args []string, getenv func(string) string, out io.Writer, extra ...func(*flag.FlagSet)) (*Config, error) {
 	c := &Config{}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(out)
@@ -63,6 +82,13 @@ func Parse(name string, args []string, getenv func(string) string, out io.Writer
 	str(&c.WebDir, "web-dir", "WEB_DIR", "", "directory with app.wasm and static files; empty: ../web beside the binary, else ./web")
 	str(&c.LogFormat, "log-format", "LOG_FORMAT", "text", "log format: text or json")
 	str(&c.LogLevel, "log-level", "LOG_LEVEL", "info", "log level: debug, info, warn, error")
+	str(&c.PublicURL, "public-url", "PUBLIC_URL", "", "base URL of this service written into certificates (CRL, OCSP); empty: the listening address")
+	str(&c.CADir, "ca-dir", "CA_DIR", "", "the authority's certificates and file key; empty: DATA_DIR/ca (DATA_DIR/demo with --dev)")
+	str(&c.ProfilesFile, "profiles", "PROFILES", "", "YAML file overriding the embedded jurisdiction profiles")
+	str(&c.PKCS11.Module, "ca-pkcs11-module", "CA_PKCS11_MODULE", "", "PKCS#11 module holding the issuing key (PIN from CA_PKCS11_PIN)")
+	str(&c.PKCS11.Token, "ca-pkcs11-token", "CA_PKCS11_TOKEN", "", "token label of the issuing key")
+	str(&c.PKCS11.Key, "ca-pkcs11-key", "CA_PKCS11_KEY", "issuing-ca", "key label of the issuing key on the token")
+	c.PKCS11.PIN = getenv("CA_PKCS11_PIN")
 	devDefault, _ := strconv.ParseBool(env("DEV", "false"))
 	fs.BoolVar(&c.Dev, "dev", devDefault, "development mode: demo data, development pages and payment sandboxes (never in production)")
 	opts = append(opts, option{"dev", "DEV", ""})
@@ -89,11 +115,23 @@ func Parse(name string, args []string, getenv func(string) string, out io.Writer
 			fmt.Fprintf(out, "  --%-14s %-14s %s (default %s)\n", f.Name, key, f.Usage, def)
 		})
 	}
-	if err := fs.Parse(args); err != nil {
-		return nil, err
+	for _, f := range extra {
+		f(fs)
 	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	// Flags may follow positional arguments (`ca revoke SERIAL --reason R`):
+	// parse, set the first argument aside, parse the rest again.
+	for rest := args; ; {
+		if err := fs.Parse(rest); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		c.Args = append(c.Args, fs.Arg(0))
+		rest = fs.Args()[1:]
+	}
+	if len(extra) == 0 && len(c.Args) > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", c.Args[0])
 	}
 	for _, p := range strings.Split(proxies, ",") {
 		if p = strings.TrimSpace(p); p != "" {
@@ -115,6 +153,25 @@ func Parse(name string, args []string, getenv func(string) string, out io.Writer
 	}
 	if c.DataDir, err = filepath.Abs(c.DataDir); err != nil {
 		return nil, fmt.Errorf("--data-dir: %w", err)
+	}
+	if c.PKCS11.Module != "" && c.PKCS11.Token == "" {
+		return nil, errors.New("--ca-pkcs11-module needs --ca-pkcs11-token")
+	}
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			return nil, fmt.Errorf("--public-url: %q is not an http(s) base URL such as https://ca.example.by", c.PublicURL)
+		}
+		c.PublicURL = strings.TrimSuffix(c.PublicURL, "/")
+	}
+	if c.CADir == "" {
+		c.CADir = filepath.Join(c.DataDir, "ca")
+		if c.Dev {
+			c.CADir = filepath.Join(c.DataDir, "demo")
+		}
+	}
+	if c.CADir, err = filepath.Abs(c.CADir); err != nil {
+		return nil, fmt.Errorf("--ca-dir: %w", err)
 	}
 	if c.WebDir == "" {
 		c.WebDir = defaultWebDir()

@@ -65,3 +65,14 @@ func TestHelpListsEnvironment(t *testing.T) {
 		assert.Contains(t, out.String(), s)
 	}
 }
+
+func TestFlagsAfterArguments(t *testing.T) {
+	var reason string
+	c, err := Parse("x", []string{"abc123", "--reason", "superseded", "--dev"}, env(nil), io.Discard, func(fs *flag.FlagSet) {
+		fs.StringVar(&reason, "reason", "", "")
+	})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"abc123"}, c.Args)
+	assert.Equal(t, "superseded", reason)
+	assert.True(t, c.Dev)
+}

@@ -12,7 +12,7 @@ import (
 
 // ServiceList returns the active services in display order.
 func (s *Store) ServiceList(ctx context.Context) ([]wire.Service, error) {
-	rows, err := s.q.ServiceList(ctx, s.pool)
+	rows, err := s.q.ServiceList(ctx)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -25,7 +25,7 @@ func (s *Store) ServiceList(ctx context.Context) ([]wire.Service, error) {
 
 // ServiceGet returns one active service, or ErrNotFound.
 func (s *Store) ServiceGet(ctx context.Context, code string) (wire.Service, error) {
-	r, err := s.q.ServiceGet(ctx, s.pool, code)
+	r, err := s.q.ServiceGet(ctx, code)
 	if err != nil {
 		return wire.Service{}, mapErr(err)
 	}

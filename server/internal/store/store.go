@@ -57,7 +57,7 @@ func Open(ctx context.Context, url string, wait time.Duration) (*Store, error) {
 		err = pool.Ping(pctx)
 		cancel()
 		if err == nil {
-			return &Store{pool: pool, q: db.New()}, nil
+			return &Store{pool: pool, q: db.New(pool)}, nil
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
 			pool.Close()

@@ -101,7 +101,7 @@ func TestUnavailableWhenDatabaseGone(t *testing.T) {
 	pool, err := pgxpool.New(ctx, "postgres://nobody@127.0.0.1:1/none?connect_timeout=1")
 	require.NoError(t, err)
 	defer pool.Close()
-	s := &Store{pool: pool, q: db.New()}
+	s := &Store{pool: pool, q: db.New(pool)}
 	_, err = s.ServiceList(ctx)
 	assert.ErrorIs(t, err, ErrUnavailable)
 	_, err = s.ServiceGet(ctx, "ru-owner")

@@ -4,6 +4,207 @@
 
 package db
 
+import (
+	"database/sql/driver"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgtype"
+)
+
+type RenewalState string
+
+const (
+	RenewalStateStarted           RenewalState = "started"
+	RenewalStateContactsVerified  RenewalState = "contacts_verified"
+	RenewalStateCertificateProven RenewalState = "certificate_proven"
+	RenewalStateTermsAccepted     RenewalState = "terms_accepted"
+	RenewalStateDataEntered       RenewalState = "data_entered"
+	RenewalStateVerifying         RenewalState = "verifying"
+	RenewalStateVerified          RenewalState = "verified"
+	RenewalStateRejected          RenewalState = "rejected"
+	RenewalStateApplicationSigned RenewalState = "application_signed"
+	RenewalStateAwaitingApproval  RenewalState = "awaiting_approval"
+	RenewalStateApproved          RenewalState = "approved"
+	RenewalStateAwaitingPayment   RenewalState = "awaiting_payment"
+	RenewalStatePaid              RenewalState = "paid"
+	RenewalStateKeyPending        RenewalState = "key_pending"
+	RenewalStateIssued            RenewalState = "issued"
+	RenewalStateAcknowledged      RenewalState = "acknowledged"
+	RenewalStateDelivered         RenewalState = "delivered"
+	RenewalStateCancelled         RenewalState = "cancelled"
+	RenewalStateExpired           RenewalState = "expired"
+)
+
+func (e *RenewalState) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = RenewalState(s)
+	case string:
+		*e = RenewalState(s)
+	default:
+		return fmt.Errorf("unsupported scan type for RenewalState: %T", src)
+	}
+	return nil
+}
+
+type NullRenewalState struct {
+	RenewalState RenewalState
+	Valid        bool // Valid is true if RenewalState is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullRenewalState) Scan(value interface{}) error {
+	if value == nil {
+		ns.RenewalState, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.RenewalState.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullRenewalState) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.RenewalState), nil
+}
+
+type Application struct {
+	ID              string
+	Service         string
+	Jurisdiction    string
+	Profile         string
+	State           RenewalState
+	Version         int32
+	Lang            string
+	Phone           string
+	Email           string
+	PhoneVerifiedAt pgtype.Timestamptz
+	EmailVerifiedAt pgtype.Timestamptz
+	CertSerial      *string
+	CertDer         []byte
+	CertSha256      []byte
+	Tariff          *string
+	AmountMinor     pgtype.Int8
+	Currency        *string
+	PersonalData    *string
+	RejectCode      *string
+	RejectRu        *string
+	RejectEn        *string
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	ClientIp        string
+}
+
+type AuditEvent struct {
+	ID            int64
+	ApplicationID string
+	At            time.Time
+	Kind          string
+	FromState     string
+	ToState       string
+	Actor         string
+	Data          string
+	PrevHash      []byte
+	Hash          []byte
+}
+
+type CertChallenge struct {
+	ID            string
+	ApplicationID string
+	Nonce         []byte
+	Purpose       string
+	CreatedAt     time.Time
+	ExpiresAt     time.Time
+	UsedAt        pgtype.Timestamptz
+}
+
+type Certificate struct {
+	Serial        string
+	Der           []byte
+	SpkiSha256    []byte
+	NotBefore     time.Time
+	NotAfter      time.Time
+	ApplicationID *string
+	Profile       string
+	Tariff        string
+	Replaces      *string
+	RecordedAt    time.Time
+}
+
+type Consent struct {
+	ID            int64
+	ApplicationID string
+	Document      string
+	Version       string
+	Sha256        []byte
+	AcceptedAt    time.Time
+	ClientIp      string
+}
+
+type IssuanceIntent struct {
+	Serial        string
+	TbsSha256     []byte
+	SpkiSha256    []byte
+	ApplicationID string
+	Token         string
+	Profile       string
+	CreatedAt     time.Time
+}
+
+type Otp struct {
+	ID            int64
+	ApplicationID string
+	Channel       string
+	Destination   string
+	CodeHash      []byte
+	CreatedAt     time.Time
+	ExpiresAt     time.Time
+	Attempts      int32
+	UsedAt        pgtype.Timestamptz
+	VoidedAt      pgtype.Timestamptz
+	ClientIp      string
+}
+
+type Outbox struct {
+	ID            int64
+	ApplicationID *string
+	Channel       string
+	Recipient     string
+	Subject       string
+	Body          string
+	Sensitive     bool
+	CreatedAt     time.Time
+	SentAt        pgtype.Timestamptz
+	Attempts      int32
+	LastError     string
+}
+
+type RegistryCheck struct {
+	ApplicationID string
+	Status        string
+	Attempts      int32
+	LastError     string
+	Steps         string
+	StartedAt     time.Time
+	FinishedAt    pgtype.Timestamptz
+}
+
+type ResumeLink struct {
+	TokenHash     []byte
+	ApplicationID string
+	CreatedAt     time.Time
+	ExpiresAt     time.Time
+}
+
+type Revocation struct {
+	Serial    string
+	Reason    int32
+	RevokedAt time.Time
+}
+
 type Service struct {
 	Code           string
 	Jurisdiction   string
@@ -17,4 +218,26 @@ type Service struct {
 	RequirementsEn []string
 	Position       int32
 	Active         bool
+}
+
+type Session struct {
+	IDHash        []byte
+	ApplicationID string
+	CertSha256    []byte
+	CsrfToken     string
+	CreatedAt     time.Time
+	ExpiresAt     time.Time
+	RevokedAt     pgtype.Timestamptz
+}
+
+type SignedDocument struct {
+	ID            int64
+	ApplicationID string
+	Kind          string
+	Content       []byte
+	Sha256        []byte
+	Signature     []byte
+	SignerSha256  []byte
+	CreatedAt     time.Time
+	SignedAt      pgtype.Timestamptz
 }

@@ -28,8 +28,8 @@ type ServiceGetRow struct {
 	RequirementsEn []string
 }
 
-func (q *Queries) ServiceGet(ctx context.Context, db DBTX, code string) (ServiceGetRow, error) {
-	row := db.QueryRow(ctx, serviceGet, code)
+func (q *Queries) ServiceGet(ctx context.Context, code string) (ServiceGetRow, error) {
+	row := q.db.QueryRow(ctx, serviceGet, code)
 	var i ServiceGetRow
 	err := row.Scan(
 		&i.Code,
@@ -66,8 +66,8 @@ type ServiceListRow struct {
 	RequirementsEn []string
 }
 
-func (q *Queries) ServiceList(ctx context.Context, db DBTX) ([]ServiceListRow, error) {
-	rows, err := db.Query(ctx, serviceList)
+func (q *Queries) ServiceList(ctx context.Context) ([]ServiceListRow, error) {
+	rows, err := q.db.Query(ctx, serviceList)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,48 @@
+package ca_test
+
+import (
+	"context"
+	"crypto/x509"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+
+	"renewal/ca"
+)
+
+// TestCheckCurrent: the proof of the current certificate runs the same
+// checks as the first part of Renew, and returns the same sentinels.
+func TestCheckCurrent(t *testing.T) {
+	f := newFixture(t)
+	chain := []*x509.Certificate{f.res.Issuing}
+	tests := []struct {
+		name     string
+		scenario string
+		at       func(s time.Time) time.Time // clock relative to the subscriber's notAfter
+		want     error
+	}{
+		{"ok/ru-owner", "ru-owner", nil, nil},
+		{"ok/by-individual", "by-individual", nil, nil},
+		{"fail/expired", "ru-expired", nil, ca.ErrCertExpired},
+		{"fail/revoked", "by-revoked", nil, ca.ErrCertRevoked},
+		{"fail/outside-window", "ru-owner", func(na time.Time) time.Time { return na.AddDate(0, -6, 0) }, ca.ErrOutsideWindow},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := f.sub(t, tt.scenario)
+			now := f.clock.Now()
+			if tt.at != nil {
+				f.clock.Set(tt.at(s.Cert.NotAfter))
+				defer f.clock.Set(now)
+			}
+			err := f.auth.CheckCurrent(context.Background(), s.Profile, s.Cert, chain)
+			if tt.want == nil {
+				assert.NoError(t, err)
+			} else {
+				assert.ErrorIs(t, err, tt.want)
+			}
+		})
+	}
+	assert.ErrorIs(t, f.auth.CheckCurrent(context.Background(), "no-such-profile", f.sub(t, "ru-owner").Cert, chain), ca.ErrBadRequest)
+}

@@ -1,0 +1,301 @@
+package ca
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/asn1"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"renewal/ca/profile"
+)
+
+// renewal is what the validators look at and fill in, one per Renew call.
+type renewal struct {
+	now     time.Time
+	prof    *profile.Profile
+	tariff  profile.Tariff
+	req     RenewalRequest
+	csr     *x509.CertificateRequest
+	spkiSum [32]byte
+}
+
+// validator is one named check of the fixed pipeline.
+type validator struct {
+	name  string
+	check func(ctx context.Context, a *Authority, r *renewal) error
+}
+
+// The renewal pipeline: the current certificate first (is this person
+// entitled to renew?), then the request for the new certificate. The order is
+// fixed; each step returns a sentinel *Error.
+var pipeline = []validator{
+	{"current-validity", checkCurrentValidity},
+	{"current-chain", checkCurrentChain},
+	{"current-revocation", checkCurrentRevocation},
+	{"renewal-window", checkRenewalWindow},
+	{"remote-chain", checkRemoteChain},
+	{"csr-parse", parseCSR},
+	{"csr-algorithm", checkCSRAlgorithm},
+	{"csr-key", checkCSRKey},
+	{"csr-signature", checkCSRSignature},
+	{"csr-key-reuse", checkKeyReuse},
+	{"csr-subject", checkCSRSubject},
+}
+
+// currentChecks is the first part of the pipeline: is the holder of this
+// certificate entitled to renew remotely now? The workflow runs it when the
+// person proves the certificate, long before any CSR exists.
+var currentChecks = pipeline[:5]
+
+// CheckCurrent runs the checks of the current certificate alone (validity
+// with the profile's grace, chain to a trusted issuer, revocation, renewal
+// window, the Russian rule against chained remote renewals) and returns
+// the same sentinel errors Renew would.
+func (a *Authority) CheckCurrent(ctx context.Context, profileName string, current *x509.Certificate, chain []*x509.Certificate) error {
+	if current == nil {
+		return ErrBadRequest.with("no current certificate", nil)
+	}
+	prof, ok := a.profiles.Get(profileName)
+	if !ok {
+		return ErrBadRequest.with(fmt.Sprintf("unknown profile %q", profileName), nil)
+	}
+	r := &renewal{now: a.now(), prof: prof, req: RenewalRequest{Profile: profileName, Current: current, CurrentChain: chain}}
+	return a.run(ctx, currentChecks, r)
+}
+
+func (a *Authority) runPipeline(ctx context.Context, r *renewal) error {
+	return a.run(ctx, pipeline, r)
+}
+
+func (a *Authority) run(ctx context.Context, steps []validator, r *renewal) error {
+	for _, v := range steps {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := v.check(ctx, a, r); err != nil {
+			a.log.DebugContext(ctx, "ca: renewal refused", "step", v.name, "application", r.req.ApplicationID, "err", err)
+			return err
+		}
+	}
+	return nil
+}
+
+// ---- the current certificate ----
+
+// checkCurrentValidity: valid now, or expired by no more than the profile's
+// grace.
+func checkCurrentValidity(_ context.Context, _ *Authority, r *renewal) error {
+	c := r.req.Current
+	switch {
+	case r.now.Before(c.NotBefore):
+		return ErrCertNotYetValid.with(fmt.Sprintf("notBefore %s, now %s", c.NotBefore.UTC().Format(time.RFC3339), r.now.UTC().Format(time.RFC3339)), nil)
+	case r.now.After(c.NotAfter.Add(r.prof.Grace())):
+		return ErrCertExpired.with(fmt.Sprintf("notAfter %s, grace %s, now %s", c.NotAfter.UTC().Format(time.RFC3339), r.prof.Grace(), r.now.UTC().Format(time.RFC3339)), nil)
+	}
+	return nil
+}
+
+// checkCurrentChain: the current certificate chains to a trusted issuer. In
+// the grace period after expiry the chain is verified as of notAfter.
+func checkCurrentChain(_ context.Context, a *Authority, r *renewal) error {
+	at := r.now
+	if at.After(r.req.Current.NotAfter) {
+		at = r.req.Current.NotAfter
+	}
+	inter := x509.NewCertPool()
+	for _, c := range r.req.CurrentChain {
+		inter.AddCert(c)
+	}
+	_, err := r.req.Current.Verify(x509.VerifyOptions{
+		Roots:         a.roots,
+		Intermediates: inter,
+		CurrentTime:   at,
+		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
+	})
+	if err != nil {
+		return ErrUntrustedChain.with("verify current certificate", err)
+	}
+	return nil
+}
+
+// checkCurrentRevocation asks the Store. It runs after the chain check, so
+// the serial is one of a trusted issuer.
+func checkCurrentRevocation(ctx context.Context, a *Authority, r *renewal) error {
+	info, err := a.store.Revocation(ctx, r.req.Current.SerialNumber)
+	if err != nil {
+		return fmt.Errorf("ca: revocation status of %x: %w", r.req.Current.SerialNumber, err)
+	}
+	if info.Revoked {
+		return ErrCertRevoked.with(fmt.Sprintf("serial %x revoked at %s, reason %d", r.req.Current.SerialNumber, info.RevokedAt.UTC().Format(time.RFC3339), info.Reason), nil)
+	}
+	return nil
+}
+
+// checkRenewalWindow: renewal opens the profile's window before notAfter.
+func checkRenewalWindow(_ context.Context, _ *Authority, r *renewal) error {
+	opens := r.req.Current.NotAfter.Add(-r.prof.RenewalWindow())
+	if r.now.Before(opens) {
+		return ErrOutsideWindow.with(fmt.Sprintf("renewal opens %s", opens.UTC().Format(time.RFC3339)), nil)
+	}
+	return nil
+}
+
+// checkRemoteChain: in Russia a certificate issued remotely
+// (IdentificationKind = 1) cannot be renewed remotely again.
+func checkRemoteChain(_ context.Context, _ *Authority, r *renewal) error {
+	if !r.prof.RefuseRemoteChain() {
+		return nil
+	}
+	for _, e := range r.req.Current.Extensions {
+		if !e.Id.Equal(profile.OIDIdentificationKind) {
+			continue
+		}
+		var kind int
+		if rest, err := asn1.Unmarshal(e.Value, &kind); err != nil || len(rest) != 0 {
+			// Unreadable: we cannot prove it was issued in person.
+			return ErrRemoteChain.with("IdentificationKind unreadable", err)
+		}
+		if kind == 1 {
+			return ErrRemoteChain.with("current certificate has IdentificationKind 1", nil)
+		}
+	}
+	return nil
+}
+
+// ---- the request for the new certificate ----
+
+func parseCSR(_ context.Context, _ *Authority, r *renewal) error {
+	csr, err := x509.ParseCertificateRequest(r.req.CSR)
+	if err != nil {
+		return ErrBadCSR.with("parse CSR", err)
+	}
+	r.csr = csr
+	r.spkiSum = sha256.Sum256(csr.RawSubjectPublicKeyInfo)
+	return nil
+}
+
+var allowedSignatureAlgorithms = map[x509.SignatureAlgorithm]bool{
+	x509.ECDSAWithSHA256:  true,
+	x509.ECDSAWithSHA384:  true,
+	x509.ECDSAWithSHA512:  true,
+	x509.SHA256WithRSA:    true,
+	x509.SHA384WithRSA:    true,
+	x509.SHA512WithRSA:    true,
+	x509.SHA256WithRSAPSS: true,
+	x509.SHA384WithRSAPSS: true,
+	x509.SHA512WithRSAPSS: true,
+}
+
+// checkCSRAlgorithm refuses any key or signature algorithm outside the
+// supported set. An algorithm Go cannot verify (GOST, for one) lands here
+// and is refused: it is never passed through unverified.
+func checkCSRAlgorithm(_ context.Context, _ *Authority, r *renewal) error {
+	switch r.csr.PublicKeyAlgorithm {
+	case x509.ECDSA, x509.RSA:
+	default:
+		return ErrUnsupportedAlgorithm.with(fmt.Sprintf("public key algorithm %s", r.csr.PublicKeyAlgorithm), nil)
+	}
+	if !allowedSignatureAlgorithms[r.csr.SignatureAlgorithm] {
+		return ErrUnsupportedAlgorithm.with(fmt.Sprintf("signature algorithm %s", r.csr.SignatureAlgorithm), nil)
+	}
+	return nil
+}
+
+// checkCSRKey: ECDSA P-256 or P-384; RSA 2048..4096 bits with e = 65537.
+func checkCSRKey(_ context.Context, _ *Authority, r *renewal) error {
+	switch k := r.csr.PublicKey.(type) {
+	case *ecdsa.PublicKey:
+		if k.Curve != elliptic.P256() && k.Curve != elliptic.P384() {
+			return ErrWeakKey.with(fmt.Sprintf("ECDSA curve %s", k.Curve.Params().Name), nil)
+		}
+	case *rsa.PublicKey:
+		if bits := k.N.BitLen(); bits < 2048 || bits > 4096 {
+			return ErrWeakKey.with(fmt.Sprintf("RSA %d bits", bits), nil)
+		}
+		if k.E != 65537 {
+			return ErrWeakKey.with(fmt.Sprintf("RSA exponent %d", k.E), nil)
+		}
+	default:
+		return ErrUnsupportedAlgorithm.with(fmt.Sprintf("public key %T", r.csr.PublicKey), nil)
+	}
+	return nil
+}
+
+// checkCSRSignature is the proof of possession of the new key.
+func checkCSRSignature(_ context.Context, _ *Authority, r *renewal) error {
+	if err := r.csr.CheckSignature(); err != nil {
+		var insecure x509.InsecureAlgorithmError
+		if errors.As(err, &insecure) {
+			return ErrUnsupportedAlgorithm.with("CSR signature", err)
+		}
+		return ErrBadSignature.with("CSR signature", err)
+	}
+	return nil
+}
+
+// checkKeyReuse: not the current certificate's key, nor any key the
+// authority ever certified.
+func checkKeyReuse(ctx context.Context, a *Authority, r *renewal) error {
+	if bytes.Equal(r.csr.RawSubjectPublicKeyInfo, r.req.Current.RawSubjectPublicKeyInfo) {
+		return ErrKeyReused.with("CSR key is the current certificate's key", nil)
+	}
+	seen, err := a.store.KeySeen(ctx, r.spkiSum)
+	if err != nil {
+		return fmt.Errorf("ca: key seen: %w", err)
+	}
+	if seen {
+		return ErrKeyReused.with(fmt.Sprintf("SPKI SHA-256 %x already certified", r.spkiSum), nil)
+	}
+	return nil
+}
+
+// checkCSRSubject: an empty CSR subject means "the same subject"; any other
+// must equal the current certificate's subject attribute by attribute (types
+// and values, not the string encoding: a browser may write UTF8String where
+// the old certificate has PrintableString).
+func checkCSRSubject(_ context.Context, _ *Authority, r *renewal) error {
+	csrAttrs, err := profile.ParseName(r.csr.RawSubject)
+	if err != nil {
+		return ErrBadCSR.with("CSR subject", err)
+	}
+	if len(csrAttrs) == 0 {
+		return nil
+	}
+	curAttrs, err := profile.ParseName(r.req.Current.RawSubject)
+	if err != nil {
+		return ErrSubjectChanged.with("current subject unreadable", err)
+	}
+	a, b := comparableName(csrAttrs), comparableName(curAttrs)
+	if len(a) != len(b) {
+		return ErrSubjectChanged.with(fmt.Sprintf("%d attributes in the CSR, %d in the current certificate", len(a), len(b)), nil)
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return ErrSubjectChanged.with(fmt.Sprintf("CSR has %q where the current certificate has %q", a[i], b[i]), nil)
+		}
+	}
+	return nil
+}
+
+// comparableName flattens a name to "rdn|oid=value" strings; attributes of a
+// multi-valued RDN are sorted, since a SET has no order.
+func comparableName(attrs []profile.NameAttribute) []string {
+	out := make([]string, 0, len(attrs))
+	start := 0
+	for i := range attrs {
+		out = append(out, fmt.Sprintf("%d|%s=%s", attrs[i].RDN, attrs[i].OID, attrs[i].Value))
+		if i == len(attrs)-1 || attrs[i+1].RDN != attrs[i].RDN {
+			sort.Strings(out[start:])
+			start = len(out)
+		}
+	}
+	return out
+}

@@ -1,0 +1,96 @@
+package ca
+
+import (
+	"context"
+	"math/big"
+	"time"
+)
+
+// Store is everything the authority persists or looks up. The server
+// implements it on PostgreSQL; ca/memstore is the in-memory twin for tests.
+//
+// Serial numbers are those of the authority's issuing CA; big.Int values are
+// positive. Implementations must be safe for concurrent use.
+type Store interface {
+	// KeySeen reports whether a certificate (or an intent) for the public key
+	// with this SHA-256 of its SubjectPublicKeyInfo was ever recorded.
+	KeySeen(ctx context.Context, spkiSHA256 [32]byte) (bool, error)
+
+	// RecordIntent is written before the signature. It must fail with an
+	// error matching ErrTokenUsed when the token was already redeemed, and
+	// with one matching ErrKeyReused when the key already has an intent or a
+	// certificate (unique constraints). A duplicate serial is an error.
+	RecordIntent(ctx context.Context, in Intent) error
+
+	// RecordIssued is written after the signature was verified.
+	RecordIssued(ctx context.Context, c Issued) error
+
+	// Issued reports whether the serial was ever issued (OCSP "unknown").
+	Issued(ctx context.Context, serial *big.Int) (bool, error)
+
+	// Revocation returns the revocation status of a serial; a serial never
+	// revoked (issued or not) has Revoked false.
+	Revocation(ctx context.Context, serial *big.Int) (RevocationInfo, error)
+
+	// Revoke records a revocation. Revoking twice keeps the first record and
+	// returns nil.
+	Revoke(ctx context.Context, serial *big.Int, reason int, at time.Time) error
+
+	// ListRevoked returns every revoked serial, for the CRL.
+	ListRevoked(ctx context.Context) ([]RevokedEntry, error)
+
+	// NextCRLNumber returns a number greater than any returned before.
+	NextCRLNumber(ctx context.Context) (*big.Int, error)
+}
+
+// Intent is recorded before the real signature: what is about to be signed.
+type Intent struct {
+	Serial        *big.Int
+	TBSSHA256     [32]byte // SHA-256 of the linted TBSCertificate
+	SPKISHA256    [32]byte // SHA-256 of the new SubjectPublicKeyInfo
+	ApplicationID string
+	Token         string // single-use issuance token (unique)
+	Profile       string
+	CreatedAt     time.Time
+}
+
+// Issued is a signed certificate and its lineage.
+type Issued struct {
+	Serial        *big.Int
+	DER           []byte
+	SPKISHA256    [32]byte
+	NotBefore     time.Time
+	NotAfter      time.Time
+	ApplicationID string
+	Profile       string
+	Tariff        string
+	Replaces      *big.Int // serial of the current certificate; nil if none
+}
+
+// RevocationInfo is the status of one serial.
+type RevocationInfo struct {
+	Revoked   bool
+	Reason    int
+	RevokedAt time.Time
+}
+
+// RevokedEntry is one line of the CRL.
+type RevokedEntry struct {
+	Serial    *big.Int
+	Reason    int
+	RevokedAt time.Time
+}
+
+// Revocation reason codes (RFC 5280 5.3.1). 7 is unused by the standard.
+const (
+	ReasonUnspecified          = 0
+	ReasonKeyCompromise        = 1
+	ReasonCACompromise         = 2
+	ReasonAffiliationChanged   = 3
+	ReasonSuperseded           = 4
+	ReasonCessationOfOperation = 5
+	ReasonCertificateHold      = 6
+	ReasonRemoveFromCRL        = 8
+	ReasonPrivilegeWithdrawn   = 9
+	ReasonAACompromise         = 10
+)

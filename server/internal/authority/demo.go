@@ -1,0 +1,165 @@
+package authority
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math/big"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"renewal/ca"
+	"renewal/ca/demo"
+)
+
+// DemoSubscriber is what a person trying the service needs to know of a
+// demo certificate holder.
+type DemoSubscriber struct {
+	Scenario string    `json:"scenario"`
+	Name     string    `json:"name"`
+	State    string    `json:"state"` // current, expired, revoked
+	File     string    `json:"file"`  // PKCS#12
+	Serial   string    `json:"serial"`
+	NotAfter time.Time `json:"not_after"`
+}
+
+// Demo is the development authority and its subscribers.
+type Demo struct {
+	Dir         string
+	Password    string
+	Subscribers []DemoSubscriber
+}
+
+const (
+	demoManifest = "subscribers.json"
+	demoPassword = "password.txt"
+	// demoMinLife: current demo certificates with less left are made anew,
+	// so the demo stays inside the renewal window and not past expiry.
+	demoMinLife = 48 * time.Hour
+)
+
+// EnsureDemo makes (or reuses) the demo authority in dir: a hierarchy with
+// file keys and one current certificate per scenario, recorded in the
+// store (the revoked one revoked), so renewals work against it.
+func EnsureDemo(ctx context.Context, dir string, store ca.Store, publicURL string, now time.Time) (*Demo, error) {
+	if d, err := readDemo(dir); err == nil && d.fresh(now) {
+		return d, nil
+	} else if err == nil {
+		// Stale: keep the old one for reference and make a new one.
+		if err := os.Rename(dir, dir+"-"+now.Format("20060102-150405")); err != nil {
+			return nil, fmt.Errorf("demo: %w", err)
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	password, err := newPassword()
+	if err != nil {
+		return nil, err
+	}
+	res, err := demo.Build(dir, now, demo.Options{
+		Password:  password,
+		OCSPURL:   publicURL + PathOCSP,
+		CRLURL:    publicURL + PathCRL,
+		IssuerURL: publicURL + PathIssuer,
+	})
+	if err != nil {
+		return nil, err
+	}
+	d := &Demo{Dir: dir, Password: password}
+	for _, s := range res.Subscribers {
+		err := store.RecordIssued(ctx, ca.Issued{
+			Serial: s.Serial, DER: s.Cert.Raw, SPKISHA256: sha256.Sum256(s.Cert.RawSubjectPublicKeyInfo),
+			NotBefore: s.Cert.NotBefore, NotAfter: s.Cert.NotAfter, Profile: s.Profile,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("demo: record %s: %w", s.Scenario, err)
+		}
+		d.Subscribers = append(d.Subscribers, DemoSubscriber{
+			Scenario: s.Scenario, Name: s.Name, State: s.State, File: s.File,
+			Serial: s.Serial.Text(16), NotAfter: s.NotAfter,
+		})
+	}
+	if res.RevokeSerial != nil {
+		if err := store.Revoke(ctx, res.RevokeSerial, ca.ReasonKeyCompromise, now.Add(-24*time.Hour)); err != nil {
+			return nil, fmt.Errorf("demo: revoke: %w", err)
+		}
+	}
+	if err := d.write(); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func (d *Demo) fresh(now time.Time) bool {
+	for _, s := range d.Subscribers {
+		if s.State == "current" && s.NotAfter.Sub(now) < demoMinLife {
+			return false
+		}
+	}
+	return len(d.Subscribers) > 0
+}
+
+func (d *Demo) write() error {
+	b, err := json.MarshalIndent(d.Subscribers, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(d.Dir, demoPassword), []byte(d.Password+"\n"), 0o600); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(d.Dir, demoManifest), b, 0o644)
+}
+
+func readDemo(dir string) (*Demo, error) {
+	b, err := os.ReadFile(filepath.Join(dir, demoManifest))
+	if err != nil {
+		return nil, err
+	}
+	d := &Demo{Dir: dir}
+	if err := json.Unmarshal(b, &d.Subscribers); err != nil {
+		return nil, err
+	}
+	p, err := os.ReadFile(filepath.Join(dir, demoPassword))
+	if err != nil {
+		return nil, err
+	}
+	d.Password = strings.TrimSpace(string(p))
+	return d, nil
+}
+
+// Describe is the text the server prints at start.
+func (d *Demo) Describe() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Demo subscribers: PKCS#12 files in %s, password: %s\n", d.Dir, d.Password)
+	for _, s := range d.Subscribers {
+		fmt.Fprintf(&b, "  %-13s %-8s until %s  %-38s %s\n", s.Scenario, s.State, s.NotAfter.Format("2006-01-02"), s.Name, filepath.Base(s.File))
+	}
+	return b.String()
+}
+
+// newPassword is 10 random base32 letters: easy to type, 50 bits.
+func newPassword() (string, error) {
+	b := make([]byte, 7)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return strings.ToLower(base32.StdEncoding.EncodeToString(b)[:10]), nil
+}
+
+// SerialOf parses a serial as the operator types it: hex, with or
+// without colons or a 0x prefix.
+func SerialOf(s string) (*big.Int, error) {
+	clean := strings.ToLower(strings.NewReplacer(":", "", " ", "").Replace(strings.TrimPrefix(strings.TrimPrefix(s, "0x"), "0X")))
+	n, ok := new(big.Int).SetString(clean, 16)
+	if !ok || n.Sign() <= 0 {
+		return nil, fmt.Errorf("%q is not a serial number (hexadecimal)", s)
+	}
+	return n, nil
+}

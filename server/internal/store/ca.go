@@ -1,0 +1,165 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/big"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"renewal/ca"
+	"renewal/server/internal/store/db"
+)
+
+// CA returns the authority's view of the store: ca.Store on PostgreSQL.
+// Uniqueness (one token, one key, one serial) is the database's job, so
+// two servers racing on one database still issue once.
+func (s *Store) CA() ca.Store { return caStore{s} }
+
+type caStore struct{ s *Store }
+
+var _ ca.Store = caStore{}
+
+// SerialText is how serials are kept: lower-case hex, no leading zeros.
+func SerialText(serial *big.Int) string { return serial.Text(16) }
+
+func (c caStore) KeySeen(ctx context.Context, spki [32]byte) (bool, error) {
+	seen, err := c.s.q.KeySeen(ctx, spki[:])
+	return seen, mapErr(err)
+}
+
+func (c caStore) RecordIntent(ctx context.Context, in ca.Intent) error {
+	err := c.s.q.IntentInsert(ctx, db.IntentInsertParams{
+		Serial:        SerialText(in.Serial),
+		TbsSha256:     in.TBSSHA256[:],
+		SpkiSha256:    in.SPKISHA256[:],
+		ApplicationID: in.ApplicationID,
+		Token:         in.Token,
+		Profile:       in.Profile,
+		CreatedAt:     in.CreatedAt,
+	})
+	switch constraint(err) {
+	case "":
+		return mapErr(err)
+	case "issuance_intent_token_key":
+		return fmt.Errorf("record intent: %w", ca.ErrTokenUsed)
+	case "issuance_intent_spki_key":
+		return fmt.Errorf("record intent: %w", ca.ErrKeyReused)
+	default:
+		return fmt.Errorf("record intent: %w", err)
+	}
+}
+
+func (c caStore) RecordIssued(ctx context.Context, in ca.Issued) error {
+	var replaces *string
+	if in.Replaces != nil {
+		r := SerialText(in.Replaces)
+		replaces = &r
+	}
+	var app *string
+	if in.ApplicationID != "" {
+		app = &in.ApplicationID
+	}
+	err := c.s.q.CertificateInsert(ctx, db.CertificateInsertParams{
+		Serial:        SerialText(in.Serial),
+		Der:           in.DER,
+		SpkiSha256:    in.SPKISHA256[:],
+		NotBefore:     in.NotBefore,
+		NotAfter:      in.NotAfter,
+		ApplicationID: app,
+		Profile:       in.Profile,
+		Tariff:        in.Tariff,
+		Replaces:      replaces,
+	})
+	if constraint(err) == "certificate_spki_key" {
+		return fmt.Errorf("record issued: %w", ca.ErrKeyReused)
+	}
+	return mapErr(err)
+}
+
+func (c caStore) Issued(ctx context.Context, serial *big.Int) (bool, error) {
+	ok, err := c.s.q.CertificateExists(ctx, SerialText(serial))
+	return ok, mapErr(err)
+}
+
+func (c caStore) Revocation(ctx context.Context, serial *big.Int) (ca.RevocationInfo, error) {
+	r, err := c.s.q.RevocationGet(ctx, SerialText(serial))
+	if err = mapErr(err); errors.Is(err, ErrNotFound) {
+		return ca.RevocationInfo{}, nil
+	} else if err != nil {
+		return ca.RevocationInfo{}, err
+	}
+	return ca.RevocationInfo{Revoked: true, Reason: int(r.Reason), RevokedAt: r.RevokedAt}, nil
+}
+
+func (c caStore) Revoke(ctx context.Context, serial *big.Int, reason int, at time.Time) error {
+	return mapErr(c.s.q.RevocationInsert(ctx, db.RevocationInsertParams{
+		Serial: SerialText(serial), Reason: int32(reason), RevokedAt: at,
+	}))
+}
+
+func (c caStore) ListRevoked(ctx context.Context) ([]ca.RevokedEntry, error) {
+	rows, err := c.s.q.RevocationList(ctx)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]ca.RevokedEntry, 0, len(rows))
+	for _, r := range rows {
+		serial, ok := new(big.Int).SetString(r.Serial, 16)
+		if !ok {
+			return nil, fmt.Errorf("revocation: bad serial %q in the database", r.Serial)
+		}
+		out = append(out, ca.RevokedEntry{Serial: serial, Reason: int(r.Reason), RevokedAt: r.RevokedAt})
+	}
+	return out, nil
+}
+
+func (c caStore) NextCRLNumber(ctx context.Context) (*big.Int, error) {
+	n, err := c.s.q.CRLNumberNext(ctx)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return big.NewInt(n), nil
+}
+
+// Certificate is one recorded certificate, for operators and the API.
+type Certificate struct {
+	Serial        string
+	DER           []byte
+	NotBefore     time.Time
+	NotAfter      time.Time
+	ApplicationID string
+	Profile       string
+	Tariff        string
+	Replaces      string
+}
+
+// CertificateGet returns the certificate with this serial, or ErrNotFound.
+func (s *Store) CertificateGet(ctx context.Context, serial *big.Int) (Certificate, error) {
+	r, err := s.q.CertificateGet(ctx, SerialText(serial))
+	if err != nil {
+		return Certificate{}, mapErr(err)
+	}
+	return Certificate{
+		Serial: r.Serial, DER: r.Der, NotBefore: r.NotBefore, NotAfter: r.NotAfter,
+		ApplicationID: deref(r.ApplicationID), Profile: r.Profile, Tariff: r.Tariff, Replaces: deref(r.Replaces),
+	}, nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// constraint names the unique constraint an insert violated, or "".
+func constraint(err error) string {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+		return pgErr.ConstraintName
+	}
+	return ""
+}
