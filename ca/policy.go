@@ -110,8 +110,15 @@ func checkCurrentChain(_ context.Context, a *Authority, r *renewal) error {
 	if at.After(r.req.Current.NotAfter) {
 		at = r.req.Current.NotAfter
 	}
+	// The client's chain, and this authority's own issuing CA and chain:
+	// a certificate we issued verifies even when the client sends none.
+	// Intermediates grant no trust; only Roots do.
 	inter := x509.NewCertPool()
 	for _, c := range r.req.CurrentChain {
+		inter.AddCert(c)
+	}
+	inter.AddCert(a.issuer)
+	for _, c := range a.chain {
 		inter.AddCert(c)
 	}
 	_, err := r.req.Current.Verify(x509.VerifyOptions{

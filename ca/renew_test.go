@@ -305,11 +305,6 @@ func TestRenewRefusals(t *testing.T) {
 		{name: "fail/cert-revoked", want: ca.ErrCertRevoked, setup: func(t *testing.T, f *fixture) ca.RenewalRequest {
 			return f.request(t, "by-revoked", newKey(t, "p256"), "t")
 		}},
-		{name: "fail/untrusted-chain-missing-intermediate", want: ca.ErrUntrustedChain, setup: func(t *testing.T, f *fixture) ca.RenewalRequest {
-			r := f.request(t, "ru-owner", newKey(t, "p256"), "t")
-			r.CurrentChain = nil
-			return r
-		}},
 		{name: "fail/untrusted-chain-foreign-ca", want: ca.ErrUntrustedChain, setup: func(t *testing.T, f *fixture) ca.RenewalRequest {
 			// A lookalike hierarchy with the same names and the same subscriber subject.
 			foreign := foreignCurrent(t, f)

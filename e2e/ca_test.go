@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"math/big"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -120,7 +121,7 @@ func TestCAInit(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { os.RemoveAll(dir) })
 
-	_, err = startServerIn("no-ca", dir, nil)
+	_, err = startServerIn("no-ca", dir, prodEnv, prodFlags...)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "ca init", "the refusal says what to do")
 
@@ -136,7 +137,7 @@ func TestCAInit(t *testing.T) {
 	assert.Equal(t, 1, code, "a second init must not overwrite: %s", out)
 	assert.Contains(t, out, "refusing")
 
-	s, err := startServerIn("with-ca", dir, nil)
+	s, err := startServerIn("with-ca", dir, prodEnv, prodFlags...)
 	require.NoError(t, err)
 	t.Cleanup(s.stop)
 	_, crl := get(t, s.URL+"/ca/crl")
@@ -178,7 +179,7 @@ func TestCAOnToken(t *testing.T) {
 	assert.Contains(t, string(out), `on token "issuing"`)
 	assert.NoFileExists(t, filepath.Join(dir, "ca", "issuing.key"), "the issuing key stays on the token")
 
-	s, err := startServerIn("on-token", dir, env, flags...)
+	s, err := startServerIn("on-token", dir, append(env, prodEnv...), append(flags, prodFlags...)...)
 	require.NoError(t, err)
 	t.Cleanup(s.stop)
 	_, crl := get(t, s.URL+"/ca/crl")
@@ -191,3 +192,22 @@ func TestCAOnToken(t *testing.T) {
 	require.NoError(t, err)
 	assert.NoError(t, parsed.CheckSignatureFrom(issuer), "the CRL is signed by the key on the token")
 }
+
+// prodEnv and prodFlags stand in for the mail relay and SMS gateway a production
+// server must name; the tests that use them send no message.
+var prodFlags = []string{"--smtp-host", "127.0.0.1", "--smtp-port", "9", "--smtp-from", "noreply@ca.example.ru", "--sms-url", "http://127.0.0.1:9/sms"}
+
+// TestAuditVerifyCommand: `audit verify` walks the chain of the running
+// suite server's database (through its socket) and finds it intact.
+func TestAuditVerifyCommand(t *testing.T) {
+	resp, err := http.Post(suite.URL+"/api/v1/renewal", "application/json",
+		strings.NewReader(`{"service":"by-6.0.00","phone":"+375290000101","email":"kovaleva@example.by"}`))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, 201, resp.StatusCode)
+	out, code := server(t, "audit", "verify", "--dev", "--data-dir", suite.DataDir)
+	assert.Equal(t, 0, code, out)
+	assert.Contains(t, out, "audit chain intact")
+}
+
+var prodEnv = []string{"SMS_TOKEN=unused"}

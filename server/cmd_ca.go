@@ -47,6 +47,9 @@ func runCA(args []string, stdout, stderr io.Writer) error {
 }
 
 func parseCommand(cmd string, args []string, stderr io.Writer, extra func(*flag.FlagSet)) (*config.Config, error) {
+	if extra == nil {
+		extra = func(*flag.FlagSet) {}
+	}
 	cfg, err := config.Parse(name+" "+cmd, args, os.Getenv, stderr, extra)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {

@@ -23,6 +23,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch {
 	case len(args) > 0 && args[0] == "ca":
 		err = runCA(args[1:], stdout, stderr)
+	case len(args) > 0 && args[0] == "audit":
+		err = runAudit(args[1:], stdout, stderr)
 	case len(args) > 0 && args[0] == "serve":
 		err = serve(args[1:], stdout, stderr)
 	default:
@@ -60,5 +62,6 @@ Commands:
   %[1]s ca revoke SERIAL --reason R      revoke a certificate (R: a name or RFC 5280 code)
   %[1]s ca crl [--out FILE]              print a fresh CRL (PEM), or write it as DER
   %[1]s ca lint [--profile P] FILE...    lint certificates (zlint and our RU/BY lints); exit 1 on findings
+  %[1]s audit verify                     walk the audit chain; report the first broken link (exit 1)
 `, name)
 }

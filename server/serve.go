@@ -78,6 +78,21 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer auth.Close()
+	workflow, queue, err := startWorkflow(cfg, st, auth, publicURL, log)
+	if err != nil {
+		return err
+	}
+	// Jobs stop in order below (before the database), not at the signal.
+	if err := queue.Start(context.WithoutCancel(ctx)); err != nil {
+		return err
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+		defer cancel()
+		if err := queue.Stop(sctx); err != nil {
+			log.Error("stop jobs", "err", err)
+		}
+	}()
 
 	m := metrics.New()
 	m.WatchPool(st.Pool())
@@ -89,6 +104,8 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		Web:            web,
 		Authority:      auth,
 		Root:           auth.Root,
+		Renewal:        workflow,
+		Dev:            cfg.Dev,
 		TrustedProxies: cfg.TrustedProxies,
 	})
 

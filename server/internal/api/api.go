@@ -20,6 +20,7 @@ import (
 	"renewal/app/wire"
 	"renewal/server/internal/apierr"
 	"renewal/server/internal/metrics"
+	"renewal/server/internal/renewal"
 	"renewal/server/internal/store"
 	"renewal/server/internal/webui"
 )
@@ -51,6 +52,8 @@ type Deps struct {
 	Web            *webui.Web // nil: API only (tests)
 	Authority      Authority  // nil: no PKI endpoints (tests)
 	Root           *x509.Certificate
+	Renewal        *renewal.Service // nil: no workflow (tests)
+	Dev            bool             // development pages (/dev/outbox)
 	TrustedProxies []string
 	// Extra registers more routes on the app before the web app's
 	// catch-all (tests use it to add failing handlers).
@@ -101,8 +104,15 @@ func New(d Deps) *fiber.App {
 	}
 
 	v1 := app.Group("/api/v1", noStore)
+	v1.Get("/openapi.json", serveOpenAPI)
 	v1.Get("/services", s.serviceList)
 	v1.Get("/services/:code", s.serviceGet)
+	if d.Renewal != nil {
+		s.mountRenewal(v1)
+		if d.Dev {
+			s.mountDev(app)
+		}
+	}
 	// Unknown API paths answer JSON, not the web app's HTML.
 	app.All("/api/*", func(c *fiber.Ctx) error { return apierr.ErrNotFound })
 

@@ -37,8 +37,27 @@ type Config struct {
 	ProfilesFile string // override of the embedded jurisdiction profiles
 	PKCS11       PKCS11
 
+	// The workflow.
+	SecretKey     string // hex; empty: DATA_DIR/secret.key, made on first start
+	Centre        string // the centre's name on documents
+	RegistryFile  string
+	RegistryDelay time.Duration
+	SMTP          SMTP
+	SMS           SMS
+
 	// Args are the positional arguments of a command.
 	Args []string
+}
+
+// SMTP is the mail relay. The password comes only from the environment.
+type SMTP struct {
+	Host, User, Password, From, TLS string
+	Port                            int
+}
+
+// SMS is the SMS gateway. The token comes only from the environment.
+type SMS struct {
+	URL, Token string
 }
 
 // PKCS11 locates the issuing key on a token; empty Module means a file key.
@@ -89,6 +108,22 @@ func Parse(name string, args []string, getenv func(string) string, out io.Writer
 	str(&c.PKCS11.Token, "ca-pkcs11-token", "CA_PKCS11_TOKEN", "", "token label of the issuing key")
 	str(&c.PKCS11.Key, "ca-pkcs11-key", "CA_PKCS11_KEY", "issuing-ca", "key label of the issuing key on the token")
 	c.PKCS11.PIN = getenv("CA_PKCS11_PIN")
+	str(&c.Centre, "centre", "CENTRE", "Удостоверяющий центр", "the centre's name printed on applications and forms")
+	str(&c.RegistryFile, "registry-file", "REGISTRY_FILE", "", "data file of the built-in registry adapter; empty: the demo people and organisations")
+	str(&c.SMTP.Host, "smtp-host", "SMTP_HOST", "", "mail relay for e-mail (required without --dev); password from SMTP_PASSWORD")
+	str(&c.SMTP.User, "smtp-user", "SMTP_USER", "", "mail relay user")
+	str(&c.SMTP.From, "smtp-from", "SMTP_FROM", "", "sender address of e-mails, e.g. noreply@ca.example.by (required without --dev)")
+	str(&c.SMTP.TLS, "smtp-tls", "SMTP_TLS", "starttls-mandatory", "none, starttls, starttls-mandatory or tls")
+	str(&c.SMS.URL, "sms-url", "SMS_URL", "", "SMS gateway endpoint (required without --dev); token from SMS_TOKEN")
+	c.SecretKey = getenv("SECRET_KEY")
+	c.SMTP.Password = getenv("SMTP_PASSWORD")
+	c.SMS.Token = getenv("SMS_TOKEN")
+	smtpPort, err := strconv.Atoi(env("SMTP_PORT", "587"))
+	if err != nil {
+		return nil, fmt.Errorf("SMTP_PORT: %w", err)
+	}
+	fs.IntVar(&c.SMTP.Port, "smtp-port", smtpPort, "mail relay port")
+	opts = append(opts, option{"smtp-port", "SMTP_PORT", ""})
 	devDefault, _ := strconv.ParseBool(env("DEV", "false"))
 	fs.BoolVar(&c.Dev, "dev", devDefault, "development mode: demo data, development pages and payment sandboxes (never in production)")
 	opts = append(opts, option{"dev", "DEV", ""})
@@ -98,6 +133,12 @@ func Parse(name string, args []string, getenv func(string) string, out io.Writer
 	}
 	fs.DurationVar(&c.DBWait, "db-wait", waitDefault, "how long to wait for the database at start before giving up")
 	opts = append(opts, option{"db-wait", "DB_WAIT", ""})
+	delayDefault, err := time.ParseDuration(env("REGISTRY_DELAY", "-1s"))
+	if err != nil {
+		return nil, fmt.Errorf("REGISTRY_DELAY: %w", err)
+	}
+	fs.DurationVar(&c.RegistryDelay, "registry-delay", delayDefault, "how long the built-in registry takes to answer (default: 3s with --dev, else 0)")
+	opts = append(opts, option{"registry-delay", "REGISTRY_DELAY", ""})
 
 	fs.Usage = func() {
 		fmt.Fprintf(out, "Usage: %s [flags]\n\nRemote renewal of electronic-signature certificates: the web server.\n\nFlags (each also read from the environment variable shown):\n", name)
@@ -153,6 +194,12 @@ func Parse(name string, args []string, getenv func(string) string, out io.Writer
 	}
 	if c.DataDir, err = filepath.Abs(c.DataDir); err != nil {
 		return nil, fmt.Errorf("--data-dir: %w", err)
+	}
+	if c.RegistryDelay < 0 {
+		c.RegistryDelay = 0
+		if c.Dev {
+			c.RegistryDelay = 3 * time.Second
+		}
 	}
 	if c.PKCS11.Module != "" && c.PKCS11.Token == "" {
 		return nil, errors.New("--ca-pkcs11-module needs --ca-pkcs11-token")

@@ -30,8 +30,9 @@ var (
 
 // Store holds the connection pool and the generated queries.
 type Store struct {
-	pool *pgxpool.Pool
-	q    *db.Queries
+	pool  *pgxpool.Pool
+	q     *db.Queries
+	queue *Queue
 }
 
 // Open connects to the database at url, waiting up to wait for it to

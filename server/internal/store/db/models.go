@@ -8,8 +8,6 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"time"
-
-	"github.com/jackc/pgx/v5/pgtype"
 )
 
 type RenewalState string
@@ -81,13 +79,13 @@ type Application struct {
 	Lang            string
 	Phone           string
 	Email           string
-	PhoneVerifiedAt pgtype.Timestamptz
-	EmailVerifiedAt pgtype.Timestamptz
+	PhoneVerifiedAt *time.Time
+	EmailVerifiedAt *time.Time
 	CertSerial      *string
 	CertDer         []byte
 	CertSha256      []byte
 	Tariff          *string
-	AmountMinor     pgtype.Int8
+	AmountMinor     *int64
 	Currency        *string
 	PersonalData    *string
 	RejectCode      *string
@@ -118,7 +116,7 @@ type CertChallenge struct {
 	Purpose       string
 	CreatedAt     time.Time
 	ExpiresAt     time.Time
-	UsedAt        pgtype.Timestamptz
+	UsedAt        *time.Time
 }
 
 type Certificate struct {
@@ -163,8 +161,8 @@ type Otp struct {
 	CreatedAt     time.Time
 	ExpiresAt     time.Time
 	Attempts      int32
-	UsedAt        pgtype.Timestamptz
-	VoidedAt      pgtype.Timestamptz
+	UsedAt        *time.Time
+	VoidedAt      *time.Time
 	ClientIp      string
 }
 
@@ -177,7 +175,7 @@ type Outbox struct {
 	Body          string
 	Sensitive     bool
 	CreatedAt     time.Time
-	SentAt        pgtype.Timestamptz
+	SentAt        *time.Time
 	Attempts      int32
 	LastError     string
 }
@@ -189,7 +187,7 @@ type RegistryCheck struct {
 	LastError     string
 	Steps         string
 	StartedAt     time.Time
-	FinishedAt    pgtype.Timestamptz
+	FinishedAt    *time.Time
 }
 
 type ResumeLink struct {
@@ -227,7 +225,7 @@ type Session struct {
 	CsrfToken     string
 	CreatedAt     time.Time
 	ExpiresAt     time.Time
-	RevokedAt     pgtype.Timestamptz
+	RevokedAt     *time.Time
 }
 
 type SignedDocument struct {
@@ -239,5 +237,5 @@ type SignedDocument struct {
 	Signature     []byte
 	SignerSha256  []byte
 	CreatedAt     time.Time
-	SignedAt      pgtype.Timestamptz
+	SignedAt      *time.Time
 }

@@ -8,8 +8,6 @@ package db
 import (
 	"context"
 	"time"
-
-	"github.com/jackc/pgx/v5/pgtype"
 )
 
 const applicationGet = `-- name: ApplicationGet :one
@@ -199,14 +197,14 @@ func (q *Queries) ApplicationSetRejection(ctx context.Context, arg ApplicationSe
 const applicationSetState = `-- name: ApplicationSetState :execrows
 UPDATE application
 SET state = $1, version = version + 1, updated_at = $2
-WHERE id = $3 AND state = ANY ($4::renewal_state[])
+WHERE id = $3 AND state::text = ANY ($4::text[])
 `
 
 type ApplicationSetStateParams struct {
 	ToState    RenewalState
 	At         time.Time
 	ID         string
-	FromStates []RenewalState
+	FromStates []string
 }
 
 // Moves the application only if it is in one of the allowed states: the
@@ -231,7 +229,7 @@ UPDATE application SET tariff = $2, amount_minor = $3, currency = $4, updated_at
 type ApplicationSetTariffParams struct {
 	ID          string
 	Tariff      *string
-	AmountMinor pgtype.Int8
+	AmountMinor *int64
 	Currency    *string
 	UpdatedAt   time.Time
 }
@@ -397,7 +395,7 @@ RETURNING nonce, purpose, expires_at
 `
 
 type ChallengeTakeParams struct {
-	At            pgtype.Timestamptz
+	At            *time.Time
 	ID            string
 	ApplicationID string
 }
@@ -492,13 +490,14 @@ func (q *Queries) OTPAttempt(ctx context.Context, arg OTPAttemptParams) error {
 const oTPCountSince = `-- name: OTPCountSince :one
 SELECT
   (SELECT count(*) FROM otp o1 WHERE o1.destination = $1 AND o1.created_at > $2)::bigint AS by_destination,
-  (SELECT count(*) FROM otp o2 WHERE o2.client_ip = $3 AND o2.created_at > $2)::bigint AS by_client
+  (SELECT count(*) FROM otp o2 WHERE o2.client_ip = $3 AND o2.channel = $4 AND o2.created_at > $2)::bigint AS by_client
 `
 
 type OTPCountSinceParams struct {
 	Destination string
 	Since       time.Time
 	ClientIp    string
+	Channel     string
 }
 
 type OTPCountSinceRow struct {
@@ -507,7 +506,12 @@ type OTPCountSinceRow struct {
 }
 
 func (q *Queries) OTPCountSince(ctx context.Context, arg OTPCountSinceParams) (OTPCountSinceRow, error) {
-	row := q.db.QueryRow(ctx, oTPCountSince, arg.Destination, arg.Since, arg.ClientIp)
+	row := q.db.QueryRow(ctx, oTPCountSince,
+		arg.Destination,
+		arg.Since,
+		arg.ClientIp,
+		arg.Channel,
+	)
 	var i OTPCountSinceRow
 	err := row.Scan(&i.ByDestination, &i.ByClient)
 	return i, err
@@ -577,7 +581,7 @@ UPDATE otp SET used_at = $2 WHERE id = $1
 
 type OTPUseParams struct {
 	ID     int64
-	UsedAt pgtype.Timestamptz
+	UsedAt *time.Time
 }
 
 func (q *Queries) OTPUse(ctx context.Context, arg OTPUseParams) error {
@@ -592,7 +596,7 @@ UPDATE otp SET voided_at = $3 WHERE application_id = $1 AND channel = $2 AND use
 type OTPVoidOpenParams struct {
 	ApplicationID string
 	Channel       string
-	VoidedAt      pgtype.Timestamptz
+	VoidedAt      *time.Time
 }
 
 func (q *Queries) OTPVoidOpen(ctx context.Context, arg OTPVoidOpenParams) error {
@@ -711,7 +715,7 @@ WHERE id = $1
 
 type OutboxMarkSentParams struct {
 	ID     int64
-	SentAt pgtype.Timestamptz
+	SentAt *time.Time
 	Redact bool
 }
 
@@ -753,7 +757,7 @@ type RegistryCheckUpsertParams struct {
 	LastError     string
 	Steps         string
 	StartedAt     time.Time
-	FinishedAt    pgtype.Timestamptz
+	FinishedAt    *time.Time
 }
 
 func (q *Queries) RegistryCheckUpsert(ctx context.Context, arg RegistryCheckUpsertParams) error {
@@ -861,7 +865,7 @@ UPDATE session SET revoked_at = $2 WHERE id_hash = $1 AND revoked_at IS NULL
 
 type SessionRevokeParams struct {
 	IDHash    []byte
-	RevokedAt pgtype.Timestamptz
+	RevokedAt *time.Time
 }
 
 func (q *Queries) SessionRevoke(ctx context.Context, arg SessionRevokeParams) error {
@@ -905,7 +909,7 @@ type SignedDocumentSignParams struct {
 	Kind          string
 	Signature     []byte
 	SignerSha256  []byte
-	SignedAt      pgtype.Timestamptz
+	SignedAt      *time.Time
 }
 
 func (q *Queries) SignedDocumentSign(ctx context.Context, arg SignedDocumentSignParams) (int64, error) {

@@ -13,7 +13,7 @@ SELECT * FROM application WHERE id = $1 FOR UPDATE;
 -- row lock makes a concurrent second attempt see the new state and fail.
 UPDATE application
 SET state = sqlc.arg(to_state), version = version + 1, updated_at = sqlc.arg(at)
-WHERE id = sqlc.arg(id) AND state = ANY (sqlc.arg(from_states)::renewal_state[]);
+WHERE id = sqlc.arg(id) AND state::text = ANY (sqlc.arg(from_states)::text[]);
 
 -- name: ApplicationSetContactVerified :exec
 UPDATE application
@@ -57,7 +57,7 @@ SELECT * FROM otp WHERE application_id = $1 AND channel = $2 ORDER BY id DESC LI
 -- name: OTPCountSince :one
 SELECT
   (SELECT count(*) FROM otp o1 WHERE o1.destination = sqlc.arg(destination) AND o1.created_at > sqlc.arg(since))::bigint AS by_destination,
-  (SELECT count(*) FROM otp o2 WHERE o2.client_ip = sqlc.arg(client_ip) AND o2.created_at > sqlc.arg(since))::bigint AS by_client;
+  (SELECT count(*) FROM otp o2 WHERE o2.client_ip = sqlc.arg(client_ip) AND o2.channel = sqlc.arg(channel) AND o2.created_at > sqlc.arg(since))::bigint AS by_client;
 
 -- name: OTPAttempt :exec
 UPDATE otp SET attempts = attempts + 1, voided_at = CASE WHEN attempts + 1 >= sqlc.arg(max_attempts)::int THEN sqlc.arg(at)::timestamptz ELSE voided_at END

@@ -1,0 +1,164 @@
+package wire
+
+import "time"
+
+// RenewalStart is POST /api/v1/renewal: the first screen's contacts.
+type RenewalStart struct {
+	Service string `json:"service"`
+	Phone   string `json:"phone"`
+	Email   string `json:"email"`
+	Lang    string `json:"lang,omitempty"` // "ru" (default) or "en"
+}
+
+// Renewal is an application as its holder sees it: the state decides the
+// wizard's step, so a reload or another device lands on the same step.
+type Renewal struct {
+	ID            string          `json:"id"`
+	Service       string          `json:"service"`
+	Jurisdiction  string          `json:"jurisdiction"`
+	State         string          `json:"state"`
+	Phone         string          `json:"phone"`
+	Email         string          `json:"email"`
+	PhoneVerified bool            `json:"phone_verified"`
+	EmailVerified bool            `json:"email_verified"`
+	Proven        bool            `json:"certificate_proven"` // this session proved the current certificate
+	Certificate   *CertificateRef `json:"certificate,omitempty"`
+	Tariff        string          `json:"tariff,omitempty"`
+	Amount        *Money          `json:"amount,omitempty"`
+	Check         *RegistryCheck  `json:"registry_check,omitempty"`
+	Rejection     *Reason         `json:"rejection,omitempty"`
+	CSRFToken     string          `json:"csrf_token"`
+	UpdatedAt     time.Time       `json:"updated_at"`
+}
+
+// CertificateRef names the proven current certificate.
+type CertificateRef struct {
+	Serial   string    `json:"serial"`
+	Subject  string    `json:"subject"`
+	NotAfter time.Time `json:"not_after"`
+}
+
+// Money is an amount in minor units (kopecks) of a currency (RUB, BYN).
+type Money struct {
+	Minor    int64  `json:"minor"`
+	Currency string `json:"currency"`
+	Text     string `json:"text"` // "2 500,00 ₽"
+}
+
+// Reason is a refusal or rejection a person reads.
+type Reason struct {
+	Code string `json:"code"`
+	RU   string `json:"ru"`
+	EN   string `json:"en"`
+}
+
+// RegistryCheck is the progress of the check of the person's data in the
+// state registries.
+type RegistryCheck struct {
+	Status   string      `json:"status"` // queued, running, retrying, passed, failed
+	Attempts int         `json:"attempts"`
+	Steps    []CheckStep `json:"steps"`
+}
+
+// CheckStep is one registry consulted.
+type CheckStep struct {
+	Name   string `json:"name"`
+	NameRU string `json:"name_ru"`
+	NameEN string `json:"name_en"`
+	Status string `json:"status"` // pending, passed, failed
+}
+
+// CodeCheck is POST /api/v1/renewal/contacts: one or both codes.
+type CodeCheck struct {
+	SMSCode   string `json:"sms_code,omitempty"`
+	EmailCode string `json:"email_code,omitempty"`
+}
+
+// CodeResend is POST /api/v1/renewal/codes.
+type CodeResend struct {
+	Channel string `json:"channel"` // sms or email
+}
+
+// Challenge is what the current certificate's key must sign: Message,
+// with ECDSA (SHA-256, DER signature) or RSA PKCS#1 v1.5 (SHA-256).
+type Challenge struct {
+	ID        string    `json:"id"`
+	Message   []byte    `json:"message"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// Proof is POST /api/v1/renewal/proof.
+type Proof struct {
+	ChallengeID string   `json:"challenge_id"`
+	Certificate []byte   `json:"certificate"` // DER
+	Chain       [][]byte `json:"chain,omitempty"`
+	Signature   []byte   `json:"signature"`
+}
+
+// Tariff is one usage sphere with its price.
+type Tariff struct {
+	Code   string `json:"code"`
+	NameRU string `json:"name_ru"`
+	NameEN string `json:"name_en"`
+	Price  Money  `json:"price"`
+}
+
+// TariffList is GET /api/v1/renewal/tariffs.
+type TariffList struct {
+	Tariffs []Tariff `json:"tariffs"`
+}
+
+// TariffChoice is PUT /api/v1/renewal/tariff.
+type TariffChoice struct {
+	Tariff string `json:"tariff"`
+}
+
+// TermsDocument is one agreement to accept, shown in full.
+type TermsDocument struct {
+	Code    string `json:"code"`
+	Version string `json:"version"`
+	TitleRU string `json:"title_ru"`
+	TitleEN string `json:"title_en"`
+	Text    string `json:"text"`
+	SHA256  string `json:"sha256"` // hex of Text's UTF-8 bytes
+}
+
+// TermsList is GET /api/v1/renewal/terms.
+type TermsList struct {
+	Documents []TermsDocument `json:"documents"`
+}
+
+// TermsAcceptance is POST /api/v1/renewal/terms: each document exactly as shown.
+type TermsAcceptance struct {
+	Accepted []AcceptedDocument `json:"accepted"`
+}
+
+// AcceptedDocument names what was read.
+type AcceptedDocument struct {
+	Code    string `json:"code"`
+	Version string `json:"version"`
+	SHA256  string `json:"sha256"`
+}
+
+// PersonalData is POST /api/v1/renewal/personal-data. Russia: passport,
+// СНИЛС and ИНН; Belarus: the personal number. The identifiers must equal
+// those in the current certificate.
+type PersonalData struct {
+	PassportSeries string `json:"passport_series,omitempty"`
+	PassportNumber string `json:"passport_number,omitempty"`
+	PassportIssued string `json:"passport_issued,omitempty"` // YYYY-MM-DD
+	SNILS          string `json:"snils,omitempty"`
+	INN            string `json:"inn,omitempty"`
+	PersonalNumber string `json:"personal_number,omitempty"`
+}
+
+// ApplicationSignature is POST /api/v1/renewal/application/signature: a
+// detached CMS SignedData over the application PDF's exact bytes.
+type ApplicationSignature struct {
+	Signature []byte `json:"signature"`
+}
+
+// Resume is POST /api/v1/resume: the token of an e-mailed link.
+type Resume struct {
+	Token string `json:"token"`
+}

@@ -1,0 +1,317 @@
+package api
+
+import (
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/riverqueue/river"
+	"github.com/stretchr/testify/require"
+	"software.sslmate.com/src/go-pkcs12"
+
+	"renewal/app/wire"
+	"renewal/server/internal/authority"
+	"renewal/server/internal/config"
+	"renewal/server/internal/notify"
+	"renewal/server/internal/pgtest"
+	"renewal/server/internal/registry"
+	"renewal/server/internal/renewal"
+	"renewal/server/internal/store"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// clock is the injected time of a flow: tests travel instead of sleeping.
+type clock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+func (c *clock) Travel(d time.Duration) {
+	c.mu.Lock()
+	c.offset += d
+	c.mu.Unlock()
+}
+
+// flow is the whole server in-process: real PostgreSQL, the demo
+// authority, the workflow with its job queue, the Fiber app.
+type flow struct {
+	t        *testing.T
+	app      *fiber.App
+	st       *store.Store
+	svc      *renewal.Service
+	registry *registry.File
+	demo     *authority.Demo
+	clock    *clock
+	clients  int
+}
+
+func newFlow(t *testing.T) *flow {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, pgtest.NewDatabase(t), 5*time.Second)
+	require.NoError(t, err)
+	t.Cleanup(st.Close)
+	require.NoError(t, st.Migrate(ctx))
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if os.Getenv("FLOW_LOG") != "" {
+		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+
+	dir := t.TempDir()
+	clk := &clock{}
+	d, err := authority.EnsureDemo(ctx, filepath.Join(dir, "demo"), st.CA(), "http://127.0.0.1", clk.Now())
+	require.NoError(t, err)
+	cfg := &config.Config{CADir: filepath.Join(dir, "demo"), DataDir: dir}
+	auth, err := authority.Load(cfg, st.CA(), "http://127.0.0.1", log, clk.Now)
+	require.NoError(t, err)
+	catalog, err := renewal.LoadCatalog(auth.Profiles)
+	require.NoError(t, err)
+	reg, err := registry.NewFile(registry.Options{})
+	require.NoError(t, err)
+	secret := make([]byte, 32)
+	_, _ = rand.Read(secret)
+	svc, err := renewal.New(renewal.Config{Store: st, Authority: auth, Catalog: catalog, Registry: reg, Secret: secret,
+		PublicURL: "http://127.0.0.1", Centre: "Тестовый УЦ", Dev: true, Now: clk.Now, Log: log})
+	require.NoError(t, err)
+	workers := river.NewWorkers()
+	svc.Workers(workers, map[notify.Channel]notify.Sender{notify.Email: renewal.DevOutbox{}, notify.SMS: renewal.DevOutbox{}})
+	q, err := st.NewQueue(workers, log, true)
+	require.NoError(t, err)
+	require.NoError(t, q.Start(ctx))
+	t.Cleanup(func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = q.Stop(sctx)
+	})
+	// Each holder comes from its own address, through a trusted proxy,
+	// so the per-client limits of codes do not mix tests.
+	app := New(Deps{Log: log, Services: st, Ready: st, Renewal: svc, Dev: true, Authority: auth, Root: auth.Root,
+		TrustedProxies: []string{"0.0.0.0"}})
+	return &flow{t: t, app: app, st: st, svc: svc, registry: reg, demo: d, clock: clk}
+}
+
+// holder is one browser: its cookie and CSRF token, and a demo
+// subscriber's certificate and key read from the PKCS#12 file.
+type holder struct {
+	f      *flow
+	cookie string
+	csrf   string
+	cert   *x509.Certificate
+	chain  []*x509.Certificate
+	key    crypto.Signer
+	phone  string
+	email  string
+	id     string
+	ip     string
+	// lastSignature is the last CMS signature submitted.
+	lastSignature []byte
+}
+
+func (f *flow) holder(scenario, phone, email string) *holder {
+	f.t.Helper()
+	f.clients++
+	h := &holder{f: f, ip: fmt.Sprintf("198.51.100.%d", f.clients)}
+	if phone != "" {
+		var err error
+		h.phone, err = notify.NormalizePhone(phone)
+		require.NoError(f.t, err)
+		h.email, err = notify.NormalizeEmail(email)
+		require.NoError(f.t, err)
+	}
+	for _, s := range f.demo.Subscribers {
+		if s.Scenario != scenario {
+			continue
+		}
+		b, err := os.ReadFile(s.File)
+		require.NoError(f.t, err)
+		key, cert, cas, err := pkcs12.DecodeChain(b, f.demo.Password)
+		require.NoError(f.t, err)
+		h.cert, h.key = cert, key.(crypto.Signer)
+		for _, c := range cas {
+			if !c.Equal(cert) && c.CheckSignatureFrom(c) != nil { // intermediates only
+				h.chain = append(h.chain, c)
+			}
+		}
+		return h
+	}
+	f.t.Fatalf("no demo subscriber %s", scenario)
+	return nil
+}
+
+// call sends a JSON request with the holder's cookie and CSRF token and
+// decodes the answer into out (if not nil). It returns the status and,
+// for refusals, the error body.
+func (h *holder) call(method, path string, in, out any) (int, wire.Error) {
+	h.f.t.Helper()
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		require.NoError(h.f.t, err)
+		body = strings.NewReader(string(b))
+	}
+	req := httptest.NewRequest(method, path, body)
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if h.cookie != "" {
+		req.Header.Set("Cookie", "rnw_session="+h.cookie)
+	}
+	if h.csrf != "" {
+		req.Header.Set("X-CSRF-Token", h.csrf)
+	}
+	req.Header.Set("X-Forwarded-For", h.ip)
+	resp, err := h.f.app.Test(req, -1)
+	require.NoError(h.f.t, err)
+	defer resp.Body.Close()
+	for _, c := range resp.Cookies() {
+		if c.Name == "rnw_session" {
+			h.cookie = c.Value
+		}
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode >= 300 {
+		var e wire.Error
+		require.NoError(h.f.t, json.Unmarshal(raw, &e), "%s %s: %s", method, path, raw)
+		return resp.StatusCode, e
+	}
+	if out != nil {
+		if b, ok := out.(*[]byte); ok {
+			*b = raw
+		} else {
+			require.NoError(h.f.t, json.Unmarshal(raw, out), "%s %s: %s", method, path, raw)
+		}
+	}
+	var v wire.Renewal
+	if json.Unmarshal(raw, &v) == nil && v.CSRFToken != "" {
+		h.csrf, h.id = v.CSRFToken, v.ID
+	}
+	return resp.StatusCode, wire.Error{}
+}
+
+// must is call that expects success.
+func (h *holder) must(method, path string, in, out any) {
+	h.f.t.Helper()
+	status, e := h.call(method, path, in, out)
+	require.Less(h.f.t, status, 300, "%s %s: %d %s %s", method, path, status, e.Code, e.MessageEN)
+}
+
+func (h *holder) state() string {
+	h.f.t.Helper()
+	var v wire.Renewal
+	h.must("GET", "/api/v1/renewal", nil, &v)
+	return v.State
+}
+
+var codeRE = regexp.MustCompile(`\b(\d{6})\b`)
+
+// code reads the latest code sent to a destination from /dev/api/outbox.
+func (h *holder) code(to string) string {
+	h.f.t.Helper()
+	var msgs []OutboxMessage
+	h.must("GET", "/dev/api/outbox", nil, &msgs)
+	for _, m := range msgs { // newest first
+		if m.To == to && m.ApplicationID == h.id {
+			if c := codeRE.FindStringSubmatch(m.Body); c != nil {
+				return c[1]
+			}
+		}
+	}
+	h.f.t.Fatalf("no code sent to %s", to)
+	return ""
+}
+
+// start opens an application and verifies both contacts.
+func (h *holder) start(service string) {
+	h.f.t.Helper()
+	h.must("POST", "/api/v1/renewal", wire.RenewalStart{Service: service, Phone: h.phone, Email: h.email}, nil)
+	h.must("POST", "/api/v1/renewal/contacts", wire.CodeCheck{SMSCode: h.code(h.phone), EmailCode: h.code(h.email)}, nil)
+}
+
+// sign signs a message with the holder's current key (SHA-256; ECDSA DER).
+func (h *holder) sign(msg []byte) []byte {
+	h.f.t.Helper()
+	sum := sha256.Sum256(msg)
+	if k, ok := h.key.(*ecdsa.PrivateKey); ok {
+		sig, err := ecdsa.SignASN1(rand.Reader, k, sum[:])
+		require.NoError(h.f.t, err)
+		return sig
+	}
+	sig, err := h.key.Sign(rand.Reader, sum[:], crypto.SHA256)
+	require.NoError(h.f.t, err)
+	return sig
+}
+
+// prove answers a fresh challenge with the holder's certificate.
+func (h *holder) prove() (int, wire.Error) {
+	h.f.t.Helper()
+	var ch wire.Challenge
+	h.must("POST", "/api/v1/renewal/challenge", nil, &ch)
+	return h.call("POST", "/api/v1/renewal/proof", h.proof(ch), nil)
+}
+
+func (h *holder) proof(ch wire.Challenge) wire.Proof {
+	p := wire.Proof{ChallengeID: ch.ID, Certificate: h.cert.Raw, Signature: h.sign(ch.Message)}
+	for _, c := range h.chain {
+		p.Chain = append(p.Chain, c.Raw)
+	}
+	return p
+}
+
+// acceptTerms picks the first tariff and accepts every document.
+func (h *holder) acceptTerms() {
+	h.f.t.Helper()
+	var tl wire.TariffList
+	h.must("GET", "/api/v1/renewal/tariffs", nil, &tl)
+	require.NotEmpty(h.f.t, tl.Tariffs)
+	h.must("PUT", "/api/v1/renewal/tariff", wire.TariffChoice{Tariff: tl.Tariffs[0].Code}, nil)
+	h.must("POST", "/api/v1/renewal/terms", h.acceptance(), nil)
+}
+
+func (h *holder) acceptance() wire.TermsAcceptance {
+	var terms wire.TermsList
+	h.must("GET", "/api/v1/renewal/terms", nil, &terms)
+	var acc wire.TermsAcceptance
+	for _, d := range terms.Documents {
+		acc.Accepted = append(acc.Accepted, wire.AcceptedDocument{Code: d.Code, Version: d.Version, SHA256: d.SHA256})
+	}
+	return acc
+}
+
+// waitState polls until the application reaches a state.
+func (h *holder) waitState(want string) {
+	h.f.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		got := h.state()
+		if got == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			h.f.t.Fatalf("state %s, waited for %s", got, want)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

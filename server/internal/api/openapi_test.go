@@ -1,0 +1,47 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestOpenAPICoversRoutes: every route under /api/v1 of the full app is
+// in openapi.json with its method, and the document names no route the
+// app lacks.
+func TestOpenAPICoversRoutes(t *testing.T) {
+	f := newFlow(t)
+	resp, err := f.app.Test(httptest.NewRequest("GET", "/api/v1/openapi.json", nil), -1)
+	require.NoError(t, err)
+	require.Equal(t, 200, resp.StatusCode)
+	var doc struct {
+		OpenAPI string                    `json:"openapi"`
+		Paths   map[string]map[string]any `json:"paths"`
+	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&doc))
+	assert.Equal(t, "3.0.3", doc.OpenAPI)
+
+	param := regexp.MustCompile(`:(\w+)`)
+	served := map[string]bool{}
+	for _, r := range f.app.GetRoutes(true) {
+		if !strings.HasPrefix(r.Path, "/api/v1/") || strings.Contains(r.Path, "*") || r.Method == "HEAD" {
+			continue
+		}
+		path := param.ReplaceAllString(strings.TrimSuffix(r.Path, "/"), "{$1}")
+		method := strings.ToLower(r.Method)
+		served[method+" "+path] = true
+		_, ok := doc.Paths[path][method]
+		assert.True(t, ok, "route %s %s is missing from openapi.json", r.Method, path)
+	}
+	require.GreaterOrEqual(t, len(served), 17, "the app's routes were not found: the test would prove nothing")
+	for path, ops := range doc.Paths {
+		for method := range ops {
+			assert.True(t, served[method+" "+path], "openapi.json names %s %s, which the app does not serve", method, path)
+		}
+	}
+}

@@ -1,0 +1,294 @@
+package api
+
+import (
+	"html/template"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"renewal/app/wire"
+	"renewal/server/internal/apierr"
+	"renewal/server/internal/renewal"
+)
+
+// Cookie names: under HTTPS the __Host- prefix pins the cookie to this
+// host, path / and Secure.
+const (
+	cookieHTTPS = "__Host-rnw_session"
+	cookieHTTP  = "rnw_session"
+	csrfHeader  = "X-CSRF-Token"
+)
+
+var errCrossOrigin = apierr.New(apierr.KindForbidden, "cross_origin",
+	"Запрос с другого сайта отклонён.", "A request from another site was refused.")
+
+// mountRenewal registers the workflow's API. The session cookie names the
+// application: there is no application id in the paths, so one person's
+// session cannot reach another's application.
+func (s *server) mountRenewal(v1 fiber.Router) {
+	v1.Post("/renewal", s.sameOrigin, s.renewalStart)
+	v1.Post("/resume", s.sameOrigin, s.resume)
+
+	r := v1.Group("/renewal", s.withSession)
+	r.Get("", s.renewalView)
+	r.Post("/codes", s.csrf, s.codesResend)
+	r.Post("/contacts", s.csrf, s.contactsVerify)
+	r.Post("/challenge", s.csrf, s.challenge)
+	r.Post("/proof", s.csrf, s.proof)
+	r.Get("/tariffs", s.tariffs)
+	r.Put("/tariff", s.csrf, s.tariffChoose)
+	r.Get("/terms", s.terms)
+	r.Post("/terms", s.csrf, s.termsAccept)
+	r.Post("/personal-data", s.csrf, s.personalData)
+	r.Get("/application.pdf", s.applicationPDF)
+	r.Post("/application/signature", s.csrf, s.applicationSign)
+	r.Post("/cancel", s.csrf, s.cancel)
+}
+
+func (s *server) cookieName(c *fiber.Ctx) string {
+	if c.Protocol() == "https" {
+		return cookieHTTPS
+	}
+	return cookieHTTP
+}
+
+func (s *server) setSession(c *fiber.Ctx, value string) {
+	c.Cookie(&fiber.Cookie{
+		Name: s.cookieName(c), Value: value, Path: "/",
+		HTTPOnly: true, SameSite: fiber.CookieSameSiteStrictMode, Secure: c.Protocol() == "https",
+		Expires: time.Now().Add(2 * time.Hour),
+	})
+}
+
+const sessionKey = "renewal_session"
+
+func (s *server) withSession(c *fiber.Ctx) error {
+	sess, err := s.Renewal.Session(c.UserContext(), c.Cookies(s.cookieName(c)))
+	if err != nil {
+		return err
+	}
+	c.Locals(sessionKey, sess)
+	return c.Next()
+}
+
+func session(c *fiber.Ctx) *renewal.Session { return c.Locals(sessionKey).(*renewal.Session) }
+
+// csrf: a state-changing request carries the session's token in a header
+// (double submit), which another site's page cannot read.
+func (s *server) csrf(c *fiber.Ctx) error {
+	if err := session(c).CheckCSRF(c.Get(csrfHeader)); err != nil {
+		return err
+	}
+	return c.Next()
+}
+
+// sameOrigin refuses a request that a browser says comes from another
+// site, where no session (and so no CSRF token) exists yet.
+func (s *server) sameOrigin(c *fiber.Ctx) error {
+	if o := c.Get(fiber.HeaderOrigin); o != "" && o != c.Protocol()+"://"+c.Hostname() {
+		return errCrossOrigin
+	}
+	return c.Next()
+}
+
+func (s *server) renewalStart(c *fiber.Ctx) error {
+	var in wire.RenewalStart
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	cookie, view, err := s.Renewal.Start(c.UserContext(), in, c.IP())
+	if err != nil {
+		return err
+	}
+	s.setSession(c, cookie)
+	return c.Status(fiber.StatusCreated).JSON(view)
+}
+
+func (s *server) resume(c *fiber.Ctx) error {
+	var in wire.Resume
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	cookie, view, err := s.Renewal.Resume(c.UserContext(), in.Token)
+	if err != nil {
+		return err
+	}
+	s.setSession(c, cookie)
+	return c.JSON(view)
+}
+
+func (s *server) renewalView(c *fiber.Ctx) error {
+	v, err := s.Renewal.View(c.UserContext(), session(c))
+	return reply(c, v, err)
+}
+
+func (s *server) codesResend(c *fiber.Ctx) error {
+	var in wire.CodeResend
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	if err := s.Renewal.Resend(c.UserContext(), session(c), in.Channel, c.IP()); err != nil {
+		return err
+	}
+	v, err := s.Renewal.View(c.UserContext(), session(c))
+	return reply(c, v, err)
+}
+
+func (s *server) contactsVerify(c *fiber.Ctx) error {
+	var in wire.CodeCheck
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	v, err := s.Renewal.VerifyContacts(c.UserContext(), session(c), in)
+	return reply(c, v, err)
+}
+
+func (s *server) challenge(c *fiber.Ctx) error {
+	ch, err := s.Renewal.Challenge(c.UserContext(), session(c))
+	return reply(c, ch, err)
+}
+
+func (s *server) proof(c *fiber.Ctx) error {
+	var in wire.Proof
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	cookie, v, err := s.Renewal.Prove(c.UserContext(), session(c), in)
+	if err != nil {
+		return err
+	}
+	s.setSession(c, cookie)
+	return c.JSON(v)
+}
+
+func (s *server) tariffs(c *fiber.Ctx) error {
+	t, err := s.Renewal.Tariffs(c.UserContext(), session(c))
+	return reply(c, wire.TariffList{Tariffs: t}, err)
+}
+
+func (s *server) tariffChoose(c *fiber.Ctx) error {
+	var in wire.TariffChoice
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	v, err := s.Renewal.ChooseTariff(c.UserContext(), session(c), in.Tariff)
+	return reply(c, v, err)
+}
+
+func (s *server) terms(c *fiber.Ctx) error {
+	d, err := s.Renewal.Terms(c.UserContext(), session(c))
+	return reply(c, wire.TermsList{Documents: d}, err)
+}
+
+func (s *server) termsAccept(c *fiber.Ctx) error {
+	var in wire.TermsAcceptance
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	v, err := s.Renewal.AcceptTerms(c.UserContext(), session(c), in, c.IP())
+	return reply(c, v, err)
+}
+
+func (s *server) personalData(c *fiber.Ctx) error {
+	var in wire.PersonalData
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	v, err := s.Renewal.SubmitPersonalData(c.UserContext(), session(c), in)
+	return reply(c, v, err)
+}
+
+func (s *server) applicationPDF(c *fiber.Ctx) error {
+	pdf, err := s.Renewal.ApplicationDocument(c.UserContext(), session(c))
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "application/pdf")
+	c.Set(fiber.HeaderContentDisposition, `inline; filename="application.pdf"`)
+	return c.Send(pdf)
+}
+
+func (s *server) applicationSign(c *fiber.Ctx) error {
+	var in wire.ApplicationSignature
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	v, err := s.Renewal.SignApplication(c.UserContext(), session(c), in)
+	return reply(c, v, err)
+}
+
+func (s *server) cancel(c *fiber.Ctx) error {
+	v, err := s.Renewal.Cancel(c.UserContext(), session(c))
+	return reply(c, v, err)
+}
+
+func reply(c *fiber.Ctx, v any, err error) error {
+	if err != nil {
+		return err
+	}
+	return c.JSON(v)
+}
+
+// OutboxMessage is one message of /dev/api/outbox.
+type OutboxMessage struct {
+	ID            int64      `json:"id"`
+	ApplicationID string     `json:"application_id"`
+	Channel       string     `json:"channel"`
+	To            string     `json:"to"`
+	Subject       string     `json:"subject"`
+	Body          string     `json:"body"`
+	CreatedAt     time.Time  `json:"created_at"`
+	SentAt        *time.Time `json:"sent_at,omitempty"`
+}
+
+// mountDev registers the development pages: every message the service
+// sent, as a page and as JSON (tests read codes and links from it).
+func (s *server) mountDev(app *fiber.App) {
+	list := func(c *fiber.Ctx) ([]OutboxMessage, error) {
+		rows, err := s.Renewal.Outbox(c.UserContext(), 200)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]OutboxMessage, len(rows))
+		for i, r := range rows {
+			out[i] = OutboxMessage{ID: r.ID, ApplicationID: deref(r.ApplicationID), Channel: r.Channel, To: r.Recipient,
+				Subject: r.Subject, Body: r.Body, CreatedAt: r.CreatedAt, SentAt: r.SentAt}
+		}
+		return out, nil
+	}
+	app.Get("/dev/api/outbox", noStore, func(c *fiber.Ctx) error {
+		m, err := list(c)
+		return reply(c, m, err)
+	})
+	app.Get("/dev/outbox", noStore, func(c *fiber.Ctx) error {
+		m, err := list(c)
+		if err != nil {
+			return err
+		}
+		var b strings.Builder
+		if err := outboxPage.Execute(&b, m); err != nil {
+			return err
+		}
+		c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+		return c.SendString(b.String())
+	})
+	app.All("/dev/*", func(c *fiber.Ctx) error { return apierr.ErrNotFound })
+}
+
+var outboxPage = template.Must(template.New("outbox").Parse(`<!doctype html>
+<html lang="ru"><head><meta charset="utf-8"><title>Исходящие сообщения (разработка)</title>
+<link rel="stylesheet" href="/web/app.css"></head>
+<body><main><h1>Исходящие сообщения / Outbox</h1>
+<p class="lead">Только в режиме разработки (--dev): всё, что сервис отправил бы по SMS и электронной почте.</p>
+{{range .}}<article class="service"><span class="service-number">#{{.ID}} · {{.Channel}} · {{.To}} · {{.CreatedAt.Format "2006-01-02 15:04:05"}}</span>
+{{if .Subject}}<span class="service-title">{{.Subject}}</span>{{end}}<pre>{{.Body}}</pre></article>
+{{else}}<p>Сообщений нет.</p>{{end}}
+</main></body></html>`))
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}

@@ -1,0 +1,252 @@
+package docs
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+
+	"github.com/go-pdf/fpdf"
+	"golang.org/x/image/font/gofont/gobold"
+	"golang.org/x/image/font/gofont/gomono"
+	"golang.org/x/image/font/gofont/goregular"
+	"golang.org/x/image/font/sfnt"
+)
+
+// Layout of every document: A4 portrait, millimetres.
+const (
+	marginLeft   = 20.0
+	marginRight  = 15.0
+	marginTop    = 22.0
+	marginBottom = 20.0
+	bodySize     = 10.5 // pt
+	lineHeight   = 5.2  // mm, for bodySize
+	labelWidth   = 62.0 // first column of a table
+	cellPadding  = 1.6  // vertical padding inside a table cell
+
+	fontSans = "gosans"
+	fontMono = "gomono"
+)
+
+// writer is the layout shared by the documents: a header with the centre's
+// name, a footer with the document reference and page numbers, a title,
+// headings, justified paragraphs, two-column label/value tables and a
+// monospace block. The output depends only on what is written: dates are
+// fixed, catalog maps are sorted, no IDs are generated.
+type writer struct {
+	pdf      *fpdf.Fpdf
+	haveMono bool // the monospace font is embedded only when used
+}
+
+// newWriter starts a document. centre is shown in every page's header,
+// footer (e.g. "Заявление № 42") in every page's footer, date becomes the
+// PDF's creation and modification date.
+func newWriter(centre, title, footer string, date time.Time) *writer {
+	pdf := fpdf.New("P", "mm", "A4", "")
+	w := &writer{pdf: pdf}
+	pdf.SetCatalogSort(true)
+	pdf.SetCreationDate(date.UTC())
+	pdf.SetModificationDate(date.UTC())
+	pdf.SetCompression(true)
+	pdf.SetProducer("renewal", false)
+	pdf.SetCreator(centre, true)
+	pdf.SetAuthor(centre, true)
+	pdf.SetTitle(title, true)
+	pdf.SetLang("ru-RU")
+	// fpdf writes into the font bytes it is given while subsetting (it
+	// appends to sub-slices of them), so every document gets its own copy:
+	// passing the package-level gofont slices would corrupt them, make the
+	// output differ from one render to the next and race between requests.
+	pdf.AddUTF8FontFromBytes(fontSans, "", bytes.Clone(goregular.TTF))
+	pdf.AddUTF8FontFromBytes(fontSans, "B", bytes.Clone(gobold.TTF))
+	pdf.SetMargins(marginLeft, marginTop, marginRight)
+	pdf.SetAutoPageBreak(true, marginBottom)
+	pdf.AliasNbPages("{nb}")
+
+	centre, footer = clean(centre), clean(footer)
+	pdf.SetHeaderFunc(func() {
+		pdf.SetY(10)
+		pdf.SetFont(fontSans, "B", 9)
+		pdf.SetTextColor(60, 60, 60)
+		pdf.CellFormat(0, 5, centre, "", 1, "L", false, 0, "")
+		pdf.SetDrawColor(150, 150, 150)
+		pdf.SetLineWidth(0.3)
+		y := pdf.GetY() + 1
+		pdf.Line(marginLeft, y, w.right(), y)
+		pdf.SetTextColor(0, 0, 0)
+		pdf.SetY(marginTop)
+	})
+	pdf.SetFooterFunc(func() {
+		pdf.SetY(-14)
+		pdf.SetFont(fontSans, "", 8)
+		pdf.SetTextColor(90, 90, 90)
+		pdf.CellFormat(0, 4, fmt.Sprintf("%s · стр. %d из {nb}", footer, pdf.PageNo()), "", 0, "C", false, 0, "")
+		pdf.SetTextColor(0, 0, 0)
+	})
+	pdf.AddPage()
+	return w
+}
+
+func (w *writer) right() float64 {
+	pw, _ := w.pdf.GetPageSize()
+	return pw - marginRight
+}
+
+func (w *writer) width() float64 { return w.right() - marginLeft }
+
+// title writes centred bold lines, the first one larger.
+func (w *writer) title(lines ...string) {
+	for i, l := range lines {
+		size, h := 12.0, 6.0
+		if i == 0 {
+			size, h = 15, 8
+		}
+		w.pdf.SetFont(fontSans, "B", size)
+		w.pdf.MultiCell(0, h, clean(l), "", "C", false)
+	}
+	w.pdf.Ln(4)
+}
+
+// heading writes a bold section heading, moving to a new page if not even
+// the heading and one table row would fit.
+func (w *writer) heading(s string) {
+	w.ensure(6 + 4 + lineHeight + 2*cellPadding)
+	w.pdf.Ln(4)
+	w.pdf.SetFont(fontSans, "B", 11.5)
+	w.pdf.MultiCell(0, 6, clean(s), "", "L", false)
+	w.pdf.Ln(1)
+}
+
+// paragraph writes justified body text.
+func (w *writer) paragraph(s string) {
+	w.pdf.SetFont(fontSans, "", bodySize)
+	w.pdf.MultiCell(0, lineHeight, clean(s), "", "J", false)
+	w.pdf.Ln(2)
+}
+
+// right-aligned line, e.g. a date.
+func (w *writer) rightLine(s string) {
+	w.pdf.SetFont(fontSans, "", bodySize)
+	w.pdf.CellFormat(0, lineHeight, clean(s), "", 1, "R", false, 0, "")
+}
+
+// table writes rows as a two-column grid: the label on a grey background,
+// the value wrapped to the remaining width. An empty value is shown as "—".
+// A row never splits across pages.
+func (w *writer) table(rows []Field) {
+	valueWidth := w.width() - labelWidth
+	w.pdf.SetFont(fontSans, "", bodySize)
+	w.pdf.SetDrawColor(170, 170, 170)
+	w.pdf.SetFillColor(240, 240, 240)
+	w.pdf.SetLineWidth(0.2)
+	for _, r := range rows {
+		value := clean(r.Value)
+		if strings.TrimSpace(value) == "" {
+			value = "—"
+		}
+		label := w.pdf.SplitText(clean(r.Label), labelWidth)
+		lines := w.pdf.SplitText(value, valueWidth)
+		n := max(len(label), len(lines), 1)
+		h := float64(n)*lineHeight + 2*cellPadding
+		w.ensure(h)
+		x, y := marginLeft, w.pdf.GetY()
+		w.pdf.Rect(x, y, labelWidth, h, "FD")
+		w.pdf.Rect(x+labelWidth, y, valueWidth, h, "D")
+		w.lines(x, y+cellPadding, labelWidth, label)
+		w.lines(x+labelWidth, y+cellPadding, valueWidth, lines)
+		w.pdf.SetXY(x, y+h)
+	}
+}
+
+func (w *writer) lines(x, y, width float64, lines []string) {
+	for i, l := range lines {
+		w.pdf.SetXY(x, y+float64(i)*lineHeight)
+		w.pdf.CellFormat(width, lineHeight, l, "", 0, "L", false, 0, "")
+	}
+}
+
+// mono writes s in a monospace font inside a frame, wrapped at spaces.
+func (w *writer) mono(s string) {
+	if !w.haveMono {
+		w.pdf.AddUTF8FontFromBytes(fontMono, "", bytes.Clone(gomono.TTF)) // a copy: see newWriter
+		w.haveMono = true
+	}
+	w.pdf.SetFont(fontMono, "", 9)
+	w.pdf.SetDrawColor(170, 170, 170)
+	w.pdf.MultiCell(0, 4.6, clean(s), "1", "L", false)
+	w.pdf.Ln(3)
+}
+
+// ensure starts a new page unless h millimetres fit above the bottom margin.
+func (w *writer) ensure(h float64) {
+	_, ph := w.pdf.GetPageSize()
+	if w.pdf.GetY()+h > ph-marginBottom {
+		w.pdf.AddPage()
+	}
+}
+
+// finish closes the document and returns the PDF.
+func (w *writer) finish() ([]byte, error) {
+	var buf bytes.Buffer
+	if err := w.pdf.Output(&buf); err != nil {
+		return nil, fmt.Errorf("docs: render PDF: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// substitutes replaces characters the Go fonts lack. The rouble sign
+// (U+20BD) is newer than the fonts' character set.
+var substitutes = map[rune]string{
+	'₽':      "руб.",
+	'\u00a0': " ", '\u2007': " ", '\u2009': " ", '\u202f': " ", // no-break and thin spaces in amounts
+	'\t': " ", '\r': "",
+}
+
+// clean makes s safe to draw: characters missing from the fonts are
+// substituted or replaced by "?", control characters except '\n' dropped.
+// fpdf indexes its width table by rune up to U+FFFF and would panic beyond.
+func clean(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch sub, ok := substitutes[r]; {
+		case ok:
+			b.WriteString(sub)
+		case r == '\n' || r == ' ':
+			b.WriteRune(r)
+		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r):
+		case !glyphs()(r):
+			b.WriteByte('?')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// glyphs reports whether both the regular and the bold font have a glyph
+// for a rune.
+var glyphs = sync.OnceValue(func() func(rune) bool {
+	var have [0x10000]bool
+	var buf sfnt.Buffer
+	fonts := make([]*sfnt.Font, 0, 2)
+	for _, ttf := range [][]byte{goregular.TTF, gobold.TTF} {
+		f, err := sfnt.Parse(ttf)
+		if err != nil {
+			panic("docs: embedded Go font: " + err.Error())
+		}
+		fonts = append(fonts, f)
+	}
+	for r := rune(0x20); r < 0x10000; r++ {
+		ok := true
+		for _, f := range fonts {
+			if g, err := f.GlyphIndex(&buf, r); err != nil || g == 0 {
+				ok = false
+				break
+			}
+		}
+		have[r] = ok
+	}
+	return func(r rune) bool { return r >= 0 && r < 0x10000 && have[r] }
+})

@@ -1,0 +1,251 @@
+package notify
+
+import (
+	_ "embed"
+	"fmt"
+	"strings"
+	"text/template"
+	"unicode"
+	"unicode/utf16"
+)
+
+// Lang is the interface language a person chose: it decides which language
+// comes first in an e-mail and the only language of an SMS.
+type Lang string
+
+// Languages. Anything that is not English ("en", "en-GB", …) is Russian.
+const (
+	RU Lang = "ru"
+	EN Lang = "en"
+)
+
+func (l Lang) norm() Lang {
+	if strings.HasPrefix(strings.ToLower(string(l)), "en") {
+		return EN
+	}
+	return RU
+}
+
+func (l Lang) other() Lang {
+	if l.norm() == EN {
+		return RU
+	}
+	return EN
+}
+
+//go:embed texts.tmpl
+var textsSource string
+
+var texts = template.Must(template.New("texts.tmpl").
+	Funcs(template.FuncMap{"plural": plural}).
+	Parse(textsSource))
+
+// emailSeparator divides the two languages of an e-mail body.
+const emailSeparator = "------------------------------"
+
+// maxField bounds each piece of caller data put into a text (runes).
+const maxField = 300
+
+// SMSCode is the SMS with a one-time code, valid for minutes, in the
+// person's language only.
+//
+// Russian: "Код подтверждения: 123456. Никому не сообщайте его. Действует
+// 10 мин." is 69 UCS-2 characters, 70 with 3-digit minutes: one segment
+// (limit 70) for codes of up to 6 digits; a 7-digit code with 3-digit
+// minutes, or any longer code, needs 2 segments. English: "Confirmation
+// code: 123456. Do not share it with anyone. Valid for 10 min." is 73 GSM-7
+// characters, one segment (limit 160).
+func SMSCode(lang Lang, to, code string, minutes int) Message {
+	l := lang.norm()
+	return Message{
+		Channel: SMS,
+		Kind:    KindSMSCode,
+		To:      strings.TrimSpace(to),
+		Text:    render(string(KindSMSCode)+".sms."+string(l), codeData{Code: clean(code), Minutes: minutes}),
+	}
+}
+
+type codeData struct {
+	Code    string
+	Minutes int
+}
+
+// EmailCode is the e-mail with the code that confirms an e-mail address,
+// valid for minutes.
+func EmailCode(lang Lang, to, code string, minutes int) Message {
+	return email(KindEmailCode, lang, to, codeData{Code: clean(code), Minutes: minutes})
+}
+
+// ResumeLink is the e-mail with a link that resumes an application at its
+// current step; stepRU and stepEN name that step for people ("Оплата",
+// "Payment") and may be empty.
+func ResumeLink(lang Lang, to, link, stepRU, stepEN string) Message {
+	return email(KindResumeLink, lang, to, struct{ Link, StepRU, StepEN string }{
+		Link: clean(link), StepRU: clean(stepRU), StepEN: clean(stepEN),
+	})
+}
+
+// RegistryRejected tells the applicant that the state registry check
+// rejected the application; the reasons (either may be empty) come from the
+// registry check, in both languages.
+func RegistryRejected(lang Lang, to, reasonRU, reasonEN string) Message {
+	return email(KindRegistryRejected, lang, to, struct{ ReasonRU, ReasonEN string }{
+		ReasonRU: clean(reasonRU), ReasonEN: clean(reasonEN),
+	})
+}
+
+// ApprovalRequest asks the head of the organisation to approve the renewal
+// an employee applied for; link opens the approval page and is valid for
+// validHours.
+func ApprovalRequest(lang Lang, to, employeeName, link string, validHours int) Message {
+	return email(KindApprovalRequest, lang, to, struct {
+		EmployeeName, Link string
+		ValidHours         int
+	}{EmployeeName: clean(employeeName), Link: clean(link), ValidHours: validHours})
+}
+
+// Receipt confirms a payment. amount is formatted by the caller with its
+// currency ("150,00 BYN", "2 500,00 ₽"); number is the payment number.
+func Receipt(lang Lang, to, amount, number string) Message {
+	return email(KindReceipt, lang, to, struct{ Amount, Number string }{
+		Amount: clean(amount), Number: clean(number),
+	})
+}
+
+// Issued tells the applicant the certificate with serial (as shown to
+// people, usually hex) is issued and can be fetched at link.
+func Issued(lang Lang, to, serial, link string) Message {
+	return email(KindIssued, lang, to, struct{ Serial, Link string }{
+		Serial: clean(serial), Link: clean(link),
+	})
+}
+
+// email renders a two-language e-mail: the chosen language first.
+func email(kind Kind, lang Lang, to string, data any) Message {
+	first, second := lang.norm(), lang.other()
+	part := func(l Lang) string {
+		return render(string(kind)+".body."+string(l), data) + "\n\n" + render("footer."+string(l), nil)
+	}
+	return Message{
+		Channel: Email,
+		Kind:    kind,
+		To:      strings.TrimSpace(to),
+		Subject: render(string(kind)+".subject."+string(first), data) + " / " + render(string(kind)+".subject."+string(second), data),
+		Text:    part(first) + "\n\n" + emailSeparator + "\n\n" + part(second) + "\n",
+	}
+}
+
+// render executes one named template and trims the surrounding blank
+// lines. The templates are fixed and covered by tests, so a failure is a
+// programming error and panics.
+func render(name string, data any) string {
+	var b strings.Builder
+	if err := texts.ExecuteTemplate(&b, name, data); err != nil {
+		panic(fmt.Sprintf("notify: template %s: %v", name, err))
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// clean makes caller data safe to put into a text: one line (so a name
+// cannot add paragraphs of its own to a trusted message), no control or
+// bidirectional-format characters (which can disguise a link), valid
+// UTF-8, collapsed spaces, at most maxField runes.
+func clean(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	var b strings.Builder
+	space := false
+	n := 0
+	for _, r := range s {
+		if unicode.Is(unicode.Cf, r) { // bidi overrides, zero-width characters
+			continue
+		}
+		if unicode.IsControl(r) || unicode.IsSpace(r) || unicode.In(r, unicode.Zl, unicode.Zp) {
+			space = b.Len() > 0
+			continue
+		}
+		if n == maxField {
+			b.WriteRune('…')
+			break
+		}
+		if space {
+			b.WriteByte(' ')
+			n++
+			space = false
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return b.String()
+}
+
+// plural picks the form of a noun for n: with three forms the Russian rule
+// (1 час, 2 часа, 5 часов, 11 часов, 21 час), with two the English rule
+// (1 hour, 2 hours).
+func plural(n int, forms ...string) (string, error) {
+	if n < 0 {
+		n = -n
+	}
+	switch len(forms) {
+	case 2:
+		if n == 1 {
+			return forms[0], nil
+		}
+		return forms[1], nil
+	case 3:
+		n10, n100 := n%10, n%100
+		switch {
+		case n10 == 1 && n100 != 11:
+			return forms[0], nil
+		case n10 >= 2 && n10 <= 4 && (n100 < 12 || n100 > 14):
+			return forms[1], nil
+		default:
+			return forms[2], nil
+		}
+	}
+	return "", fmt.Errorf("plural: want 2 or 3 forms, got %d", len(forms))
+}
+
+// smsSize measures an SMS: whether it needs UCS-2 (any character outside
+// the GSM 03.38 alphabet), its length in that encoding's units (septets,
+// with extension characters counting 2, or UTF-16 code units) and the
+// number of segments (single: 160 septets / 70 UCS-2; concatenated: 153 /
+// 67 per segment).
+func smsSize(text string) (ucs2 bool, units, segments int) {
+	septets := 0
+	for _, r := range text {
+		switch {
+		case strings.ContainsRune(gsm7Basic, r):
+			septets++
+		case strings.ContainsRune(gsm7Extension, r):
+			septets += 2
+		default:
+			ucs2 = true
+		}
+	}
+	single, multi := 160, 153
+	units = septets
+	if ucs2 {
+		single, multi = 70, 67
+		units = 0
+		for _, r := range text {
+			units += utf16.RuneLen(r) // 2 for a surrogate pair
+		}
+	}
+	switch {
+	case units == 0:
+		segments = 0
+	case units <= single:
+		segments = 1
+	default:
+		segments = (units + multi - 1) / multi
+	}
+	return ucs2, units, segments
+}
+
+// The GSM 03.38 default alphabet (without the escape) and its extension
+// table (each extension character takes two septets).
+const (
+	gsm7Basic = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?" +
+		"¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+	gsm7Extension = "\f^{}\\[~]|€"
+)

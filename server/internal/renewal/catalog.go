@@ -1,0 +1,160 @@
+package renewal
+
+import (
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"renewal/app/wire"
+	"renewal/ca/profile"
+)
+
+//go:embed catalog.yaml terms/*.txt
+var catalogFiles embed.FS
+
+// Catalog is the centre's offer: services, prices and agreements.
+type Catalog struct {
+	services   map[string]serviceTerms
+	currencies map[string]string
+	prices     map[string]map[string]int64 // profile → tariff → minor units
+	terms      map[string][]wire.TermsDocument
+	profiles   *profile.Set
+}
+
+type serviceTerms struct {
+	Profile  string `yaml:"profile"`
+	Approval bool   `yaml:"approval"` // the head of the organisation confirms
+	Head     bool   `yaml:"head"`     // the head's own service (6.0.02)
+}
+
+type catalogFile struct {
+	Services   map[string]serviceTerms     `yaml:"services"`
+	Currencies map[string]string           `yaml:"currencies"`
+	Prices     map[string]map[string]int64 `yaml:"prices"`
+	Terms      map[string][]struct {
+		Code    string `yaml:"code"`
+		Version string `yaml:"version"`
+		TitleRU string `yaml:"title_ru"`
+		TitleEN string `yaml:"title_en"`
+		File    string `yaml:"file"`
+	} `yaml:"terms"`
+}
+
+// LoadCatalog reads the embedded catalogue and checks it against the
+// profiles: every service's profile and every priced tariff must exist.
+func LoadCatalog(profiles *profile.Set) (*Catalog, error) {
+	raw, err := catalogFiles.ReadFile("catalog.yaml")
+	if err != nil {
+		return nil, err
+	}
+	var f catalogFile
+	dec := yaml.NewDecoder(strings.NewReader(string(raw)))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("catalog: %w", err)
+	}
+	c := &Catalog{services: f.Services, currencies: f.Currencies, prices: f.Prices, terms: map[string][]wire.TermsDocument{}, profiles: profiles}
+	for code, s := range f.Services {
+		p, ok := profiles.Get(s.Profile)
+		if !ok {
+			return nil, fmt.Errorf("catalog: service %s: no profile %q", code, s.Profile)
+		}
+		if len(f.Prices[s.Profile]) == 0 {
+			return nil, fmt.Errorf("catalog: service %s: no prices for profile %s", code, s.Profile)
+		}
+		if _, ok := f.Currencies[string(p.Jurisdiction())]; !ok {
+			return nil, fmt.Errorf("catalog: no currency for %s", p.Jurisdiction())
+		}
+	}
+	for prof, tariffs := range f.Prices {
+		p, ok := profiles.Get(prof)
+		if !ok {
+			return nil, fmt.Errorf("catalog: prices for unknown profile %q", prof)
+		}
+		for t, amount := range tariffs {
+			if _, ok := p.Tariff(t); !ok {
+				return nil, fmt.Errorf("catalog: profile %s has no tariff %q", prof, t)
+			}
+			if amount <= 0 {
+				return nil, fmt.Errorf("catalog: %s/%s: the price must be positive", prof, t)
+			}
+		}
+	}
+	for j, docs := range f.Terms {
+		for _, d := range docs {
+			text, err := catalogFiles.ReadFile("terms/" + d.File)
+			if err != nil {
+				return nil, fmt.Errorf("catalog: terms %s: %w", d.Code, err)
+			}
+			sum := sha256.Sum256(text)
+			c.terms[j] = append(c.terms[j], wire.TermsDocument{
+				Code: d.Code, Version: d.Version, TitleRU: d.TitleRU, TitleEN: d.TitleEN,
+				Text: string(text), SHA256: hex.EncodeToString(sum[:]),
+			})
+		}
+	}
+	return c, nil
+}
+
+// service returns the terms of a service code.
+func (c *Catalog) service(code string) (serviceTerms, *profile.Profile, bool) {
+	s, ok := c.services[code]
+	if !ok {
+		return serviceTerms{}, nil, false
+	}
+	p, ok := c.profiles.Get(s.Profile)
+	return s, p, ok
+}
+
+// Tariffs lists the usage spheres of a profile with their prices.
+func (c *Catalog) Tariffs(p *profile.Profile) []wire.Tariff {
+	var out []wire.Tariff
+	for _, t := range p.Tariffs() {
+		amount, ok := c.prices[p.Name()][t.Code]
+		if !ok {
+			continue // not offered remotely
+		}
+		out = append(out, wire.Tariff{Code: t.Code, NameRU: t.NameRU, NameEN: t.NameEN, Price: c.money(p, amount)})
+	}
+	return out
+}
+
+func (c *Catalog) price(p *profile.Profile, tariff string) (wire.Money, bool) {
+	amount, ok := c.prices[p.Name()][tariff]
+	if !ok {
+		return wire.Money{}, false
+	}
+	return c.money(p, amount), true
+}
+
+func (c *Catalog) money(p *profile.Profile, minor int64) wire.Money {
+	cur := c.currencies[string(p.Jurisdiction())]
+	return wire.Money{Minor: minor, Currency: cur, Text: FormatMoney(minor, cur)}
+}
+
+// Terms are the agreements of a jurisdiction, in full.
+func (c *Catalog) Terms(jurisdiction string) []wire.TermsDocument {
+	return c.terms[jurisdiction]
+}
+
+// FormatMoney writes an amount the Russian way: "2 500,00 ₽", "45,00 BYN".
+func FormatMoney(minor int64, currency string) string {
+	whole := strconv.FormatInt(minor/100, 10)
+	var b strings.Builder
+	for i, r := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteRune(' ')
+		}
+		b.WriteRune(r)
+	}
+	sym := currency
+	if currency == "RUB" {
+		sym = "₽"
+	}
+	return fmt.Sprintf("%s,%02d %s", b.String(), minor%100, sym)
+}

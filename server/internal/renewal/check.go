@@ -1,0 +1,237 @@
+package renewal
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/asn1"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"renewal/app/wire"
+	"renewal/server/internal/docs"
+	"renewal/server/internal/notify"
+	"renewal/server/internal/registry"
+	"renewal/server/internal/store"
+	"renewal/server/internal/store/db"
+)
+
+// checkAttempts bounds the registry check's retries; after the last one
+// the application is rejected with "the registries did not answer".
+const checkAttempts = 8
+
+type checkArgs struct {
+	ApplicationID string `json:"application_id"`
+}
+
+func (checkArgs) Kind() string { return "registry_check" }
+
+type checkWorker struct {
+	river.WorkerDefaults[checkArgs]
+	s *Service
+}
+
+// NextRetry: 1 s, 2 s, 4 s … up to a minute, so a brief outage costs
+// seconds, not River's default minutes.
+func (w *checkWorker) NextRetry(job *river.Job[checkArgs]) time.Time {
+	d := time.Second << min(job.Attempt-1, 6)
+	return time.Now().Add(d)
+}
+
+func (w *checkWorker) Timeout(*river.Job[checkArgs]) time.Duration { return 10 * time.Minute }
+
+func (w *checkWorker) Work(ctx context.Context, job *river.Job[checkArgs]) error {
+	s := w.s
+	q := s.Store.Q()
+	app, err := q.ApplicationGet(ctx, job.Args.ApplicationID)
+	if err != nil {
+		return store.MapErr(err)
+	}
+	if State(app.State) != StateVerifying {
+		return nil // done already (a retried job after a crash)
+	}
+	cert, err := x509.ParseCertificate(app.CertDer)
+	if err != nil {
+		return river.JobCancel(err)
+	}
+	var pd personalData
+	if err := json.Unmarshal([]byte(deref(app.PersonalData)), &pd); err != nil {
+		return river.JobCancel(err)
+	}
+	query := registryQuery(&app, cert, pd)
+	started, _ := q.RegistryCheckGet(ctx, app.ID)
+	progress := func(status string, steps []registry.Step, lastErr string) {
+		raw, _ := json.Marshal(steps)
+		_ = q.RegistryCheckUpsert(ctx, db.RegistryCheckUpsertParams{
+			ApplicationID: app.ID, Status: status, Attempts: int32(job.Attempt), LastError: lastErr,
+			Steps: string(raw), StartedAt: started.StartedAt,
+		})
+	}
+	progress("running", s.Registry.Steps(query), "")
+	verdict, err := s.Registry.Check(ctx, query, func(steps []registry.Step) { progress("running", steps, "") })
+	if err != nil {
+		if job.Attempt < job.MaxAttempts {
+			progress("retrying", s.Registry.Steps(query), err.Error())
+			return err
+		}
+		verdict = registry.Verdict{Steps: s.Registry.Steps(query), Code: "registry_unavailable",
+			RU: "Государственные реестры не ответили. Повторите подачу заявки позже.",
+			EN: "The state registries did not answer. Please apply again later."}
+	}
+	return s.finishCheck(ctx, app.ID, job.Attempt, verdict)
+}
+
+// finishCheck records the verdict: verified with the application drawn
+// up, or rejected with the reason, told to the person by e-mail.
+func (s *Service) finishCheck(ctx context.Context, appID string, attempt int, v registry.Verdict) error {
+	return s.Store.InTx(ctx, func(tx *store.Tx) error {
+		app, err := lock(ctx, tx, appID)
+		if err != nil {
+			return err
+		}
+		if State(app.State) != StateVerifying {
+			return nil
+		}
+		now := s.now()
+		status := "passed"
+		if !v.Passed {
+			status = "failed"
+		}
+		steps, _ := json.Marshal(v.Steps)
+		check, err := tx.RegistryCheckGet(ctx, appID)
+		if err != nil {
+			return store.MapErr(err)
+		}
+		if err := tx.RegistryCheckUpsert(ctx, db.RegistryCheckUpsertParams{
+			ApplicationID: appID, Status: status, Attempts: int32(attempt), Steps: string(steps), StartedAt: check.StartedAt, FinishedAt: &now,
+		}); err != nil {
+			return store.MapErr(err)
+		}
+		if !v.Passed {
+			if err := tx.ApplicationSetRejection(ctx, db.ApplicationSetRejectionParams{ID: appID, RejectCode: &v.Code, RejectRu: &v.RU, RejectEn: &v.EN, UpdatedAt: now}); err != nil {
+				return store.MapErr(err)
+			}
+			if err := s.move(ctx, tx, app, EventCheckFailed, "registry", map[string]string{"code": v.Code}); err != nil {
+				return err
+			}
+			return s.queue(ctx, tx, appID, notify.RegistryRejected(lang(app), app.Email, v.RU, v.EN), false)
+		}
+		pdf, err := s.renderApplication(ctx, tx, app)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(pdf)
+		if err := tx.SignedDocumentUpsert(ctx, db.SignedDocumentUpsertParams{
+			ApplicationID: appID, Kind: "application", Content: pdf, Sha256: sum[:], CreatedAt: now,
+		}); err != nil {
+			return store.MapErr(err)
+		}
+		return s.move(ctx, tx, app, EventCheckPassed, "registry", map[string]string{"application_sha256": fmt.Sprintf("%x", sum)})
+	})
+}
+
+// registryQuery is what the registries are asked about the holder.
+func registryQuery(app *db.Application, cert *x509.Certificate, pd personalData) registry.Query {
+	return registry.Query{
+		Jurisdiction: app.Jurisdiction, FullName: cert.Subject.CommonName,
+		Passport: pd.Passport, SNILS: pd.SNILS, INN: pd.INN, PersonalNumber: pd.PersonalNumber,
+		OrgINN: attribute(cert, oidINNLE), OrgOGRN: attribute(cert, oidOGRN),
+		OrgUNP: orgUNP(app, cert),
+	}
+}
+
+// orgUNP is the organisation's УНП for the employee profile; an
+// individual's own УНП is not an organisation.
+func orgUNP(app *db.Application, cert *x509.Certificate) string {
+	if app.Profile != "by-employee" {
+		return ""
+	}
+	return attribute(cert, oidUNP)
+}
+
+func checkView(c db.RegistryCheck) *wire.RegistryCheck {
+	v := &wire.RegistryCheck{Status: c.Status, Attempts: int(c.Attempts)}
+	var steps []registry.Step
+	if err := json.Unmarshal([]byte(c.Steps), &steps); err == nil {
+		for _, st := range steps {
+			v.Steps = append(v.Steps, wire.CheckStep{Name: st.Name, NameRU: st.NameRU, NameEN: st.NameEN, Status: st.Status})
+		}
+	}
+	return v
+}
+
+// renderApplication draws up the reissue application from the
+// application's data.
+func (s *Service) renderApplication(ctx context.Context, tx *store.Tx, app *db.Application) ([]byte, error) {
+	cert, err := x509.ParseCertificate(app.CertDer)
+	if err != nil {
+		return nil, err
+	}
+	var pd personalData
+	if err := json.Unmarshal([]byte(deref(app.PersonalData)), &pd); err != nil {
+		return nil, err
+	}
+	svc, err := tx.ServiceGet(ctx, app.Service)
+	if err != nil {
+		return nil, store.MapErr(err)
+	}
+	service := svc.TitleRu
+	if svc.Number != "" {
+		service = svc.Number + " " + service
+	}
+	_, prof, _ := s.Catalog.service(app.Service)
+	tariffName := deref(app.Tariff)
+	if t, ok := prof.Tariff(tariffName); ok {
+		tariffName = t.NameRU
+	}
+	holder := []docs.Field{{Label: "Владелец сертификата", Value: cert.Subject.CommonName}}
+	add := func(label, value string) {
+		if value != "" {
+			holder = append(holder, docs.Field{Label: label, Value: value})
+		}
+	}
+	if app.Jurisdiction == "RU" {
+		add("Паспорт", pd.Passport[:4]+" "+pd.Passport[4:]+", выдан "+pd.PassportIssued)
+		add("СНИЛС", pd.SNILS)
+		add("ИНН", pd.INN)
+		add("ИНН организации", attribute(cert, oidINNLE))
+		add("ОГРН", attribute(cert, oidOGRN))
+	} else {
+		add("Идентификационный номер", pd.PersonalNumber)
+		add("УНП", attribute(cert, oidUNP))
+	}
+	add("Организация", firstOf(cert.Subject.Organization))
+	add("Должность", attribute(cert, oidTitle))
+	add("Электронная почта", app.Email)
+	add("Телефон", app.Phone)
+	return docs.RenderApplication(docs.Application{
+		Number: app.ID, Date: s.now(), Jurisdiction: app.Jurisdiction, Centre: s.Centre,
+		Service: service, Tariff: tariffName,
+		Amount: FormatMoney(deref64(app.AmountMinor), deref(app.Currency)),
+		Holder: holder,
+		Current: []docs.Field{
+			{Label: "Серийный номер", Value: cert.SerialNumber.Text(16)},
+			{Label: "Издатель", Value: cert.Issuer.CommonName},
+			{Label: "Действителен до", Value: cert.NotAfter.UTC().Format("02.01.2006 15:04 UTC")},
+		},
+	})
+}
+
+var oidTitle = asn1.ObjectIdentifier{2, 5, 4, 12}
+
+func firstOf(s []string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	return s[0]
+}
+
+func deref64(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}

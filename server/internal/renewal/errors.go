@@ -1,0 +1,82 @@
+package renewal
+
+import (
+	"renewal/server/internal/apierr"
+)
+
+// The refusals of the workflow. Each changes nothing, says why in Russian
+// and English, and has a stable code for programs.
+var (
+	ErrUnknownService = apierr.New(apierr.KindBadRequest, "unknown_service",
+		"Такой услуги нет.", "There is no such service.")
+	ErrBadPhone = apierr.New(apierr.KindBadRequest, "bad_phone",
+		"Укажите мобильный телефон России (+7…) или Беларуси (+375…).",
+		"Enter a mobile number of Russia (+7…) or Belarus (+375…).")
+	ErrBadEmail = apierr.New(apierr.KindBadRequest, "bad_email",
+		"Укажите адрес электронной почты, например ivanov@example.ru.",
+		"Enter an e-mail address, for example ivanov@example.com.")
+	ErrNoSession = apierr.New(apierr.KindUnauthorized, "no_session",
+		"Сеанс не найден или истёк. Начните заново или откройте ссылку из письма.",
+		"No session, or it has expired. Start again or open the link from the e-mail.")
+	ErrCSRF = apierr.New(apierr.KindForbidden, "csrf",
+		"Запрос отклонён: страница устарела. Обновите страницу и повторите.",
+		"Request refused: the page is out of date. Reload the page and try again.")
+	ErrNotProven = apierr.New(apierr.KindForbidden, "certificate_not_proven",
+		"Сначала подтвердите действующий сертификат подписью.",
+		"First prove your current certificate with a signature.")
+	ErrWrongState = apierr.New(apierr.KindConflict, "wrong_state",
+		"Это действие сейчас недоступно: заявка уже на другом шаге. Обновите страницу.",
+		"This action is not available now: the application is at another step. Reload the page.")
+	ErrCodeWrong = apierr.New(apierr.KindBadRequest, "code_wrong",
+		"Неверный код.", "Wrong code.")
+	ErrCodeVoided = apierr.New(apierr.KindBadRequest, "code_voided",
+		"Код больше не действует после трёх неверных попыток. Запросите новый код.",
+		"The code no longer works after three wrong attempts. Request a new code.")
+	ErrCodeExpired = apierr.New(apierr.KindBadRequest, "code_expired",
+		"Срок действия кода истёк. Запросите новый код.",
+		"The code has expired. Request a new code.")
+	ErrCodeUsed = apierr.New(apierr.KindBadRequest, "code_used",
+		"Этот код уже использован.", "This code has already been used.")
+	ErrCodeNone = apierr.New(apierr.KindBadRequest, "code_none",
+		"Код не запрашивался. Запросите код.", "No code was requested. Request a code.")
+	ErrResendTooSoon = apierr.New(apierr.KindTooManyRequests, "resend_too_soon",
+		"Новый код можно запросить через минуту после предыдущего.",
+		"A new code can be requested one minute after the previous one.")
+	ErrTooManyCodes = apierr.New(apierr.KindTooManyRequests, "too_many_codes",
+		"Слишком много кодов за час. Попробуйте позже.",
+		"Too many codes in an hour. Please try later.")
+	ErrChallenge = apierr.New(apierr.KindBadRequest, "challenge_invalid",
+		"Запрос подписи устарел или уже использован. Повторите подтверждение сертификата.",
+		"The signing request has expired or was already used. Prove the certificate again.")
+	ErrProofSignature = apierr.New(apierr.KindBadRequest, "proof_signature",
+		"Подпись не соответствует сертификату. Выберите сертификат, ключ которого у вас есть.",
+		"The signature does not match the certificate. Choose a certificate whose key you hold.")
+	ErrBadCertificate = apierr.New(apierr.KindBadRequest, "bad_certificate",
+		"Не удалось прочитать сертификат.", "The certificate could not be read.")
+	ErrWrongJurisdiction = apierr.New(apierr.KindBadRequest, "wrong_jurisdiction",
+		"Этот сертификат выдан для другой страны, чем выбранная услуга.",
+		"This certificate was issued for another country than the chosen service.")
+	ErrOtherCertificate = apierr.New(apierr.KindForbidden, "other_certificate",
+		"Заявка оформляется по другому сертификату. Подтвердите тот сертификат, с которого начали.",
+		"The application uses another certificate. Prove the certificate you started with.")
+	ErrUnknownTariff = apierr.New(apierr.KindBadRequest, "unknown_tariff",
+		"Такого тарифа нет для этой услуги.", "There is no such tariff for this service.")
+	ErrNoTariff = apierr.New(apierr.KindConflict, "no_tariff",
+		"Сначала выберите сферу использования (тариф).", "First choose the usage sphere (tariff).")
+	ErrTermsMismatch = apierr.New(apierr.KindBadRequest, "terms_mismatch",
+		"Документы изменились или приняты не все. Ознакомьтесь с текущими версиями и примите каждый.",
+		"The documents changed or not all were accepted. Read the current versions and accept each.")
+	ErrIdentifiersDiffer = apierr.New(apierr.KindBadRequest, "identifiers_differ",
+		"Данные не совпадают с действующим сертификатом. Продление сохраняет данные сертификата; для их изменения нужен новый сертификат с личной идентификацией в удостоверяющем центре.",
+		"The data differ from the current certificate. A renewal keeps the certificate's data; changing them needs a new certificate with identification in person at the centre.")
+	ErrNoDocument = apierr.New(apierr.KindConflict, "no_document",
+		"Заявление ещё не сформировано: дождитесь окончания проверки.",
+		"The application is not ready yet: wait for the check to finish.")
+	ErrDocumentSignature = apierr.New(apierr.KindBadRequest, "document_signature",
+		"Подпись заявления не прошла проверку: подпишите именно показанное заявление ключом подтверждённого сертификата.",
+		"The application's signature failed verification: sign exactly the application shown, with the key of the proven certificate.")
+	ErrResumeLink = apierr.New(apierr.KindNotFound, "resume_link",
+		"Ссылка недействительна или устарела.", "The link is invalid or has expired.")
+	ErrClosed = apierr.New(apierr.KindConflict, "closed",
+		"Заявка закрыта.", "The application is closed.")
+)

@@ -1,0 +1,71 @@
+package renewal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"renewal/server/internal/notify"
+	"renewal/server/internal/store"
+	"renewal/server/internal/store/db"
+)
+
+// outboxArgs delivers one outbox row.
+type outboxArgs struct {
+	ID int64 `json:"id"`
+}
+
+func (outboxArgs) Kind() string { return "outbox_deliver" }
+
+type outboxWorker struct {
+	river.WorkerDefaults[outboxArgs]
+	s       *Service
+	senders map[notify.Channel]notify.Sender
+}
+
+func (w *outboxWorker) NextRetry(job *river.Job[outboxArgs]) time.Time {
+	return time.Now().Add(time.Second << min(job.Attempt-1, 8))
+}
+
+func (w *outboxWorker) Work(ctx context.Context, job *river.Job[outboxArgs]) error {
+	q := w.s.Store.Q()
+	row, err := q.OutboxGet(ctx, job.Args.ID)
+	if err = store.MapErr(err); errors.Is(err, store.ErrNotFound) {
+		return river.JobCancel(err)
+	} else if err != nil {
+		return err
+	}
+	if row.SentAt != nil {
+		return nil
+	}
+	sender, ok := w.senders[notify.Channel(row.Channel)]
+	if !ok {
+		return fmt.Errorf("no sender for %s", row.Channel)
+	}
+	msg := notify.Message{Channel: notify.Channel(row.Channel), To: row.Recipient, Subject: row.Subject, Text: row.Body, Key: strconv.FormatInt(row.ID, 10)}
+	if err := sender.Send(ctx, msg); err != nil {
+		_ = q.OutboxMarkFailed(ctx, db.OutboxMarkFailedParams{ID: row.ID, LastError: err.Error()})
+		if notify.IsPermanent(err) {
+			return river.JobCancel(err)
+		}
+		return err
+	}
+	now := time.Now()
+	return store.MapErr(q.OutboxMarkSent(ctx, db.OutboxMarkSentParams{ID: row.ID, SentAt: &now, Redact: !w.s.Dev}))
+}
+
+// DevOutbox is the development sender: a message "sent" stays readable in
+// the outbox (/dev/outbox), and nothing leaves the machine.
+type DevOutbox struct{}
+
+func (DevOutbox) Send(ctx context.Context, m notify.Message) error { return nil }
+
+// Outbox lists the latest messages, for /dev/outbox.
+func (s *Service) Outbox(ctx context.Context, limit int32) ([]db.Outbox, error) {
+	rows, err := s.Store.Q().OutboxList(ctx, limit)
+	return rows, store.MapErr(err)
+}

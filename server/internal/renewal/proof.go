@@ -1,0 +1,173 @@
+package renewal
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"errors"
+	"fmt"
+
+	"renewal/app/wire"
+	"renewal/ca"
+	"renewal/server/internal/apierr"
+	"renewal/server/internal/store"
+	"renewal/server/internal/store/db"
+)
+
+// ChallengeMessage is what the current certificate's key signs: a text
+// that names its purpose and the application, so the signature cannot be
+// taken for anything else.
+func ChallengeMessage(appID string, nonce []byte) []byte {
+	return []byte(fmt.Sprintf("Подтверждение действующего сертификата для продления / Proof of the current certificate for renewal\napplication: %s\nnonce: %s\n",
+		appID, base64.StdEncoding.EncodeToString(nonce)))
+}
+
+// Challenge makes a single-use challenge, valid five minutes, bound to
+// the session's application.
+func (s *Service) Challenge(ctx context.Context, sess *Session) (*wire.Challenge, error) {
+	app, err := s.Store.Q().ApplicationGet(ctx, sess.ApplicationID)
+	if err != nil {
+		return nil, store.MapErr(err)
+	}
+	st := State(app.State)
+	if st == StateStarted {
+		return nil, ErrWrongState.With(errors.New("contacts not verified"))
+	}
+	if st.Terminal() {
+		return nil, ErrClosed
+	}
+	nonce := make([]byte, 32)
+	if _, err := rand.Read(nonce); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	c := &wire.Challenge{ID: randomToken(), Message: ChallengeMessage(app.ID, nonce), ExpiresAt: now.Add(challengeTTL)}
+	err = s.Store.Q().ChallengeInsert(ctx, db.ChallengeInsertParams{
+		ID: c.ID, ApplicationID: app.ID, Nonce: nonce, Purpose: "proof", CreatedAt: now, ExpiresAt: c.ExpiresAt,
+	})
+	return c, store.MapErr(err)
+}
+
+// Prove checks a signature over a challenge with the current certificate
+// and the certificate itself (chain, time, revocation, window, the
+// Russian rule against chaining), then opens a new session bound to that
+// certificate. The old session ends: the session id changes at login.
+func (s *Service) Prove(ctx context.Context, sess *Session, in wire.Proof) (string, *wire.Renewal, error) {
+	cert, err := x509.ParseCertificate(in.Certificate)
+	if err != nil {
+		return "", nil, ErrBadCertificate.With(err)
+	}
+	var chain []*x509.Certificate
+	for _, der := range in.Chain {
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			return "", nil, ErrBadCertificate.With(err)
+		}
+		chain = append(chain, c)
+	}
+	certSum := sha256.Sum256(cert.Raw)
+	var cookie string
+	var view *wire.Renewal
+	err = s.Store.InTx(ctx, func(tx *store.Tx) error {
+		app, err := lock(ctx, tx, sess.ApplicationID)
+		if err != nil {
+			return err
+		}
+		// Take the challenge first: whatever happens next, it is spent.
+		ch, err := tx.ChallengeTake(ctx, db.ChallengeTakeParams{ID: in.ChallengeID, ApplicationID: app.ID, At: ptr(s.now())})
+		if err = store.MapErr(err); errors.Is(err, store.ErrNotFound) {
+			return ErrChallenge
+		} else if err != nil {
+			return err
+		}
+		refuse := func(e error) error { return &store.Keep{Err: e} }
+		if s.now().After(ch.ExpiresAt) || ch.Purpose != "proof" {
+			return refuse(ErrChallenge)
+		}
+		if err := checkSignature(cert, ChallengeMessage(app.ID, ch.Nonce), in.Signature); err != nil {
+			return refuse(ErrProofSignature.With(err))
+		}
+		if country(cert) != app.Jurisdiction {
+			return refuse(ErrWrongJurisdiction)
+		}
+		if app.CertSha256 != nil && !bytes.Equal(app.CertSha256, certSum[:]) {
+			return refuse(ErrOtherCertificate)
+		}
+		if err := s.Authority.CheckCurrent(ctx, app.Profile, cert, chain); err != nil {
+			return refuse(authorityError(err))
+		}
+		if err := appendAudit(ctx, tx, app.ID, s.now(), "signature:proof", State(app.State), State(app.State), "holder", map[string]string{
+			"certificate_serial": cert.SerialNumber.Text(16),
+			"certificate_sha256": fmt.Sprintf("%x", certSum),
+			"signature_sha256":   fmt.Sprintf("%x", sha256.Sum256(in.Signature)),
+			"challenge":          in.ChallengeID,
+		}); err != nil {
+			return err
+		}
+		if State(app.State) == StateContactsVerified {
+			now := s.now()
+			serial := cert.SerialNumber.Text(16)
+			if err := tx.ApplicationSetCertificate(ctx, db.ApplicationSetCertificateParams{
+				ID: app.ID, CertSerial: &serial, CertDer: cert.Raw, CertSha256: certSum[:], UpdatedAt: now,
+			}); err != nil {
+				return store.MapErr(err)
+			}
+			app.CertDer, app.CertSha256 = cert.Raw, certSum[:]
+			if err := s.move(ctx, tx, app, EventCertificateProven, "holder", map[string]string{"certificate_serial": serial}); err != nil {
+				return err
+			}
+		}
+		if err := tx.SessionRevoke(ctx, db.SessionRevokeParams{IDHash: sess.idHash, RevokedAt: ptr(s.now())}); err != nil {
+			return store.MapErr(err)
+		}
+		var proven *Session
+		if cookie, proven, err = s.newSession(ctx, tx, app.ID, certSum[:]); err != nil {
+			return err
+		}
+		view, err = s.view(ctx, app, proven)
+		return err
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	return cookie, view, nil
+}
+
+// checkSignature verifies a signature of the current certificate's key
+// over message: ECDSA with SHA-256 (DER) or RSA PKCS#1 v1.5 with SHA-256.
+func checkSignature(cert *x509.Certificate, message, sig []byte) error {
+	var alg x509.SignatureAlgorithm
+	switch cert.PublicKey.(type) {
+	case *ecdsa.PublicKey:
+		alg = x509.ECDSAWithSHA256
+	case *rsa.PublicKey:
+		alg = x509.SHA256WithRSA
+	default:
+		return fmt.Errorf("key type %T cannot sign here", cert.PublicKey)
+	}
+	return cert.CheckSignature(alg, message, sig)
+}
+
+// country is the certificate subject's C attribute.
+func country(c *x509.Certificate) string {
+	if len(c.Subject.Country) == 0 {
+		return ""
+	}
+	return c.Subject.Country[0]
+}
+
+// authorityError gives the authority's refusal its public form.
+func authorityError(err error) error {
+	var ce *ca.Error
+	if errors.As(err, &ce) {
+		return apierr.New(apierr.KindForbidden, ce.Code, ce.RU, ce.EN).With(err)
+	}
+	return err
+}
+
+func ptr[T any](v T) *T { return &v }

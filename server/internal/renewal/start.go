@@ -1,0 +1,240 @@
+package renewal
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"encoding/base32"
+	"fmt"
+	"math/big"
+	"strings"
+	"time"
+
+	"renewal/app/wire"
+	"renewal/server/internal/apierr"
+	"renewal/server/internal/notify"
+	"renewal/server/internal/store"
+	"renewal/server/internal/store/db"
+)
+
+// ErrHeadService: 6.0.02 is where a head confirms employees' requests,
+// not a renewal of one's own certificate.
+var ErrHeadService = apierr.New(apierr.KindBadRequest, "head_service",
+	"Услуга 6.0.02 предназначена для подтверждения руководителем запросов сотрудников, а не для продления своего сертификата. Для своего сертификата выберите 6.0.01.",
+	"Service 6.0.02 is for the head to confirm employees' requests, not to renew one's own certificate. For your own certificate choose 6.0.01.")
+
+// Start opens an application: the contacts are checked, the application
+// and an anonymous session are created, and a code is sent to the phone
+// and another to the e-mail, all in one transaction.
+func (s *Service) Start(ctx context.Context, in wire.RenewalStart, clientIP string) (string, *wire.Renewal, error) {
+	terms, prof, ok := s.Catalog.service(in.Service)
+	if !ok {
+		return "", nil, ErrUnknownService
+	}
+	if terms.Head {
+		return "", nil, ErrHeadService
+	}
+	phone, err := notify.NormalizePhone(in.Phone)
+	if err != nil {
+		return "", nil, ErrBadPhone.With(err)
+	}
+	email, err := notify.NormalizeEmail(in.Email)
+	if err != nil {
+		return "", nil, ErrBadEmail.With(err)
+	}
+	lng := "ru"
+	if in.Lang == "en" {
+		lng = "en"
+	}
+	id := newApplicationID()
+	var cookie string
+	var view *wire.Renewal
+	err = s.Store.InTx(ctx, func(tx *store.Tx) error {
+		now := s.now()
+		err := tx.ApplicationInsert(ctx, db.ApplicationInsertParams{
+			ID: id, Service: in.Service, Jurisdiction: string(prof.Jurisdiction()), Profile: prof.Name(),
+			Lang: lng, Phone: phone, Email: email, ClientIp: clientIP, CreatedAt: now,
+		})
+		if err != nil {
+			return store.MapErr(err)
+		}
+		app, err := lock(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := appendAudit(ctx, tx, id, now, "created", "", StateStarted, "applicant",
+			map[string]string{"service": in.Service, "profile": prof.Name(), "client_ip": clientIP}); err != nil {
+			return err
+		}
+		for _, ch := range []string{"sms", "email"} {
+			if err := s.issueCode(ctx, tx, app, ch, clientIP); err != nil {
+				return err
+			}
+		}
+		var sess *Session
+		if cookie, sess, err = s.newSession(ctx, tx, id, nil); err != nil {
+			return err
+		}
+		view, err = s.view(ctx, app, sess)
+		return err
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	return cookie, view, nil
+}
+
+// newApplicationID is 16 random letters and digits, easy to read aloud.
+func newApplicationID() string {
+	b := make([]byte, 10)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return strings.ToLower(base32.StdEncoding.EncodeToString(b))
+}
+
+// issueCode sends a fresh code on a channel, within the limits: one a
+// minute per application, five an hour per destination, and five an hour
+// of this channel per client address.
+func (s *Service) issueCode(ctx context.Context, tx *store.Tx, app *db.Application, channel, clientIP string) error {
+	now := s.now()
+	dest := app.Phone
+	if channel == "email" {
+		dest = app.Email
+	}
+	if last, err := tx.OTPLatest(ctx, db.OTPLatestParams{ApplicationID: app.ID, Channel: channel}); err == nil {
+		if now.Sub(last.CreatedAt) < codeResendWait {
+			return ErrResendTooSoon
+		}
+	} else if err = store.MapErr(err); err != store.ErrNotFound {
+		return err
+	}
+	counts, err := tx.OTPCountSince(ctx, db.OTPCountSinceParams{Destination: dest, ClientIp: clientIP, Channel: channel, Since: now.Add(-time.Hour)})
+	if err != nil {
+		return store.MapErr(err)
+	}
+	if counts.ByDestination >= codesPerHour || counts.ByClient >= codesPerHour {
+		return ErrTooManyCodes
+	}
+	if err := tx.OTPVoidOpen(ctx, db.OTPVoidOpenParams{ApplicationID: app.ID, Channel: channel, VoidedAt: &now}); err != nil {
+		return store.MapErr(err)
+	}
+	code := newCode()
+	if _, err := tx.OTPInsert(ctx, db.OTPInsertParams{
+		ApplicationID: app.ID, Channel: channel, Destination: dest, CodeHash: s.codeHash(app.ID, channel, dest, code),
+		CreatedAt: now, ExpiresAt: now.Add(codeTTL), ClientIp: clientIP,
+	}); err != nil {
+		return store.MapErr(err)
+	}
+	msg := notify.SMSCode(lang(app), dest, code, int(codeTTL.Minutes()))
+	if channel == "email" {
+		msg = notify.EmailCode(lang(app), dest, code, int(codeTTL.Minutes()))
+	}
+	return s.queue(ctx, tx, app.ID, msg, true)
+}
+
+// newCode is 6 decimal digits from the system's CSPRNG, uniform.
+func newCode() string {
+	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
+	if err != nil {
+		panic(err)
+	}
+	return fmt.Sprintf("%06d", n.Int64())
+}
+
+// codeHash binds a code to its application, channel and destination: a
+// code sent for another application or phone never matches.
+func (s *Service) codeHash(appID, channel, dest, code string) []byte {
+	return s.keyed("otp", appID, channel, dest, code)
+}
+
+// checkCode verifies a code on a channel. A wrong code counts an attempt
+// that is committed even though the request is refused (store.Keep).
+func (s *Service) checkCode(ctx context.Context, tx *store.Tx, app *db.Application, channel, code string) error {
+	now := s.now()
+	otp, err := tx.OTPLatest(ctx, db.OTPLatestParams{ApplicationID: app.ID, Channel: channel})
+	if err = store.MapErr(err); err == store.ErrNotFound {
+		return ErrCodeNone
+	} else if err != nil {
+		return err
+	}
+	switch {
+	case otp.UsedAt != nil:
+		return ErrCodeUsed
+	case otp.VoidedAt != nil:
+		return ErrCodeVoided
+	case now.After(otp.ExpiresAt):
+		return ErrCodeExpired
+	}
+	code = strings.TrimSpace(code)
+	if !hmac.Equal(s.codeHash(app.ID, channel, otp.Destination, code), otp.CodeHash) {
+		if err := tx.OTPAttempt(ctx, db.OTPAttemptParams{ID: otp.ID, MaxAttempts: codeAttempts, At: now}); err != nil {
+			return store.MapErr(err)
+		}
+		left := codeAttempts - int(otp.Attempts) - 1
+		if left <= 0 {
+			return &store.Keep{Err: ErrCodeVoided}
+		}
+		return &store.Keep{Err: apierr.New(apierr.KindBadRequest, ErrCodeWrong.Code,
+			fmt.Sprintf("Неверный код. Осталось попыток: %d.", left),
+			fmt.Sprintf("Wrong code. Attempts left: %d.", left))}
+	}
+	if err := tx.OTPUse(ctx, db.OTPUseParams{ID: otp.ID, UsedAt: &now}); err != nil {
+		return store.MapErr(err)
+	}
+	return tx.ApplicationSetContactVerified(ctx, db.ApplicationSetContactVerifiedParams{ID: app.ID, Channel: channel, At: now})
+}
+
+// VerifyContacts checks the codes given; when both contacts are verified
+// the application moves on.
+func (s *Service) VerifyContacts(ctx context.Context, sess *Session, in wire.CodeCheck) (*wire.Renewal, error) {
+	if in.SMSCode == "" && in.EmailCode == "" {
+		return nil, ErrCodeWrong
+	}
+	var view *wire.Renewal
+	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
+		app, err := lock(ctx, tx, sess.ApplicationID)
+		if err != nil {
+			return err
+		}
+		if State(app.State) != StateStarted {
+			return ErrWrongState
+		}
+		for _, c := range []struct{ channel, code string }{{"sms", in.SMSCode}, {"email", in.EmailCode}} {
+			if c.code == "" {
+				continue
+			}
+			if err := s.checkCode(ctx, tx, app, c.channel, c.code); err != nil {
+				return err
+			}
+		}
+		if app, err = lock(ctx, tx, sess.ApplicationID); err != nil {
+			return err
+		}
+		if app.PhoneVerifiedAt != nil && app.EmailVerifiedAt != nil {
+			if err := s.move(ctx, tx, app, EventContactsVerified, "applicant", map[string]string{"phone": app.Phone, "email": app.Email}); err != nil {
+				return err
+			}
+		}
+		view, err = s.view(ctx, app, sess)
+		return err
+	})
+	return view, err
+}
+
+// Resend sends a new code on one channel.
+func (s *Service) Resend(ctx context.Context, sess *Session, channel, clientIP string) error {
+	if channel != "sms" && channel != "email" {
+		return apierr.ErrBadJSON
+	}
+	return s.Store.InTx(ctx, func(tx *store.Tx) error {
+		app, err := lock(ctx, tx, sess.ApplicationID)
+		if err != nil {
+			return err
+		}
+		if State(app.State) != StateStarted {
+			return ErrWrongState
+		}
+		return s.issueCode(ctx, tx, app, channel, clientIP)
+	})
+}

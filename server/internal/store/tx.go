@@ -1,0 +1,110 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"renewal/server/internal/store/db"
+)
+
+// Tx is one database transaction: the generated queries bound to it, and
+// the job queue, so a state change and the job it starts commit together
+// (River's InsertTx) or not at all.
+type Tx struct {
+	*db.Queries
+	tx    pgx.Tx
+	queue *Queue
+}
+
+// Enqueue adds a job in this transaction.
+func (t *Tx) Enqueue(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
+	if t.queue == nil {
+		return errors.New("store: no job queue configured")
+	}
+	if _, err := t.queue.client.InsertTx(ctx, t.tx, args, opts); err != nil {
+		return fmt.Errorf("enqueue %s: %w", args.Kind(), MapErr(err))
+	}
+	return nil
+}
+
+// AdvisoryLock takes a transaction-scoped advisory lock: writers of a
+// shared chain (the audit trail) take turns.
+func (t *Tx) AdvisoryLock(ctx context.Context, key int64) error {
+	_, err := t.tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", key)
+	return MapErr(err)
+}
+
+// InTx runs f in a transaction, committed if f returns nil. f may return
+// a *Keep error to commit what it did and still report a failure (a
+// wrong one-time code must count the attempt and refuse the request).
+func (s *Store) InTx(ctx context.Context, f func(*Tx) error) error {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return MapErr(err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // no-op after commit
+	ferr := f(&Tx{Queries: s.q.WithTx(tx), tx: tx, queue: s.queue})
+	var keep *Keep
+	if ferr != nil && !errors.As(ferr, &keep) {
+		return ferr
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return MapErr(err)
+	}
+	if keep != nil {
+		return keep.Err
+	}
+	return nil
+}
+
+// Keep wraps an error whose transaction must still commit.
+type Keep struct{ Err error }
+
+func (k *Keep) Error() string { return k.Err.Error() }
+func (k *Keep) Unwrap() error { return k.Err }
+
+// Q returns the queries on the pool, outside any transaction.
+func (s *Store) Q() *db.Queries { return s.q }
+
+// MapErr exposes the mapping of pgx's errors to ErrNotFound and
+// ErrUnavailable.
+func MapErr(err error) error { return mapErr(err) }
+
+// Constraint names the unique constraint an error violated, or "".
+func Constraint(err error) string { return constraint(err) }
+
+// Queue is River on this store's pool.
+type Queue struct {
+	client *river.Client[pgx.Tx]
+}
+
+// NewQueue makes the job queue with the workers given; queues names the
+// queues to work (nil: insert only, as the commands do).
+func (s *Store) NewQueue(workers *river.Workers, log *slog.Logger, work bool) (*Queue, error) {
+	cfg := &river.Config{Workers: workers, Logger: log}
+	if work {
+		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 8}}
+	}
+	client, err := river.NewClient(riverpgxv5.New(s.pool), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("job queue: %w", err)
+	}
+	q := &Queue{client: client}
+	s.queue = q
+	return q, nil
+}
+
+// Start begins working jobs.
+func (q *Queue) Start(ctx context.Context) error { return q.client.Start(ctx) }
+
+// Stop lets running jobs finish (until ctx ends).
+func (q *Queue) Stop(ctx context.Context) error { return q.client.Stop(ctx) }
+
+// JobCancel marks an error as final: River does not retry it.
+func JobCancel(err error) error { return river.JobCancel(err) }
