@@ -1,0 +1,260 @@
+//go:build !js
+
+// Run: cd /work/main && go test ./app/browsercrypto/browsertest -v
+// (-v prints the timing of "P-256 key + CSR" in the browser).
+package browsertest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+var (
+	browserCtx context.Context // one browser for the test binary
+	siteURL    string          // the test program, on 127.0.0.1
+	skipReason string          // why the browser tests cannot run here
+)
+
+const indexHTML = `<!doctype html>
+<html><head><meta charset="utf-8"><title>running</title>
+<link rel="icon" href="data:,">
+<script src="wasm_exec.js"></script></head>
+<body><pre id="log"></pre>
+<script>
+const go = new Go();
+WebAssembly.instantiateStreaming(fetch("prog.wasm"), go.importObject)
+	.then(r => go.run(r.instance))
+	.catch(e => { document.title = "error: " + e; });
+</script></body></html>
+`
+
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	chromium := findChromium()
+	if chromium == "" {
+		skipReason = "no Chromium (apt-get install -y chromium)"
+		return m.Run()
+	}
+	dir, err := os.MkdirTemp("", "browsercrypto-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	if err := buildSite(filepath.Join(dir, "site")); err != nil {
+		fmt.Fprintln(os.Stderr, "build the test program:", err)
+		return 1
+	}
+	srv := httptest.NewServer(http.FileServer(http.Dir(filepath.Join(dir, "site"))))
+	defer srv.Close()
+	siteURL = srv.URL
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium),
+		chromedp.NoSandbox, // root
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-component-update", true),
+		chromedp.UserDataDir(filepath.Join(dir, "profile")), // fresh: no kept keys
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	ctx, cancelBrowser := chromedp.NewContext(allocCtx)
+	defer cancelBrowser()
+	if err := chromedp.Do(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "start Chromium:", err)
+		return 1
+	}
+	browserCtx = ctx
+	return m.Run()
+}
+
+func findChromium() string {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// buildSite writes index.html, wasm_exec.js of this Go and prog.wasm.
+func buildSite(site string) error {
+	if err := os.MkdirAll(site, 0o755); err != nil {
+		return err
+	}
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		return err
+	}
+	out, err := exec.Command(goBin, "env", "GOROOT").Output()
+	if err != nil {
+		return fmt.Errorf("go env GOROOT: %w", err)
+	}
+	wasmExec, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(out)), "lib", "wasm", "wasm_exec.js"))
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(site, "wasm_exec.js"), wasmExec, 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(site, "index.html"), []byte(indexHTML), 0o644); err != nil {
+		return err
+	}
+	cmd := exec.Command(goBin, "build", "-o", filepath.Join(site, "prog.wasm"), "./wasmprog")
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("%v\n%s", err, out)
+	}
+	return nil
+}
+
+// tab is one browser tab for one test; an uncaught exception fails the test.
+type tab struct {
+	t   *testing.T
+	ctx context.Context
+}
+
+func newTab(t *testing.T) *tab {
+	t.Helper()
+	if skipReason != "" {
+		t.Skip(skipReason)
+	}
+	ctx, cancelTab := chromedp.NewContext(browserCtx)
+	ctx, cancelTime := context.WithTimeout(ctx, 3*time.Minute)
+	if err := chromedp.Do(ctx); err != nil {
+		cancelTime()
+		cancelTab()
+		t.Fatalf("open tab: %v", err)
+	}
+	var mu sync.Mutex
+	var exceptions []string
+	messages := chromedp.Console(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			t.Logf("console %s: %s", m.Type, m.Text)
+			if m.IsException() {
+				mu.Lock()
+				exceptions = append(exceptions, m.Text)
+				mu.Unlock()
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		cancelTime()
+		cancelTab()
+		<-done // no t.Logf after the test ends
+		mu.Lock()
+		defer mu.Unlock()
+		for _, e := range exceptions {
+			t.Errorf("uncaught exception in the page: %s", e)
+		}
+	})
+	return &tab{t: t, ctx: ctx}
+}
+
+// runPhase loads the test program with ?phase= and waits for its verdict.
+func (tb *tab) runPhase(phase string) {
+	tb.t.Helper()
+	if err := chromedp.Do(tb.ctx, chromedp.Navigate(siteURL+"/?phase="+phase)); err != nil {
+		tb.t.Fatalf("navigate: %v", err)
+	}
+	title, err := chromedp.Run(tb.ctx, chromedp.Poll[string](
+		`(document.title === "ok" || document.title.startsWith("error")) && document.title`,
+		chromedp.WithPollingTimeout(2*time.Minute)))
+	if err != nil {
+		tb.t.Fatalf("phase %s: no verdict: %v", phase, err)
+	}
+	log, _ := chromedp.Run(tb.ctx, chromedp.Evaluate[string](`document.getElementById("log").textContent`))
+	tb.t.Logf("phase %s:\n%s", phase, log)
+	if title != "ok" {
+		tb.t.Fatalf("phase %s: %s", phase, title)
+	}
+}
+
+// The kept-key flow: StoreKey/SetCertificate/ListKeys/LoadKey and signing
+// with the loaded non-extractable keys, then the same after a page load,
+// then DeleteKey.
+func TestKeptKeysInChromium(t *testing.T) {
+	tb := newTab(t)
+	tb.runPhase("store")
+
+	// Independently of the Go code: the record holds a CryptoKey that
+	// WebCrypto refuses to export.
+	got, err := chromedp.Run(tb.ctx, chromedp.Evaluate[string](`new Promise(resolve => {
+		const open = indexedDB.open("renewal-keys");
+		open.onerror = () => resolve("open failed: " + open.error);
+		open.onsuccess = () => {
+			const db = open.result;
+			const get = db.transaction("keys").objectStore("keys").get("current");
+			get.onerror = () => resolve("get failed");
+			get.onsuccess = async () => {
+				db.close();
+				const rec = get.result;
+				if (!rec) return resolve("no record");
+				if (!(rec.privateKey instanceof CryptoKey)) return resolve("not a CryptoKey");
+				if (rec.privateKey.extractable) return resolve("extractable");
+				try {
+					await crypto.subtle.exportKey("pkcs8", rec.privateKey);
+					resolve("exported!");
+				} catch (e) {
+					resolve("refused: " + e.name);
+				}
+			};
+		};
+	})`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != "refused: InvalidAccessError" {
+		t.Fatalf("exporting the kept private key: %s, want refused: InvalidAccessError", got)
+	}
+
+	tb.runPhase("reload")
+}
+
+// The timing of "P-256 key + CSR" (GenerateKey + CreateRequest, 20 runs)
+// for docs/benchmarks.md, and RSA-2048 for comparison.
+func TestTimingKeyAndCSR(t *testing.T) {
+	tb := newTab(t)
+	tb.runPhase("bench")
+	raw, err := chromedp.Run(tb.ctx, chromedp.Evaluate[string](`window.benchResult`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res map[string][]float64
+	if err := json.Unmarshal([]byte(raw), &res); err != nil {
+		t.Fatal(err)
+	}
+	for _, alg := range []string{"ecdsa-p256", "rsa-2048"} {
+		ms := res[alg]
+		if len(ms) != 20 {
+			t.Fatalf("%s: %d runs", alg, len(ms))
+		}
+		first := ms[0] // includes warming up the code paths
+		slices.Sort(ms)
+		median := (ms[9] + ms[10]) / 2
+		t.Logf("browser %s key + CSR (GenerateKey+CreateRequest, headless Chromium, 20 runs): median %.1f ms, min %.1f ms, max %.1f ms, first run %.1f ms",
+			alg, median, ms[0], ms[19], first)
+	}
+}

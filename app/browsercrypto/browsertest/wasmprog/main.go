@@ -1,0 +1,340 @@
+//go:build js
+
+// Command wasmprog runs browsercrypto in a real browser for ../browser_test.go.
+// The page's query string names the phase:
+//
+//	?phase=store   keeps keys in IndexedDB (a fresh profile), sets certificates,
+//	               loads and signs with them, imports a PKCS#12 file and keeps it
+//	?phase=reload  after a page load: the keys are still there and sign; deletes them
+//	?phase=bench   times GenerateKey+CreateRequest, 20 runs each for P-256 and RSA-2048
+//
+// It writes what it does into <pre id="log">, the timings (milliseconds,
+// JSON) into window.benchResult, and its verdict into document.title: "ok"
+// or "error: ...".
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"net/url"
+	"syscall/js"
+	"time"
+
+	pkcs12 "software.sslmate.com/src/go-pkcs12"
+
+	bc "renewal/app/browsercrypto"
+)
+
+func main() {
+	u, _ := url.Parse(js.Global().Get("location").Get("href").String())
+	q := u.Query()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var err error
+	switch phase := q.Get("phase"); phase {
+	case "store":
+		err = store(ctx)
+	case "reload":
+		err = reload(ctx)
+	case "bench":
+		err = bench(ctx)
+	default:
+		err = fmt.Errorf("unknown phase %q", phase)
+	}
+	if err != nil {
+		logf("FAILED: %v", err)
+		js.Global().Get("document").Set("title", "error: "+err.Error())
+		return
+	}
+	js.Global().Get("document").Set("title", "ok")
+}
+
+func logf(format string, args ...any) {
+	line := fmt.Sprintf(format, args...)
+	println(line) // the browser console
+	pre := js.Global().Get("document").Call("getElementById", "log")
+	if pre.Truthy() {
+		pre.Set("textContent", pre.Get("textContent").String()+line+"\n")
+	}
+}
+
+// expect fails unless err is target.
+func expect(what string, err, target error) error {
+	if !errors.Is(err, target) {
+		return fmt.Errorf("%s: got %v, want %v", what, err, target)
+	}
+	logf("%s: %v (as expected)", what, target)
+	return nil
+}
+
+func store(ctx context.Context) error {
+	if keys, err := bc.ListKeys(ctx); err != nil || len(keys) != 0 {
+		return fmt.Errorf("fresh profile: ListKeys = %d keys, %v", len(keys), err)
+	}
+	persistent, err := bc.PersistStorage(ctx)
+	if err != nil {
+		return err
+	}
+	logf("PersistStorage: %v", persistent)
+
+	ca, err := newCA()
+	if err != nil {
+		return err
+	}
+
+	// A new P-256 key, kept without a certificate, then given one.
+	ec, err := bc.GenerateKey(ctx, bc.AlgECDSAP256, false)
+	if err != nil {
+		return err
+	}
+	if err := bc.StoreKey(ctx, "current", ec, nil); err != nil {
+		return fmt.Errorf("StoreKey: %w", err)
+	}
+	if err := expect("StoreKey on a taken name", bc.StoreKey(ctx, "current", ec, nil), bc.ErrKeyExists); err != nil {
+		return err
+	}
+	ext, err := bc.GenerateKey(ctx, bc.AlgECDSAP256, true)
+	if err != nil {
+		return err
+	}
+	if err := expect("StoreKey of an extractable key", bc.StoreKey(ctx, "ext", ext, nil), bc.ErrExtractable); err != nil {
+		return err
+	}
+	ecCert, err := ca.issue(ec.Public(), "EC holder")
+	if err != nil {
+		return err
+	}
+	otherCert, err := ca.issue(ext.Public(), "someone else")
+	if err != nil {
+		return err
+	}
+	if err := expect("SetCertificate of another key", bc.SetCertificate(ctx, "current", otherCert), bc.ErrKeyMismatch); err != nil {
+		return err
+	}
+	if err := expect("SetCertificate of a missing key", bc.SetCertificate(ctx, "missing", ecCert), bc.ErrKeyNotFound); err != nil {
+		return err
+	}
+	if err := bc.SetCertificate(ctx, "current", ecCert); err != nil {
+		return fmt.Errorf("SetCertificate: %w", err)
+	}
+	logf("P-256 key kept as \"current\" with its certificate")
+
+	// A new RSA key, kept with its certificate at once.
+	rsaKey, err := bc.GenerateKey(ctx, bc.AlgRSA2048, false)
+	if err != nil {
+		return err
+	}
+	rsaCert, err := ca.issue(rsaKey.Public(), "RSA holder")
+	if err != nil {
+		return err
+	}
+	if err := bc.StoreKey(ctx, "rsa", rsaKey, rsaCert); err != nil {
+		return fmt.Errorf("StoreKey(rsa): %w", err)
+	}
+
+	// A key from a PKCS#12 file, opened in this browser and kept.
+	goKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return err
+	}
+	fileCertDER, err := ca.issue(goKey.Public(), "file holder")
+	if err != nil {
+		return err
+	}
+	fileCert, _ := x509.ParseCertificate(fileCertDER)
+	pfx, err := pkcs12.Modern.Encode(goKey, fileCert, []*x509.Certificate{ca.cert}, "пароль")
+	if err != nil {
+		return err
+	}
+	_, _, _, err = bc.OpenPKCS12(ctx, pfx, "wrong")
+	if err := expect("OpenPKCS12 with a wrong password", err, bc.ErrWrongPassword); err != nil {
+		return err
+	}
+	imported, cert, chain, err := bc.OpenPKCS12(ctx, pfx, "пароль")
+	if err != nil {
+		return fmt.Errorf("OpenPKCS12: %w", err)
+	}
+	if len(chain) != 1 {
+		return fmt.Errorf("OpenPKCS12: chain of %d", len(chain))
+	}
+	if err := bc.StoreKey(ctx, "imported", imported, cert.Raw); err != nil {
+		return fmt.Errorf("StoreKey(imported): %w", err)
+	}
+
+	keys, err := bc.ListKeys(ctx)
+	if err != nil {
+		return err
+	}
+	want := map[string][]byte{"current": ecCert, "imported": fileCertDER, "rsa": rsaCert}
+	if len(keys) != len(want) {
+		return fmt.Errorf("ListKeys: %d keys, want %d", len(keys), len(want))
+	}
+	for _, k := range keys {
+		if !bytes.Equal(k.CertDER, want[k.Name]) {
+			return fmt.Errorf("ListKeys: %q has another certificate", k.Name)
+		}
+		if age := time.Since(k.Created); age < 0 || age > time.Minute {
+			return fmt.Errorf("ListKeys: %q created %v", k.Name, k.Created)
+		}
+		logf("kept: %s, certificate %d bytes, created %s", k.Name, len(k.CertDER), k.Created.Format(time.RFC3339))
+	}
+
+	for name := range want {
+		if err := signWithKept(ctx, name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func reload(ctx context.Context) error {
+	keys, err := bc.ListKeys(ctx)
+	if err != nil {
+		return err
+	}
+	if len(keys) != 3 {
+		return fmt.Errorf("after the reload: %d keys kept, want 3", len(keys))
+	}
+	for _, k := range keys {
+		if err := signWithKept(ctx, k.Name); err != nil {
+			return err
+		}
+	}
+	if err := bc.DeleteKey(ctx, "current"); err != nil {
+		return err
+	}
+	_, _, err = bc.LoadKey(ctx, "current")
+	if err := expect("LoadKey after DeleteKey", err, bc.ErrKeyNotFound); err != nil {
+		return err
+	}
+	if err := bc.DeleteKey(ctx, "current"); err != nil {
+		return fmt.Errorf("DeleteKey twice: %w", err)
+	}
+	for _, name := range []string{"rsa", "imported"} {
+		if err := bc.DeleteKey(ctx, name); err != nil {
+			return err
+		}
+	}
+	if keys, err := bc.ListKeys(ctx); err != nil || len(keys) != 0 {
+		return fmt.Errorf("after deleting all: %d keys, %v", len(keys), err)
+	}
+	logf("all kept keys deleted")
+	return nil
+}
+
+// signWithKept loads a kept key and signs a challenge, a detached CMS and a
+// request with it, checking each with the kept certificate.
+func signWithKept(ctx context.Context, name string) error {
+	s, certDER, err := bc.LoadKey(ctx, name)
+	if err != nil {
+		return fmt.Errorf("LoadKey(%s): %w", name, err)
+	}
+	cert, err := x509.ParseCertificate(certDER)
+	if err != nil {
+		return fmt.Errorf("LoadKey(%s): certificate: %w", name, err)
+	}
+	msg := []byte("server challenge " + name)
+	sig, err := bc.SignChallenge(s, msg)
+	if err != nil {
+		return fmt.Errorf("SignChallenge(%s): %w", name, err)
+	}
+	alg := x509.SHA256WithRSA
+	if _, ok := cert.PublicKey.(*ecdsa.PublicKey); ok {
+		alg = x509.ECDSAWithSHA256
+	}
+	if err := cert.CheckSignature(alg, msg, sig); err != nil {
+		return fmt.Errorf("challenge signature of %s: %w", name, err)
+	}
+	if _, err := bc.SignDetached(s, cert, nil, []byte("%PDF acknowledgement"), time.Now()); err != nil {
+		return fmt.Errorf("SignDetached(%s): %w", name, err)
+	}
+	csr, err := bc.CreateRequest(s, pkix.Name{})
+	if err != nil {
+		return fmt.Errorf("CreateRequest(%s): %w", name, err)
+	}
+	parsed, err := x509.ParseCertificateRequest(csr)
+	if err != nil || parsed.CheckSignature() != nil {
+		return fmt.Errorf("request of %s does not verify: %v", name, err)
+	}
+	if _, err := s.Sign(rand.Reader, make([]byte, 32), crypto.SHA256); !errors.Is(err, bc.ErrDigestSigning) {
+		return fmt.Errorf("Sign(digest) of %s: %v", name, err)
+	}
+	logf("%s: loaded, signed a challenge, a CMS and a request", name)
+	return nil
+}
+
+func bench(ctx context.Context) error {
+	perf := js.Global().Get("performance")
+	result := map[string][]float64{}
+	for _, alg := range []bc.KeyAlgorithm{bc.AlgECDSAP256, bc.AlgRSA2048} {
+		for range 20 {
+			start := perf.Call("now").Float()
+			s, err := bc.GenerateKey(ctx, alg, false)
+			if err != nil {
+				return err
+			}
+			if _, err := bc.CreateRequest(s, pkix.Name{CommonName: "bench"}); err != nil {
+				return err
+			}
+			result[string(alg)] = append(result[string(alg)], perf.Call("now").Float()-start)
+		}
+		logf("%s: %v ms", alg, result[string(alg)])
+	}
+	b, _ := json.Marshal(result)
+	js.Global().Set("benchResult", string(b))
+	return nil
+}
+
+// ca is a throwaway Go CA for certificates of the keys under test.
+type ca struct {
+	key  *ecdsa.PrivateKey
+	cert *x509.Certificate
+}
+
+func newCA() (*ca, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "Browser test CA"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(time.Hour),
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		KeyUsage:              x509.KeyUsageCertSign,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	if err != nil {
+		return nil, err
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, err
+	}
+	return &ca{key: key, cert: cert}, nil
+}
+
+func (c *ca) issue(pub crypto.PublicKey, cn string) ([]byte, error) {
+	serial := sha256.Sum256([]byte(cn + time.Now().String()))
+	tmpl := &x509.Certificate{
+		SerialNumber: new(big.Int).SetBytes(serial[:16]),
+		Subject:      pkix.Name{CommonName: cn},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+	}
+	return x509.CreateCertificate(rand.Reader, tmpl, c.cert, pub, c.key)
+}

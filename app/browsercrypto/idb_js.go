@@ -1,0 +1,332 @@
+//go:build js
+
+package browsercrypto
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"syscall/js"
+	"time"
+)
+
+// The keys kept in this browser: one IndexedDB database, one object store
+// keyed by name. A record is
+//
+//	{name, privateKey: CryptoKey, publicKey: CryptoKey, cert: Uint8Array|null,
+//	 created: milliseconds since 1970, alg: "ecdsa-p256"|...}
+//
+// The CryptoKey objects are stored by structured clone: the browser keeps
+// the key material, script can sign with it but never read it (the private
+// key is non-extractable). Clearing the site's data deletes the keys.
+const (
+	dbName    = "renewal-keys"
+	dbVersion = 1
+	storeName = "keys"
+)
+
+// StoreKey keeps a non-extractable key in this browser under name, with its
+// certificate when known (certDER may be nil; see SetCertificate). It never
+// overwrites: ErrKeyExists if name is taken. An extractable key gives
+// ErrExtractable; a certificate of another key ErrKeyMismatch.
+func StoreKey(ctx context.Context, name string, s Signer, certDER []byte) (err error) {
+	defer catch(&err)
+	k, ok := s.(*webKey)
+	if !ok || k == nil {
+		return errors.New("browsercrypto: StoreKey needs a key made by this package")
+	}
+	if name == "" {
+		return errors.New("browsercrypto: a kept key needs a name")
+	}
+	if k.extractable || k.priv.Get("extractable").Bool() {
+		return ErrExtractable
+	}
+	cert := js.Null()
+	if certDER != nil {
+		if err := certMatches(k, certDER); err != nil {
+			return err
+		}
+		cert = bytesToJS(certDER)
+	}
+	rec := js.Global().Get("Object").New()
+	rec.Set("name", name)
+	rec.Set("privateKey", k.priv)
+	rec.Set("publicKey", k.pub)
+	rec.Set("cert", cert)
+	rec.Set("created", float64(time.Now().UnixMilli()))
+	rec.Set("alg", string(k.alg))
+	err = inTx(ctx, "readwrite", func(store js.Value) {
+		store.Call("add", rec)
+	})
+	var de *DOMError
+	if errors.As(err, &de) && de.Name == "ConstraintError" {
+		return ErrKeyExists
+	}
+	if err != nil {
+		return fmt.Errorf("browsercrypto: keep the key: %w", err)
+	}
+	return nil
+}
+
+// LoadKey finds a key kept in this browser: the Signer and the certificate
+// DER (nil when none was set). ErrKeyNotFound if there is none.
+func LoadKey(ctx context.Context, name string) (_ Signer, _ []byte, err error) {
+	defer catch(&err)
+	var req js.Value
+	if err := inTx(ctx, "readonly", func(store js.Value) {
+		req = store.Call("get", name)
+	}); err != nil {
+		return nil, nil, fmt.Errorf("browsercrypto: read the kept key: %w", err)
+	}
+	rec := req.Get("result")
+	if !rec.Truthy() {
+		return nil, nil, ErrKeyNotFound
+	}
+	k, err := newWebKey(ctx, rec.Get("privateKey"), rec.Get("publicKey"))
+	if err != nil {
+		return nil, nil, err
+	}
+	return k, certBytes(rec.Get("cert")), nil
+}
+
+// ListKeys lists the keys kept in this browser, by name.
+func ListKeys(ctx context.Context) (_ []StoredKey, err error) {
+	defer catch(&err)
+	var req js.Value
+	if err := inTx(ctx, "readonly", func(store js.Value) {
+		req = store.Call("getAll")
+	}); err != nil {
+		return nil, fmt.Errorf("browsercrypto: list the kept keys: %w", err)
+	}
+	all := req.Get("result")
+	out := make([]StoredKey, 0, all.Length())
+	for i := range all.Length() {
+		rec := all.Index(i)
+		sk := StoredKey{Name: rec.Get("name").String(), CertDER: certBytes(rec.Get("cert"))}
+		if c := rec.Get("created"); c.Type() == js.TypeNumber {
+			sk.Created = time.UnixMilli(int64(c.Float()))
+		}
+		out = append(out, sk)
+	}
+	return out, nil
+}
+
+// SetCertificate records the certificate of a kept key (replacing any
+// earlier one). ErrKeyNotFound if there is no such key, ErrKeyMismatch if
+// the certificate is for another key.
+func SetCertificate(ctx context.Context, name string, certDER []byte) (err error) {
+	defer catch(&err)
+	s, _, err := LoadKey(ctx, name)
+	if err != nil {
+		return err
+	}
+	if err := certMatches(s.(*webKey), certDER); err != nil {
+		return err
+	}
+	// Read and write in one transaction: the put is issued from the get's
+	// success callback, while the transaction is still active.
+	var missing atomic.Bool
+	var req, store js.Value
+	onGet := js.FuncOf(func(this js.Value, args []js.Value) any {
+		rec := req.Get("result")
+		if !rec.Truthy() {
+			missing.Store(true)
+			return nil
+		}
+		rec.Set("cert", bytesToJS(certDER))
+		store.Call("put", rec)
+		return nil
+	})
+	defer onGet.Release()
+	err = inTx(ctx, "readwrite", func(st js.Value) {
+		store = st
+		req = st.Call("get", name)
+		req.Set("onsuccess", onGet)
+	})
+	if req.Truthy() {
+		req.Set("onsuccess", js.Null())
+	}
+	if err != nil {
+		return fmt.Errorf("browsercrypto: set the certificate: %w", err)
+	}
+	if missing.Load() {
+		return ErrKeyNotFound // deleted in between
+	}
+	return nil
+}
+
+// DeleteKey removes a kept key and its certificate. Deleting a name that is
+// not there is not an error. The key is gone for good: the browser held the
+// only copy.
+func DeleteKey(ctx context.Context, name string) (err error) {
+	defer catch(&err)
+	if err := inTx(ctx, "readwrite", func(store js.Value) {
+		store.Call("delete", name)
+	}); err != nil {
+		return fmt.Errorf("browsercrypto: delete the kept key: %w", err)
+	}
+	return nil
+}
+
+// PersistStorage asks the browser not to evict this site's storage (and so
+// the kept keys) under storage pressure (navigator.storage.persist). It
+// reports whether storage is persistent; browsers may say no without asking
+// the person. Clearing site data deletes the keys whatever it answers.
+func PersistStorage(ctx context.Context) (_ bool, err error) {
+	defer catch(&err)
+	st := js.Global().Get("navigator").Get("storage")
+	if !st.Truthy() || !st.Get("persist").Truthy() {
+		return false, nil
+	}
+	v, err := await(ctx, st.Call("persist"))
+	if err != nil {
+		return false, fmt.Errorf("browsercrypto: persistent storage: %w", err)
+	}
+	return v.Truthy(), nil
+}
+
+func certMatches(k *webKey, certDER []byte) error {
+	cert, err := x509.ParseCertificate(certDER)
+	if err != nil {
+		return fmt.Errorf("browsercrypto: certificate: %w", err)
+	}
+	return matches(k.public, cert.PublicKey)
+}
+
+func certBytes(v js.Value) []byte {
+	if !v.Truthy() {
+		return nil
+	}
+	return bufferBytes(v)
+}
+
+// inTx opens the database, runs fill to issue requests on the object store
+// in one transaction, and waits for the transaction to complete. fill must
+// not block (no await): a transaction commits as soon as the browser's
+// event loop finds it with no pending request.
+func inTx(ctx context.Context, mode string, fill func(store js.Value)) error {
+	db, err := openDB(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Call("close")
+	tx := db.Call("transaction", storeName, mode)
+	fill(tx.Call("objectStore", storeName))
+	return awaitTx(ctx, tx)
+}
+
+// openDB opens (creating or upgrading) the key database.
+func openDB(ctx context.Context) (js.Value, error) {
+	idb := js.Global().Get("indexedDB")
+	if !idb.Truthy() {
+		return js.Undefined(), ErrNoIndexedDB
+	}
+	req := idb.Call("open", dbName, dbVersion)
+	upgrade := js.FuncOf(func(this js.Value, args []js.Value) any {
+		db := req.Get("result")
+		if !db.Get("objectStoreNames").Call("contains", storeName).Bool() {
+			opts := js.Global().Get("Object").New()
+			opts.Set("keyPath", "name")
+			db.Call("createObjectStore", storeName, opts)
+		}
+		return nil
+	})
+	req.Set("onupgradeneeded", upgrade)
+	defer func() {
+		req.Set("onupgradeneeded", js.Null())
+		upgrade.Release()
+	}()
+	db, err := awaitRequest(ctx, req)
+	if err != nil {
+		return js.Undefined(), fmt.Errorf("open the key store: %w", err)
+	}
+	return db, nil
+}
+
+// awaitRequest waits for an IDBRequest's success or error event.
+func awaitRequest(ctx context.Context, req js.Value) (js.Value, error) {
+	type result struct {
+		v   js.Value
+		err error
+	}
+	ch := make(chan result, 1)
+	send := func(r result) {
+		select {
+		case ch <- r:
+		default:
+		}
+	}
+	ok := js.FuncOf(func(this js.Value, args []js.Value) any {
+		send(result{v: req.Get("result")})
+		return nil
+	})
+	fail := js.FuncOf(func(this js.Value, args []js.Value) any {
+		send(result{err: jsError(req.Get("error"))})
+		return nil
+	})
+	req.Set("onsuccess", ok)
+	req.Set("onerror", fail)
+	select {
+	case r := <-ch:
+		req.Set("onsuccess", js.Null())
+		req.Set("onerror", js.Null())
+		ok.Release()
+		fail.Release()
+		return r.v, r.err
+	case <-ctx.Done():
+		return js.Undefined(), ctx.Err() // callbacks stay: they may still fire
+	}
+}
+
+// awaitTx waits for an IDBTransaction to complete. A failed request's
+// error event bubbles up to the transaction, then the transaction aborts:
+// the first of these gives the error.
+func awaitTx(ctx context.Context, tx js.Value) error {
+	ch := make(chan error, 1)
+	send := func(err error) {
+		select {
+		case ch <- err:
+		default:
+		}
+	}
+	complete := js.FuncOf(func(this js.Value, args []js.Value) any {
+		send(nil)
+		return nil
+	})
+	fail := js.FuncOf(func(this js.Value, args []js.Value) any {
+		ev := arg0(args)
+		if ev.Truthy() && ev.Get("target").Truthy() && ev.Get("target").Get("error").Truthy() {
+			send(jsError(ev.Get("target").Get("error")))
+		} else {
+			send(jsError(tx.Get("error")))
+		}
+		return nil
+	})
+	abort := js.FuncOf(func(this js.Value, args []js.Value) any {
+		if e := tx.Get("error"); e.Truthy() {
+			send(jsError(e))
+		} else {
+			send(&DOMError{Name: "AbortError", Message: "transaction aborted"})
+		}
+		return nil
+	})
+	tx.Set("oncomplete", complete)
+	tx.Set("onerror", fail)
+	tx.Set("onabort", abort)
+	select {
+	case err := <-ch:
+		// After an error the abort event is still to come: detached
+		// handlers are never called, released funcs would panic.
+		tx.Set("oncomplete", js.Null())
+		tx.Set("onerror", js.Null())
+		tx.Set("onabort", js.Null())
+		complete.Release()
+		fail.Release()
+		abort.Release()
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

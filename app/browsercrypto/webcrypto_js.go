@@ -1,0 +1,427 @@
+//go:build js
+
+package browsercrypto
+
+import (
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"syscall/js"
+	"time"
+
+	pkcs12 "software.sslmate.com/src/go-pkcs12"
+
+	"renewal/ca/cms"
+)
+
+// signTimeout bounds one WebCrypto signature (Signer methods take no
+// context). WebCrypto answers in milliseconds; this only keeps a broken
+// browser from hanging the wizard for ever.
+const signTimeout = time.Minute
+
+// webKey is a WebCrypto key pair used as a Signer.
+type webKey struct {
+	priv, pub   js.Value // CryptoKey objects
+	public      crypto.PublicKey
+	alg         KeyAlgorithm
+	extractable bool
+}
+
+var _ Signer = (*webKey)(nil)
+
+func (k *webKey) Public() crypto.PublicKey { return k.public }
+
+// Sign refuses: WebCrypto hashes the message itself and cannot sign a digest.
+func (k *webKey) Sign(io.Reader, []byte, crypto.SignerOpts) ([]byte, error) {
+	return nil, ErrDigestSigning
+}
+
+// SignMessage signs msg with SHA-256 in WebCrypto. ECDSA's r||s result is
+// converted to ASN.1 DER. rand is ignored. It blocks until WebCrypto
+// answers: never call it inside a js.FuncOf callback.
+func (k *webKey) SignMessage(_ io.Reader, msg []byte, opts crypto.SignerOpts) (sig []byte, err error) {
+	defer catch(&err)
+	if opts == nil || opts.HashFunc() != crypto.SHA256 {
+		return nil, errors.New("browsercrypto: only SHA-256 signatures are supported")
+	}
+	if _, pss := opts.(*rsa.PSSOptions); pss {
+		return nil, errors.New("browsercrypto: RSA-PSS is not supported (the key is for PKCS#1 v1.5)")
+	}
+	sc, err := subtle()
+	if err != nil {
+		return nil, err
+	}
+	params := js.Global().Get("Object").New()
+	switch k.public.(type) {
+	case *ecdsa.PublicKey:
+		params.Set("name", "ECDSA")
+		params.Set("hash", "SHA-256")
+	case *rsa.PublicKey:
+		params.Set("name", "RSASSA-PKCS1-v1_5")
+	default:
+		return nil, ErrUnsupportedKey
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), signTimeout)
+	defer cancel()
+	res, err := await(ctx, sc.Call("sign", params, k.priv, bytesToJS(msg)))
+	if err != nil {
+		return nil, fmt.Errorf("browsercrypto: sign: %w", err)
+	}
+	sig = bufferBytes(res)
+	if _, ok := k.public.(*ecdsa.PublicKey); ok {
+		return cms.P1363ToDER(sig)
+	}
+	return sig, nil
+}
+
+// GenerateKey makes a new key pair in WebCrypto: ECDSA P-256 (alg "" or
+// AlgECDSAP256) or RSA-2048 (RSASSA-PKCS1-v1_5, SHA-256, exponent 65537).
+// extractable is false for a key kept in this browser (StoreKey), true for
+// one that ExportPKCS12 will write to a file. The public key is always
+// exportable (WebCrypto makes it so); Public() parses its SPKI.
+func GenerateKey(ctx context.Context, alg KeyAlgorithm, extractable bool) (_ Signer, err error) {
+	defer catch(&err)
+	sc, err := subtle()
+	if err != nil {
+		return nil, err
+	}
+	params := js.Global().Get("Object").New()
+	switch alg {
+	case "", AlgECDSAP256:
+		params.Set("name", "ECDSA")
+		params.Set("namedCurve", "P-256")
+	case AlgRSA2048:
+		params.Set("name", "RSASSA-PKCS1-v1_5")
+		params.Set("modulusLength", 2048)
+		params.Set("publicExponent", bytesToJS([]byte{1, 0, 1}))
+		params.Set("hash", "SHA-256")
+	default:
+		return nil, fmt.Errorf("browsercrypto: cannot generate %q keys (want %s or %s)", alg, AlgECDSAP256, AlgRSA2048)
+	}
+	pair, err := await(ctx, sc.Call("generateKey", params, extractable, usages("sign", "verify")))
+	if err != nil {
+		return nil, fmt.Errorf("browsercrypto: generate key: %w", err)
+	}
+	return newWebKey(ctx, pair.Get("privateKey"), pair.Get("publicKey"))
+}
+
+// newWebKey wraps two CryptoKeys, reading the public key from its SPKI and
+// checking that the private key is one this package can sign with.
+func newWebKey(ctx context.Context, priv, pub js.Value) (*webKey, error) {
+	sc, err := subtle()
+	if err != nil {
+		return nil, err
+	}
+	if !priv.Truthy() || !pub.Truthy() {
+		return nil, errors.New("browsercrypto: missing private or public CryptoKey")
+	}
+	spki, err := await(ctx, sc.Call("exportKey", "spki", pub))
+	if err != nil {
+		return nil, fmt.Errorf("browsercrypto: export public key: %w", err)
+	}
+	public, err := x509.ParsePKIXPublicKey(bufferBytes(spki))
+	if err != nil {
+		return nil, fmt.Errorf("browsercrypto: public key: %w", err)
+	}
+	alg, err := AlgorithmOf(public)
+	if err != nil {
+		return nil, err
+	}
+	a := priv.Get("algorithm")
+	name := a.Get("name").String()
+	switch public.(type) {
+	case *ecdsa.PublicKey:
+		if name != "ECDSA" {
+			return nil, fmt.Errorf("%w: private key is %s, public key ECDSA", ErrKeyMismatch, name)
+		}
+	case *rsa.PublicKey:
+		if name != "RSASSA-PKCS1-v1_5" || a.Get("hash").Get("name").String() != "SHA-256" {
+			return nil, fmt.Errorf("%w: RSA key for %s, want RSASSA-PKCS1-v1_5 with SHA-256", ErrUnsupportedKey, name)
+		}
+	}
+	return &webKey{
+		priv:        priv,
+		pub:         pub,
+		public:      public,
+		alg:         alg,
+		extractable: priv.Get("extractable").Bool(),
+	}, nil
+}
+
+// importParams are the WebCrypto algorithm parameters for a public key.
+func importParams(pub crypto.PublicKey) (js.Value, error) {
+	params := js.Global().Get("Object").New()
+	switch k := pub.(type) {
+	case *ecdsa.PublicKey:
+		params.Set("name", "ECDSA")
+		switch k.Curve {
+		case elliptic.P256():
+			params.Set("namedCurve", "P-256")
+		case elliptic.P384():
+			params.Set("namedCurve", "P-384")
+		default:
+			return js.Undefined(), fmt.Errorf("%w: ECDSA curve %s", ErrUnsupportedKey, k.Curve.Params().Name)
+		}
+	case *rsa.PublicKey:
+		params.Set("name", "RSASSA-PKCS1-v1_5")
+		params.Set("hash", "SHA-256")
+	default:
+		return js.Undefined(), fmt.Errorf("%w: %T", ErrUnsupportedKey, pub)
+	}
+	return params, nil
+}
+
+// OpenPKCS12 decodes a PKCS#12 file in the browser and imports its private
+// key into WebCrypto as NON-extractable. It returns the key as a Signer, the
+// certificate and the rest of the chain in the file. A wrong password gives
+// ErrWrongPassword; a file that cannot be decoded (damaged, not PKCS#12,
+// or with algorithms go-pkcs12 does not know, as GOST files have) gives
+// ErrBadFile; a key other than ECDSA P-256/P-384 or RSA gives
+// ErrUnsupportedKey; a certificate that is not the key's gives ErrKeyMismatch.
+//
+// The Go copies of the key (the parsed key's numbers and the PKCS#8 bytes
+// handed to WebCrypto, and the JavaScript copy of those) are zeroed as soon
+// as WebCrypto has them. That is as far as Go allows: go-pkcs12's decrypted
+// buffers and crypto/rsa's internal precomputed copy are garbage we cannot
+// reach, the password is an immutable string, and the garbage collector
+// gives no guarantee about old copies. The file and password are not sent
+// anywhere.
+func OpenPKCS12(ctx context.Context, data []byte, password string) (_ Signer, _ *x509.Certificate, _ []*x509.Certificate, err error) {
+	defer catch(&err)
+	sc, err := subtle()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	key, cert, chain, err := pkcs12.DecodeChain(data, password)
+	if err != nil {
+		if errors.Is(err, pkcs12.ErrIncorrectPassword) || errors.Is(err, pkcs12.ErrDecryption) {
+			return nil, nil, nil, ErrWrongPassword
+		}
+		return nil, nil, nil, fmt.Errorf("%w (%v)", ErrBadFile, err)
+	}
+	defer wipe(key)
+	signer, ok := key.(crypto.Signer)
+	if !ok {
+		return nil, nil, nil, fmt.Errorf("%w: %T", ErrUnsupportedKey, key)
+	}
+	pub := signer.Public()
+	params, err := importParams(pub)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if err := matches(pub, cert.PublicKey); err != nil {
+		return nil, nil, nil, fmt.Errorf("%w: the key file's certificate is for another key", ErrKeyMismatch)
+	}
+	spki, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("browsercrypto: public key: %w", err)
+	}
+	pkcs8, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("browsercrypto: private key: %w", err)
+	}
+	keyData := bytesToJS(pkcs8)
+	clear(pkcs8)
+	defer keyData.Call("fill", 0) // also if importKey throws
+	// importKey copies keyData before it returns its promise (WebCrypto,
+	// "get a copy of the bytes held by"), so the JS copy can go at once.
+	promise := sc.Call("importKey", "pkcs8", keyData, params, false, usages("sign"))
+	keyData.Call("fill", 0)
+	priv, err := await(ctx, promise)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("browsercrypto: import the private key: %w", err)
+	}
+	pubKey, err := await(ctx, sc.Call("importKey", "spki", bytesToJS(spki), params, true, usages("verify")))
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("browsercrypto: import the public key: %w", err)
+	}
+	k, err := newWebKey(ctx, priv, pubKey)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return k, cert, chain, nil
+}
+
+// ExportPKCS12 writes an extractable key (exported from WebCrypto as
+// PKCS#8), its certificate and chain as a PKCS#12 file protected by
+// password (go-pkcs12 Modern: PBES2 with AES-256-CBC, PBKDF2-HMAC-SHA-256,
+// HMAC-SHA-256 MAC), for the person to download. A non-extractable key
+// gives ErrNotExtractable; a certificate of another key ErrKeyMismatch.
+//
+// Modern uses 2048 PBKDF2 iterations: the file is only as strong as the
+// password, so the screen should ask for a long one.
+func ExportPKCS12(ctx context.Context, s Signer, cert *x509.Certificate, chain []*x509.Certificate, password string) (_ []byte, err error) {
+	defer catch(&err)
+	k, ok := s.(*webKey)
+	if !ok || k == nil {
+		return nil, errors.New("browsercrypto: ExportPKCS12 needs a key made by this package")
+	}
+	if cert == nil {
+		return nil, errors.New("browsercrypto: ExportPKCS12 needs the key's certificate")
+	}
+	if password == "" {
+		return nil, errors.New("browsercrypto: a key file needs a password")
+	}
+	if err := matches(k.public, cert.PublicKey); err != nil {
+		return nil, err
+	}
+	if !k.priv.Get("extractable").Bool() {
+		return nil, ErrNotExtractable
+	}
+	sc, err := subtle()
+	if err != nil {
+		return nil, err
+	}
+	buf, err := await(ctx, sc.Call("exportKey", "pkcs8", k.priv))
+	if err != nil {
+		return nil, fmt.Errorf("browsercrypto: export the private key: %w", err)
+	}
+	der := bufferBytes(buf)
+	js.Global().Get("Uint8Array").New(buf).Call("fill", 0)
+	defer clear(der)
+	key, err := x509.ParsePKCS8PrivateKey(der)
+	if err != nil {
+		return nil, fmt.Errorf("browsercrypto: exported private key: %w", err)
+	}
+	defer wipe(key)
+	pfx, err := pkcs12.Modern.Encode(key, cert, chain, password)
+	if err != nil {
+		return nil, fmt.Errorf("browsercrypto: write the key file: %w", err)
+	}
+	return pfx, nil
+}
+
+// wipe zeroes the secret numbers of a parsed private key in place. It
+// cannot reach everything: crypto/x509 precomputes RSA keys into an
+// unexported internal copy (rsa.PrecomputedValues), and crypto/ecdsa may
+// cache an internal form; those become garbage with the key.
+func wipe(key any) {
+	zero := func(n *big.Int) {
+		if n != nil {
+			clear(n.Bits())
+		}
+	}
+	switch k := key.(type) {
+	case *ecdsa.PrivateKey:
+		zero(k.D)
+	case *rsa.PrivateKey:
+		zero(k.D)
+		for _, p := range k.Primes {
+			zero(p)
+		}
+		zero(k.Precomputed.Dp)
+		zero(k.Precomputed.Dq)
+		zero(k.Precomputed.Qinv)
+		for _, v := range k.Precomputed.CRTValues {
+			zero(v.Exp)
+			zero(v.Coeff)
+			zero(v.R)
+		}
+	}
+}
+
+// subtle returns crypto.subtle, missing on insecure origins.
+func subtle() (js.Value, error) {
+	c := js.Global().Get("crypto")
+	if !c.Truthy() || !c.Get("subtle").Truthy() {
+		return js.Undefined(), ErrNoWebCrypto
+	}
+	return c.Get("subtle"), nil
+}
+
+func usages(u ...string) js.Value {
+	a := make([]any, len(u))
+	for i, s := range u {
+		a[i] = s
+	}
+	return js.ValueOf(a)
+}
+
+func jsError(v js.Value) error {
+	if !v.Truthy() {
+		return &DOMError{Name: "Error", Message: "unknown JavaScript error"}
+	}
+	if v.Type() == js.TypeObject {
+		name, msg := v.Get("name"), v.Get("message")
+		if name.Type() == js.TypeString {
+			e := &DOMError{Name: name.String()}
+			if msg.Type() == js.TypeString {
+				e.Message = msg.String()
+			}
+			return e
+		}
+	}
+	return &DOMError{Name: "Error", Message: v.Call("toString").String()}
+}
+
+// catch turns a JavaScript exception thrown by a js.Value call (a panic of
+// type js.Error) into the function's error.
+func catch(err *error) {
+	if r := recover(); r != nil {
+		if je, ok := r.(js.Error); ok {
+			*err = fmt.Errorf("browsercrypto: %w", jsError(je.Value))
+			return
+		}
+		panic(r)
+	}
+}
+
+// await blocks until a JavaScript promise settles. The callbacks only hand
+// the value to a buffered channel: blocking inside them would deadlock.
+func await(ctx context.Context, promise js.Value) (js.Value, error) {
+	type result struct {
+		v   js.Value
+		err error
+	}
+	ch := make(chan result, 1)
+	onResolve := js.FuncOf(func(this js.Value, args []js.Value) any {
+		ch <- result{v: arg0(args)}
+		return nil
+	})
+	onReject := js.FuncOf(func(this js.Value, args []js.Value) any {
+		ch <- result{err: jsError(arg0(args))}
+		return nil
+	})
+	promise.Call("then", onResolve, onReject)
+	select {
+	case r := <-ch:
+		onResolve.Release()
+		onReject.Release()
+		return r.v, r.err
+	case <-ctx.Done():
+		// The promise may still settle and call a callback: keep them
+		// (a released func panics when called); they only fill ch.
+		return js.Undefined(), ctx.Err()
+	}
+}
+
+func arg0(args []js.Value) js.Value {
+	if len(args) == 0 {
+		return js.Undefined()
+	}
+	return args[0]
+}
+
+func bytesToJS(b []byte) js.Value {
+	u := js.Global().Get("Uint8Array").New(len(b))
+	js.CopyBytesToJS(u, b)
+	return u
+}
+
+// bufferBytes copies an ArrayBuffer or a Uint8Array into Go.
+func bufferBytes(v js.Value) []byte {
+	u := v
+	if !v.InstanceOf(js.Global().Get("Uint8Array")) {
+		u = js.Global().Get("Uint8Array").New(v)
+	}
+	b := make([]byte, u.Get("length").Int())
+	js.CopyBytesToGo(b, u)
+	return b
+}
