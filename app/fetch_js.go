@@ -12,34 +12,45 @@ import (
 	"renewal/app/wire"
 )
 
-// getJSON fetches a path of our own origin and decodes its JSON body into
-// out. It uses the browser's fetch rather than net/http, which would add
+// request sends a request to our own origin and returns the body. It
+// uses the browser's fetch rather than net/http, which would add
 // megabytes to app.wasm. It must run outside a js.FuncOf callback (in
-// ctx.Async): it blocks until the promise settles.
-func getJSON(ctx context.Context, path string, out any) error {
+// ctx.Async): it blocks until the promise settles. A non-2xx answer
+// becomes an *apiError with the server's messages.
+func request(ctx context.Context, method, path, csrf, contentType string, body []byte) ([]byte, error) {
 	opts := js.Global().Get("Object").New()
+	opts.Set("method", method)
 	opts.Set("credentials", "same-origin")
-	opts.Set("headers", js.ValueOf(map[string]any{"Accept": "application/json"}))
+	headers := map[string]any{"Accept": "application/json"}
+	if csrf != "" {
+		headers["X-CSRF-Token"] = csrf
+	}
+	if body != nil {
+		headers["Content-Type"] = contentType
+		arr := js.Global().Get("Uint8Array").New(len(body))
+		js.CopyBytesToJS(arr, body)
+		opts.Set("body", arr)
+	}
+	opts.Set("headers", js.ValueOf(headers))
 	resp, err := await(ctx, js.Global().Call("fetch", path, opts))
 	if err != nil {
-		return fmt.Errorf("fetch %s: %w", path, err)
+		return nil, fmt.Errorf("fetch %s: %w", path, err)
 	}
-	textValue, err := await(ctx, resp.Call("text"))
+	buf, err := await(ctx, resp.Call("arrayBuffer"))
 	if err != nil {
-		return fmt.Errorf("read %s: %w", path, err)
+		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	body := []byte(textValue.String())
+	u8 := js.Global().Get("Uint8Array").New(buf)
+	out := make([]byte, u8.Get("length").Int())
+	js.CopyBytesToGo(out, u8)
 	if status := resp.Get("status").Int(); status < 200 || status > 299 {
 		e := &apiError{status: status}
-		if json.Unmarshal(body, &e.body) != nil || e.body.Code == "" {
+		if json.Unmarshal(out, &e.body) != nil || e.body.Code == "" {
 			e.body = wire.Error{Code: "http_error", MessageRU: "Сервер ответил ошибкой.", MessageEN: "The server answered with an error."}
 		}
-		return e
+		return nil, e
 	}
-	if err := json.Unmarshal(body, out); err != nil {
-		return fmt.Errorf("decode %s: %w", path, err)
-	}
-	return nil
+	return out, nil
 }
 
 // await blocks until a JavaScript promise settles. The callbacks only

@@ -7,8 +7,8 @@ import (
 	"errors"
 )
 
-// getJSON has nothing to fetch with outside the browser: pages rendered
+// request has nothing to fetch with outside the browser: pages rendered
 // on the server show their loading state and the browser fills them.
-func getJSON(ctx context.Context, path string, out any) error {
-	return errors.New("getJSON: only in the browser")
+func request(ctx context.Context, method, path, csrf, contentType string, body []byte) ([]byte, error) {
+	return nil, errors.New("request: only in the browser")
 }

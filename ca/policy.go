@@ -11,6 +11,7 @@ import (
 	"encoding/asn1"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -36,12 +37,21 @@ type validator struct {
 // The renewal pipeline: the current certificate first (is this person
 // entitled to renew?), then the request for the new certificate. The order is
 // fixed; each step returns a sentinel *Error.
-var pipeline = []validator{
+var pipeline = append(slices.Clone(currentChecks), requestChecks...)
+
+// currentChecks: is the holder of this certificate entitled to renew
+// remotely now? The workflow runs them alone when the person proves the
+// certificate, long before any CSR exists.
+var currentChecks = []validator{
 	{"current-validity", checkCurrentValidity},
 	{"current-chain", checkCurrentChain},
 	{"current-revocation", checkCurrentRevocation},
 	{"renewal-window", checkRenewalWindow},
 	{"remote-chain", checkRemoteChain},
+}
+
+// requestChecks: is the request for the new certificate acceptable?
+var requestChecks = []validator{
 	{"csr-parse", parseCSR},
 	{"csr-algorithm", checkCSRAlgorithm},
 	{"csr-key", checkCSRKey},
@@ -49,11 +59,6 @@ var pipeline = []validator{
 	{"csr-key-reuse", checkKeyReuse},
 	{"csr-subject", checkCSRSubject},
 }
-
-// currentChecks is the first part of the pipeline: is the holder of this
-// certificate entitled to renew remotely now? The workflow runs it when the
-// person proves the certificate, long before any CSR exists.
-var currentChecks = pipeline[:5]
 
 // CheckCurrent runs the checks of the current certificate alone (validity
 // with the profile's grace, chain to a trusted issuer, revocation, renewal
@@ -69,6 +74,22 @@ func (a *Authority) CheckCurrent(ctx context.Context, profileName string, curren
 	}
 	r := &renewal{now: a.now(), prof: prof, req: RenewalRequest{Profile: profileName, Current: current, CurrentChain: chain}}
 	return a.run(ctx, currentChecks, r)
+}
+
+// CheckRequest runs the checks of a certificate request against the
+// current certificate (algorithm, key strength, proof of possession, key
+// never seen, subject unchanged) without issuing anything: the workflow
+// refuses a bad request when it arrives, before anyone pays for it.
+func (a *Authority) CheckRequest(ctx context.Context, profileName string, current *x509.Certificate, csrDER []byte) error {
+	if current == nil || len(csrDER) == 0 {
+		return ErrBadRequest.with("no current certificate or no CSR", nil)
+	}
+	prof, ok := a.profiles.Get(profileName)
+	if !ok {
+		return ErrBadRequest.with(fmt.Sprintf("unknown profile %q", profileName), nil)
+	}
+	r := &renewal{now: a.now(), prof: prof, req: RenewalRequest{Profile: profileName, Current: current, CSR: csrDER}}
+	return a.run(ctx, requestChecks, r)
 }
 
 func (a *Authority) runPipeline(ctx context.Context, r *renewal) error {

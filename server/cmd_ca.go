@@ -237,16 +237,24 @@ func withAuthority(cfg *config.Config, stderr io.Writer, f func(context.Context,
 	if err := st.Migrate(ctx); err != nil {
 		return err
 	}
-	publicURL := cfg.PublicURL
-	if publicURL == "" {
-		publicURL = "http://" + cfg.Addr
-	}
-	a, err := authority.Load(cfg, st.CA(), publicURL, log, time.Now)
+	a, err := authorityFor(cfg, st, log)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
 	return f(ctx, a)
+}
+
+// publicURLOf is the public URL a command writes into what it makes.
+func publicURLOf(cfg *config.Config) string {
+	if cfg.PublicURL != "" {
+		return cfg.PublicURL
+	}
+	return "http://" + cfg.Addr
+}
+
+func authorityFor(cfg *config.Config, st *store.Store, log *slog.Logger) (*authority.Loaded, error) {
+	return authority.Load(cfg, st.CA(), publicURLOf(cfg), log, time.Now)
 }
 
 func commandDatabase(ctx context.Context, cfg *config.Config, log *slog.Logger) (*store.Store, func(), error) {

@@ -23,6 +23,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch {
 	case len(args) > 0 && args[0] == "ca":
 		err = runCA(args[1:], stdout, stderr)
+	case len(args) > 0 && args[0] == "payments":
+		err = runPayments(args[1:], stdout, stderr)
 	case len(args) > 0 && args[0] == "audit":
 		err = runAudit(args[1:], stdout, stderr)
 	case len(args) > 0 && args[0] == "serve":
@@ -63,5 +65,6 @@ Commands:
   %[1]s ca crl [--out FILE]              print a fresh CRL (PEM), or write it as DER
   %[1]s ca lint [--profile P] FILE...    lint certificates (zlint and our RU/BY lints); exit 1 on findings
   %[1]s audit verify                     walk the audit chain; report the first broken link (exit 1)
+  %[1]s payments import FILE             import a bank statement (1CClientBankExchange) into the database
 `, name)
 }

@@ -78,21 +78,24 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer auth.Close()
-	workflow, queue, err := startWorkflow(cfg, st, auth, publicURL, log)
+	wf, err := startWorkflow(cfg, st, auth, publicURL, log, true)
 	if err != nil {
 		return err
 	}
 	// Jobs stop in order below (before the database), not at the signal.
-	if err := queue.Start(context.WithoutCancel(ctx)); err != nil {
+	if err := wf.queue.Start(context.WithoutCancel(ctx)); err != nil {
 		return err
 	}
 	defer func() {
 		sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 		defer cancel()
-		if err := queue.Stop(sctx); err != nil {
+		if err := wf.queue.Stop(sctx); err != nil {
 			log.Error("stop jobs", "err", err)
 		}
 	}()
+	for _, start := range wf.start {
+		go start(ctx)
+	}
 
 	m := metrics.New()
 	m.WatchPool(st.Pool())
@@ -104,8 +107,10 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		Web:            web,
 		Authority:      auth,
 		Root:           auth.Root,
-		Renewal:        workflow,
+		Renewal:        wf.svc,
 		Dev:            cfg.Dev,
+		Sandbox:        wf.sandbox,
+		OperatorToken:  os.Getenv("OPERATOR_TOKEN"),
 		TrustedProxies: cfg.TrustedProxies,
 	})
 

@@ -1,12 +1,16 @@
 package main
 
 import (
+	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,43 +20,87 @@ import (
 	"renewal/server/internal/authority"
 	"renewal/server/internal/config"
 	"renewal/server/internal/notify"
+	"renewal/server/internal/payments"
 	"renewal/server/internal/registry"
 	"renewal/server/internal/renewal"
 	"renewal/server/internal/store"
 )
 
-// startWorkflow assembles the renewal workflow and its job queue.
-func startWorkflow(cfg *config.Config, st *store.Store, auth *authority.Loaded, publicURL string, log *slog.Logger) (*renewal.Service, *store.Queue, error) {
+// workflow is the renewal workflow with its job queue and, in
+// development, the payment gateways' sandboxes.
+type workflow struct {
+	svc     *renewal.Service
+	queue   *store.Queue
+	sandbox http.Handler
+	start   []func(context.Context) // the sandboxes' notifiers
+}
+
+// startWorkflow assembles the renewal workflow and its job queue; the
+// server also runs the development sandboxes (commands must not: their
+// state files belong to the running server).
+func startWorkflow(cfg *config.Config, st *store.Store, auth *authority.Loaded, publicURL string, log *slog.Logger, server bool) (*workflow, error) {
 	secret, err := loadSecret(cfg)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
+	}
+	w := &workflow{}
+	providers := map[payments.Method]payments.Provider{}
+	if cfg.Dev && server {
+		card, erip, err := newSandboxes(cfg, secret, publicURL, log)
+		if err != nil {
+			return nil, err
+		}
+		providers[payments.MethodCard], providers[payments.MethodERIP] = card, erip
+		w.sandbox = payments.SandboxHandler(card, erip)
+		w.start = append(w.start, card.Start, erip.Start)
 	}
 	catalog, err := renewal.LoadCatalog(auth.Profiles)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	reg, err := registry.NewFile(registry.Options{Path: cfg.RegistryFile, Delay: cfg.RegistryDelay})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	senders, err := newSenders(cfg)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	svc, err := renewal.New(renewal.Config{
-		Store: st, Authority: auth, Catalog: catalog, Registry: reg, Secret: secret,
+	if w.svc, err = renewal.New(renewal.Config{
+		Store: st, Authority: auth, Catalog: catalog, Registry: reg, Providers: providers, Secret: secret,
 		PublicURL: publicURL, Centre: cfg.Centre, Dev: cfg.Dev, Log: log,
-	})
-	if err != nil {
-		return nil, nil, err
+	}); err != nil {
+		return nil, err
 	}
 	workers := river.NewWorkers()
-	svc.Workers(workers, senders)
-	queue, err := st.NewQueue(workers, log, true)
+	w.svc.Workers(workers, senders)
+	if w.queue, err = st.NewQueue(workers, log, true); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// newSandboxes makes the development card and ERIP gateways: they keep
+// their state in DATA_DIR/sandbox and notify our webhook, signed with a
+// key derived from the server's secret.
+func newSandboxes(cfg *config.Config, secret []byte, publicURL string, log *slog.Logger) (*payments.CardSandbox, *payments.ERIPSandbox, error) {
+	mac := hmac.New(sha256.New, secret)
+	mac.Write([]byte("sandbox webhook"))
+	sc := func(method string) payments.SandboxConfig {
+		return payments.SandboxConfig{
+			BaseURL: publicURL, WebhookURL: publicURL + "/api/v1/payments/webhook/" + method,
+			Secret: mac.Sum(nil), Dir: filepath.Join(cfg.DataDir, "sandbox"), Logger: log,
+		}
+	}
+	card, err := payments.NewCardSandbox(sc("card"))
 	if err != nil {
 		return nil, nil, err
 	}
-	return svc, queue, nil
+	erip, err := payments.NewERIPSandbox(sc("erip"))
+	if err != nil {
+		return nil, nil, err
+	}
+	return card, erip, nil
 }
 
 // newSenders: in development every message stays in the outbox

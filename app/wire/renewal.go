@@ -26,6 +26,9 @@ type Renewal struct {
 	Tariff        string          `json:"tariff,omitempty"`
 	Amount        *Money          `json:"amount,omitempty"`
 	Check         *RegistryCheck  `json:"registry_check,omitempty"`
+	Request       bool            `json:"request_submitted"` // the request for the new certificate is in
+	Issued        *CertificateRef `json:"issued,omitempty"`
+	Payment       *Payment        `json:"payment,omitempty"`
 	Rejection     *Reason         `json:"rejection,omitempty"`
 	CSRFToken     string          `json:"csrf_token"`
 	UpdatedAt     time.Time       `json:"updated_at"`
@@ -161,4 +164,27 @@ type ApplicationSignature struct {
 // Resume is POST /api/v1/resume: the token of an e-mailed link.
 type Resume struct {
 	Token string `json:"token"`
+}
+
+// CertificateRequest is POST /api/v1/renewal/request: the PKCS#10 for
+// the new key, made in the browser or imported from a file (DER or PEM).
+type CertificateRequest struct {
+	CSR []byte `json:"csr"`
+}
+
+// Payment is the latest payment of an application.
+type Payment struct {
+	ID            string `json:"id"`
+	Method        string `json:"method"` // card, erip, invoice
+	Status        string `json:"status"` // pending, succeeded, failed, refunded
+	Amount        Money  `json:"amount"`
+	RedirectURL   string `json:"redirect_url,omitempty"`   // card: the payment page
+	ERIPCode      string `json:"erip_code,omitempty"`      // erip: the code to pay by
+	ERIPPath      string `json:"erip_path,omitempty"`      // erip: where in the service tree
+	InvoiceNumber string `json:"invoice_number,omitempty"` // invoice
+}
+
+// PaymentStart is POST /api/v1/renewal/payment.
+type PaymentStart struct {
+	Method string `json:"method"`
 }

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"runtime/debug"
 	"time"
 
@@ -54,6 +55,8 @@ type Deps struct {
 	Root           *x509.Certificate
 	Renewal        *renewal.Service // nil: no workflow (tests)
 	Dev            bool             // development pages (/dev/outbox)
+	OperatorToken  string           // bearer token of the operator's API; empty: closed
+	Sandbox        http.Handler     // development payment gateways' pages (/sandbox/...); nil: none
 	TrustedProxies []string
 	// Extra registers more routes on the app before the web app's
 	// catch-all (tests use it to add failing handlers).
@@ -111,6 +114,7 @@ func New(d Deps) *fiber.App {
 		s.mountRenewal(v1)
 		if d.Dev {
 			s.mountDev(app)
+			s.mountSandboxes(app)
 		}
 	}
 	// Unknown API paths answer JSON, not the web app's HTML.

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -29,6 +30,7 @@ import (
 	"renewal/server/internal/authority"
 	"renewal/server/internal/config"
 	"renewal/server/internal/notify"
+	"renewal/server/internal/payments"
 	"renewal/server/internal/pgtest"
 	"renewal/server/internal/registry"
 	"renewal/server/internal/renewal"
@@ -66,6 +68,25 @@ type flow struct {
 	demo     *authority.Demo
 	clock    *clock
 	clients  int
+	// webhookSecret signs the card gateway's notifications.
+	webhookSecret []byte
+	// base is the URL of a real server binary; empty: the app in-process.
+	base string
+}
+
+// send delivers a request to the app in-process, or over HTTP to the
+// binary.
+func (f *flow) send(req *http.Request) (*http.Response, error) {
+	if f.base == "" {
+		return f.app.Test(req, -1)
+	}
+	out, err := http.NewRequest(req.Method, f.base+req.URL.RequestURI(), req.Body)
+	if err != nil {
+		return nil, err
+	}
+	out.Header = req.Header.Clone()
+	out.Header.Del("X-Forwarded-For")
+	return http.DefaultTransport.RoundTrip(out)
 }
 
 func newFlow(t *testing.T) *flow {
@@ -93,7 +114,14 @@ func newFlow(t *testing.T) *flow {
 	require.NoError(t, err)
 	secret := make([]byte, 32)
 	_, _ = rand.Read(secret)
+	// The card gateway's sandbox: the tests send its notifications
+	// themselves, signed with its secret, to control order and timing.
+	webhookSecret := []byte("test webhook secret")
+	card, err := payments.NewCardSandbox(payments.SandboxConfig{BaseURL: "http://127.0.0.1", WebhookURL: "http://127.0.0.1:9/unused",
+		Secret: webhookSecret, Dir: filepath.Join(dir, "sandbox")})
+	require.NoError(t, err)
 	svc, err := renewal.New(renewal.Config{Store: st, Authority: auth, Catalog: catalog, Registry: reg, Secret: secret,
+		Providers: map[payments.Method]payments.Provider{payments.MethodCard: card},
 		PublicURL: "http://127.0.0.1", Centre: "Тестовый УЦ", Dev: true, Now: clk.Now, Log: log})
 	require.NoError(t, err)
 	workers := river.NewWorkers()
@@ -109,8 +137,8 @@ func newFlow(t *testing.T) *flow {
 	// Each holder comes from its own address, through a trusted proxy,
 	// so the per-client limits of codes do not mix tests.
 	app := New(Deps{Log: log, Services: st, Ready: st, Renewal: svc, Dev: true, Authority: auth, Root: auth.Root,
-		TrustedProxies: []string{"0.0.0.0"}})
-	return &flow{t: t, app: app, st: st, svc: svc, registry: reg, demo: d, clock: clk}
+		TrustedProxies: []string{"0.0.0.0"}, OperatorToken: "operator-secret"})
+	return &flow{t: t, app: app, st: st, svc: svc, registry: reg, demo: d, clock: clk, webhookSecret: webhookSecret}
 }
 
 // holder is one browser: its cookie and CSRF token, and a demo
@@ -183,7 +211,7 @@ func (h *holder) call(method, path string, in, out any) (int, wire.Error) {
 		req.Header.Set("X-CSRF-Token", h.csrf)
 	}
 	req.Header.Set("X-Forwarded-For", h.ip)
-	resp, err := h.f.app.Test(req, -1)
+	resp, err := h.f.send(req)
 	require.NoError(h.f.t, err)
 	defer resp.Body.Close()
 	for _, c := range resp.Cookies() {

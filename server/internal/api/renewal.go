@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/pem"
 	"html/template"
 	"strings"
 	"time"
@@ -44,6 +45,12 @@ func (s *server) mountRenewal(v1 fiber.Router) {
 	r.Get("/application.pdf", s.applicationPDF)
 	r.Post("/application/signature", s.csrf, s.applicationSign)
 	r.Post("/cancel", s.csrf, s.cancel)
+	r.Post("/request", s.csrf, s.request)
+	r.Get("/certificate.pem", s.certificatePEM)
+	r.Get("/certificate-form.pdf", s.certificateForm)
+	r.Post("/acknowledgement", s.csrf, s.acknowledge)
+	r.Post("/delivered", s.csrf, s.delivered)
+	s.mountPayments(v1, r)
 }
 
 func (s *server) cookieName(c *fiber.Ctx) string {
@@ -223,6 +230,53 @@ func (s *server) cancel(c *fiber.Ctx) error {
 	return reply(c, v, err)
 }
 
+func (s *server) request(c *fiber.Ctx) error {
+	var in wire.CertificateRequest
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	v, err := s.Renewal.SubmitRequest(c.UserContext(), session(c), in.CSR)
+	return reply(c, v, err)
+}
+
+// certificatePEM sends the new certificate and its issuing CA.
+func (s *server) certificatePEM(c *fiber.Ctx) error {
+	cert, err := s.Renewal.IssuedCertificate(c.UserContext(), session(c))
+	if err != nil {
+		return err
+	}
+	out := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw})
+	if s.Authority != nil {
+		out = append(out, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.Authority.Issuer().Raw})...)
+	}
+	c.Set(fiber.HeaderContentType, "application/x-pem-file")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="certificate.pem"`)
+	return c.Send(out)
+}
+
+func (s *server) certificateForm(c *fiber.Ctx) error {
+	pdf, err := s.Renewal.CertificateForm(c.UserContext(), session(c))
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "application/pdf")
+	return c.Send(pdf)
+}
+
+func (s *server) acknowledge(c *fiber.Ctx) error {
+	var in wire.ApplicationSignature
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	v, err := s.Renewal.Acknowledge(c.UserContext(), session(c), in)
+	return reply(c, v, err)
+}
+
+func (s *server) delivered(c *fiber.Ctx) error {
+	v, err := s.Renewal.Delivered(c.UserContext(), session(c))
+	return reply(c, v, err)
+}
+
 func reply(c *fiber.Ctx, v any, err error) error {
 	if err != nil {
 		return err
@@ -272,6 +326,17 @@ func (s *server) mountDev(app *fiber.App) {
 		}
 		c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 		return c.SendString(b.String())
+	})
+	// A bank statement paying an invoice, as the payer's bank would export
+	// it: ?amount= (minor units) and ?payer_inn= make it wrong on purpose.
+	app.Get("/dev/statement/:invoice", noStore, func(c *fiber.Ctx) error {
+		b, err := s.Renewal.DevStatement(c.UserContext(), c.Params("invoice"), int64(c.QueryInt("amount")), c.Query("payer_inn"))
+		if err != nil {
+			return err
+		}
+		c.Set(fiber.HeaderContentType, "text/plain; charset=windows-1251")
+		c.Set(fiber.HeaderContentDisposition, `attachment; filename="kl_to_1c.txt"`)
+		return c.Send(b)
 	})
 	app.All("/dev/*", func(c *fiber.Ctx) error { return apierr.ErrNotFound })
 }

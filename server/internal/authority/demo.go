@@ -49,7 +49,7 @@ const (
 // file keys and one current certificate per scenario, recorded in the
 // store (the revoked one revoked), so renewals work against it.
 func EnsureDemo(ctx context.Context, dir string, store ca.Store, publicURL string, now time.Time) (*Demo, error) {
-	if d, err := readDemo(dir); err == nil && d.fresh(now) {
+	if d, err := ReadDemo(dir); err == nil && d.fresh(now) {
 		return d, nil
 	} else if err == nil {
 		// Stale: keep the old one for reference and make a new one.
@@ -117,7 +117,8 @@ func (d *Demo) write() error {
 	return os.WriteFile(filepath.Join(d.Dir, demoManifest), b, 0o644)
 }
 
-func readDemo(dir string) (*Demo, error) {
+// ReadDemo reads the demo made in dir (its manifest and password).
+func ReadDemo(dir string) (*Demo, error) {
 	b, err := os.ReadFile(filepath.Join(dir, demoManifest))
 	if err != nil {
 		return nil, err

@@ -44,7 +44,14 @@ type writer struct {
 // footer (e.g. "Заявление № 42") in every page's footer, date becomes the
 // PDF's creation and modification date.
 func newWriter(centre, title, footer string, date time.Time) *writer {
-	pdf := fpdf.New("P", "mm", "A4", "")
+	return newOrientedWriter("P", centre, title, footer, date)
+}
+
+// newOrientedWriter is newWriter for A4 in the given orientation: "P"
+// (portrait) or "L" (landscape). The margins are the same; the text width
+// follows the page (see width).
+func newOrientedWriter(orientation, centre, title, footer string, date time.Time) *writer {
+	pdf := fpdf.New(orientation, "mm", "A4", "")
 	w := &writer{pdf: pdf}
 	pdf.SetCatalogSort(true)
 	pdf.SetCreationDate(date.UTC())

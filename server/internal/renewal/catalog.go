@@ -11,6 +11,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"renewal/app/wire"
+	"renewal/ca/ident"
 	"renewal/ca/profile"
 )
 
@@ -24,6 +25,21 @@ type Catalog struct {
 	prices     map[string]map[string]int64 // profile → tariff → minor units
 	terms      map[string][]wire.TermsDocument
 	profiles   *profile.Set
+	sellers    map[string]Seller
+	vat        map[string]int
+}
+
+// Seller is the centre on invoices and closing documents.
+type Seller struct {
+	Name        string `yaml:"name"`
+	INN         string `yaml:"inn"`
+	KPP         string `yaml:"kpp"`
+	UNP         string `yaml:"unp"`
+	Address     string `yaml:"address"`
+	Bank        string `yaml:"bank"`
+	BIC         string `yaml:"bic"`
+	Account     string `yaml:"account"`
+	CorrAccount string `yaml:"corr_account"`
 }
 
 type serviceTerms struct {
@@ -36,6 +52,8 @@ type catalogFile struct {
 	Services   map[string]serviceTerms     `yaml:"services"`
 	Currencies map[string]string           `yaml:"currencies"`
 	Prices     map[string]map[string]int64 `yaml:"prices"`
+	Seller     map[string]Seller           `yaml:"seller"`
+	VAT        map[string]int              `yaml:"vat"`
 	Terms      map[string][]struct {
 		Code    string `yaml:"code"`
 		Version string `yaml:"version"`
@@ -58,7 +76,20 @@ func LoadCatalog(profiles *profile.Set) (*Catalog, error) {
 	if err := dec.Decode(&f); err != nil {
 		return nil, fmt.Errorf("catalog: %w", err)
 	}
-	c := &Catalog{services: f.Services, currencies: f.Currencies, prices: f.Prices, terms: map[string][]wire.TermsDocument{}, profiles: profiles}
+	c := &Catalog{services: f.Services, currencies: f.Currencies, prices: f.Prices, terms: map[string][]wire.TermsDocument{},
+		profiles: profiles, sellers: f.Seller, vat: f.VAT}
+	for j, sel := range f.Seller {
+		if j == "RU" {
+			if err := ident.CheckINN(sel.INN); err != nil {
+				return nil, fmt.Errorf("catalog: seller %s: %w", j, err)
+			}
+		}
+		if j == "BY" {
+			if err := ident.CheckUNP(sel.UNP); err != nil {
+				return nil, fmt.Errorf("catalog: seller %s: %w", j, err)
+			}
+		}
+	}
 	for code, s := range f.Services {
 		p, ok := profiles.Get(s.Profile)
 		if !ok {

@@ -41,7 +41,9 @@ func (w *checkWorker) NextRetry(job *river.Job[checkArgs]) time.Time {
 	return time.Now().Add(d)
 }
 
-func (w *checkWorker) Timeout(*river.Job[checkArgs]) time.Duration { return 10 * time.Minute }
+// Timeout stays below the queue's RescueStuckJobsAfter, or a slow check
+// would be taken up twice.
+func (w *checkWorker) Timeout(*river.Job[checkArgs]) time.Duration { return 90 * time.Second }
 
 func (w *checkWorker) Work(ctx context.Context, job *river.Job[checkArgs]) error {
 	s := w.s

@@ -75,6 +75,13 @@ var (
 	ErrDocumentSignature = apierr.New(apierr.KindBadRequest, "document_signature",
 		"Подпись заявления не прошла проверку: подпишите именно показанное заявление ключом подтверждённого сертификата.",
 		"The application's signature failed verification: sign exactly the application shown, with the key of the proven certificate.")
+	ErrNotIssued = apierr.New(apierr.KindConflict, "not_issued",
+		"Сертификат ещё не выпущен.", "The certificate has not been issued yet.")
+	ErrAckSignature = apierr.New(apierr.KindBadRequest, "acknowledgement_signature",
+		"Подпись бланка не прошла проверку: подпишите показанный бланк новым ключом, для которого выпущен сертификат.",
+		"The form's signature failed verification: sign the form shown with the NEW key the certificate was issued for.")
+	ErrBadStatement = apierr.New(apierr.KindBadRequest, "bad_statement",
+		"Выписка не распознана: нужен файл обмена 1CClientBankExchange.", "The statement was not recognised: a 1CClientBankExchange file is needed.")
 	ErrResumeLink = apierr.New(apierr.KindNotFound, "resume_link",
 		"Ссылка недействительна или устарела.", "The link is invalid or has expired.")
 	ErrClosed = apierr.New(apierr.KindConflict, "closed",

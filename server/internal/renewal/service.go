@@ -16,6 +16,7 @@ import (
 
 	"renewal/app/wire"
 	"renewal/server/internal/notify"
+	"renewal/server/internal/payments"
 	"renewal/server/internal/registry"
 	"renewal/server/internal/store"
 	"renewal/server/internal/store/db"
@@ -29,9 +30,11 @@ type CurrentChecker interface {
 // Config of the workflow.
 type Config struct {
 	Store     *store.Store
-	Authority CurrentChecker
+	Authority Issuer
 	Catalog   *Catalog
 	Registry  registry.Registry
+	// Providers are the payment gateways by method (the invoice needs none).
+	Providers map[payments.Method]payments.Provider
 	// Secret keys the hashes of one-time codes, session ids and resume
 	// tokens: a stolen database alone does not let anyone try codes
 	// offline.
@@ -80,6 +83,7 @@ func New(c Config) (*Service, error) {
 func (s *Service) Workers(w *river.Workers, senders map[notify.Channel]notify.Sender) {
 	river.AddWorker(w, &checkWorker{s: s})
 	river.AddWorker(w, &outboxWorker{s: s, senders: senders})
+	river.AddWorker(w, &issueWorker{s: s})
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC() }
@@ -182,6 +186,17 @@ func (s *Service) view(ctx context.Context, app *db.Application, sess *Session) 
 	}
 	if app.RejectCode != nil {
 		v.Rejection = &wire.Reason{Code: *app.RejectCode, RU: deref(app.RejectRu), EN: deref(app.RejectEn)}
+	}
+	v.Request = app.Csr != nil
+	if app.IssuedSerial != nil {
+		if c, err := s.issuedCert(ctx, app); err == nil {
+			v.Issued = &wire.CertificateRef{Serial: c.SerialNumber.Text(16), Subject: c.Subject.CommonName, NotAfter: c.NotAfter}
+		}
+	}
+	if p, err := s.Store.Q().PaymentLatest(ctx, app.ID); err == nil {
+		v.Payment = paymentView(p)
+	} else if err = store.MapErr(err); !errors.Is(err, store.ErrNotFound) {
+		return nil, err
 	}
 	if check, err := s.Store.Q().RegistryCheckGet(ctx, app.ID); err == nil {
 		v.Check = checkView(check)

@@ -53,7 +53,10 @@ const (
 	EventAcknowledged      Event = "acknowledged"
 	EventDelivered         Event = "delivered"
 	EventCancelled         Event = "cancelled"
-	EventExpired           Event = "expired"
+	// EventRefundedBeforeIssue: the payment was refunded before the
+	// certificate was issued; nothing will be issued.
+	EventRefundedBeforeIssue Event = "refunded_before_issue"
+	EventExpired             Event = "expired"
 )
 
 type transition struct {
@@ -70,24 +73,25 @@ var beforePayment = []State{
 
 // transitions is the one table of the state machine.
 var transitions = map[Event]transition{
-	EventContactsVerified:  {[]State{StateStarted}, StateContactsVerified},
-	EventCertificateProven: {[]State{StateContactsVerified}, StateCertificateProven},
-	EventTermsAccepted:     {[]State{StateCertificateProven}, StateTermsAccepted},
-	EventDataEntered:       {[]State{StateTermsAccepted}, StateDataEntered},
-	EventCheckStarted:      {[]State{StateDataEntered}, StateVerifying},
-	EventCheckPassed:       {[]State{StateVerifying}, StateVerified},
-	EventCheckFailed:       {[]State{StateVerifying}, StateRejected},
-	EventApplicationSigned: {[]State{StateVerified}, StateApplicationSigned},
-	EventApprovalRequested: {[]State{StateApplicationSigned}, StateAwaitingApproval},
-	EventApproved:          {[]State{StateAwaitingApproval}, StateApproved},
-	EventPaymentRequested:  {[]State{StateApplicationSigned, StateApproved}, StateAwaitingPayment},
-	EventPaid:              {[]State{StateAwaitingPayment}, StatePaid},
-	EventKeyRequested:      {[]State{StatePaid}, StateKeyPending},
-	EventIssued:            {[]State{StateKeyPending}, StateIssued},
-	EventAcknowledged:      {[]State{StateIssued}, StateAcknowledged},
-	EventDelivered:         {[]State{StateAcknowledged}, StateDelivered},
-	EventCancelled:         {beforePayment, StateCancelled},
-	EventExpired:           {beforePayment, StateExpired},
+	EventContactsVerified:    {[]State{StateStarted}, StateContactsVerified},
+	EventCertificateProven:   {[]State{StateContactsVerified}, StateCertificateProven},
+	EventTermsAccepted:       {[]State{StateCertificateProven}, StateTermsAccepted},
+	EventDataEntered:         {[]State{StateTermsAccepted}, StateDataEntered},
+	EventCheckStarted:        {[]State{StateDataEntered}, StateVerifying},
+	EventCheckPassed:         {[]State{StateVerifying}, StateVerified},
+	EventCheckFailed:         {[]State{StateVerifying}, StateRejected},
+	EventApplicationSigned:   {[]State{StateVerified}, StateApplicationSigned},
+	EventApprovalRequested:   {[]State{StateApplicationSigned}, StateAwaitingApproval},
+	EventApproved:            {[]State{StateAwaitingApproval}, StateApproved},
+	EventPaymentRequested:    {[]State{StateApplicationSigned, StateApproved}, StateAwaitingPayment},
+	EventPaid:                {[]State{StateAwaitingPayment}, StatePaid},
+	EventKeyRequested:        {[]State{StatePaid}, StateKeyPending},
+	EventIssued:              {[]State{StateKeyPending}, StateIssued},
+	EventAcknowledged:        {[]State{StateIssued}, StateAcknowledged},
+	EventDelivered:           {[]State{StateAcknowledged}, StateDelivered},
+	EventCancelled:           {beforePayment, StateCancelled},
+	EventRefundedBeforeIssue: {[]State{StatePaid, StateKeyPending}, StateCancelled},
+	EventExpired:             {beforePayment, StateExpired},
 }
 
 // Terminal states end an application.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
@@ -87,7 +88,13 @@ type Queue struct {
 // NewQueue makes the job queue with the workers given; queues names the
 // queues to work (nil: insert only, as the commands do).
 func (s *Store) NewQueue(workers *river.Workers, log *slog.Logger, work bool) (*Queue, error) {
-	cfg := &river.Config{Workers: workers, Logger: log}
+	cfg := &river.Config{
+		Workers: workers, Logger: log,
+		JobTimeout: time.Minute,
+		// A job left running by a killed process is taken up again after
+		// this long (River's default is an hour).
+		RescueStuckJobsAfter: 2 * time.Minute,
+	}
 	if work {
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 8}}
 	}

@@ -32,6 +32,22 @@ func (q *Queries) CertificateExists(ctx context.Context, serial string) (bool, e
 	return exists, err
 }
 
+const certificateForApplication = `-- name: CertificateForApplication :one
+SELECT serial, der FROM certificate WHERE application_id = $1 ORDER BY recorded_at DESC LIMIT 1
+`
+
+type CertificateForApplicationRow struct {
+	Serial string
+	Der    []byte
+}
+
+func (q *Queries) CertificateForApplication(ctx context.Context, applicationID *string) (CertificateForApplicationRow, error) {
+	row := q.db.QueryRow(ctx, certificateForApplication, applicationID)
+	var i CertificateForApplicationRow
+	err := row.Scan(&i.Serial, &i.Der)
+	return i, err
+}
+
 const certificateGet = `-- name: CertificateGet :one
 SELECT serial, der, not_before, not_after, application_id, profile, tariff, replaces
 FROM certificate WHERE serial = $1
@@ -96,6 +112,26 @@ func (q *Queries) CertificateInsert(ctx context.Context, arg CertificateInsertPa
 	return err
 }
 
+const intentAbandonOrphans = `-- name: IntentAbandonOrphans :execrows
+UPDATE issuance_intent i SET abandoned_at = $2
+WHERE i.application_id = $1 AND i.abandoned_at IS NULL
+  AND NOT EXISTS (SELECT 1 FROM certificate c WHERE c.serial = i.serial)
+`
+
+type IntentAbandonOrphansParams struct {
+	ApplicationID string
+	AbandonedAt   *time.Time
+}
+
+// Intents of an application with no certificate behind them.
+func (q *Queries) IntentAbandonOrphans(ctx context.Context, arg IntentAbandonOrphansParams) (int64, error) {
+	result, err := q.db.Exec(ctx, intentAbandonOrphans, arg.ApplicationID, arg.AbandonedAt)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const intentInsert = `-- name: IntentInsert :exec
 INSERT INTO issuance_intent (serial, tbs_sha256, spki_sha256, application_id, token, profile, created_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -128,7 +164,7 @@ const keySeen = `-- name: KeySeen :one
 SELECT EXISTS (
     SELECT 1 FROM certificate c WHERE c.spki_sha256 = $1::bytea
     UNION ALL
-    SELECT 1 FROM issuance_intent i WHERE i.spki_sha256 = $1::bytea
+    SELECT 1 FROM issuance_intent i WHERE i.spki_sha256 = $1::bytea AND i.abandoned_at IS NULL
 )
 `
 

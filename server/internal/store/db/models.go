@@ -94,6 +94,8 @@ type Application struct {
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 	ClientIp        string
+	Csr             []byte
+	IssuedSerial    *string
 }
 
 type AuditEvent struct {
@@ -150,6 +152,7 @@ type IssuanceIntent struct {
 	Token         string
 	Profile       string
 	CreatedAt     time.Time
+	AbandonedAt   *time.Time
 }
 
 type Otp struct {
@@ -178,6 +181,48 @@ type Outbox struct {
 	SentAt        *time.Time
 	Attempts      int32
 	LastError     string
+}
+
+type Payment struct {
+	ID            string
+	ApplicationID string
+	Method        string
+	ProviderRef   *string
+	AmountMinor   int64
+	Currency      string
+	Status        string
+	RedirectUrl   string
+	EripCode      string
+	InvoiceNumber *string
+	PayerInn      string
+	CreatedAt     time.Time
+	PaidAt        *time.Time
+	RefundedAt    *time.Time
+}
+
+type PaymentEvent struct {
+	Provider   string
+	EventID    string
+	PaymentID  string
+	Kind       string
+	ReceivedAt time.Time
+}
+
+type PaymentReview struct {
+	ID          int64
+	StatementID int64
+	PaymentID   *string
+	DocNumber   string
+	DocDate     string
+	AmountMinor int64
+	PayerInn    string
+	PayerName   string
+	Purpose     string
+	Kind        string
+	ReasonRu    string
+	ReasonEn    string
+	CreatedAt   time.Time
+	ResolvedAt  *time.Time
 }
 
 type RegistryCheck struct {
@@ -238,4 +283,12 @@ type SignedDocument struct {
 	SignerSha256  []byte
 	CreatedAt     time.Time
 	SignedAt      *time.Time
+}
+
+type StatementImport struct {
+	ID         int64
+	Sha256     []byte
+	Filename   string
+	Documents  int32
+	ImportedAt time.Time
 }

@@ -2,7 +2,7 @@
 SELECT EXISTS (
     SELECT 1 FROM certificate c WHERE c.spki_sha256 = sqlc.arg(spki)::bytea
     UNION ALL
-    SELECT 1 FROM issuance_intent i WHERE i.spki_sha256 = sqlc.arg(spki)::bytea
+    SELECT 1 FROM issuance_intent i WHERE i.spki_sha256 = sqlc.arg(spki)::bytea AND i.abandoned_at IS NULL
 );
 
 -- name: IntentInsert :exec
@@ -32,3 +32,12 @@ SELECT serial, reason, revoked_at FROM revocation ORDER BY revoked_at, serial;
 
 -- name: CRLNumberNext :one
 SELECT nextval('crl_number')::bigint;
+
+-- name: CertificateForApplication :one
+SELECT serial, der FROM certificate WHERE application_id = $1 ORDER BY recorded_at DESC LIMIT 1;
+
+-- name: IntentAbandonOrphans :execrows
+-- Intents of an application with no certificate behind them.
+UPDATE issuance_intent i SET abandoned_at = $2
+WHERE i.application_id = $1 AND i.abandoned_at IS NULL
+  AND NOT EXISTS (SELECT 1 FROM certificate c WHERE c.serial = i.serial);

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+)
+
+// runPayments is `payments import FILE`: the operator's upload of a bank
+// statement, straight into the database.
+func runPayments(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "import" {
+		printCommands(stderr)
+		return usageError{errors.New("payments: the command is `payments import FILE`")}
+	}
+	cfg, err := parseCommand("payments import", args[1:], stderr, nil)
+	if err != nil {
+		return err
+	}
+	if len(cfg.Args) != 1 {
+		return usageError{errors.New("payments import FILE: one statement file (1CClientBankExchange)")}
+	}
+	data, err := os.ReadFile(cfg.Args[0])
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	st, closeDB, err := commandDatabase(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	if err := st.Migrate(ctx); err != nil {
+		return err
+	}
+	auth, err := authorityFor(cfg, st, log)
+	if err != nil {
+		return err
+	}
+	defer auth.Close()
+	// A queue that only inserts: the running server works the jobs.
+	wf, err := startWorkflow(cfg, st, auth, publicURLOf(cfg), log, false)
+	if err != nil {
+		return err
+	}
+	report, err := wf.svc.ImportStatement(ctx, filepath.Base(cfg.Args[0]), data)
+	if err != nil {
+		return err
+	}
+	if report.AlreadyImported {
+		fmt.Fprintln(stdout, "this statement was imported before: nothing changed")
+		return nil
+	}
+	for _, r := range report.Results {
+		fmt.Fprintf(stdout, "%-12s № %-8s %12s  %s\n", r.Kind, r.Doc.Number, fmt.Sprintf("%d.%02d", r.Doc.AmountMinor/100, r.Doc.AmountMinor%100), r.ReasonRU)
+	}
+	return nil
+}

@@ -1,0 +1,282 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"renewal/app/wire"
+	"renewal/ca"
+	"renewal/server/internal/payments"
+)
+
+// toPayment drives a Belarus 6.0.00 application to awaiting_payment.
+func (f *flow) toPayment(phone, email string) *holder {
+	f.t.Helper()
+	h := f.holder("by-individual", phone, email)
+	h.start("by-6.0.00")
+	status, e := h.prove()
+	require.Less(f.t, status, 300, e.MessageEN)
+	h.acceptTerms()
+	h.must("POST", "/api/v1/renewal/personal-data", wire.PersonalData{PersonalNumber: "4150385B012PB6"}, nil)
+	h.waitState("verified")
+	h.signApplication()
+	require.Equal(f.t, "awaiting_payment", h.state())
+	return h
+}
+
+// pay opens a card payment and returns it with the gateway's reference.
+func (h *holder) pay() (wire.Payment, string) {
+	h.f.t.Helper()
+	var v wire.Renewal
+	h.must("POST", "/api/v1/renewal/payment", wire.PaymentStart{Method: "card"}, &v)
+	require.NotNil(h.f.t, v.Payment)
+	p, err := h.f.st.Q().PaymentGet(context.Background(), v.Payment.ID)
+	require.NoError(h.f.t, err)
+	return *v.Payment, *p.ProviderRef
+}
+
+// notify posts a gateway notification signed at a given time.
+func (f *flow) notify(ev payments.Event, signedAt time.Time, secret []byte) int {
+	f.t.Helper()
+	body, err := payments.EncodeEvent(ev)
+	require.NoError(f.t, err)
+	req := httptest.NewRequest("POST", "/api/v1/payments/webhook/card", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Signature", payments.SignatureHeaderValue(signedAt, body, secret))
+	resp, err := f.app.Test(req, -1)
+	require.NoError(f.t, err)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func event(id string, kind payments.EventKind, p wire.Payment, ref string) payments.Event {
+	return payments.Event{ID: id, Kind: kind, PaymentID: p.ID, ProviderRef: ref, AmountMinor: p.Amount.Minor, Currency: p.Amount.Currency, At: time.Now()}
+}
+
+// certificates counts the certificates recorded for an application.
+func (f *flow) certificates(appID string) int {
+	var n int
+	require.NoError(f.t, f.st.Pool().QueryRow(context.Background(),
+		"SELECT count(*) FROM certificate WHERE application_id = $1", appID).Scan(&n))
+	return n
+}
+
+// issueJobs counts the issuance jobs of an application in River's table.
+func (f *flow) issueJobs(appID string) int {
+	var n int
+	require.NoError(f.t, f.st.Pool().QueryRow(context.Background(),
+		"SELECT count(*) FROM river_job WHERE kind = 'issue' AND args->>'application_id' = $1", appID).Scan(&n))
+	return n
+}
+
+func TestWebhooks(t *testing.T) {
+	f := newFlow(t)
+	now := time.Now()
+
+	t.Run("fail/bad-signature", func(t *testing.T) {
+		h := f.toPayment("+375290001001", "sig@example.by")
+		p, ref := h.pay()
+		assert.Equal(t, 401, f.notify(event("ev-bad", payments.EventSucceeded, p, ref), now, []byte("not the secret")))
+		assert.Equal(t, "awaiting_payment", h.state())
+		assert.Equal(t, 0, f.issueJobs(h.id))
+	})
+	t.Run("fail/timestamp-6-minutes-old", func(t *testing.T) {
+		h := f.toPayment("+375290001002", "stale@example.by")
+		p, ref := h.pay()
+		assert.Equal(t, 401, f.notify(event("ev-stale", payments.EventSucceeded, p, ref), now.Add(-6*time.Minute), f.webhookSecret))
+		assert.Equal(t, "awaiting_payment", h.state())
+		assert.Equal(t, 0, f.issueJobs(h.id))
+	})
+	t.Run("ok/replayed-event", func(t *testing.T) {
+		h := f.toPayment("+375290001003", "replay@example.by")
+		p, ref := h.pay()
+		ev := event("ev-replay", payments.EventSucceeded, p, ref)
+		assert.Equal(t, 200, f.notify(ev, now, f.webhookSecret))
+		assert.Equal(t, 200, f.notify(ev, now, f.webhookSecret), "a replay is answered done")
+		assert.Contains(t, []string{"paid", "key_pending"}, h.state())
+		assert.Equal(t, 1, f.issueJobs(h.id))
+	})
+	t.Run("ok/same-event-three-times-at-once", func(t *testing.T) {
+		h := f.toPayment("+375290001004", "thrice@example.by")
+		p, ref := h.pay()
+		ev := event("ev-thrice", payments.EventSucceeded, p, ref)
+		var wg sync.WaitGroup
+		codes := make([]int, 3)
+		for i := range codes {
+			wg.Add(1)
+			go func() { defer wg.Done(); codes[i] = f.notify(ev, now, f.webhookSecret) }()
+		}
+		wg.Wait()
+		assert.Equal(t, []int{200, 200, 200}, codes)
+		assert.Equal(t, 1, f.issueJobs(h.id), "one payment, one issuance")
+		rows, err := f.st.Q().AuditForApplication(context.Background(), h.id)
+		require.NoError(t, err)
+		paid := 0
+		for _, r := range rows {
+			if r.Kind == "transition:paid" {
+				paid++
+			}
+		}
+		assert.Equal(t, 1, paid)
+	})
+	t.Run("ok/refund-before-success", func(t *testing.T) {
+		h := f.toPayment("+375290001005", "reorder@example.by")
+		p, ref := h.pay()
+		assert.Equal(t, 200, f.notify(event("ev-refund", payments.EventRefunded, p, ref), now, f.webhookSecret))
+		assert.Equal(t, 200, f.notify(event("ev-success", payments.EventSucceeded, p, ref), now, f.webhookSecret))
+		var v wire.Renewal
+		h.must("GET", "/api/v1/renewal", nil, &v)
+		assert.Equal(t, "awaiting_payment", v.State, "nothing is issued for a refunded payment")
+		assert.Equal(t, "refunded", v.Payment.Status)
+		assert.Equal(t, 0, f.issueJobs(h.id))
+	})
+	t.Run("ok/success-then-refund-before-key", func(t *testing.T) {
+		h := f.toPayment("+375290001006", "late-refund@example.by")
+		p, ref := h.pay()
+		assert.Equal(t, 200, f.notify(event("ev-s", payments.EventSucceeded, p, ref), now, f.webhookSecret))
+		h.waitState("key_pending")
+		assert.Equal(t, 200, f.notify(event("ev-r", payments.EventRefunded, p, ref), now, f.webhookSecret))
+		assert.Equal(t, "cancelled", h.state(), "no certificate without a charge")
+	})
+}
+
+// TestPaidToIssued: paid, the request arrives, the certificate is issued
+// once, verifies with OpenSSL against the chain, keeps the subject with a
+// new key; the act names it.
+func TestPaidToIssued(t *testing.T) {
+	f := newFlow(t)
+	h := f.toPayment("+375290001101", "issued@example.by")
+	p, ref := h.pay()
+	require.Equal(t, 200, f.notify(event("ev-issue", payments.EventSucceeded, p, ref), time.Now(), f.webhookSecret))
+	h.waitState("key_pending")
+	assert.Contains(t, h.lastMessage(h.email), "/resume/", "the person is called back to make the key")
+
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	csr, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{}, key)
+	require.NoError(t, err)
+	h.must("POST", "/api/v1/renewal/request", wire.CertificateRequest{CSR: csr}, nil)
+	h.waitState("issued")
+	assert.Equal(t, 1, f.certificates(h.id), "one payment, one certificate")
+
+	var pemBytes []byte
+	h.must("GET", "/api/v1/renewal/certificate.pem", nil, &pemBytes)
+	dir := t.TempDir()
+	certFile := filepath.Join(dir, "new.pem")
+	require.NoError(t, os.WriteFile(certFile, pemBytes, 0o600))
+	out, err := exec.Command("openssl", "verify", "-CAfile", filepath.Join(f.demo.Dir, "root.pem"),
+		"-untrusted", filepath.Join(f.demo.Dir, "issuing.pem"), certFile).CombinedOutput()
+	require.NoError(t, err, string(out))
+	var v wire.Renewal
+	h.must("GET", "/api/v1/renewal", nil, &v)
+	require.NotNil(t, v.Issued)
+	newCert := parsePEMCert(t, pemBytes)
+	assert.Equal(t, h.cert.RawSubject, newCert.RawSubject, "the subject of the old certificate")
+	assert.True(t, newCert.PublicKey.(*ecdsa.PublicKey).Equal(&key.PublicKey), "the new key")
+
+	var act []byte
+	h.must("GET", "/api/v1/renewal/act.pdf", nil, &act)
+	text := pdftotext(t, act)
+	assert.Contains(t, text, "Акт")
+	assert.Contains(t, text, newCert.SerialNumber.Text(16))
+}
+
+func parsePEMCert(t *testing.T, b []byte) *x509.Certificate {
+	t.Helper()
+	i := bytes.Index(b, []byte("-----END CERTIFICATE-----"))
+	require.Greater(t, i, 0)
+	certs, err := ca.ParsePEM(b[:i+len("-----END CERTIFICATE-----")])
+	require.NoError(t, err)
+	return certs[0]
+}
+
+func pdftotext(t *testing.T, pdf []byte) string {
+	t.Helper()
+	f := filepath.Join(t.TempDir(), "doc.pdf")
+	require.NoError(t, os.WriteFile(f, pdf, 0o600))
+	out, err := exec.Command("pdftotext", "-layout", f, "-").CombinedOutput()
+	require.NoError(t, err, string(out))
+	return string(out)
+}
+
+// TestInvoiceStatement: an invoice is paid days later from a bank
+// statement; only an exact payment by the payer leads to issuance.
+func TestInvoiceStatement(t *testing.T) {
+	f := newFlow(t)
+	type tc struct {
+		name   string
+		amount func(int64) int64
+		payer  func(string) string
+		want   string
+		kind   payments.MatchKind
+	}
+	for i, c := range []tc{
+		{"ok/exact", func(a int64) int64 { return a }, func(p string) string { return p }, "paid", payments.MatchMatched},
+		{"review/underpaid", func(a int64) int64 { return a - 100 }, func(p string) string { return p }, "awaiting_payment", payments.MatchUnderpaid},
+		{"review/overpaid", func(a int64) int64 { return a + 100 }, func(p string) string { return p }, "awaiting_payment", payments.MatchOverpaid},
+		{"review/third-party", func(a int64) int64 { return a }, func(string) string { return "190602677" }, "awaiting_payment", payments.MatchThirdParty},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := f.toPayment(fmt.Sprintf("+37529000120%d", i), fmt.Sprintf("invoice%d@example.by", i))
+			var v wire.Renewal
+			h.must("POST", "/api/v1/renewal/payment", wire.PaymentStart{Method: "invoice"}, &v)
+			require.NotNil(t, v.Payment)
+			number := v.Payment.InvoiceNumber
+			require.NotEmpty(t, number)
+			var pdf []byte
+			h.must("GET", "/api/v1/renewal/invoice.pdf", nil, &pdf)
+			text := pdftotext(t, pdf)
+			assert.Contains(t, text, "Счёт на оплату")
+			assert.Contains(t, text, number)
+
+			p, err := f.st.Q().PaymentGet(context.Background(), v.Payment.ID)
+			require.NoError(t, err)
+			st := &payments.Statement{Version: "1.03", Encoding: "Windows", Docs: []payments.StatementDoc{{
+				Kind: "Платежное поручение", Number: fmt.Sprint(100 + i), Date: time.Now(), AmountMinor: c.amount(p.AmountMinor),
+				Payer: "Плательщик", PayerINN: c.payer(p.PayerInn), RecipientINN: "7704218655", Recipient: "АО «Удостоверяющий центр»",
+				Purpose: "Оплата по счёту № " + number + " за продление сертификата",
+			}}}
+			var buf bytes.Buffer
+			require.NoError(t, payments.WriteStatement(&buf, st))
+			req := httptest.NewRequest("POST", "/api/v1/operator/statements", bytes.NewReader(buf.Bytes()))
+			req.Header.Set("Authorization", "Bearer operator-secret")
+			resp, err := f.app.Test(req, -1)
+			require.NoError(t, err)
+			require.Equal(t, 200, resp.StatusCode)
+			resp.Body.Close()
+			if c.want == "paid" {
+				h.waitState("key_pending")
+			} else {
+				assert.Equal(t, c.want, h.state())
+				rows, err := f.st.Q().ReviewList(context.Background())
+				require.NoError(t, err)
+				found := false
+				for _, r := range rows {
+					found = found || (r.DocNumber == fmt.Sprint(100+i) && r.Kind == string(c.kind))
+				}
+				assert.True(t, found, "a review entry of kind %s", c.kind)
+			}
+		})
+	}
+	t.Run("fail/no-operator-token", func(t *testing.T) {
+		resp, err := f.app.Test(httptest.NewRequest("POST", "/api/v1/operator/statements", strings.NewReader("x")), -1)
+		require.NoError(t, err)
+		assert.Equal(t, 403, resp.StatusCode)
+	})
+}

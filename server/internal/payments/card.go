@@ -1,0 +1,325 @@
+package payments
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Test cards of the card sandbox. Any future expiry and any 3-digit CVC.
+// Any other valid card number is declined.
+const (
+	TestCardSuccess  = "4111111111111111"
+	TestCardDeclined = "4000000000000002"
+	TestCard3DS      = "4000000000003220" // asks for 3-D Secure confirmation
+)
+
+// CardSandbox stands for a card acquirer (Assist or similar): a hosted
+// payment page at /sandbox/pay/{ref}, test cards, 3-D Secure, refunds, and
+// signed notifications. It implements [Provider] and [http.Handler].
+type CardSandbox struct {
+	*sandbox
+	mux *http.ServeMux
+}
+
+var _ Provider = (*CardSandbox)(nil)
+
+// NewCardSandbox loads the sandbox's state from cfg.Dir (card.json) and
+// serves its pages. Call Start to deliver notifications.
+func NewCardSandbox(cfg SandboxConfig) (*CardSandbox, error) {
+	s, err := newSandbox(cfg, MethodCard)
+	if err != nil {
+		return nil, err
+	}
+	c := &CardSandbox{sandbox: s, mux: http.NewServeMux()}
+	c.mux.HandleFunc("GET /sandbox/pay/{ref}", c.servePage)
+	c.mux.HandleFunc("POST /sandbox/pay/{ref}", c.servePay)
+	c.mux.HandleFunc("POST /sandbox/pay/{ref}/3ds", c.serve3DS)
+	return c, nil
+}
+
+// Method returns MethodCard.
+func (c *CardSandbox) Method() Method { return MethodCard }
+
+// Create opens a payment; RedirectURL is the hosted page. A repeated
+// PaymentID returns the same payment.
+func (c *CardSandbox) Create(_ context.Context, r CreateRequest) (Created, error) {
+	if err := validateCreate(r, "RUB", "BYN"); err != nil {
+		return Created{}, err
+	}
+	if r.ReturnURL == "" {
+		return Created{}, fmt.Errorf("%w: no return URL", ErrInvalidRequest)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	p, err := c.createLocked(r, func() string { return "card_" + randomHex(10) })
+	if err != nil {
+		return Created{}, err
+	}
+	if err := c.persistLocked(); err != nil {
+		return Created{}, err
+	}
+	return Created{ProviderRef: p.Ref, RedirectURL: c.cfg.BaseURL + "/sandbox/pay/" + p.Ref}, nil
+}
+
+// Verify checks a notification's signature and timestamp and parses it.
+func (c *CardSandbox) Verify(header func(string) string, body []byte, now time.Time) (Event, error) {
+	return c.verify(header, body, now)
+}
+
+// Status answers from the sandbox's state.
+func (c *CardSandbox) Status(_ context.Context, providerRef string) (Status, error) {
+	return c.status(providerRef)
+}
+
+// Refund refunds part or all of a succeeded payment and sends "refunded".
+func (c *CardSandbox) Refund(_ context.Context, providerRef string, amountMinor int64) error {
+	return c.refund(providerRef, amountMinor)
+}
+
+// ServeHTTP serves /sandbox/pay/{ref} (the page), POST /sandbox/pay/{ref}
+// (the card) and POST /sandbox/pay/{ref}/3ds. Paths without the /sandbox
+// prefix (a mount that strips it) are accepted too.
+func (c *CardSandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c.mux.ServeHTTP(w, withSandboxPrefix(r))
+}
+
+func withSandboxPrefix(r *http.Request) *http.Request {
+	if strings.HasPrefix(r.URL.Path, "/sandbox/") {
+		return r
+	}
+	r2 := r.Clone(r.Context())
+	r2.URL.Path = "/sandbox" + r.URL.Path
+	r2.URL.RawPath = ""
+	return r2
+}
+
+func (c *CardSandbox) servePage(w http.ResponseWriter, r *http.Request) {
+	p, ok := c.payment(r.PathValue("ref"))
+	if !ok {
+		renderNotFound(w)
+		return
+	}
+	c.renderState(w, http.StatusOK, p, "", "")
+}
+
+// renderState shows the page a payment's state calls for.
+func (c *CardSandbox) renderState(w http.ResponseWriter, status int, p *sbPayment, errRU, errEN string) {
+	d := pageData{P: p, ErrorRU: errRU, ErrorEN: errEN}
+	switch p.State {
+	case sbPending:
+		d.TitleRU, d.TitleEN = "Оплата банковской картой", "Card payment"
+		render(w, status, "card-form", d)
+	case sbAwait3DS:
+		d.TitleRU, d.TitleEN = "Подтверждение платежа (3-D Secure)", "Payment confirmation (3-D Secure)"
+		render(w, status, "card-3ds", d)
+	case sbSucceeded:
+		d.TitleRU, d.TitleEN = "Оплата прошла успешно", "Payment succeeded"
+		d.MessageRU, d.MessageEN = "Платёж принят. Можно вернуться на сайт.", "The payment has been accepted. You can return to the site."
+		render(w, status, "result", d)
+	case sbFailed:
+		d.TitleRU, d.TitleEN = "Оплата не прошла", "Payment failed"
+		ru, en := failureReason(p.Reason)
+		d.MessageRU, d.MessageEN = ru+" Вернитесь на сайт, чтобы попробовать снова.", en+" Return to the site to try again."
+		render(w, status, "result", d)
+	default: // refunded, partially refunded
+		d.TitleRU, d.TitleEN = "Платёж возвращён", "Payment refunded"
+		d.MessageRU = "Возвращено " + formatAmount(p.RefundedMinor, p.Currency) + "."
+		d.MessageEN = "Refunded " + formatAmount(p.RefundedMinor, p.Currency) + "."
+		render(w, status, "result", d)
+	}
+}
+
+// Reasons a sandbox payment failed.
+const (
+	reasonDeclined    = "declined"
+	reasonUnknownCard = "unknown_card"
+	reason3DSCanceled = "3ds_canceled"
+)
+
+func failureReason(code string) (ru, en string) {
+	switch code {
+	case reasonDeclined:
+		return "Банк, выпустивший карту, отклонил платёж.", "The card issuer declined the payment."
+	case reasonUnknownCard:
+		return "Карта отклонена: в тестовом режиме принимаются только тестовые карты.", "Card declined: the sandbox accepts only the test cards."
+	case reason3DSCanceled:
+		return "Платёж не подтверждён (3-D Secure).", "The payment was not confirmed (3-D Secure)."
+	}
+	return "Платёж отклонён.", "The payment was declined."
+}
+
+func renderNotFound(w http.ResponseWriter) {
+	render(w, http.StatusNotFound, "result", pageData{
+		TitleRU: "Платёж не найден", TitleEN: "Payment not found",
+		MessageRU: "Ссылка устарела или неверна.", MessageEN: "The link is outdated or wrong.",
+	})
+}
+
+func parseSandboxForm(w http.ResponseWriter, r *http.Request) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "bad form", http.StatusBadRequest)
+		return false
+	}
+	return true
+}
+
+func (c *CardSandbox) servePay(w http.ResponseWriter, r *http.Request) {
+	if !parseSandboxForm(w, r) {
+		return
+	}
+	ref := r.PathValue("ref")
+	card := digitsOnly(r.PostForm.Get("card"), " -")
+	expOK := validExpiry(r.PostForm.Get("exp"), c.cfg.Now())
+	cvc := strings.TrimSpace(r.PostForm.Get("cvc"))
+
+	c.mu.Lock()
+	p, ok := c.st.Payments[ref]
+	if !ok {
+		c.mu.Unlock()
+		renderNotFound(w)
+		return
+	}
+	if p.State != sbPending {
+		cp := *p
+		c.mu.Unlock()
+		c.renderState(w, http.StatusConflict, &cp, "Этот платёж уже обработан.", "This payment has already been processed.")
+		return
+	}
+	var errRU, errEN string
+	switch {
+	case len(card) < 12 || len(card) > 19 || !luhn(card):
+		errRU, errEN = "Неверный номер карты.", "Invalid card number."
+	case !expOK:
+		errRU, errEN = "Неверный или истёкший срок действия карты.", "Invalid or past expiry date."
+	case len(cvc) != 3 || digitsOnly(cvc, "") != cvc:
+		errRU, errEN = "CVC — три цифры на обороте карты.", "The CVC is the 3 digits on the back of the card."
+	}
+	if errRU != "" {
+		cp := *p
+		c.mu.Unlock()
+		c.renderState(w, http.StatusUnprocessableEntity, &cp, errRU, errEN)
+		return
+	}
+	p.CardLast4 = card[len(card)-4:]
+	p.UpdatedAt = c.cfg.Now().UTC()
+	switch card {
+	case TestCardSuccess:
+		p.State = sbSucceeded
+		c.emitLocked(p, EventSucceeded, p.AmountMinor)
+	case TestCard3DS:
+		p.State = sbAwait3DS
+	case TestCardDeclined:
+		p.State, p.Reason = sbFailed, reasonDeclined
+		c.emitLocked(p, EventFailed, p.AmountMinor)
+	default:
+		p.State, p.Reason = sbFailed, reasonUnknownCard
+		c.emitLocked(p, EventFailed, p.AmountMinor)
+	}
+	c.finishLocked(w, p)
+}
+
+func (c *CardSandbox) serve3DS(w http.ResponseWriter, r *http.Request) {
+	if !parseSandboxForm(w, r) {
+		return
+	}
+	ref := r.PathValue("ref")
+	action := r.PostForm.Get("action")
+	c.mu.Lock()
+	p, ok := c.st.Payments[ref]
+	if !ok {
+		c.mu.Unlock()
+		renderNotFound(w)
+		return
+	}
+	if p.State != sbAwait3DS {
+		cp := *p
+		c.mu.Unlock()
+		c.renderState(w, http.StatusConflict, &cp, "Этот платёж не ждёт подтверждения.", "This payment is not waiting for a confirmation.")
+		return
+	}
+	switch action {
+	case "confirm":
+		p.State = sbSucceeded
+		c.emitLocked(p, EventSucceeded, p.AmountMinor)
+	case "cancel":
+		p.State, p.Reason = sbFailed, reason3DSCanceled
+		c.emitLocked(p, EventFailed, p.AmountMinor)
+	default:
+		cp := *p
+		c.mu.Unlock()
+		c.renderState(w, http.StatusUnprocessableEntity, &cp, "Выберите: подтвердить или отменить.", "Choose confirm or cancel.")
+		return
+	}
+	p.UpdatedAt = c.cfg.Now().UTC()
+	c.finishLocked(w, p)
+}
+
+// finishLocked saves the state, unlocks, wakes the notifier and shows the
+// payment's page.
+func (c *CardSandbox) finishLocked(w http.ResponseWriter, p *sbPayment) {
+	err := c.persistLocked()
+	cp := *p
+	c.mu.Unlock()
+	c.kick()
+	if err != nil {
+		c.log.Error("sandbox state not saved", "err", err)
+		http.Error(w, "sandbox: state not saved", http.StatusInternalServerError)
+		return
+	}
+	c.renderState(w, http.StatusOK, &cp, "", "")
+}
+
+// digitsOnly removes the characters in drop; it returns "" if anything
+// other than digits remains.
+func digitsOnly(s, drop string) string {
+	var b strings.Builder
+	for _, r := range strings.TrimSpace(s) {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case strings.ContainsRune(drop, r):
+		default:
+			return ""
+		}
+	}
+	return b.String()
+}
+
+// luhn checks a card number's check digit.
+func luhn(n string) bool {
+	sum := 0
+	for i := range len(n) {
+		d := int(n[len(n)-1-i] - '0')
+		if i%2 == 1 {
+			d *= 2
+			if d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+	}
+	return sum%10 == 0
+}
+
+// validExpiry accepts MM/YY or MM/YYYY not before the current month.
+func validExpiry(s string, now time.Time) bool {
+	mm, yy, ok := strings.Cut(strings.ReplaceAll(strings.TrimSpace(s), " ", ""), "/")
+	if !ok || len(mm) < 1 || len(mm) > 2 || (len(yy) != 2 && len(yy) != 4) {
+		return false
+	}
+	m, err1 := strconv.Atoi(mm)
+	y, err2 := strconv.Atoi(yy)
+	if err1 != nil || err2 != nil || m < 1 || m > 12 || y < 0 {
+		return false
+	}
+	if len(yy) == 2 {
+		y += 2000
+	}
+	ny, nm, _ := now.Date()
+	return y > ny || (y == ny && m >= int(nm))
+}

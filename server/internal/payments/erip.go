@@ -1,0 +1,207 @@
+package payments
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"math/big"
+	"net/http"
+	"time"
+)
+
+// ERIPSandbox stands for ERIP, Belarus' settlement system: Create returns
+// a code (the account number in the service tree, see [ERIPServicePath]),
+// and GET /sandbox/erip plays "the bank" where the person enters the code
+// and pays. A code is paid once. It implements [Provider] and
+// [http.Handler].
+type ERIPSandbox struct {
+	*sandbox
+	mux *http.ServeMux
+}
+
+var _ Provider = (*ERIPSandbox)(nil)
+
+// NewERIPSandbox loads the sandbox's state from cfg.Dir (erip.json) and
+// serves the bank page. Call Start to deliver notifications.
+func NewERIPSandbox(cfg SandboxConfig) (*ERIPSandbox, error) {
+	s, err := newSandbox(cfg, MethodERIP)
+	if err != nil {
+		return nil, err
+	}
+	e := &ERIPSandbox{sandbox: s, mux: http.NewServeMux()}
+	e.mux.HandleFunc("GET /sandbox/erip", e.serveBank)
+	e.mux.HandleFunc("POST /sandbox/erip", e.servePay)
+	return e, nil
+}
+
+// Method returns MethodERIP.
+func (e *ERIPSandbox) Method() Method { return MethodERIP }
+
+// BankURL is the sandbox's "bank" page, for a dev link next to the code.
+func (e *ERIPSandbox) BankURL() string { return e.cfg.BaseURL + "/sandbox/erip" }
+
+// Create opens a payment in BYN and returns its ERIP code (10 digits). A
+// repeated PaymentID returns the same payment and code.
+func (e *ERIPSandbox) Create(_ context.Context, r CreateRequest) (Created, error) {
+	if err := validateCreate(r, "BYN"); err != nil {
+		return Created{}, err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	p, err := e.createLocked(r, func() string { return "erip_" + randomHex(10) })
+	if err != nil {
+		return Created{}, err
+	}
+	if p.ERIPCode == "" {
+		p.ERIPCode = e.newCodeLocked()
+	}
+	if err := e.persistLocked(); err != nil {
+		return Created{}, err
+	}
+	return Created{ProviderRef: p.Ref, ERIPCode: p.ERIPCode}, nil
+}
+
+// newCodeLocked returns an unused 10-digit code not starting with 0.
+func (e *ERIPSandbox) newCodeLocked() string {
+	for {
+		n, err := rand.Int(rand.Reader, big.NewInt(9_000_000_000))
+		if err != nil {
+			panic(err)
+		}
+		code := fmt.Sprintf("%d", 1_000_000_000+n.Int64())
+		if e.byCodeLocked(code) == nil {
+			return code
+		}
+	}
+}
+
+func (e *ERIPSandbox) byCodeLocked(code string) *sbPayment {
+	if code == "" {
+		return nil
+	}
+	for _, p := range e.st.Payments {
+		if p.ERIPCode == code {
+			return p
+		}
+	}
+	return nil
+}
+
+// Verify checks a notification's signature and timestamp and parses it.
+func (e *ERIPSandbox) Verify(header func(string) string, body []byte, now time.Time) (Event, error) {
+	return e.verify(header, body, now)
+}
+
+// Status answers from the sandbox's state.
+func (e *ERIPSandbox) Status(_ context.Context, providerRef string) (Status, error) {
+	return e.status(providerRef)
+}
+
+// Refund refunds part or all of a paid payment and sends "refunded".
+func (e *ERIPSandbox) Refund(_ context.Context, providerRef string, amountMinor int64) error {
+	return e.refund(providerRef, amountMinor)
+}
+
+// PayByCode pays the payment with this code, as the bank page does, and
+// queues "succeeded". It fails with ErrUnknownPayment for an unknown code
+// and ErrCodeUsed for a code already paid.
+func (e *ERIPSandbox) PayByCode(code string) (Event, error) {
+	e.mu.Lock()
+	p := e.byCodeLocked(digitsOnly(code, " -"))
+	if p == nil {
+		e.mu.Unlock()
+		return Event{}, fmt.Errorf("%w: ERIP code %q", ErrUnknownPayment, code)
+	}
+	if p.State != sbPending {
+		e.mu.Unlock()
+		return Event{}, fmt.Errorf("%w: %s", ErrCodeUsed, p.ERIPCode)
+	}
+	p.State = sbSucceeded
+	p.UpdatedAt = e.cfg.Now().UTC()
+	ev := e.emitLocked(p, EventSucceeded, p.AmountMinor)
+	err := e.persistLocked()
+	e.mu.Unlock()
+	e.kick()
+	return ev, err
+}
+
+// ErrCodeUsed means an ERIP code has already been paid.
+var ErrCodeUsed = errors.New("payments: the ERIP code has already been paid")
+
+// ServeHTTP serves GET /sandbox/erip (enter a code; with ?code= shows the
+// amount) and POST /sandbox/erip (pay).
+func (e *ERIPSandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	e.mux.ServeHTTP(w, withSandboxPrefix(r))
+}
+
+func (e *ERIPSandbox) bankPage() pageData {
+	return pageData{
+		Brand:   "Тестовый банк · Test bank",
+		TitleRU: "Платежи ЕРИП", TitleEN: "ERIP payments",
+		ServicePath: ERIPServicePath, ServicePathEN: ERIPServicePathEN,
+	}
+}
+
+func (e *ERIPSandbox) serveBank(w http.ResponseWriter, r *http.Request) {
+	d := e.bankPage()
+	code, given := r.URL.Query()["code"]
+	if !given {
+		render(w, http.StatusOK, "erip-code", d)
+		return
+	}
+	e.mu.Lock()
+	p := e.byCodeLocked(digitsOnly(code[0], " -"))
+	var cp sbPayment
+	if p != nil {
+		cp = *p
+	}
+	e.mu.Unlock()
+	switch {
+	case p == nil:
+		d.ErrorRU, d.ErrorEN = "Счёт с таким номером не найден.", "No account with this number."
+		render(w, http.StatusNotFound, "erip-code", d)
+	case cp.State != sbPending:
+		e.renderUsed(w, d, &cp)
+	default:
+		d.P = &cp
+		render(w, http.StatusOK, "erip-confirm", d)
+	}
+}
+
+func (e *ERIPSandbox) renderUsed(w http.ResponseWriter, d pageData, p *sbPayment) {
+	d.P = p
+	d.ErrorRU, d.ErrorEN = "Этот счёт уже оплачен. Повторная оплата невозможна.", "This account has already been paid. It cannot be paid again."
+	d.MessageRU, d.MessageEN = "Если вы не платили, обратитесь в удостоверяющий центр.", "If you did not pay, contact the certification centre."
+	render(w, http.StatusConflict, "erip-result", d)
+}
+
+func (e *ERIPSandbox) servePay(w http.ResponseWriter, r *http.Request) {
+	if !parseSandboxForm(w, r) {
+		return
+	}
+	d := e.bankPage()
+	code := digitsOnly(r.PostForm.Get("code"), " -")
+	_, err := e.PayByCode(code)
+	e.mu.Lock()
+	var cp sbPayment
+	if p := e.byCodeLocked(code); p != nil {
+		cp = *p
+	}
+	e.mu.Unlock()
+	switch {
+	case errors.Is(err, ErrUnknownPayment):
+		d.ErrorRU, d.ErrorEN = "Счёт с таким номером не найден.", "No account with this number."
+		render(w, http.StatusNotFound, "erip-code", d)
+	case errors.Is(err, ErrCodeUsed):
+		e.renderUsed(w, d, &cp)
+	case err != nil:
+		e.log.Error("sandbox ERIP payment", "err", err)
+		http.Error(w, "sandbox: state not saved", http.StatusInternalServerError)
+	default:
+		d.P = &cp
+		d.TitleRU, d.TitleEN = "Платёж проведён", "Payment completed"
+		d.MessageRU, d.MessageEN = "Деньги переведены в удостоверяющий центр. Сохраните чек.", "The money has been sent to the certification centre. Keep the receipt."
+		render(w, http.StatusOK, "erip-result", d)
+	}
+}

@@ -1,0 +1,121 @@
+package renewal
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+
+	"renewal/server/internal/docs"
+	"renewal/server/internal/store"
+	"renewal/server/internal/store/db"
+)
+
+// seller is the centre as a party of the jurisdiction's documents.
+func (s *Service) seller(jurisdiction string) docs.Party {
+	sel := s.Catalog.sellers[jurisdiction]
+	return docs.Party{Name: sel.Name, INN: sel.INN, KPP: sel.KPP, UNP: sel.UNP, Address: sel.Address,
+		Bank: sel.Bank, BIC: sel.BIC, Account: sel.Account, CorrAccount: sel.CorrAccount}
+}
+
+// buyer is who pays: the organisation or the holder.
+func buyer(app *db.Application, cert *x509.Certificate) docs.Party {
+	p := payer(cert)
+	party := docs.Party{Name: p.Name}
+	if app.Jurisdiction == "BY" {
+		party.UNP = p.INN
+	} else {
+		party.INN = p.INN
+	}
+	return party
+}
+
+func (s *Service) serviceLine(ctx context.Context, app *db.Application) (docs.Line, error) {
+	svc, err := s.Store.Q().ServiceGet(ctx, app.Service)
+	if err != nil {
+		return docs.Line{}, store.MapErr(err)
+	}
+	name := "Изготовление квалифицированного сертификата ключа проверки электронной подписи (продление без посещения УЦ)"
+	if app.Jurisdiction == "BY" {
+		name = "Дистанционное издание сертификата открытого ключа (услуга " + svc.Number + ")"
+	}
+	return docs.Line{Name: name, Quantity: 1, Unit: "усл.", PriceMinor: deref64(app.AmountMinor)}, nil
+}
+
+// InvoiceDocument renders the bank invoice of the application's pending
+// or paid invoice payment.
+func (s *Service) InvoiceDocument(ctx context.Context, sess *Session) ([]byte, error) {
+	if err := sess.requireProven(); err != nil {
+		return nil, err
+	}
+	q := s.Store.Q()
+	app, err := q.ApplicationGet(ctx, sess.ApplicationID)
+	if err != nil {
+		return nil, store.MapErr(err)
+	}
+	p, err := q.PaymentLatest(ctx, app.ID)
+	if err = store.MapErr(err); errors.Is(err, store.ErrNotFound) || (err == nil && p.InvoiceNumber == nil) {
+		return nil, ErrNoInvoice
+	} else if err != nil {
+		return nil, err
+	}
+	cert, err := x509.ParseCertificate(app.CertDer)
+	if err != nil {
+		return nil, err
+	}
+	line, err := s.serviceLine(ctx, &app)
+	if err != nil {
+		return nil, err
+	}
+	return docs.RenderInvoice(docs.Invoice{
+		Number: *p.InvoiceNumber, Date: p.CreatedAt, Jurisdiction: app.Jurisdiction, Currency: p.Currency,
+		Seller: s.seller(app.Jurisdiction), Buyer: buyer(&app, cert), Lines: []docs.Line{line},
+		VATRate: s.Catalog.vat[app.Jurisdiction], VATIncluded: true, DueDays: 5,
+		Purpose: fmt.Sprintf("Оплата по счёту № %s за продление сертификата, заявка %s", *p.InvoiceNumber, app.ID),
+	})
+}
+
+// ClosingDocument renders the act (both jurisdictions) or the universal
+// transfer document (Russia) once the certificate is issued.
+func (s *Service) ClosingDocument(ctx context.Context, sess *Session, kind string) ([]byte, error) {
+	if err := sess.requireProven(); err != nil {
+		return nil, err
+	}
+	q := s.Store.Q()
+	app, err := q.ApplicationGet(ctx, sess.ApplicationID)
+	if err != nil {
+		return nil, store.MapErr(err)
+	}
+	issued, err := s.issuedCert(ctx, &app)
+	if err != nil {
+		return nil, err
+	}
+	p, err := q.PaymentLatest(ctx, app.ID)
+	if err != nil {
+		return nil, store.MapErr(err)
+	}
+	cert, err := x509.ParseCertificate(app.CertDer)
+	if err != nil {
+		return nil, err
+	}
+	line, err := s.serviceLine(ctx, &app)
+	if err != nil {
+		return nil, err
+	}
+	basis := "Публичный договор, заявка " + app.ID
+	if p.InvoiceNumber != nil {
+		basis = fmt.Sprintf("Счёт № %s от %s", *p.InvoiceNumber, p.CreatedAt.Format("02.01.2006"))
+	}
+	c := docs.Closing{
+		Number: "A-" + app.ID, Date: issued.NotBefore, Jurisdiction: app.Jurisdiction, Currency: p.Currency,
+		Seller: s.seller(app.Jurisdiction), Buyer: buyer(&app, cert), Lines: []docs.Line{line},
+		VATRate: s.Catalog.vat[app.Jurisdiction], VATIncluded: true, Basis: basis, Certificate: issued.SerialNumber.Text(16),
+	}
+	if kind == "upd" {
+		if app.Jurisdiction != "RU" {
+			return nil, ErrNoDocument
+		}
+		return docs.RenderUPD(c)
+	}
+	return docs.RenderAct(c)
+}

@@ -1,0 +1,178 @@
+package renewal
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+
+	"renewal/app/wire"
+	"renewal/server/internal/docs"
+	"renewal/server/internal/store"
+	"renewal/server/internal/store/db"
+)
+
+// IssuedCertificate returns the new certificate (DER) and the issuing
+// chain, once issued.
+func (s *Service) IssuedCertificate(ctx context.Context, sess *Session) (*x509.Certificate, error) {
+	if err := sess.requireProven(); err != nil {
+		return nil, err
+	}
+	app, err := s.Store.Q().ApplicationGet(ctx, sess.ApplicationID)
+	if err != nil {
+		return nil, store.MapErr(err)
+	}
+	return s.issuedCert(ctx, &app)
+}
+
+func (s *Service) issuedCert(ctx context.Context, app *db.Application) (*x509.Certificate, error) {
+	if app.IssuedSerial == nil {
+		return nil, ErrNotIssued
+	}
+	c, err := s.Store.Q().CertificateForApplication(ctx, &app.ID)
+	if err != nil {
+		return nil, store.MapErr(err)
+	}
+	return x509.ParseCertificate(c.Der)
+}
+
+// CertificateForm renders the printable form of the new certificate
+// (бланк сертификата), the document the holder acknowledges. It is drawn
+// once and kept, so the bytes signed are the bytes shown.
+func (s *Service) CertificateForm(ctx context.Context, sess *Session) ([]byte, error) {
+	if err := sess.requireProven(); err != nil {
+		return nil, err
+	}
+	var pdf []byte
+	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
+		app, err := lock(ctx, tx, sess.ApplicationID)
+		if err != nil {
+			return err
+		}
+		if doc, err := tx.SignedDocumentGet(ctx, db.SignedDocumentGetParams{ApplicationID: app.ID, Kind: "acknowledgement"}); err == nil {
+			pdf = doc.Content
+			return nil
+		}
+		cert, err := s.issuedCert(ctx, app)
+		if err != nil {
+			return err
+		}
+		if pdf, err = s.renderForm(app, cert); err != nil {
+			return err
+		}
+		sum := sha256.Sum256(pdf)
+		return store.MapErr(tx.SignedDocumentUpsert(ctx, db.SignedDocumentUpsertParams{
+			ApplicationID: app.ID, Kind: "acknowledgement", Content: pdf, Sha256: sum[:], CreatedAt: s.now(),
+		}))
+	})
+	return pdf, err
+}
+
+func (s *Service) renderForm(app *db.Application, cert *x509.Certificate) ([]byte, error) {
+	var subject []docs.Field
+	for _, n := range cert.Subject.Names {
+		if v, ok := n.Value.(string); ok {
+			subject = append(subject, docs.Field{Label: attributeLabel(n.Type.String()), Value: v})
+		}
+	}
+	pub := hex.EncodeToString(cert.RawSubjectPublicKeyInfo)
+	var policies []string
+	for _, p := range cert.PolicyIdentifiers {
+		policies = append(policies, p.String())
+	}
+	return docs.RenderCertificateForm(docs.CertificateForm{
+		Number: cert.SerialNumber.Text(16), Date: cert.NotBefore, Jurisdiction: app.Jurisdiction, Centre: s.Centre,
+		Subject: subject,
+		Certificate: []docs.Field{
+			{Label: "Серийный номер", Value: cert.SerialNumber.Text(16)},
+			{Label: "Действителен с", Value: cert.NotBefore.UTC().Format("02.01.2006 15:04 UTC")},
+			{Label: "Действителен по", Value: cert.NotAfter.UTC().Format("02.01.2006 15:04 UTC")},
+			{Label: "Издатель", Value: cert.Issuer.CommonName},
+			{Label: "Алгоритм ключа", Value: cert.PublicKeyAlgorithm.String()},
+			{Label: "Политики", Value: strings.Join(policies, ", ")},
+		},
+		PublicKeyHex: pub,
+	})
+}
+
+// attributeLabel names subject attributes on the form.
+func attributeLabel(oid string) string {
+	if l, ok := map[string]string{
+		"2.5.4.3": "Фамилия, имя, отчество (CN)", "2.5.4.4": "Фамилия", "2.5.4.42": "Имя и отчество",
+		"2.5.4.6": "Страна", "2.5.4.8": "Область", "2.5.4.7": "Населённый пункт", "2.5.4.9": "Адрес",
+		"2.5.4.10": "Организация", "2.5.4.11": "Подразделение", "2.5.4.12": "Должность",
+		"1.2.840.113549.1.9.1": "Электронная почта", "1.2.643.3.131.1.1": "ИНН", "1.2.643.100.3": "СНИЛС",
+		"1.2.643.100.1": "ОГРН", "1.2.643.100.5": "ОГРНИП", "1.2.643.100.4": "ИНН организации",
+		"1.2.112.1.2.1.1.1.1.1": "Идентификационный номер", "1.2.112.1.2.1.1.1.1.2": "УНП",
+	}[oid]; ok {
+		return l
+	}
+	return oid
+}
+
+// Acknowledge takes the holder's signature of the certificate form made
+// with the NEW key: it shows the person has the key of the certificate
+// and has read it (Шаг 11 of the Russian source).
+func (s *Service) Acknowledge(ctx context.Context, sess *Session, in wire.ApplicationSignature) (*wire.Renewal, error) {
+	var view *wire.Renewal
+	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
+		app, err := s.proven(ctx, tx, sess, StateIssued)
+		if err != nil {
+			return err
+		}
+		doc, err := tx.SignedDocumentGet(ctx, db.SignedDocumentGetParams{ApplicationID: app.ID, Kind: "acknowledgement"})
+		if err = store.MapErr(err); errors.Is(err, store.ErrNotFound) {
+			return ErrNoDocument
+		} else if err != nil {
+			return err
+		}
+		cert, err := s.issuedCert(ctx, app)
+		if err != nil {
+			return err
+		}
+		if _, err := docs.VerifyDetached(in.Signature, doc.Content, cert); err != nil {
+			return ErrAckSignature.With(err)
+		}
+		now := s.now()
+		certSum := sha256.Sum256(cert.Raw)
+		if n, err := tx.SignedDocumentSign(ctx, db.SignedDocumentSignParams{
+			ApplicationID: app.ID, Kind: "acknowledgement", Signature: in.Signature, SignerSha256: certSum[:], SignedAt: &now,
+		}); err != nil {
+			return store.MapErr(err)
+		} else if n != 1 {
+			return ErrWrongState
+		}
+		if err := appendAudit(ctx, tx, app.ID, now, "signature:acknowledgement", State(app.State), State(app.State), "holder", map[string]string{
+			"document_sha256": fmt.Sprintf("%x", doc.Sha256), "signature_sha256": fmt.Sprintf("%x", sha256.Sum256(in.Signature)),
+			"certificate_serial": cert.SerialNumber.Text(16),
+		}); err != nil {
+			return err
+		}
+		if err := s.move(ctx, tx, app, EventAcknowledged, "holder", nil); err != nil {
+			return err
+		}
+		view, err = s.view(ctx, app, sess)
+		return err
+	})
+	return view, err
+}
+
+// Delivered records that the holder saved the certificate.
+func (s *Service) Delivered(ctx context.Context, sess *Session) (*wire.Renewal, error) {
+	var view *wire.Renewal
+	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
+		app, err := s.proven(ctx, tx, sess, StateAcknowledged)
+		if err != nil {
+			return err
+		}
+		if err := s.move(ctx, tx, app, EventDelivered, "holder", nil); err != nil {
+			return err
+		}
+		view, err = s.view(ctx, app, sess)
+		return err
+	})
+	return view, err
+}

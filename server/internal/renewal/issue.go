@@ -1,0 +1,242 @@
+package renewal
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"math/big"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"renewal/app/wire"
+	"renewal/ca"
+	"renewal/server/internal/apierr"
+	"renewal/server/internal/notify"
+	"renewal/server/internal/payments"
+	"renewal/server/internal/store"
+	"renewal/server/internal/store/db"
+)
+
+// Issuer is what the workflow needs of the authority beyond
+// CurrentChecker: a dry run of a request, and the issuance itself.
+type Issuer interface {
+	CurrentChecker
+	CheckRequest(ctx context.Context, profile string, current *x509.Certificate, csrDER []byte) error
+	Renew(ctx context.Context, req ca.RenewalRequest) (*ca.Issued, error)
+}
+
+var ErrBadRequestFile = apierr.New(apierr.KindBadRequest, "bad_request_file",
+	"Файл запроса не распознан: нужен запрос на сертификат PKCS#10 (PEM или DER).",
+	"The request file was not recognised: a PKCS#10 certificate request (PEM or DER) is needed.")
+
+// ParseRequest accepts a PKCS#10 request as DER or PEM ("CERTIFICATE
+// REQUEST" or "NEW CERTIFICATE REQUEST"), as people's own tools write it.
+func ParseRequest(b []byte) ([]byte, error) {
+	if block, _ := pem.Decode(b); block != nil {
+		if !strings.Contains(block.Type, "CERTIFICATE REQUEST") {
+			return nil, ErrBadRequestFile
+		}
+		b = block.Bytes
+	}
+	if _, err := x509.ParseCertificateRequest(b); err != nil {
+		return nil, ErrBadRequestFile.With(err)
+	}
+	return b, nil
+}
+
+// SubmitRequest takes the request for the new certificate (made in the
+// browser, or a file of the person's own tool), checks it as the
+// authority will, and keeps it; once paid, issuance starts.
+func (s *Service) SubmitRequest(ctx context.Context, sess *Session, raw []byte) (*wire.Renewal, error) {
+	if err := sess.requireProven(); err != nil {
+		return nil, err
+	}
+	der, err := ParseRequest(raw)
+	if err != nil {
+		return nil, err
+	}
+	var view *wire.Renewal
+	err = s.Store.InTx(ctx, func(tx *store.Tx) error {
+		app, err := lock(ctx, tx, sess.ApplicationID)
+		if err != nil {
+			return err
+		}
+		switch State(app.State) {
+		case StateAwaitingPayment, StatePaid, StateKeyPending:
+		default:
+			return ErrWrongState.With(fmt.Errorf("request in %s", app.State))
+		}
+		if app.Csr != nil {
+			return ErrWrongState.With(errors.New("a request was already submitted"))
+		}
+		cert, err := x509.ParseCertificate(app.CertDer)
+		if err != nil {
+			return err
+		}
+		if err := s.issuer().CheckRequest(ctx, app.Profile, cert, der); err != nil {
+			return authorityError(err)
+		}
+		now := s.now()
+		if err := tx.ApplicationSetCSR(ctx, db.ApplicationSetCSRParams{ID: app.ID, Csr: der, UpdatedAt: now}); err != nil {
+			return store.MapErr(err)
+		}
+		if err := appendAudit(ctx, tx, app.ID, now, "request", State(app.State), State(app.State), "holder",
+			map[string]string{"csr_sha256": fmt.Sprintf("%x", s.keyed("csr", string(der)))}); err != nil {
+			return err
+		}
+		if State(app.State) == StateKeyPending {
+			if err := enqueueIssue(ctx, tx, app.ID); err != nil {
+				return err
+			}
+		}
+		app.Csr = der
+		view, err = s.view(ctx, app, sess)
+		return err
+	})
+	return view, err
+}
+
+func (s *Service) issuer() Issuer { return s.Authority }
+
+// issueArgs issues the certificate of a paid application.
+type issueArgs struct {
+	ApplicationID string `json:"application_id"`
+}
+
+func (issueArgs) Kind() string { return "issue" }
+
+// enqueueIssue adds an issuance job in tx. Several may exist for one
+// application (the payment's, the key's): each takes the application's
+// row lock, so they run one after another and the later ones find the
+// work done.
+func enqueueIssue(ctx context.Context, tx *store.Tx, appID string) error {
+	return tx.Enqueue(ctx, issueArgs{ApplicationID: appID}, &river.InsertOpts{MaxAttempts: 10})
+}
+
+type issueWorker struct {
+	river.WorkerDefaults[issueArgs]
+	s *Service
+}
+
+func (w *issueWorker) NextRetry(job *river.Job[issueArgs]) time.Time {
+	return time.Now().Add(time.Second << min(job.Attempt-1, 6))
+}
+
+// Work issues once, holding the application's row lock from the check of
+// its state to the record of the result. If the process dies in between,
+// the transaction rolls back; the retry finds the certificate the
+// authority recorded (or abandons an intent that never became one).
+func (w *issueWorker) Work(ctx context.Context, job *river.Job[issueArgs]) error {
+	s := w.s
+	var refund func() error
+	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
+		app, err := lock(ctx, tx, job.Args.ApplicationID)
+		if err != nil {
+			return err
+		}
+		switch State(app.State) {
+		case StatePaid:
+			if err := s.move(ctx, tx, app, EventKeyRequested, "system", nil); err != nil {
+				return err
+			}
+			if app.Csr == nil { // the key is made after payment: call the person back
+				return s.sendResumeLink(ctx, tx, app, "создание ключа", "key generation")
+			}
+		case StateKeyPending:
+			if app.Csr == nil {
+				return nil // SubmitRequest enqueues again
+			}
+		default:
+			return nil // issued already, or no longer issuable
+		}
+		serial, der, err := s.issueOnce(ctx, tx, app)
+		var ce *ca.Error
+		if errors.As(err, &ce) && !errors.Is(err, ca.ErrTokenUsed) {
+			// The authority refuses for good (the certificate was revoked
+			// or expired meanwhile, the key is weak or seen): no
+			// certificate, so no charge.
+			s.Log.ErrorContext(ctx, "issue: refused", "application", app.ID, "err", err)
+			refund, err = s.refuseAfterPayment(ctx, tx, app, ce)
+			return err
+		}
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		if err := tx.ApplicationSetIssued(ctx, db.ApplicationSetIssuedParams{ID: app.ID, IssuedSerial: &serial, UpdatedAt: now}); err != nil {
+			return store.MapErr(err)
+		}
+		if err := s.move(ctx, tx, app, EventIssued, "authority", map[string]string{"serial": serial, "sha256": fmt.Sprintf("%x", sha256Sum(der))}); err != nil {
+			return err
+		}
+		link := strings.TrimSuffix(s.PublicURL, "/") + "/"
+		return s.queue(ctx, tx, app.ID, notify.Issued(lang(app), app.Email, serial, link), false)
+	})
+	if refund != nil {
+		if rerr := refund(); rerr != nil {
+			s.Log.ErrorContext(ctx, "issue: automatic refund failed; the operator must refund", "application", job.Args.ApplicationID, "err", rerr)
+		}
+	}
+	return err
+}
+
+// issueOnce returns the application's certificate: the one recorded if a
+// previous attempt got that far, else a new one from the authority.
+func (s *Service) issueOnce(ctx context.Context, tx *store.Tx, app *db.Application) (string, []byte, error) {
+	if c, err := tx.CertificateForApplication(ctx, &app.ID); err == nil {
+		return c.Serial, c.Der, nil
+	} else if err = store.MapErr(err); !errors.Is(err, store.ErrNotFound) {
+		return "", nil, err
+	}
+	// An intent without a certificate is an attempt that died between
+	// the two records: its certificate never left that process. The row
+	// lock guarantees no other attempt is under way.
+	if n, err := tx.IntentAbandonOrphans(ctx, db.IntentAbandonOrphansParams{ApplicationID: app.ID, AbandonedAt: ptr(s.now())}); err != nil {
+		return "", nil, store.MapErr(err)
+	} else if n > 0 {
+		s.Log.WarnContext(ctx, "issue: abandoned an unfinished attempt", "application", app.ID)
+	}
+	cert, err := x509.ParseCertificate(app.CertDer)
+	if err != nil {
+		return "", nil, err
+	}
+	issued, err := s.issuer().Renew(ctx, ca.RenewalRequest{
+		Profile: app.Profile, Tariff: deref(app.Tariff), Current: cert, CSR: app.Csr,
+		ApplicationID: app.ID, Token: "issue:" + app.ID,
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	return new(big.Int).Set(issued.Serial).Text(16), issued.DER, nil
+}
+
+// refuseAfterPayment refunds the payment of an application the authority
+// will not issue, closes it, and tells the person why, in tx. The refund
+// itself is returned, to run after the commit.
+func (s *Service) refuseAfterPayment(ctx context.Context, tx *store.Tx, app *db.Application, why *ca.Error) (func() error, error) {
+	var refund func() error
+	code, ru, en := "issue_refused", why.RU, why.EN
+	if err := tx.ApplicationSetRejection(ctx, db.ApplicationSetRejectionParams{ID: app.ID, RejectCode: &code, RejectRu: &ru, RejectEn: &en, UpdatedAt: s.now()}); err != nil {
+		return nil, store.MapErr(err)
+	}
+	if p, err := tx.PaymentLatest(ctx, app.ID); err == nil && p.Status == "succeeded" {
+		if err := tx.PaymentSetStatus(ctx, db.PaymentSetStatusParams{ID: p.ID, Status: "refunded", At: s.now()}); err != nil {
+			return nil, store.MapErr(err)
+		}
+		if provider, ok := s.Providers[payments.Method(p.Method)]; ok {
+			refund = func() error { return provider.Refund(ctx, deref(p.ProviderRef), p.AmountMinor) }
+		}
+	}
+	if err := s.move(ctx, tx, app, EventRefundedBeforeIssue, "authority", map[string]string{"reason": why.Code}); err != nil {
+		return nil, err
+	}
+	return refund, s.queue(ctx, tx, app.ID, notify.RegistryRejected(lang(app), app.Email,
+		why.RU+" Оплата будет возвращена.", why.EN+" The payment will be refunded."), false)
+}
+
+func sha256Sum(b []byte) [32]byte { return sha256.Sum256(b) }

@@ -1,0 +1,282 @@
+package renewal
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"renewal/app/wire"
+	"renewal/server/internal/apierr"
+	"renewal/server/internal/notify"
+	"renewal/server/internal/payments"
+	"renewal/server/internal/store"
+	"renewal/server/internal/store/db"
+)
+
+var (
+	ErrUnknownMethod = apierr.New(apierr.KindBadRequest, "unknown_payment_method",
+		"Такой способ оплаты недоступен для этой услуги.", "This payment method is not available for this service.")
+	ErrPaymentProvider = apierr.New(apierr.KindUnavailable, "payment_provider",
+		"Платёжный сервис сейчас недоступен. Попробуйте через несколько минут или выберите другой способ.",
+		"The payment service is unavailable now. Try again in a few minutes or choose another method.")
+	ErrWebhookSignature = apierr.New(apierr.KindUnauthorized, "webhook_signature",
+		"Подпись уведомления неверна или устарела.", "The notification's signature is invalid or stale.")
+	ErrWebhookMalformed = apierr.New(apierr.KindBadRequest, "webhook_malformed",
+		"Уведомление не распознано.", "The notification was not recognised.")
+	ErrNoInvoice = apierr.New(apierr.KindNotFound, "no_invoice",
+		"Счёт не выставлялся.", "No invoice has been issued.")
+)
+
+// methodsOf lists how a jurisdiction pays: ERIP is Belarusian.
+func methodsOf(jurisdiction string) []payments.Method {
+	if jurisdiction == "BY" {
+		return []payments.Method{payments.MethodCard, payments.MethodERIP, payments.MethodInvoice}
+	}
+	return []payments.Method{payments.MethodCard, payments.MethodInvoice}
+}
+
+// StartPayment opens a payment by the chosen method, or returns the one
+// already pending for it: a double click does not open two.
+func (s *Service) StartPayment(ctx context.Context, sess *Session, method string) (*wire.Renewal, error) {
+	if err := sess.requireProven(); err != nil {
+		return nil, err
+	}
+	app, err := s.Store.Q().ApplicationGet(ctx, sess.ApplicationID)
+	if err != nil {
+		return nil, store.MapErr(err)
+	}
+	if State(app.State) != StateAwaitingPayment {
+		return nil, ErrWrongState
+	}
+	m := payments.Method(method)
+	allowed := false
+	for _, a := range methodsOf(app.Jurisdiction) {
+		allowed = allowed || a == m
+	}
+	if !allowed {
+		return nil, ErrUnknownMethod
+	}
+	if p, err := s.Store.Q().PaymentLatest(ctx, app.ID); err == nil && p.Status == "pending" && p.Method == method {
+		return s.View(ctx, sess)
+	}
+	id := "pay-" + newApplicationID()
+	params := db.PaymentInsertParams{ID: id, ApplicationID: app.ID, Method: method, AmountMinor: deref64(app.AmountMinor),
+		Currency: deref(app.Currency), CreatedAt: s.now()}
+	if m == payments.MethodInvoice {
+		cert, err := x509.ParseCertificate(app.CertDer)
+		if err != nil {
+			return nil, err
+		}
+		params.PayerInn = payer(cert).INN
+	} else {
+		provider, ok := s.Providers[m]
+		if !ok {
+			return nil, ErrUnknownMethod
+		}
+		created, err := provider.Create(ctx, payments.CreateRequest{
+			PaymentID: id, ApplicationID: app.ID, AmountMinor: params.AmountMinor, Currency: params.Currency,
+			Description: "Продление сертификата, заявка " + app.ID, PayerEmail: app.Email,
+			ReturnURL: strings.TrimSuffix(s.PublicURL, "/") + "/renew",
+		})
+		if err != nil {
+			return nil, ErrPaymentProvider.With(err)
+		}
+		params.ProviderRef, params.RedirectUrl, params.EripCode = &created.ProviderRef, created.RedirectURL, created.ERIPCode
+	}
+	err = s.Store.InTx(ctx, func(tx *store.Tx) error {
+		a, err := lock(ctx, tx, app.ID)
+		if err != nil {
+			return err
+		}
+		if State(a.State) != StateAwaitingPayment {
+			return ErrWrongState
+		}
+		if m == payments.MethodInvoice {
+			seq, err := tx.InvoiceNext(ctx)
+			if err != nil {
+				return store.MapErr(err)
+			}
+			n := payments.InvoiceNumber(seq, s.now().Year())
+			params.InvoiceNumber = &n
+		}
+		if err := tx.PaymentInsert(ctx, params); err != nil {
+			return store.MapErr(err)
+		}
+		return appendAudit(ctx, tx, app.ID, s.now(), "payment:created", State(a.State), State(a.State), "holder",
+			map[string]any{"payment": id, "method": method, "amount_minor": params.AmountMinor, "currency": params.Currency})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.View(ctx, sess)
+}
+
+// PaymentEvent acts on a provider's notification: verified, recorded
+// once under its event id in the transaction that changes the state.
+// Duplicates and replays are answered "done" and change nothing.
+func (s *Service) PaymentEvent(ctx context.Context, method string, header func(string) string, body []byte) error {
+	provider, ok := s.Providers[payments.Method(method)]
+	if !ok {
+		return apierr.ErrNotFound
+	}
+	ev, err := provider.Verify(header, body, s.now())
+	switch {
+	case errors.Is(err, payments.ErrMalformed):
+		return ErrWebhookMalformed.With(err)
+	case err != nil:
+		return ErrWebhookSignature.With(err)
+	}
+	var refund func() error
+	err = s.Store.InTx(ctx, func(tx *store.Tx) error {
+		n, err := tx.PaymentEventInsert(ctx, db.PaymentEventInsertParams{Provider: method, EventID: ev.ID, PaymentID: ev.PaymentID, Kind: string(ev.Kind), ReceivedAt: s.now()})
+		if err != nil {
+			return store.MapErr(err)
+		}
+		if n == 0 {
+			s.Log.InfoContext(ctx, "payment: duplicate notification", "event", ev.ID)
+			return nil
+		}
+		p, err := tx.PaymentGetForUpdate(ctx, ev.PaymentID)
+		if err = store.MapErr(err); errors.Is(err, store.ErrNotFound) {
+			s.Log.WarnContext(ctx, "payment: notification for an unknown payment", "payment", ev.PaymentID, "event", ev.ID)
+			if ev.Kind == payments.EventSucceeded {
+				refund = func() error { return provider.Refund(ctx, ev.ProviderRef, ev.AmountMinor) }
+			}
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if p.Method != method || deref(p.ProviderRef) != ev.ProviderRef {
+			return ErrWebhookMalformed.With(fmt.Errorf("event %s names %s/%s, the payment is %s/%s", ev.ID, method, ev.ProviderRef, p.Method, deref(p.ProviderRef)))
+		}
+		var charge bool
+		charge, err = s.applyPaymentEvent(ctx, tx, &p, ev.Kind, ev.AmountMinor, ev.Currency, ev.ID)
+		if charge {
+			refund = func() error { return provider.Refund(ctx, ev.ProviderRef, p.AmountMinor) }
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if refund != nil {
+		// Money taken that must not be kept (a second charge, a payment
+		// already refunded here): give it back. A failure is logged for
+		// the operator; the event itself is recorded.
+		if err := refund(); err != nil {
+			s.Log.ErrorContext(ctx, "payment: automatic refund failed", "event", ev.ID, "err", err)
+		}
+	}
+	return nil
+}
+
+// applyPaymentEvent changes a locked payment and its application. It
+// returns true when the money of this event must be refunded.
+func (s *Service) applyPaymentEvent(ctx context.Context, tx *store.Tx, p *db.Payment, kind payments.EventKind, amount int64, currency, eventID string) (bool, error) {
+	now := s.now()
+	app, err := lock(ctx, tx, p.ApplicationID)
+	if err != nil {
+		return false, err
+	}
+	record := func(status string) error {
+		if err := tx.PaymentSetStatus(ctx, db.PaymentSetStatusParams{ID: p.ID, Status: status, At: now}); err != nil {
+			return store.MapErr(err)
+		}
+		return appendAudit(ctx, tx, app.ID, now, "payment:"+status, State(app.State), State(app.State), "provider",
+			map[string]any{"payment": p.ID, "event": eventID, "amount_minor": amount, "currency": currency})
+	}
+	switch kind {
+	case payments.EventFailed:
+		if p.Status != "pending" {
+			return false, nil
+		}
+		return false, record("failed")
+	case payments.EventRefunded:
+		if p.Status == "refunded" {
+			return false, nil
+		}
+		if err := record("refunded"); err != nil {
+			return false, err
+		}
+		// Money returned before the certificate: no certificate without a charge.
+		if State(app.State) == StatePaid || State(app.State) == StateKeyPending {
+			return false, s.move(ctx, tx, app, EventRefundedBeforeIssue, "provider", map[string]string{"payment": p.ID})
+		}
+		return false, nil
+	case payments.EventSucceeded:
+		switch {
+		case p.Status == "refunded":
+			// A refund arrived first (gateways reorder): the payment stays
+			// refunded and nothing is issued.
+			return false, nil
+		case p.Status == "succeeded":
+			return false, nil
+		case amount != p.AmountMinor || currency != p.Currency:
+			if err := record("failed"); err != nil {
+				return false, err
+			}
+			return true, nil
+		case State(app.State) != StateAwaitingPayment:
+			// The application is paid already (another payment) or closed:
+			// this charge is a second one and goes back.
+			if err := record("refunded"); err != nil {
+				return false, err
+			}
+			return true, nil
+		}
+		if err := record("succeeded"); err != nil {
+			return false, err
+		}
+		return false, s.markPaid(ctx, tx, app, p)
+	}
+	return false, nil
+}
+
+// markPaid moves the application to paid and starts its issuance in the
+// same transaction; the person gets a receipt.
+func (s *Service) markPaid(ctx context.Context, tx *store.Tx, app *db.Application, p *db.Payment) error {
+	if err := s.move(ctx, tx, app, EventPaid, "provider", map[string]string{"payment": p.ID}); err != nil {
+		return err
+	}
+	if err := enqueueIssue(ctx, tx, app.ID); err != nil {
+		return err
+	}
+	number := p.ID
+	if p.InvoiceNumber != nil {
+		number = *p.InvoiceNumber
+	}
+	return s.queue(ctx, tx, app.ID, notify.Receipt(lang(app), app.Email, FormatMoney(p.AmountMinor, p.Currency), number), false)
+}
+
+// payerParty is who pays an invoice: the organisation of an employee's
+// certificate, else the holder.
+type payerParty struct{ Name, INN string }
+
+func payer(cert *x509.Certificate) payerParty {
+	if inn := attribute(cert, oidINNLE); inn != "" {
+		return payerParty{Name: firstOf(cert.Subject.Organization), INN: inn}
+	}
+	if unp := attribute(cert, oidUNP); unp != "" {
+		name := firstOf(cert.Subject.Organization)
+		if name == "" {
+			name = cert.Subject.CommonName
+		}
+		return payerParty{Name: name, INN: unp}
+	}
+	return payerParty{Name: cert.Subject.CommonName, INN: attribute(cert, oidINN)}
+}
+
+func paymentView(p db.Payment) *wire.Payment {
+	v := &wire.Payment{ID: p.ID, Method: p.Method, Status: p.Status,
+		Amount:      wire.Money{Minor: p.AmountMinor, Currency: p.Currency, Text: FormatMoney(p.AmountMinor, p.Currency)},
+		RedirectURL: p.RedirectUrl, ERIPCode: p.EripCode, InvoiceNumber: deref(p.InvoiceNumber)}
+	if p.Method == "erip" {
+		v.ERIPPath = payments.ERIPServicePath
+	}
+	return v
+}
+
+var _ = time.Second
