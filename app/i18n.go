@@ -45,6 +45,8 @@ var (
 	txtServiceCode  = text{"Услуга", "Service"}
 	txtNotFound     = text{"Такой услуги нет.", "There is no such service."}
 	txtLoadFailed   = text{"Не удалось загрузить данные.", "Could not load the data."}
+	txtStart        = text{"Начать продление", "Start the renewal"}
+	txtHeadLater    = text{"Руководитель подтверждает запросы сотрудников по ссылке из уведомления.", "The head confirms employees' requests through the link in the notification."}
 	txtServicesNone = text{"Сейчас нет доступных услуг.", "No services are available right now."}
 )
 

@@ -19,4 +19,6 @@ const (
 func Routes() {
 	goapp.Route(PathHome, func() goapp.Composer { return &Home{} })
 	goapp.RouteWithRegexp(`^/services/[a-z0-9.-]{1,32}$`, func() goapp.Composer { return &ServicePage{} })
+	goapp.Route(PathRenew, func() goapp.Composer { return &Wizard{} })
+	goapp.RouteWithRegexp(`^/resume/[A-Za-z0-9_-]{20,100}$`, func() goapp.Composer { return &Wizard{} })
 }

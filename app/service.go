@@ -84,6 +84,11 @@ func (p *ServicePage) body() goapp.UI {
 			goapp.Ul().ID("requirements").Class("requirements").Body(
 				goapp.Range(reqs).Slice(func(i int) goapp.UI { return goapp.Li().Text(reqs[i]) }),
 			),
+			goapp.If(s.Role != "head", func() goapp.UI {
+				return goapp.A().ID("start").Class("button").Href(PathRenew+"?service="+s.Code).Text(txtStart.in(p.lang))
+			}).Else(func() goapp.UI {
+				return goapp.P().Class("notice").Text(txtHeadLater.in(p.lang))
+			}),
 		)
 	default:
 		return goapp.P().Class("muted").Aria("busy", true).Text(txtLoading.in(p.lang))

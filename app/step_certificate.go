@@ -1,0 +1,184 @@
+package app
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+
+	goapp "github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"renewal/app/browsercrypto"
+	"renewal/app/wire"
+)
+
+// stepCertificate proves the current certificate (Steps 2 and 3 of the
+// Russian source: choose the signature, test it): the person opens it,
+// the browser signs the server's challenge with its key, and the server
+// checks both. Nothing of the key or the file leaves the browser.
+type stepCertificate struct {
+	goapp.Compo
+	stepProps
+	action
+}
+
+func (s *stepCertificate) prove(ctx goapp.Context) {
+	csrf, keys := s.R.CSRFToken, s.Keys
+	s.run(ctx, s.Update, func() (*wire.Renewal, error) {
+		var ch wire.Challenge
+		if err := sendJSON(ctx, "POST", "/api/v1/renewal/challenge", csrf, nil, &ch); err != nil {
+			return nil, err
+		}
+		sig, err := browsercrypto.SignChallenge(keys.Current, ch.Message)
+		if err != nil {
+			return nil, err
+		}
+		p := wire.Proof{ChallengeID: ch.ID, Certificate: keys.CurrentCert.Raw, Signature: sig}
+		for _, c := range keys.CurrentChain {
+			p.Chain = append(p.Chain, c.Raw)
+		}
+		var r wire.Renewal
+		err = sendJSON(ctx, "POST", "/api/v1/renewal/proof", csrf, p, &r)
+		return &r, err
+	})
+}
+
+func (s *stepCertificate) Render() goapp.UI {
+	lead := text{
+		"Выберите действующий сертификат, который хотите продлить. Система проверит подпись: браузер подпишет запрос сервера ключом сертификата. Файл и пароль не покидают ваш компьютер.",
+		"Choose the current certificate you want to renew. The system tests the signature: the browser signs the server's request with the certificate's key. The file and the password never leave your computer."}
+	if s.R.State != "contacts_verified" {
+		lead = text{
+			"Чтобы продолжить оформление, подтвердите тот же сертификат, с которого начали.",
+			"To continue the application, prove the same certificate you started with."}
+	}
+	return goapp.Section().ID("step-certificate").Body(
+		goapp.H1().Text(text{"Действующий сертификат", "Your current certificate"}.in(s.Lang)),
+		goapp.P().Class("lead").Text(lead.in(s.Lang)),
+		&keyPicker{Lang: s.Lang, Busy: s.busy, OnOpen: s.Keys.useCurrent(s.prove)},
+		s.errorBox(s.Lang),
+	)
+}
+
+// keyPicker opens a certificate and its key: from a PKCS#12 file
+// (.p12/.pfx) or from the keys kept in this browser, and hands them to
+// OnOpen.
+type keyPicker struct {
+	goapp.Compo
+	Lang   string
+	Busy   bool
+	OnOpen func(goapp.Context, browsercrypto.Signer, *x509.Certificate, []*x509.Certificate)
+
+	password string
+	stored   []browsercrypto.StoredKey
+	opening  bool
+	err      error
+}
+
+func (k *keyPicker) OnMount(ctx goapp.Context) {
+	ctx.Async(func() {
+		keys, _ := browsercrypto.ListKeys(ctx) // none, or no IndexedDB: only the file
+		ctx.Dispatch(func(ctx goapp.Context) { k.stored = withCertificates(keys) })
+	})
+}
+
+func withCertificates(keys []browsercrypto.StoredKey) []browsercrypto.StoredKey {
+	var out []browsercrypto.StoredKey
+	for _, s := range keys {
+		if len(s.CertDER) > 0 {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (k *keyPicker) openFile(ctx goapp.Context, e goapp.Event) {
+	e.PreventDefault()
+	k.open(ctx, func(c context.Context) (browsercrypto.Signer, *x509.Certificate, []*x509.Certificate, error) {
+		data, _, err := chosenFile(c, "p12-file")
+		if err != nil {
+			return nil, nil, nil, errFileNotChosen
+		}
+		return browsercrypto.OpenPKCS12(c, data, k.password)
+	})
+}
+
+func (k *keyPicker) openStored(name string) goapp.EventHandler {
+	return func(ctx goapp.Context, e goapp.Event) {
+		k.open(ctx, func(c context.Context) (browsercrypto.Signer, *x509.Certificate, []*x509.Certificate, error) {
+			signer, der, err := browsercrypto.LoadKey(c, name)
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			cert, err := x509.ParseCertificate(der)
+			return signer, cert, nil, err
+		})
+	}
+}
+
+func (k *keyPicker) open(ctx goapp.Context, f func(context.Context) (browsercrypto.Signer, *x509.Certificate, []*x509.Certificate, error)) {
+	if k.opening {
+		return
+	}
+	k.opening, k.err = true, nil
+	ctx.Async(func() {
+		signer, cert, chain, err := f(ctx)
+		ctx.Dispatch(func(ctx goapp.Context) {
+			k.opening, k.err = false, err
+			if err != nil {
+				return
+			}
+			if k.OnOpen != nil {
+				k.OnOpen(ctx, signer, cert, chain)
+			}
+		})
+	})
+}
+
+var errFileNotChosen = errors.New("no file chosen")
+
+// keyError says in words why a key did not open.
+func keyError(lang string, err error) string {
+	switch {
+	case errors.Is(err, errFileNotChosen):
+		return text{"Выберите файл сертификата (.p12 или .pfx).", "Choose the certificate file (.p12 or .pfx)."}.in(lang)
+	case errors.Is(err, browsercrypto.ErrWrongPassword):
+		return text{"Неверный пароль файла.", "Wrong password for the file."}.in(lang)
+	case errors.Is(err, browsercrypto.ErrBadFile):
+		return text{"Файл не открывается: нужен PKCS#12 (.p12, .pfx) с ключом ECDSA или RSA. Ключи ГОСТ в браузере не поддерживаются: используйте ключевой носитель.",
+			"The file does not open: a PKCS#12 (.p12, .pfx) with an ECDSA or RSA key is needed. GOST keys are not supported in the browser: use a key token."}.in(lang)
+	default:
+		return text{"Не удалось открыть ключ: ", "The key could not be opened: "}.in(lang) + err.Error()
+	}
+}
+
+func (k *keyPicker) Render() goapp.UI {
+	busy := k.Busy || k.opening
+	return goapp.Div().ID("key-picker").Body(
+		goapp.If(len(k.stored) > 0, func() goapp.UI {
+			return goapp.Div().Class("stored-keys").Body(
+				goapp.H2().Text(text{"Ключи в этом браузере", "Keys in this browser"}.in(k.Lang)),
+				goapp.Ul().Class("services").Body(goapp.Range(k.stored).Slice(func(i int) goapp.UI {
+					c, _ := x509.ParseCertificate(k.stored[i].CertDER)
+					label := k.stored[i].Name
+					if c != nil {
+						label = fmt.Sprintf("%s — %s %s", c.Subject.CommonName, text{"до", "until"}.in(k.Lang), c.NotAfter.Format("02.01.2006"))
+					}
+					return goapp.Li().Body(goapp.Button().Type("button").Class("service").ID("stored-"+k.stored[i].Name).
+						Disabled(busy).OnClick(k.openStored(k.stored[i].Name)).Text(label))
+				})),
+			)
+		}),
+		goapp.Form().ID("p12-form").OnSubmit(k.openFile).Body(
+			field("p12-file", text{"Файл сертификата с ключом (.p12, .pfx)", "Certificate file with its key (.p12, .pfx)"}, k.Lang,
+				goapp.Input().ID("p12-file").Type("file").Accept(".p12,.pfx,application/x-pkcs12").Required(true), "", ""),
+			field("p12-password", text{"Пароль файла (ПИН)", "File password (PIN)"}, k.Lang,
+				goapp.Input().ID("p12-password").Type("password").Attr("autocomplete", "off").
+					OnInput(func(ctx goapp.Context, e goapp.Event) { k.password = inputValue(ctx) }), "", ""),
+			goapp.If(k.err != nil, func() goapp.UI {
+				return goapp.Div().Class("problem").Aria("live", "assertive").Body(goapp.P().Text(keyError(k.Lang, k.err)))
+			}),
+			submit("open-key", text{"Открыть и подписать", "Open and sign"}, k.Lang, busy),
+		),
+	)
+}

@@ -1,0 +1,88 @@
+package app
+
+import (
+	goapp "github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"renewal/app/wire"
+)
+
+// stepCodes takes the codes sent to the phone and the e-mail.
+type stepCodes struct {
+	goapp.Compo
+	stepProps
+
+	sms, email string
+	sent       string // the channel a code was just resent to
+	action
+}
+
+func (s *stepCodes) submit(ctx goapp.Context, e goapp.Event) {
+	e.PreventDefault()
+	in := wire.CodeCheck{SMSCode: s.sms, EmailCode: s.email}
+	if s.R.PhoneVerified {
+		in.SMSCode = ""
+	}
+	if s.R.EmailVerified {
+		in.EmailCode = ""
+	}
+	csrf := s.R.CSRFToken
+	s.run(ctx, s.Update, func() (*wire.Renewal, error) {
+		var r wire.Renewal
+		err := sendJSON(ctx, "POST", "/api/v1/renewal/contacts", csrf, in, &r)
+		return &r, err
+	})
+}
+
+func (s *stepCodes) resend(channel string) goapp.EventHandler {
+	return func(ctx goapp.Context, e goapp.Event) {
+		csrf := s.R.CSRFToken
+		s.run(ctx, s.Update, func() (*wire.Renewal, error) {
+			var r wire.Renewal
+			err := sendJSON(ctx, "POST", "/api/v1/renewal/codes", csrf, wire.CodeResend{Channel: channel}, &r)
+			if err == nil {
+				s.sent = channel
+			}
+			return &r, err
+		})
+	}
+}
+
+func (s *stepCodes) Render() goapp.UI {
+	codeInput := func(id string, set func(string)) goapp.HTMLInput {
+		return goapp.Input().ID(id).Type("text").Attr("inputmode", "numeric").Attr("autocomplete", "one-time-code").
+			Pattern("[0-9]{6}").MaxLength(6).Required(true).
+			OnInput(func(ctx goapp.Context, e goapp.Event) { set(inputValue(ctx)) })
+	}
+	return goapp.Section().ID("step-codes").Body(
+		goapp.H1().Text(text{"Подтверждение контактов", "Confirm your contacts"}.in(s.Lang)),
+		goapp.Form().OnSubmit(s.submit).Body(
+			goapp.If(!s.R.PhoneVerified, func() goapp.UI {
+				return field("sms-code", text{"Код из СМС на " + s.R.Phone, "Code from the SMS to " + s.R.Phone}, s.Lang,
+					codeInput("sms-code", func(v string) { s.sms = v }), "", "")
+			}).Else(func() goapp.UI {
+				return goapp.P().Class("ok").Text(text{"Телефон подтверждён ✓", "Phone confirmed ✓"}.in(s.Lang))
+			}),
+			goapp.If(!s.R.EmailVerified, func() goapp.UI {
+				return field("email-code", text{"Код из письма на " + s.R.Email, "Code from the e-mail to " + s.R.Email}, s.Lang,
+					codeInput("email-code", func(v string) { s.email = v }), "", "")
+			}).Else(func() goapp.UI {
+				return goapp.P().Class("ok").Text(text{"Почта подтверждена ✓", "E-mail confirmed ✓"}.in(s.Lang))
+			}),
+			s.errorBox(s.Lang),
+			goapp.If(s.sent != "", func() goapp.UI {
+				return goapp.P().Class("ok").Aria("live", "polite").Text(text{"Новый код отправлен.", "A new code was sent."}.in(s.Lang))
+			}),
+			goapp.Div().Class("actions").Body(
+				submit("check-codes", txtContinue, s.Lang, s.busy),
+				goapp.If(!s.R.PhoneVerified, func() goapp.UI {
+					return goapp.Button().ID("resend-sms").Type("button").Class("link-button secondary").Disabled(s.busy).
+						OnClick(s.resend("sms")).Text(text{"Отправить СМС ещё раз", "Send the SMS again"}.in(s.Lang))
+				}),
+				goapp.If(!s.R.EmailVerified, func() goapp.UI {
+					return goapp.Button().ID("resend-email").Type("button").Class("link-button secondary").Disabled(s.busy).
+						OnClick(s.resend("email")).Text(text{"Отправить письмо ещё раз", "Send the e-mail again"}.in(s.Lang))
+				}),
+			),
+		),
+	)
+}

@@ -1,0 +1,39 @@
+package app
+
+import (
+	goapp "github.com/maxence-charriere/go-app/v10/pkg/app"
+)
+
+// stepEnd is where an application ends: done with the closing documents,
+// or rejected, cancelled or expired with the reason.
+type stepEnd struct {
+	goapp.Compo
+	stepProps
+}
+
+func (s *stepEnd) Render() goapp.UI {
+	switch s.R.State {
+	case "delivered":
+		return goapp.Section().ID("step-end").DataSet("outcome", "delivered").Body(
+			goapp.H1().Text(text{"Ваша электронная подпись готова", "Your electronic signature is ready"}.in(s.Lang)),
+			goapp.P().Class("lead").Text(text{"Закрывающие документы для отчётности:", "Closing documents for your accounts:"}.in(s.Lang)),
+			goapp.Ul().Body(
+				goapp.Li().Body(goapp.A().ID("act-pdf").Href("/api/v1/renewal/act.pdf").Text(text{"Акт (PDF)", "Act (PDF)"}.in(s.Lang))),
+				goapp.If(s.R.Jurisdiction == "RU", func() goapp.UI {
+					return goapp.Li().Body(goapp.A().ID("upd-pdf").Href("/api/v1/renewal/upd.pdf").Text(text{"УПД (PDF)", "Universal transfer document (PDF)"}.in(s.Lang)))
+				}),
+				goapp.Li().Body(goapp.A().Href("/api/v1/renewal/certificate.pem").Text(text{"Сертификат (PEM)", "Certificate (PEM)"}.in(s.Lang))),
+			),
+		)
+	default:
+		reason := text{"Заявка закрыта.", "The application is closed."}
+		if s.R.Rejection != nil {
+			reason = text{s.R.Rejection.RU, s.R.Rejection.EN}
+		}
+		return goapp.Section().ID("step-end").DataSet("outcome", s.R.State).Body(
+			goapp.H1().Text(text{"Продление не выполнено", "The renewal did not go through"}.in(s.Lang)),
+			goapp.Div().Class("problem").Body(goapp.P().ID("reason").Text(reason.in(s.Lang))),
+			goapp.P().Body(goapp.A().Href(PathHome).Text(txtBack.in(s.Lang))),
+		)
+	}
+}

@@ -1,0 +1,109 @@
+package app
+
+import (
+	"time"
+
+	goapp "github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"renewal/app/wire"
+)
+
+// stepPayment pays for the renewal (Step 8 of the Russian source): by
+// card on the gateway's page, by ERIP code (Belarus), or by bank invoice,
+// which arrives in 2-3 days; the page follows the state by itself.
+type stepPayment struct {
+	goapp.Compo
+	stepProps
+	stopped bool
+	action
+}
+
+func (s *stepPayment) OnMount(ctx goapp.Context) { s.poll(ctx) }
+func (s *stepPayment) OnDismount()               { s.stopped = true }
+
+func (s *stepPayment) poll(ctx goapp.Context) {
+	ctx.After(2*time.Second, func(ctx goapp.Context) {
+		if s.stopped {
+			return
+		}
+		ctx.Async(func() {
+			var r wire.Renewal
+			err := getJSON(ctx, "/api/v1/renewal", &r)
+			ctx.Dispatch(func(ctx goapp.Context) {
+				if err == nil && !s.stopped && (r.State != s.R.State || samePayment(r.Payment, s.R.Payment) == false) {
+					s.Update(ctx, &r)
+				}
+				s.poll(ctx)
+			})
+		})
+	})
+}
+
+func samePayment(a, b *wire.Payment) bool {
+	return (a == nil) == (b == nil) && (a == nil || (a.ID == b.ID && a.Status == b.Status))
+}
+
+func (s *stepPayment) pay(method string) goapp.EventHandler {
+	return func(ctx goapp.Context, e goapp.Event) {
+		csrf := s.R.CSRFToken
+		s.run(ctx, s.Update, func() (*wire.Renewal, error) {
+			var r wire.Renewal
+			err := sendJSON(ctx, "POST", "/api/v1/renewal/payment", csrf, wire.PaymentStart{Method: method}, &r)
+			if err == nil && method == "card" && r.Payment != nil && r.Payment.RedirectURL != "" {
+				ctx.Navigate(r.Payment.RedirectURL)
+			}
+			return &r, err
+		})
+	}
+}
+
+func (s *stepPayment) Render() goapp.UI {
+	p := s.R.Payment
+	methods := []struct {
+		id   string
+		name text
+	}{
+		{"card", text{"Банковской картой", "By card"}},
+		{"invoice", text{"По счёту (2–3 дня)", "By invoice (2–3 days)"}},
+	}
+	if s.R.Jurisdiction == "BY" {
+		methods = []struct {
+			id   string
+			name text
+		}{
+			{"card", text{"Картой (Assist)", "By card (Assist)"}},
+			{"erip", text{"Через ЕРИП", "Through ERIP"}},
+			{"invoice", text{"Через клиент-банк по счёту", "By invoice through client-bank"}},
+		}
+	}
+	return goapp.Section().ID("step-payment").Body(
+		goapp.H1().Text(text{"Оплата", "Payment"}.in(s.Lang)),
+		goapp.If(s.R.Amount != nil, func() goapp.UI {
+			return goapp.P().Class("lead").Text(text{"К оплате: ", "To pay: "}.in(s.Lang) + s.R.Amount.Text)
+		}),
+		goapp.If(p != nil && p.Status == "pending" && p.Method == "erip", func() goapp.UI {
+			return goapp.Div().ID("erip").Class("notice").Body(
+				goapp.P().Text(text{"Оплатите в любом банке, интернет-банке или инфокиоске:", "Pay at any bank, internet bank or kiosk:"}.in(s.Lang)),
+				goapp.P().Text(p.ERIPPath),
+				goapp.P().Body(goapp.Text(text{"Код платежа: ", "Payment code: "}.in(s.Lang)), goapp.Strong().ID("erip-code").Text(p.ERIPCode)),
+			)
+		}),
+		goapp.If(p != nil && p.Status == "pending" && p.Method == "invoice", func() goapp.UI {
+			return goapp.Div().ID("invoice").Class("notice").Body(
+				goapp.P().Body(goapp.Text(text{"Счёт № ", "Invoice No. "}.in(s.Lang)), goapp.Strong().Text(p.InvoiceNumber)),
+				goapp.P().Body(goapp.A().ID("invoice-pdf").Href("/api/v1/renewal/invoice.pdf").Target("_blank").Text(text{"Открыть счёт (PDF)", "Open the invoice (PDF)"}.in(s.Lang))),
+				goapp.P().Text(text{
+					"Платёж по счёту обычно идёт 2–3 дня. Страницу можно закрыть: когда оплата поступит, ссылка для продолжения придёт на " + s.R.Email + ".",
+					"A bank transfer usually takes 2–3 days. You may close the page: when the payment arrives, a link to continue goes to " + s.R.Email + "."}.in(s.Lang)),
+			)
+		}),
+		goapp.If(p != nil && (p.Status == "failed" || p.Status == "refunded"), func() goapp.UI {
+			return goapp.Div().Class("problem").Body(goapp.P().Text(text{"Оплата не прошла. Попробуйте ещё раз или выберите другой способ.", "The payment did not go through. Try again or choose another method."}.in(s.Lang)))
+		}),
+		goapp.Div().Class("actions").Body(goapp.Range(methods).Slice(func(i int) goapp.UI {
+			m := methods[i]
+			return goapp.Button().ID("pay-"+m.id).Type("button").Disabled(s.busy).OnClick(s.pay(m.id)).Text(m.name.in(s.Lang))
+		})),
+		s.errorBox(s.Lang),
+	)
+}

@@ -1,0 +1,74 @@
+package app
+
+import (
+	goapp "github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"renewal/app/browsercrypto"
+	"renewal/app/wire"
+)
+
+// stepSave writes the signature where the person keeps it (Step 12 of
+// the Russian source): the key in this browser gets its certificate, or
+// the key and certificate are saved as a password-protected file.
+type stepSave struct {
+	goapp.Compo
+	stepProps
+	password string
+	action
+}
+
+const minFilePassword = 12
+
+func (s *stepSave) save(ctx goapp.Context, e goapp.Event) {
+	e.PreventDefault()
+	csrf, keys, appID, password := s.R.CSRFToken, s.Keys, s.R.ID, s.password
+	s.run(ctx, s.Update, func() (*wire.Renewal, error) {
+		key, err := newKey(ctx, keys, appID)
+		if err != nil {
+			return nil, err
+		}
+		cert, chain, err := newCertificate(ctx)
+		if err != nil {
+			return nil, err
+		}
+		switch keys.NewCarrier {
+		case "file-own": // the person's own key file: they add the certificate with their tool
+		case "file":
+			p12, err := browsercrypto.ExportPKCS12(ctx, key, cert, chain, password)
+			if err != nil {
+				return nil, err
+			}
+			offerDownload("signature-"+cert.SerialNumber.Text(16)+".p12", "application/x-pkcs12", p12)
+		default:
+			if err := browsercrypto.SetCertificate(ctx, keyName(appID), cert.Raw); err != nil {
+				return nil, err
+			}
+		}
+		var r wire.Renewal
+		err = sendJSON(ctx, "POST", "/api/v1/renewal/delivered", csrf, nil, &r)
+		return &r, err
+	})
+}
+
+func (s *stepSave) Render() goapp.UI {
+	file := s.Keys.NewCarrier == "file"
+	return goapp.Section().ID("step-save").Body(
+		goapp.H1().Text(text{"Сохранение подписи", "Saving the signature"}.in(s.Lang)),
+		goapp.Form().OnSubmit(s.save).Body(
+			goapp.If(file, func() goapp.UI {
+				return field("file-password", text{"Пароль файла подписи (не меньше 12 символов)", "Password of the signature file (at least 12 characters)"}, s.Lang,
+					goapp.Input().ID("file-password").Type("password").Attr("minlength", minFilePassword).Required(true).Attr("autocomplete", "new-password").
+						OnInput(func(ctx goapp.Context, e goapp.Event) { s.password = inputValue(ctx) }),
+					text{"Без пароля файл не откроется; восстановить его нельзя.", "The file opens only with this password; it cannot be recovered."}.in(s.Lang), "")
+			}).ElseIf(s.Keys.NewCarrier == "file-own", func() goapp.UI {
+				return goapp.P().Text(text{"Скачайте сертификат и добавьте его к своему ключу в своей программе.", "Download the certificate and add it to your key in your own tool."}.in(s.Lang))
+			}).Else(func() goapp.UI {
+				return goapp.P().Text(text{"Ключ останется в этом браузере вместе с сертификатом.", "The key stays in this browser with its certificate."}.in(s.Lang))
+			}),
+			s.errorBox(s.Lang),
+			submit("save", text{"Сохранить", "Save"}, s.Lang, s.busy || (file && len(s.password) < minFilePassword)),
+		),
+		goapp.P().Body(goapp.A().ID("certificate-pem").Href("/api/v1/renewal/certificate.pem").
+			Text(text{"Скачать сертификат (PEM)", "Download the certificate (PEM)"}.in(s.Lang))),
+	)
+}

@@ -1,0 +1,49 @@
+package app
+
+import (
+	"time"
+
+	goapp "github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"renewal/app/wire"
+)
+
+// stepWaiting: the application waits for the head of the organisation.
+// The page follows the state by itself; the link in the e-mail brings the
+// person back on any device.
+type stepWaiting struct {
+	goapp.Compo
+	stepProps
+	stopped bool
+}
+
+func (s *stepWaiting) OnMount(ctx goapp.Context) { s.poll(ctx) }
+func (s *stepWaiting) OnDismount()               { s.stopped = true }
+
+func (s *stepWaiting) poll(ctx goapp.Context) {
+	ctx.After(3*time.Second, func(ctx goapp.Context) {
+		if s.stopped {
+			return
+		}
+		ctx.Async(func() {
+			var r wire.Renewal
+			err := getJSON(ctx, "/api/v1/renewal", &r)
+			ctx.Dispatch(func(ctx goapp.Context) {
+				if err == nil && !s.stopped && r.State != s.R.State {
+					s.Update(ctx, &r)
+					return
+				}
+				s.poll(ctx)
+			})
+		})
+	})
+}
+
+func (s *stepWaiting) Render() goapp.UI {
+	return goapp.Section().ID("step-approval").Body(
+		goapp.H1().Text(text{"Ждём подтверждения руководителя", "Waiting for the head's confirmation"}.in(s.Lang)),
+		goapp.P().Class("lead").Text(text{
+			"Заявление подписано. Руководитель организации должен подтвердить ваши полномочия своей подписью. Можно закрыть страницу: ссылка для продолжения придёт на " + s.R.Email + ".",
+			"The application is signed. The head of your organisation must confirm your authority with their signature. You may close the page: a link to continue goes to " + s.R.Email + "."}.in(s.Lang)),
+	)
+}

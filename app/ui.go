@@ -1,0 +1,106 @@
+package app
+
+import (
+	goapp "github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"renewal/app/wire"
+)
+
+// The stages of a renewal shown above every step.
+var stages = []struct {
+	steps []string
+	name  text
+}{
+	{[]string{"contacts", "codes"}, text{"Контакты", "Contacts"}},
+	{[]string{"certificate"}, text{"Сертификат", "Certificate"}},
+	{[]string{"tariff", "terms"}, text{"Тариф и условия", "Tariff and terms"}},
+	{[]string{"personal", "check"}, text{"Проверка данных", "Data check"}},
+	{[]string{"application", "approval"}, text{"Заявление", "Application"}},
+	{[]string{"payment"}, text{"Оплата", "Payment"}},
+	{[]string{"key"}, text{"Ключ", "Key"}},
+	{[]string{"issued", "save", "end"}, text{"Получение", "Receipt"}},
+}
+
+// progress is the step indicator: done, current and coming stages.
+func progress(lang, step string) goapp.UI {
+	current := len(stages) - 1
+	for i, s := range stages {
+		for _, id := range s.steps {
+			if id == step {
+				current = i
+			}
+		}
+	}
+	return goapp.Nav().Class("progress").Aria("label", text{"Этапы", "Stages"}.in(lang)).Body(
+		goapp.Ol().Body(goapp.Range(stages).Slice(func(i int) goapp.UI {
+			li := goapp.Li().Text(stages[i].name.in(lang))
+			switch {
+			case i < current:
+				li = li.Class("done")
+			case i == current:
+				li = li.Class("current").Aria("current", "step")
+			}
+			return li
+		})),
+	)
+}
+
+// action runs a step's request without blocking the page: the button is
+// disabled while it runs, and a refusal is shown where it happened.
+type action struct {
+	busy bool
+	err  error
+}
+
+func (a *action) run(ctx goapp.Context, update func(goapp.Context, *wire.Renewal), f func() (*wire.Renewal, error)) {
+	if a.busy {
+		return
+	}
+	a.busy, a.err = true, nil
+	ctx.Async(func() {
+		r, err := f()
+		ctx.Dispatch(func(ctx goapp.Context) {
+			a.busy, a.err = false, err
+			if err == nil && r != nil && update != nil {
+				update(ctx, r)
+			}
+		})
+	})
+}
+
+// errorBox shows the last refusal, if any, in the person's language.
+func (a *action) errorBox(lang string) goapp.UI {
+	if a.err == nil {
+		return nil
+	}
+	return problem(lang, a.err, nil)
+}
+
+// submit is a step's main button.
+func submit(id string, label text, lang string, busy bool) goapp.HTMLButton {
+	l := label.in(lang)
+	if busy {
+		l = txtWorking.in(lang)
+	}
+	return goapp.Button().ID(id).Type("submit").Disabled(busy).Aria("busy", busy).Text(l)
+}
+
+// field is a labelled input with an optional hint and error.
+func field(id string, label text, lang string, input goapp.UI, hint, problem string) goapp.UI {
+	return goapp.Div().Class("field").Body(
+		goapp.Label().For(id).Text(label.in(lang)),
+		input,
+		goapp.If(hint != "", func() goapp.UI { return goapp.Small().ID(id + "-hint").Class("hint").Text(hint) }),
+		goapp.If(problem != "", func() goapp.UI {
+			return goapp.Small().ID(id + "-error").Class("field-error").Aria("live", "polite").Text(problem)
+		}),
+	)
+}
+
+// inputValue reads the value of an input event.
+func inputValue(ctx goapp.Context) string { return ctx.JSSrc().Get("value").String() }
+
+var (
+	txtWorking  = text{"Подождите…", "Please wait…"}
+	txtContinue = text{"Продолжить", "Continue"}
+)
