@@ -85,7 +85,7 @@ func (p *ServicePage) body() goapp.UI {
 				goapp.Range(reqs).Slice(func(i int) goapp.UI { return goapp.Li().Text(reqs[i]) }),
 			),
 			goapp.If(s.Role != "head", func() goapp.UI {
-				return goapp.A().ID("start").Class("button").Href(PathRenew+"?service="+s.Code).Text(txtStart.in(p.lang))
+				return goapp.A().ID("start").Class("button").Href(PathRenew + "?service=" + s.Code).Text(txtStart.in(p.lang))
 			}).Else(func() goapp.UI {
 				return goapp.P().Class("notice").Text(txtHeadLater.in(p.lang))
 			}),

@@ -164,7 +164,7 @@ func (k *keyPicker) Render() goapp.UI {
 					if c != nil {
 						label = fmt.Sprintf("%s — %s %s", c.Subject.CommonName, text{"до", "until"}.in(k.Lang), c.NotAfter.Format("02.01.2006"))
 					}
-					return goapp.Li().Body(goapp.Button().Type("button").Class("service").ID("stored-"+k.stored[i].Name).
+					return goapp.Li().Body(goapp.Button().Type("button").Class("service").ID("stored-" + k.stored[i].Name).
 						Disabled(busy).OnClick(k.openStored(k.stored[i].Name)).Text(label))
 				})),
 			)

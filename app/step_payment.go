@@ -50,7 +50,10 @@ func (s *stepPayment) pay(method string) goapp.EventHandler {
 			var r wire.Renewal
 			err := sendJSON(ctx, "POST", "/api/v1/renewal/payment", csrf, wire.PaymentStart{Method: method}, &r)
 			if err == nil && method == "card" && r.Payment != nil && r.Payment.RedirectURL != "" {
-				ctx.Navigate(r.Payment.RedirectURL)
+				// The gateway's page is not a page of this app: load it.
+				// ctx.Navigate would route it inside the app, which
+				// knows no /sandbox/pay/… and shows "Not Found".
+				goapp.Window().Get("location").Set("href", r.Payment.RedirectURL)
 			}
 			return &r, err
 		})

@@ -92,7 +92,7 @@ func field(id string, label text, lang string, input goapp.UI, hint, problem str
 		input,
 		goapp.If(hint != "", func() goapp.UI { return goapp.Small().ID(id + "-hint").Class("hint").Text(hint) }),
 		goapp.If(problem != "", func() goapp.UI {
-			return goapp.Small().ID(id + "-error").Class("field-error").Aria("live", "polite").Text(problem)
+			return goapp.Small().ID(id+"-error").Class("field-error").Aria("live", "polite").Text(problem)
 		}),
 	)
 }

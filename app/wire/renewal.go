@@ -29,9 +29,12 @@ type Renewal struct {
 	Request       bool            `json:"request_submitted"` // the request for the new certificate is in
 	Issued        *CertificateRef `json:"issued,omitempty"`
 	Payment       *Payment        `json:"payment,omitempty"`
-	Rejection     *Reason         `json:"rejection,omitempty"`
-	CSRFToken     string          `json:"csrf_token"`
-	UpdatedAt     time.Time       `json:"updated_at"`
+	// ApprovalLink is given once, when the application is signed, so a
+	// Russian employee can send it to the head himself.
+	ApprovalLink string    `json:"approval_link,omitempty"`
+	Rejection    *Reason   `json:"rejection,omitempty"`
+	CSRFToken    string    `json:"csrf_token"`
+	UpdatedAt    time.Time `json:"updated_at"`
 }
 
 // CertificateRef names the proven current certificate.

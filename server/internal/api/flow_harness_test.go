@@ -154,6 +154,8 @@ type holder struct {
 	email  string
 	id     string
 	ip     string
+	// The head's session, when this browser acts as a head.
+	headCookie, headCSRF string
 	// lastSignature is the last CMS signature submitted.
 	lastSignature []byte
 }
@@ -204,10 +206,21 @@ func (h *holder) call(method, path string, in, out any) (int, wire.Error) {
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	var cookies []string
 	if h.cookie != "" {
-		req.Header.Set("Cookie", "rnw_session="+h.cookie)
+		cookies = append(cookies, "rnw_session="+h.cookie)
 	}
-	if h.csrf != "" {
+	if h.headCookie != "" {
+		cookies = append(cookies, "rnw_head="+h.headCookie)
+	}
+	if len(cookies) > 0 {
+		req.Header.Set("Cookie", strings.Join(cookies, "; "))
+	}
+	if strings.HasPrefix(path, "/api/v1/approval") {
+		if h.headCSRF != "" {
+			req.Header.Set("X-CSRF-Token", h.headCSRF)
+		}
+	} else if h.csrf != "" {
 		req.Header.Set("X-CSRF-Token", h.csrf)
 	}
 	req.Header.Set("X-Forwarded-For", h.ip)
@@ -215,8 +228,11 @@ func (h *holder) call(method, path string, in, out any) (int, wire.Error) {
 	require.NoError(h.f.t, err)
 	defer resp.Body.Close()
 	for _, c := range resp.Cookies() {
-		if c.Name == "rnw_session" {
+		switch c.Name {
+		case "rnw_session":
 			h.cookie = c.Value
+		case "rnw_head":
+			h.headCookie = c.Value
 		}
 	}
 	raw, _ := io.ReadAll(resp.Body)
@@ -234,7 +250,11 @@ func (h *holder) call(method, path string, in, out any) (int, wire.Error) {
 	}
 	var v wire.Renewal
 	if json.Unmarshal(raw, &v) == nil && v.CSRFToken != "" {
-		h.csrf, h.id = v.CSRFToken, v.ID
+		if strings.HasPrefix(path, "/api/v1/approval") {
+			h.headCSRF = v.CSRFToken
+		} else {
+			h.csrf, h.id = v.CSRFToken, v.ID
+		}
 	}
 	return resp.StatusCode, wire.Error{}
 }

@@ -30,6 +30,7 @@ var errCrossOrigin = apierr.New(apierr.KindForbidden, "cross_origin",
 func (s *server) mountRenewal(v1 fiber.Router) {
 	v1.Post("/renewal", s.sameOrigin, s.renewalStart)
 	v1.Post("/resume", s.sameOrigin, s.resume)
+	s.mountApproval(v1)
 
 	r := v1.Group("/renewal", s.withSession)
 	r.Get("", s.renewalView)

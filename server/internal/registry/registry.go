@@ -58,9 +58,10 @@ type Registry interface {
 	Steps(q Query) []Step
 	// Check consults them; progress is told each step as it completes.
 	Check(ctx context.Context, q Query, progress func([]Step)) (Verdict, error)
-	// HeadOf returns the full name of who heads the organisation with
-	// this identifier (RU: ИНН, BY: УНП), for the head's approval.
-	HeadOf(ctx context.Context, jurisdiction, orgID string) (string, error)
+	// Head returns who heads the organisation with this identifier (RU:
+	// ИНН of the organisation, BY: УНП), with the identifiers to compare
+	// with the head's certificate and the contacts to notify.
+	Head(ctx context.Context, jurisdiction, orgID string) (Person, error)
 }
 
 // Data is the content of a registry data file.
@@ -79,6 +80,8 @@ type Person struct {
 	INN            string `yaml:"inn"`
 	SNILS          string `yaml:"snils"`
 	PersonalNumber string `yaml:"personal_number"`
+	Email          string `yaml:"email"`
+	Phone          string `yaml:"phone"`
 }
 
 // Organisation is one registered legal entity.
@@ -149,7 +152,7 @@ func demoData() (Data, error) {
 		names[p.ID] = p.FullName()
 		d.People = append(d.People, Person{
 			Jurisdiction: p.Jurisdiction, FullName: p.FullName(), Passport: demoPassports[p.ID],
-			INN: p.INN, SNILS: p.SNILS, PersonalNumber: p.PersonalNumber,
+			INN: p.INN, SNILS: p.SNILS, PersonalNumber: p.PersonalNumber, Email: p.Email, Phone: p.Phone,
 		})
 	}
 	for _, o := range ids.Organisations {
@@ -273,12 +276,20 @@ func (f *File) organisation(jurisdiction, id string) (Organisation, bool) {
 	return Organisation{}, false
 }
 
-func (f *File) HeadOf(ctx context.Context, jurisdiction, orgID string) (string, error) {
+// ErrNoHead: the register names no head for the organisation.
+var ErrNoHead = errors.New("registry: the organisation or its head is not registered")
+
+func (f *File) Head(ctx context.Context, jurisdiction, orgID string) (Person, error) {
 	o, ok := f.organisation(jurisdiction, orgID)
-	if !ok {
-		return "", fmt.Errorf("registry: no organisation %s in %s", orgID, jurisdiction)
+	if !ok || o.Liquidated || o.Head == "" {
+		return Person{}, ErrNoHead
 	}
-	return o.Head, nil
+	for _, p := range f.data.People {
+		if p.Jurisdiction == jurisdiction && p.FullName == o.Head {
+			return p, nil
+		}
+	}
+	return Person{}, ErrNoHead
 }
 
 func fail(code, ru, en string) Verdict { return Verdict{Code: code, RU: ru, EN: en} }

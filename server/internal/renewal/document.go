@@ -86,7 +86,16 @@ func (s *Service) SignApplication(ctx context.Context, sess *Session, in wire.Ap
 		if err := s.sendResumeLink(ctx, tx, app, stepRU, stepEN); err != nil {
 			return err
 		}
+		var link string
+		if terms.Approval {
+			if link, err = s.requestApproval(ctx, tx, app, cert.Subject.CommonName); err != nil {
+				return err
+			}
+		}
 		view, err = s.view(ctx, app, sess)
+		if view != nil && app.Jurisdiction == "RU" {
+			view.ApprovalLink = link // the employee may send it himself
+		}
 		return err
 	})
 	return view, err

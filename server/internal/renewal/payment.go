@@ -219,6 +219,17 @@ func (s *Service) applyPaymentEvent(ctx context.Context, tx *store.Tx, p *db.Pay
 				return false, err
 			}
 			return true, nil
+		}
+		// A head's payment for several applications.
+		if items, err := tx.PaymentItems(ctx, p.ID); err != nil {
+			return false, store.MapErr(err)
+		} else if len(items) > 0 {
+			if err := record("succeeded"); err != nil {
+				return false, err
+			}
+			return false, s.paidGroup(ctx, tx, p, items)
+		}
+		switch {
 		case State(app.State) != StateAwaitingPayment:
 			// The application is paid already (another payment) or closed:
 			// this charge is a second one and goes back.

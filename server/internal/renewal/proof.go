@@ -118,6 +118,13 @@ func (s *Service) Prove(ctx context.Context, sess *Session, in wire.Proof) (stri
 				return store.MapErr(err)
 			}
 			app.CertDer, app.CertSha256 = cert.Raw, certSum[:]
+			if terms, _, _ := s.Catalog.service(app.Service); terms.Approval {
+				org := orgOf(app.Jurisdiction, cert)
+				if err := tx.ApplicationSetOrg(ctx, db.ApplicationSetOrgParams{ID: app.ID, OrgID: &org}); err != nil {
+					return store.MapErr(err)
+				}
+				app.OrgID = &org
+			}
 			if err := s.move(ctx, tx, app, EventCertificateProven, "holder", map[string]string{"certificate_serial": serial}); err != nil {
 				return err
 			}

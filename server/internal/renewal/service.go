@@ -42,8 +42,10 @@ type Config struct {
 	PublicURL string // base of the links in e-mails
 	Centre    string // the centre's name on documents
 	Dev       bool   // keep delivered codes readable in the outbox
-	Now       func() time.Time
-	Log       *slog.Logger
+	// ApprovalTTL is how long a head's link is valid (default 72 hours).
+	ApprovalTTL time.Duration
+	Now         func() time.Time
+	Log         *slog.Logger
 }
 
 // Limits of one-time codes and sessions (DOMAIN.md, "One-time codes").

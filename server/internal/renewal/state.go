@@ -46,6 +46,7 @@ const (
 	EventApplicationSigned Event = "application_signed"
 	EventApprovalRequested Event = "approval_requested"
 	EventApproved          Event = "approved"
+	EventDeclined          Event = "declined"
 	EventPaymentRequested  Event = "payment_requested"
 	EventPaid              Event = "paid"
 	EventKeyRequested      Event = "key_requested"
@@ -83,6 +84,7 @@ var transitions = map[Event]transition{
 	EventApplicationSigned:   {[]State{StateVerified}, StateApplicationSigned},
 	EventApprovalRequested:   {[]State{StateApplicationSigned}, StateAwaitingApproval},
 	EventApproved:            {[]State{StateAwaitingApproval}, StateApproved},
+	EventDeclined:            {[]State{StateAwaitingApproval}, StateRejected},
 	EventPaymentRequested:    {[]State{StateApplicationSigned, StateApproved}, StateAwaitingPayment},
 	EventPaid:                {[]State{StateAwaitingPayment}, StatePaid},
 	EventKeyRequested:        {[]State{StatePaid}, StateKeyPending},

@@ -96,6 +96,38 @@ type Application struct {
 	ClientIp        string
 	Csr             []byte
 	IssuedSerial    *string
+	OrgID           *string
+}
+
+type ApprovalChallenge struct {
+	ID          string
+	SessionHash []byte
+	Nonce       []byte
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
+	UsedAt      *time.Time
+}
+
+type ApprovalLink struct {
+	TokenHash     []byte
+	ApplicationID string
+	Jurisdiction  string
+	OrgID         string
+	CreatedAt     time.Time
+	ExpiresAt     time.Time
+	UsedAt        *time.Time
+}
+
+type ApprovalSession struct {
+	IDHash       []byte
+	Jurisdiction string
+	OrgID        string
+	CertDer      []byte
+	CertSha256   []byte
+	CsrfToken    string
+	CreatedAt    time.Time
+	ExpiresAt    time.Time
+	RevokedAt    *time.Time
 }
 
 type AuditEvent struct {
@@ -132,6 +164,27 @@ type Certificate struct {
 	Tariff        string
 	Replaces      *string
 	RecordedAt    time.Time
+}
+
+type Confirmation struct {
+	ID             string
+	Jurisdiction   string
+	OrgID          string
+	HeadCertSha256 []byte
+	Content        []byte
+	Sha256         []byte
+	Signature      []byte
+	CreatedAt      time.Time
+	SignedAt       *time.Time
+}
+
+type ConfirmationItem struct {
+	ConfirmationID    string
+	ApplicationID     string
+	ApplicationSha256 []byte
+	Tariff            string
+	AmountMinor       int64
+	Currency          string
 }
 
 type Consent struct {
@@ -206,6 +259,11 @@ type PaymentEvent struct {
 	PaymentID  string
 	Kind       string
 	ReceivedAt time.Time
+}
+
+type PaymentItem struct {
+	PaymentID     string
+	ApplicationID string
 }
 
 type PaymentReview struct {

@@ -11,7 +11,7 @@ import (
 )
 
 const applicationGet = `-- name: ApplicationGet :one
-SELECT id, service, jurisdiction, profile, state, version, lang, phone, email, phone_verified_at, email_verified_at, cert_serial, cert_der, cert_sha256, tariff, amount_minor, currency, personal_data, reject_code, reject_ru, reject_en, created_at, updated_at, client_ip, csr, issued_serial FROM application WHERE id = $1
+SELECT id, service, jurisdiction, profile, state, version, lang, phone, email, phone_verified_at, email_verified_at, cert_serial, cert_der, cert_sha256, tariff, amount_minor, currency, personal_data, reject_code, reject_ru, reject_en, created_at, updated_at, client_ip, csr, issued_serial, org_id FROM application WHERE id = $1
 `
 
 func (q *Queries) ApplicationGet(ctx context.Context, id string) (Application, error) {
@@ -44,12 +44,13 @@ func (q *Queries) ApplicationGet(ctx context.Context, id string) (Application, e
 		&i.ClientIp,
 		&i.Csr,
 		&i.IssuedSerial,
+		&i.OrgID,
 	)
 	return i, err
 }
 
 const applicationGetForUpdate = `-- name: ApplicationGetForUpdate :one
-SELECT id, service, jurisdiction, profile, state, version, lang, phone, email, phone_verified_at, email_verified_at, cert_serial, cert_der, cert_sha256, tariff, amount_minor, currency, personal_data, reject_code, reject_ru, reject_en, created_at, updated_at, client_ip, csr, issued_serial FROM application WHERE id = $1 FOR UPDATE
+SELECT id, service, jurisdiction, profile, state, version, lang, phone, email, phone_verified_at, email_verified_at, cert_serial, cert_der, cert_sha256, tariff, amount_minor, currency, personal_data, reject_code, reject_ru, reject_en, created_at, updated_at, client_ip, csr, issued_serial, org_id FROM application WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) ApplicationGetForUpdate(ctx context.Context, id string) (Application, error) {
@@ -82,6 +83,7 @@ func (q *Queries) ApplicationGetForUpdate(ctx context.Context, id string) (Appli
 		&i.ClientIp,
 		&i.Csr,
 		&i.IssuedSerial,
+		&i.OrgID,
 	)
 	return i, err
 }

@@ -1,0 +1,125 @@
+package renewal
+
+import (
+	"context"
+
+	"strings"
+
+	"renewal/app/wire"
+	"renewal/server/internal/payments"
+	"renewal/server/internal/store"
+	"renewal/server/internal/store/db"
+)
+
+// HeadPay opens one payment for every request of the organisation the
+// head confirmed and nobody has paid yet (Belarus, service 6.0.02).
+func (s *Service) HeadPay(ctx context.Context, hs *HeadSession, method string) (*wire.Approval, error) {
+	if err := hs.requireProven(); err != nil {
+		return nil, err
+	}
+	if hs.Jurisdiction != "BY" {
+		return nil, ErrUnknownMethod // in Russia each employee pays in the wizard
+	}
+	q := s.Store.Q()
+	apps, err := q.ApplicationsApprovedUnpaid(ctx, db.ApplicationsApprovedUnpaidParams{Jurisdiction: hs.Jurisdiction, OrgID: &hs.OrgID})
+	if err != nil {
+		return nil, store.MapErr(err)
+	}
+	if len(apps) == 0 {
+		return nil, ErrNothingToConfirm
+	}
+	if p, err := q.PaymentLatest(ctx, apps[0].ID); err == nil && p.Status == "pending" && p.Method == method {
+		return s.ApprovalView(ctx, hs) // already open: a double click opens nothing more
+	}
+	var total int64
+	for _, a := range apps {
+		total += deref64(a.AmountMinor)
+	}
+	id := "pay-" + newApplicationID()
+	params := db.PaymentInsertParams{ID: id, ApplicationID: apps[0].ID, Method: method, AmountMinor: total,
+		Currency: deref(apps[0].Currency), CreatedAt: s.now()}
+	switch m := payments.Method(method); m {
+	case payments.MethodInvoice:
+		params.PayerInn = hs.OrgID
+	case payments.MethodCard, payments.MethodERIP:
+		provider, ok := s.Providers[m]
+		if !ok {
+			return nil, ErrUnknownMethod
+		}
+		created, err := provider.Create(ctx, payments.CreateRequest{
+			PaymentID: id, ApplicationID: apps[0].ID, AmountMinor: total, Currency: params.Currency,
+			Description: "Продление сертификатов сотрудников, УНП " + hs.OrgID,
+			ReturnURL:   strings.TrimSuffix(s.PublicURL, "/") + PathApprove + "paid",
+		})
+		if err != nil {
+			return nil, ErrPaymentProvider.With(err)
+		}
+		params.ProviderRef, params.RedirectUrl, params.EripCode = &created.ProviderRef, created.RedirectURL, created.ERIPCode
+	default:
+		return nil, ErrUnknownMethod
+	}
+	err = s.Store.InTx(ctx, func(tx *store.Tx) error {
+		if params.Method == string(payments.MethodInvoice) {
+			seq, err := tx.InvoiceNext(ctx)
+			if err != nil {
+				return store.MapErr(err)
+			}
+			n := payments.InvoiceNumber(seq, s.now().Year())
+			params.InvoiceNumber = &n
+		}
+		if err := tx.PaymentInsert(ctx, params); err != nil {
+			return store.MapErr(err)
+		}
+		for _, a := range apps {
+			app, err := lock(ctx, tx, a.ID)
+			if err != nil {
+				return err
+			}
+			if State(app.State) != StateApproved {
+				return ErrWrongState
+			}
+			if err := tx.PaymentItemInsert(ctx, db.PaymentItemInsertParams{PaymentID: id, ApplicationID: a.ID}); err != nil {
+				return store.MapErr(err)
+			}
+			if err := appendAudit(ctx, tx, a.ID, s.now(), "payment:created", State(app.State), State(app.State), "head",
+				map[string]any{"payment": id, "method": method, "amount_minor": total, "for": len(apps)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.ApprovalView(ctx, hs)
+	if err == nil {
+		if p, perr := q.PaymentGet(ctx, id); perr == nil {
+			v.Payment = paymentView(p)
+		}
+	}
+	return v, err
+}
+
+// paidGroup marks every application of a head's payment paid and starts
+// their issuance, in the payment's transaction.
+func (s *Service) paidGroup(ctx context.Context, tx *store.Tx, p *db.Payment, items []string) error {
+	for _, id := range items {
+		app, err := lock(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if State(app.State) == StateApproved {
+			if err := s.move(ctx, tx, app, EventPaymentRequested, "system", nil); err != nil {
+				return err
+			}
+		}
+		if State(app.State) != StateAwaitingPayment {
+			s.Log.WarnContext(ctx, "payment: an item is no longer waiting for payment", "payment", p.ID, "application", id, "state", app.State)
+			continue
+		}
+		if err := s.markPaid(ctx, tx, app, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,60 @@
+package renewal
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"strconv"
+	"testing"
+)
+
+// TestEveryEventHasATransition: an Event constant without an entry in the
+// table would be refused at run time ("wrong state") in every state.
+func TestEveryEventHasATransition(t *testing.T) {
+	f, err := parser.ParseFile(token.NewFileSet(), "state.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	ast.Inspect(f, func(node ast.Node) bool {
+		spec, ok := node.(*ast.ValueSpec)
+		if !ok || spec.Type == nil || len(spec.Values) == 0 {
+			return true
+		}
+		if id, ok := spec.Type.(*ast.Ident); !ok || id.Name != "Event" {
+			return true
+		}
+		lit, ok := spec.Values[0].(*ast.BasicLit)
+		if !ok {
+			return true
+		}
+		v, _ := strconv.Unquote(lit.Value)
+		n++
+		if _, ok := transitions[Event(v)]; !ok {
+			t.Errorf("event %s (%s) has no transition", spec.Names[0].Name, v)
+		}
+		return true
+	})
+	if n < 15 {
+		t.Fatalf("found %d events: the test reads state.go wrongly", n)
+	}
+}
+
+func TestStatesOfTransitionsAreKnown(t *testing.T) {
+	known := map[State]bool{}
+	for _, s := range []State{StateStarted, StateContactsVerified, StateCertificateProven, StateTermsAccepted, StateDataEntered,
+		StateVerifying, StateVerified, StateRejected, StateApplicationSigned, StateAwaitingApproval, StateApproved,
+		StateAwaitingPayment, StatePaid, StateKeyPending, StateIssued, StateAcknowledged, StateDelivered, StateCancelled, StateExpired} {
+		known[s] = true
+	}
+	for ev, tr := range transitions {
+		if !known[tr.to] {
+			t.Errorf("%s leads to unknown state %s", ev, tr.to)
+		}
+		for _, from := range tr.from {
+			if !known[from] {
+				t.Errorf("%s starts from unknown state %s", ev, from)
+			}
+		}
+	}
+}
