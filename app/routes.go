@@ -21,4 +21,5 @@ func Routes() {
 	goapp.RouteWithRegexp(`^/services/[a-z0-9.-]{1,32}$`, func() goapp.Composer { return &ServicePage{} })
 	goapp.Route(PathRenew, func() goapp.Composer { return &Wizard{} })
 	goapp.RouteWithRegexp(`^/resume/[A-Za-z0-9_-]{20,100}$`, func() goapp.Composer { return &Wizard{} })
+	goapp.RouteWithRegexp(`^/approve/[A-Za-z0-9_-]{0,100}$`, func() goapp.Composer { return &Approval{} })
 }

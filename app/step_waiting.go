@@ -45,5 +45,14 @@ func (s *stepWaiting) Render() goapp.UI {
 		goapp.P().Class("lead").Text(text{
 			"Заявление подписано. Руководитель организации должен подтвердить ваши полномочия своей подписью. Можно закрыть страницу: ссылка для продолжения придёт на " + s.R.Email + ".",
 			"The application is signed. The head of your organisation must confirm your authority with their signature. You may close the page: a link to continue goes to " + s.R.Email + "."}.in(s.Lang)),
+		goapp.If(s.R.ApprovalLink != "", func() goapp.UI {
+			return goapp.Div().Class("notice").Body(
+				goapp.P().Text(text{
+					"Руководителю отправлено уведомление. Можно переслать ему эту ссылку самостоятельно (она действует 72 часа и открывается один раз):",
+					"The head has been notified. You may also send them this link yourself (valid for 72 hours, opens once):"}.in(s.Lang)),
+				goapp.Input().ID("approval-link").Type("text").ReadOnly(true).Value(s.R.ApprovalLink).
+					Aria("label", text{"Ссылка для руководителя", "Link for the head"}.in(s.Lang)),
+			)
+		}),
 	)
 }
