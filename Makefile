@@ -17,7 +17,7 @@ WASM   := web/app.wasm
 RUN_PKGS  := postgresql
 TEST_PKGS := postgresql chromium fonts-dejavu-core softhsm2 openssl poppler-utils
 
-.PHONY: all build run test vet unit e2e bench deps-run deps-test generate clean help
+.PHONY: all build run test vet unit e2e bench bench-web deps-run deps-test generate clean help
 
 all: build
 
@@ -66,6 +66,11 @@ e2e: deps-test build
 ## (file key and SoftHSM2); figures go to docs/benchmarks.md by hand.
 bench: deps-test
 	$(GO) test -run '^$$' -bench . -benchtime 2s -count 3 ./ca
+
+## bench-web: app.wasm's size and the first screen's time to interactive in
+## headless Chromium, first visit and from the service worker (docs/benchmarks.md).
+bench-web: deps-test build
+	$(GO) run ./e2e/cmd/benchweb
 
 ## generate: typed queries from server/internal/store/queries (sqlc).
 generate:

@@ -16,7 +16,10 @@ type stepApplication struct {
 	goapp.Compo
 	stepProps
 	action
+	ctx goapp.Context // the step's own: the key picker is gone when the answer comes
 }
+
+func (s *stepApplication) OnMount(ctx goapp.Context) { s.ctx = ctx }
 
 func (s *stepApplication) sign(ctx goapp.Context) {
 	csrf, keys := s.R.CSRFToken, s.Keys
@@ -56,7 +59,11 @@ func (s *stepApplication) Render() goapp.UI {
 		}).Else(func() goapp.UI {
 			return goapp.Div().Body(
 				goapp.P().Text(text{"Для подписи откройте ключ действующего сертификата ещё раз.", "To sign, open the current certificate's key again."}.in(s.Lang)),
-				&keyPicker{Lang: s.Lang, Busy: s.busy, OnOpen: s.Keys.useCurrent(s.sign)},
+				// Signed in the step's context, not the picker's: once the
+				// key is open the picker leaves the screen, and go-app
+				// drops what a dismounted component dispatches, so the
+				// answer would never arrive.
+				&keyPicker{Lang: s.Lang, Busy: s.busy, OnOpen: s.Keys.useCurrent(func(goapp.Context) { s.sign(s.ctx) })},
 				s.errorBox(s.Lang),
 			)
 		}),

@@ -29,6 +29,11 @@ func (s *stepCheck) poll(ctx goapp.Context) {
 			err := getJSON(ctx, "/api/v1/renewal", &r)
 			ctx.Dispatch(func(ctx goapp.Context) {
 				if err == nil && !s.stopped {
+					// Kept here too: a mounted step never gets the wizard's
+					// new props (stepProps is embedded unexported, and go-app
+					// copies only exported fields), so the registry's steps
+					// would never show.
+					s.R = &r
 					s.Update(ctx, &r)
 				}
 				s.poll(ctx)

@@ -28,8 +28,20 @@ func (s *stepCodes) submit(ctx goapp.Context, e goapp.Event) {
 	csrf := s.R.CSRFToken
 	s.run(ctx, s.Update, func() (*wire.Renewal, error) {
 		var r wire.Renewal
-		err := sendJSON(ctx, "POST", "/api/v1/renewal/contacts", csrf, in, &r)
-		return &r, err
+		if err := sendJSON(ctx, "POST", "/api/v1/renewal/contacts", csrf, in, &r); err != nil {
+			// The server keeps a right code even when the other one is
+			// refused: re-read which contacts are now confirmed, or the
+			// page sends the used code again and is refused for ever.
+			var now wire.Renewal
+			if getJSON(ctx, "/api/v1/renewal", &now) == nil {
+				ctx.Dispatch(func(ctx goapp.Context) {
+					s.R = &now // a mounted step never gets new props (stepProps is unexported)
+					s.Update(ctx, &now)
+				})
+			}
+			return nil, err
+		}
+		return &r, nil
 	})
 }
 

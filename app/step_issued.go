@@ -58,7 +58,10 @@ type stepIssued struct {
 	stepProps
 	read bool
 	action
+	ctx goapp.Context // the step's own: the key picker is gone when the answer comes
 }
+
+func (s *stepIssued) OnMount(ctx goapp.Context) { s.ctx = ctx }
 
 func (s *stepIssued) acknowledge(ctx goapp.Context, e goapp.Event) {
 	e.PreventDefault()
@@ -115,9 +118,13 @@ func (s *stepIssued) Render() goapp.UI {
 				goapp.P().Text(text{
 					"Новый ключ не в этом браузере. Откройте файл нового ключа с выпущенным сертификатом (.p12) — или откройте страницу в том браузере, где создавали ключ.",
 					"The new key is not in this browser. Open the new key's file with the issued certificate (.p12) — or open the page in the browser where you created the key."}.in(s.Lang)),
-				&keyPicker{Lang: s.Lang, Busy: s.busy, OnOpen: func(ctx goapp.Context, k browsercrypto.Signer, _ *x509.Certificate, _ []*x509.Certificate) {
+				&keyPicker{Lang: s.Lang, Busy: s.busy, OnOpen: func(_ goapp.Context, k browsercrypto.Signer, _ *x509.Certificate, _ []*x509.Certificate) {
 					s.Keys.New, s.Keys.NewCarrier = k, "file-own"
-					s.ack(ctx)
+					// In the step's context, not the picker's: the picker
+					// leaves the screen as the request starts, and go-app
+					// drops what a dismounted component dispatches, so the
+					// answer would never arrive ("Please wait…" for ever).
+					s.ack(s.ctx)
 				}},
 			)
 		}),

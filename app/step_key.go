@@ -62,16 +62,33 @@ func (s *stepKey) poll(ctx goapp.Context) {
 // stir feeds a pointer move or a key press to the entropy pool: its
 // position or code and the time, never the character typed.
 func (s *stepKey) stir(ctx goapp.Context, e goapp.Event) {
+	// A mouse event has no keyCode and a key event no clientX: an
+	// absent field counts as 0 (Int on undefined panics and ends the app).
+	num := func(name string) int {
+		if v := e.Get(name); v.Type() == goapp.TypeNumber {
+			return v.Int()
+		}
+		return 0
+	}
 	var b [24]byte
-	binary.LittleEndian.PutUint64(b[0:], uint64(e.Get("clientX").Int()))
-	binary.LittleEndian.PutUint64(b[8:], uint64(e.Get("clientY").Int()^e.Get("keyCode").Int()<<16))
+	binary.LittleEndian.PutUint64(b[0:], uint64(num("clientX")))
+	binary.LittleEndian.PutUint64(b[8:], uint64(num("clientY")^num("keyCode")<<16))
 	binary.LittleEndian.PutUint64(b[16:], uint64(time.Now().UnixNano()))
 	s.pool.Add(b[:])
 }
 
+// keep takes the application as the server answered it. A mounted step
+// never gets the wizard's new props (go-app copies only exported fields,
+// and stepProps is embedded unexported), so without this s.R stays the
+// one from before the request and the poll never starts.
+func (s *stepKey) keep(ctx goapp.Context, r *wire.Renewal) {
+	s.R = r
+	s.Update(ctx, r)
+}
+
 func (s *stepKey) generate(ctx goapp.Context, e goapp.Event) {
 	csrf, appID, carrier, alg, keys := s.R.CSRFToken, s.R.ID, s.carrier, s.alg, s.Keys
-	s.run(ctx, s.Update, func() (*wire.Renewal, error) {
+	s.run(ctx, s.keep, func() (*wire.Renewal, error) {
 		signer, err := browsercrypto.GenerateKey(ctx, alg, carrier == "file")
 		if err != nil {
 			return nil, err
@@ -95,7 +112,7 @@ func (s *stepKey) generate(ctx goapp.Context, e goapp.Event) {
 func (s *stepKey) importRequest(ctx goapp.Context, e goapp.Event) {
 	e.PreventDefault()
 	csrf := s.R.CSRFToken
-	s.run(ctx, s.Update, func() (*wire.Renewal, error) {
+	s.run(ctx, s.keep, func() (*wire.Renewal, error) {
 		data, _, err := chosenFile(ctx, "request-file")
 		if err != nil {
 			return nil, err

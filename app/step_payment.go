@@ -31,7 +31,7 @@ func (s *stepPayment) poll(ctx goapp.Context) {
 			err := getJSON(ctx, "/api/v1/renewal", &r)
 			ctx.Dispatch(func(ctx goapp.Context) {
 				if err == nil && !s.stopped && (r.State != s.R.State || samePayment(r.Payment, s.R.Payment) == false) {
-					s.Update(ctx, &r)
+					s.keep(ctx, &r)
 				}
 				s.poll(ctx)
 			})
@@ -43,10 +43,19 @@ func samePayment(a, b *wire.Payment) bool {
 	return (a == nil) == (b == nil) && (a == nil || (a.ID == b.ID && a.Status == b.Status))
 }
 
+// keep takes the application as the server answered it. A mounted step
+// never gets the wizard's new props (go-app copies only exported fields,
+// and stepProps is embedded unexported), so without this the ERIP code
+// and the invoice of a payment just started are never shown.
+func (s *stepPayment) keep(ctx goapp.Context, r *wire.Renewal) {
+	s.R = r
+	s.Update(ctx, r)
+}
+
 func (s *stepPayment) pay(method string) goapp.EventHandler {
 	return func(ctx goapp.Context, e goapp.Event) {
 		csrf := s.R.CSRFToken
-		s.run(ctx, s.Update, func() (*wire.Renewal, error) {
+		s.run(ctx, s.keep, func() (*wire.Renewal, error) {
 			var r wire.Renewal
 			err := sendJSON(ctx, "POST", "/api/v1/renewal/payment", csrf, wire.PaymentStart{Method: method}, &r)
 			if err == nil && method == "card" && r.Payment != nil && r.Payment.RedirectURL != "" {
@@ -105,7 +114,7 @@ func (s *stepPayment) Render() goapp.UI {
 		}),
 		goapp.Div().Class("actions").Body(goapp.Range(methods).Slice(func(i int) goapp.UI {
 			m := methods[i]
-			return goapp.Button().ID("pay-"+m.id).Type("button").Disabled(s.busy).OnClick(s.pay(m.id)).Text(m.name.in(s.Lang))
+			return goapp.Button().ID("pay-" + m.id).Type("button").Disabled(s.busy).OnClick(s.pay(m.id)).Text(m.name.in(s.Lang))
 		})),
 		s.errorBox(s.Lang),
 	)

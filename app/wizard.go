@@ -83,9 +83,16 @@ func (w *Wizard) resume(ctx goapp.Context, token string) {
 	})
 }
 
-// update takes the application as a step's action left it.
+// update takes the application as a step's action left it. It is copied
+// into the value every step already points to: go-app does not hand new
+// props to a step that stays on screen (its embedded props are not an
+// exported field), so the steps share this one value instead.
 func (w *Wizard) update(ctx goapp.Context, r *wire.Renewal) {
-	w.r = r
+	if w.r == nil || r == nil {
+		w.r = r
+	} else if w.r != r {
+		*w.r = *r
+	}
 	goapp.Window().Call("scrollTo", 0, 0)
 }
 

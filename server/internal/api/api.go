@@ -65,11 +65,12 @@ type Deps struct {
 
 type server struct {
 	Deps
+	proxies *trustedProxies
 }
 
 // New returns the application with every route registered.
 func New(d Deps) *fiber.App {
-	s := &server{Deps: d}
+	s := &server{Deps: d, proxies: newTrustedProxies(d.TrustedProxies)}
 	cfg := fiber.Config{
 		AppName:               "renewal-server",
 		BodyLimit:             BodyLimit,
@@ -78,16 +79,15 @@ func New(d Deps) *fiber.App {
 		IdleTimeout:           120 * time.Second,
 		DisableStartupMessage: true,
 		ErrorHandler:          s.renderError,
-		// Forwarded headers are believed only from the proxies named.
+		// Forwarded headers are believed only from the proxies named;
+		// clientAddress reads them (Fiber's own reading takes the
+		// left-most address, which the client writes).
 		EnableTrustedProxyCheck: true,
 		TrustedProxies:          d.TrustedProxies,
 	}
-	if len(d.TrustedProxies) > 0 {
-		cfg.ProxyHeader = fiber.HeaderXForwardedFor
-	}
 	app := fiber.New(cfg)
 
-	app.Use(securityHeaders, requestID, s.observe, recover.New(recover.Config{
+	app.Use(securityHeaders, requestID, s.clientAddress, s.observe, recover.New(recover.Config{
 		EnableStackTrace: true,
 		StackTraceHandler: func(c *fiber.Ctx, e any) {
 			s.Log.Error("panic", "request_id", RequestID(c), "panic", fmt.Sprint(e), "stack", string(debug.Stack()))
@@ -161,7 +161,7 @@ func (s *server) observe(c *fiber.Ctx) error {
 	}
 	s.Log.Log(ctx, level, "request",
 		"method", c.Method(), "path", c.Path(), "route", c.Route().Path,
-		"status", status, "ms", d.Milliseconds(), "ip", c.IP(), "request_id", RequestID(c))
+		"status", status, "ms", d.Milliseconds(), "ip", ClientIP(c), "request_id", RequestID(c))
 	return nil
 }
 

@@ -76,7 +76,7 @@ func newHarness(t *testing.T) *harness {
 				}
 				return c.JSON(v)
 			})
-			app.Get("/test/ip", func(c *fiber.Ctx) error { return c.SendString(c.IP()) })
+			app.Get("/test/ip", func(c *fiber.Ctx) error { return c.SendString(ClientIP(c)) })
 		},
 	})
 	return h
@@ -256,9 +256,17 @@ func TestForwardedForTrustedOnlyFromProxy(t *testing.T) {
 			Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Services: &fakeServices{}, Ready: &fakeReady{},
 			TrustedProxies: proxies,
 			Extra: func(app *fiber.App) {
-				app.Get("/test/ip", func(c *fiber.Ctx) error { return c.SendString(c.IP()) })
+				app.Get("/test/ip", func(c *fiber.Ctx) error { return c.SendString(ClientIP(c)) })
 			},
 		})
+	}
+	ipWith := func(app *fiber.App, xff string) string {
+		r := httptest.NewRequest("GET", "/test/ip", nil)
+		r.Header.Set("X-Forwarded-For", xff)
+		resp, err := app.Test(r, -1)
+		require.NoError(t, err)
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
 	}
 	ip := func(app *fiber.App) string {
 		r := httptest.NewRequest("GET", "/test/ip", nil)
@@ -271,6 +279,11 @@ func TestForwardedForTrustedOnlyFromProxy(t *testing.T) {
 	// app.Test connects from 0.0.0.0.
 	assert.NotEqual(t, "203.0.113.7", ip(build(nil)), "untrusted peer cannot set its address")
 	assert.Equal(t, "203.0.113.7", ip(build([]string{"0.0.0.0"})), "a trusted proxy can")
+	trusted := build([]string{"0.0.0.0", "10.0.0.0/8"})
+	assert.Equal(t, "203.0.113.51", ipWith(trusted, "198.18.0.1, 203.0.113.51"),
+		"a hop the client wrote on the left does not choose its address")
+	assert.Equal(t, "203.0.113.51", ipWith(trusted, "203.0.113.51, 10.1.2.3"), "trusted proxies are skipped from the right")
+	assert.Equal(t, "0.0.0.0", ipWith(trusted, "not-an-ip"), "garbage is not an address")
 }
 
 // The body limit is enforced by fasthttp before routing, which app.Test

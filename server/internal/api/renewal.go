@@ -105,7 +105,7 @@ func (s *server) renewalStart(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	cookie, view, err := s.Renewal.Start(c.UserContext(), in, c.IP())
+	cookie, view, err := s.Renewal.Start(c.UserContext(), in, ClientIP(c))
 	if err != nil {
 		return err
 	}
@@ -136,7 +136,7 @@ func (s *server) codesResend(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	if err := s.Renewal.Resend(c.UserContext(), session(c), in.Channel, c.IP()); err != nil {
+	if err := s.Renewal.Resend(c.UserContext(), session(c), in.Channel, ClientIP(c)); err != nil {
 		return err
 	}
 	v, err := s.Renewal.View(c.UserContext(), session(c))
@@ -194,7 +194,7 @@ func (s *server) termsAccept(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	v, err := s.Renewal.AcceptTerms(c.UserContext(), session(c), in, c.IP())
+	v, err := s.Renewal.AcceptTerms(c.UserContext(), session(c), in, ClientIP(c))
 	return reply(c, v, err)
 }
 

@@ -23,6 +23,7 @@ const baseTemplate = `{{define "layout"}}<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
+<link rel="icon" href="/web/icon.svg">
 <title>{{.TitleRU}} — тестовый режим</title>
 <link rel="stylesheet" href="/web/app.css">
 </head>

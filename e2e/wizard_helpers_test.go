@@ -1,0 +1,464 @@
+package e2e
+
+import (
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+)
+
+// The wizard's scenarios run each in a fresh browser context (their own
+// cookies, IndexedDB and service worker), as different people on
+// different computers do.
+//
+// Each also comes from its own client address: the server allows five
+// codes an hour per client address, and the suite runs more wizards than
+// that from 127.0.0.1. The suite server trusts 127.0.0.1 as a proxy
+// (--trusted-proxy), and the tab sends X-Forwarded-For as a proxy in
+// front of the service would. The tab bypasses the service worker so that
+// every request, API calls included, carries the header (requests that a
+// service worker makes are the worker's, not the page's).
+
+// wizardDeadline bounds one wizard scenario: the registry alone takes
+// 3 s with --dev, and the payment sandboxes notify asynchronously.
+const wizardDeadline = 150 * time.Second
+
+var clientSeq atomic.Int32
+
+// newWizardTab opens a tab in a fresh browser context that comes from a
+// client address of its own.
+func newWizardTab(t *testing.T) *tab {
+	t.Helper()
+	tb := newTabWith(t, wizardDeadline, chromedp.WithNewBrowserContext())
+	addr := fmt.Sprintf("198.51.100.%d", clientSeq.Add(1)) // TEST-NET-2
+	require.NoError(t, call(tb, network.Enable, network.EnableParams{}))
+	require.NoError(t, call(tb, network.SetBypassServiceWorker, network.SetBypassServiceWorkerParams{Bypass: true}))
+	require.NoError(t, call(tb, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{"X-Forwarded-For": addr}}))
+	return tb
+}
+
+// call sends a protocol command to the tab.
+func call[P, R any](tb *tab, cmd cdp.Command[P, R], params P) error {
+	_, err := chromedp.Call(tb.ctx, cmd, params)
+	return err
+}
+
+// evalAsync evaluates an expression that returns a promise and waits for it.
+func evalAsync[T any](tb *tab, expr string) T {
+	tb.t.Helper()
+	v, err := chromedp.Run(tb.ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+	if err != nil {
+		tb.t.Fatalf("evaluate %q: %v", expr, err)
+	}
+	return v
+}
+
+// waitStep waits until the wizard shows a step: the app runs, the step
+// is the one the server's state names (#wizard's data-step) and its
+// section is on the screen.
+func (tb *tab) waitStep(step string) {
+	tb.t.Helper()
+	tb.waitAcross(fmt.Sprintf(`(() => {
+		const w = document.getElementById('wizard');
+		return w !== null && w.dataset.ready === 'true' && w.dataset.step === %q &&
+			document.getElementById('step-' + %q) !== null && document.getElementById('app-wasm-loader') === null;
+	})()`, step, step))
+}
+
+// waitAcross polls a condition across page loads: a poll in flight when
+// the page navigates fails, and starts again in the new document.
+func (tb *tab) waitAcross(cond string) {
+	tb.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		_, err := chromedp.Run(tb.ctx, chromedp.Poll[bool](cond, chromedp.WithPollingTimeout(time.Until(deadline))))
+		if err == nil {
+			return
+		}
+		if tb.ctx.Err() != nil || time.Now().After(deadline) {
+			tb.t.Fatalf("waiting for %s: %v", cond, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// reloadKeeps reloads the page at a step and waits for the same step.
+func (tb *tab) reloadKeeps(step string) {
+	tb.t.Helper()
+	require.Equal(tb.t, step, eval[string](tb, `document.getElementById('wizard').dataset.step`))
+	tb.do(chromedp.Reload())
+	tb.waitStep(step)
+	tb.step(step + "-reloaded")
+}
+
+// problem is the text of the refusal shown in a step, once there is one.
+func (tb *tab) problem(step string) string {
+	tb.t.Helper()
+	sel := "#step-" + step + " .problem"
+	tb.waitFor(fmt.Sprintf(`(() => { const e = document.querySelector(%q); return e !== null && e.textContent.trim() !== ''; })()`, sel))
+	return strings.TrimSpace(eval[string](tb, fmt.Sprintf(`document.querySelector(%q).textContent`, sel)))
+}
+
+// click clicks a button or link by id once it is enabled.
+func (tb *tab) click(id string) {
+	tb.t.Helper()
+	tb.waitFor(fmt.Sprintf(`(() => { const e = document.getElementById(%q); return e !== null && !e.disabled; })()`, id))
+	tb.do(chromedp.Click(chromedp.ID(id)))
+}
+
+// typeInto types text into an input as a person does, key by key.
+func (tb *tab) typeInto(id, text string) {
+	tb.t.Helper()
+	tb.do(chromedp.SendKeys(chromedp.ID(id), text))
+}
+
+// setInput sets an input's value and fires the input event (date fields,
+// whose typing depends on the browser's locale).
+func (tb *tab) setInput(id, value string) {
+	tb.t.Helper()
+	tb.do(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
+		const e = document.getElementById(%q);
+		e.value = %q;
+		e.dispatchEvent(new Event('input', {bubbles: true}));
+		e.dispatchEvent(new Event('change', {bubbles: true}));
+	})()`, id, value)))
+}
+
+// upload chooses a file in an <input type=file>.
+func (tb *tab) upload(id, file string) {
+	tb.t.Helper()
+	tb.do(chromedp.SetUploadFiles(chromedp.ID(id), []string{file}))
+}
+
+// renewalView is the application of the tab's session, as the API shows it.
+type renewalView struct {
+	ID      string `json:"id"`
+	State   string `json:"state"`
+	Payment *struct {
+		Method        string `json:"method"`
+		Status        string `json:"status"`
+		ERIPCode      string `json:"erip_code"`
+		InvoiceNumber string `json:"invoice_number"`
+	} `json:"payment"`
+}
+
+func (tb *tab) renewal() renewalView {
+	tb.t.Helper()
+	raw := evalAsync[string](tb, `fetch('/api/v1/renewal', {credentials: 'same-origin'}).then(r => r.text())`)
+	var v renewalView
+	require.NoError(tb.t, json.Unmarshal([]byte(raw), &v), raw)
+	return v
+}
+
+// fetchBytes gets a path of the site with this tab's session.
+func (tb *tab) fetchBytes(path string) []byte {
+	tb.t.Helper()
+	b64 := evalAsync[string](tb, fmt.Sprintf(`fetch(%q, {credentials: 'same-origin'}).then(async r => {
+		if (!r.ok) throw new Error('GET %s: ' + r.status + ' ' + await r.text());
+		const u = new Uint8Array(await r.arrayBuffer());
+		let s = '';
+		for (let i = 0; i < u.length; i += 0x8000) s += String.fromCharCode.apply(null, u.subarray(i, i + 0x8000));
+		return btoa(s);
+	})`, path, path))
+	b, err := base64.StdEncoding.DecodeString(b64)
+	require.NoError(tb.t, err)
+	return b
+}
+
+// ---- the suite server's outbox and demo subscribers ----
+
+type outboxMessage struct {
+	ID            int64     `json:"id"`
+	ApplicationID string    `json:"application_id"`
+	Channel       string    `json:"channel"`
+	To            string    `json:"to"`
+	Subject       string    `json:"subject"`
+	Body          string    `json:"body"`
+	CreatedAt     time.Time `json:"created_at"`
+}
+
+func outbox(t *testing.T) []outboxMessage {
+	t.Helper()
+	resp, err := http.Get(suite.URL + "/dev/api/outbox")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.Equal(t, 200, resp.StatusCode, string(b))
+	var list []outboxMessage
+	require.NoError(t, json.Unmarshal(b, &list))
+	return list
+}
+
+// waitMessage returns the newest message of an application that match
+// accepts, waiting for it to be written.
+func waitMessage(t *testing.T, appID string, match func(outboxMessage) bool) outboxMessage {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		for _, m := range outbox(t) { // newest first
+			if m.ApplicationID == appID && match(m) {
+				return m
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no such message for application %s in the outbox", appID)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+var sixDigits = regexp.MustCompile(`\b\d{6}\b`)
+
+// sentCode is the newest code sent on a channel (sms, email) for an application.
+func sentCode(t *testing.T, appID, channel string) string {
+	t.Helper()
+	m := waitMessage(t, appID, func(m outboxMessage) bool {
+		return m.Channel == channel && sixDigits.MatchString(m.Body)
+	})
+	return sixDigits.FindString(m.Body)
+}
+
+var resumeLink = regexp.MustCompile(`https?://\S+/resume/[A-Za-z0-9_-]+`)
+
+type subscriber struct {
+	Scenario string `json:"scenario"`
+	Name     string `json:"name"`
+	File     string `json:"file"` // the .p12; the certificate alone is beside it as .pem
+	Password string `json:"-"`
+}
+
+func demoP12(t *testing.T, scenario string) subscriber {
+	t.Helper()
+	dir := filepath.Join(suite.DataDir, "demo")
+	b, err := os.ReadFile(filepath.Join(dir, "subscribers.json"))
+	require.NoError(t, err)
+	var subs []subscriber
+	require.NoError(t, json.Unmarshal(b, &subs))
+	pw, err := os.ReadFile(filepath.Join(dir, "password.txt"))
+	require.NoError(t, err)
+	for _, s := range subs {
+		if s.Scenario == scenario {
+			if !filepath.IsAbs(s.File) {
+				s.File = filepath.Join(dir, s.File)
+			}
+			s.Password = strings.TrimSpace(string(pw))
+			return s
+		}
+	}
+	t.Fatalf("no demo subscriber %s", scenario)
+	return subscriber{}
+}
+
+func (s subscriber) certificate(t *testing.T) *x509.Certificate {
+	t.Helper()
+	return readCertificate(t, strings.TrimSuffix(s.File, ".p12")+".pem")
+}
+
+func readCertificate(t *testing.T, file string) *x509.Certificate {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	require.NoError(t, err)
+	return firstCertificate(t, b)
+}
+
+func firstCertificate(t *testing.T, pemBytes []byte) *x509.Certificate {
+	t.Helper()
+	block, _ := pem.Decode(pemBytes)
+	require.NotNil(t, block, "no PEM block")
+	c, err := x509.ParseCertificate(block.Bytes)
+	require.NoError(t, err)
+	return c
+}
+
+// ---- the steps of the wizard ----
+
+// startWizard goes from the first screen to the contacts step of a service.
+func (tb *tab) startWizard(serviceID string) {
+	tb.t.Helper()
+	tb.open("/", "home")
+	tb.step("home")
+	tb.do(chromedp.Click(chromedp.ID(serviceID)))
+	tb.waitScreen("service")
+	tb.step("service")
+	tb.click("start")
+	tb.waitStep("contacts")
+	tb.step("contacts")
+}
+
+// contacts fills the contacts and sends the codes; it returns the
+// application's id.
+func (tb *tab) contacts(phone, email string) string {
+	tb.t.Helper()
+	tb.typeInto("phone", phone)
+	tb.typeInto("email", email)
+	tb.click("send-codes")
+	tb.waitStep("codes")
+	tb.step("codes")
+	return tb.renewal().ID
+}
+
+// codes types both codes sent for the application and goes on.
+func (tb *tab) codes(appID string) {
+	tb.t.Helper()
+	tb.typeInto("sms-code", sentCode(tb.t, appID, "sms"))
+	tb.typeInto("email-code", sentCode(tb.t, appID, "email"))
+	tb.click("check-codes")
+	tb.waitStep("certificate")
+	tb.step("certificate")
+}
+
+// openKey opens a PKCS#12 file in the key picker on the screen.
+func (tb *tab) openKey(file, password string) {
+	tb.t.Helper()
+	tb.upload("p12-file", file)
+	tb.typeInto("p12-password", password)
+	tb.click("open-key")
+}
+
+// tariffAndTerms takes the first tariff and accepts every document.
+func (tb *tab) tariffAndTerms() {
+	tb.t.Helper()
+	tb.waitStep("tariff")
+	tb.waitFor(`document.querySelector('#step-tariff input[type=radio]:checked') !== null`)
+	tb.step("tariff")
+	tb.click("choose-tariff")
+	tb.tariffAndTermsFromTerms()
+}
+
+// tariffAndTermsFromTerms accepts every document of the terms step.
+func (tb *tab) tariffAndTermsFromTerms() {
+	tb.t.Helper()
+	tb.waitStep("terms")
+	tb.waitFor(`document.querySelectorAll('#step-terms input[type=checkbox]').length > 0`)
+	tb.step("terms")
+	n := eval[int](tb, `document.querySelectorAll('#step-terms input[type=checkbox]').length`)
+	for i := range n {
+		tb.do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`#step-terms article.terms:nth-of-type(%d) input[type=checkbox]`, i+1))))
+	}
+	tb.click("accept-terms")
+	tb.waitStep("personal")
+	tb.step("personal")
+}
+
+// fillRussianOwner enters the demo Russian owner's passport, СНИЛС and
+// ИНН (ca/demo/identities.yaml; the passport is the registry
+// simulator's, server/internal/registry) and sends them.
+func (tb *tab) fillRussianOwner() {
+	tb.t.Helper()
+	tb.typeInto("passport-series", "4510")
+	tb.typeInto("passport-number", "123456")
+	tb.setInput("passport-issued", "2015-06-01")
+	tb.typeInto("snils", "693-849-373 75")
+	tb.typeInto("inn", "771952685970")
+	tb.step("personal-filled")
+	tb.click("send-data")
+}
+
+// signApplication waits for the registry check and signs the application
+// with the key opened before.
+func (tb *tab) signApplication() {
+	tb.t.Helper()
+	tb.waitStep("check")
+	// The person sees the registries consulted as they are consulted
+	// (the simulator takes 3 s with --dev; the page asks every second).
+	tb.waitFor(`document.querySelectorAll('#check-steps li').length > 0`)
+	tb.step("check")
+	tb.waitStep("application")
+	tb.waitFor(`document.getElementById('sign-application') !== null`)
+	tb.step("application")
+	tb.click("sign-application")
+	tb.waitStep("payment")
+	tb.step("payment")
+}
+
+// fillEntropy moves the mouse over the entropy area until the key can be
+// made.
+func (tb *tab) fillEntropy() {
+	tb.t.Helper()
+	tb.do(chromedp.ScrollIntoView(chromedp.ID("entropy")))
+	type rect struct{ X, Y, W, H float64 }
+	r := eval[rect](tb, `(() => { const b = document.getElementById('entropy').getBoundingClientRect(); return {X: b.x, Y: b.y, W: b.width, H: b.height}; })()`)
+	require.Greater(tb.t, r.W, 10.0)
+	require.Greater(tb.t, r.H, 10.0)
+	for i := 0; i < 40; i++ {
+		var moves []chromedp.Action[chromedp.Void]
+		for j := range 20 {
+			k := i*20 + j
+			x := r.X + 2 + float64((k*37)%int(r.W-4))
+			y := r.Y + 2 + float64((k*53)%int(r.H-4))
+			moves = append(moves, chromedp.MouseEvent(chromedp.MouseMoved, x, y))
+		}
+		tb.do(moves...)
+		if eval[bool](tb, `!document.getElementById('generate-key').disabled`) {
+			return
+		}
+	}
+	tb.t.Fatalf("the entropy bar did not fill: %s", eval[string](tb, `document.getElementById('entropy-bar').getAttribute('aria-label')`))
+}
+
+// acknowledgeAndSave acknowledges the issued certificate with the new
+// key kept in this browser and saves it, ending the application.
+func (tb *tab) acknowledgeAndSave() {
+	tb.t.Helper()
+	tb.click("form-read")
+	tb.click("acknowledge")
+	tb.waitStep("save")
+	tb.step("save")
+	tb.click("save")
+	tb.waitDelivered()
+}
+
+func (tb *tab) waitDelivered() {
+	tb.t.Helper()
+	tb.waitStep("end")
+	tb.waitFor(`document.querySelector('#step-end[data-outcome="delivered"] #act-pdf') !== null`)
+	tb.step("delivered")
+}
+
+// checkRenewed verifies the issued certificate with OpenSSL against the
+// demo authority, and that it renews old: same subject, new key.
+func checkRenewed(t *testing.T, tb *tab, old *x509.Certificate) *x509.Certificate {
+	t.Helper()
+	pemBytes := tb.fetchBytes("/api/v1/renewal/certificate.pem")
+	issued := firstCertificate(t, pemBytes)
+	file := filepath.Join(t.TempDir(), "issued.pem")
+	require.NoError(t, os.WriteFile(file, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: issued.Raw}), 0o644))
+	demo := filepath.Join(suite.DataDir, "demo")
+	out, err := openssl(t, "verify", "-CAfile", filepath.Join(demo, "root.pem"), "-untrusted", filepath.Join(demo, "issuing.pem"), file)
+	require.NoError(t, err, out)
+	require.Contains(t, out, ": OK")
+	require.Equal(t, old.Subject.String(), issued.Subject.String(), "a renewal keeps the subject")
+	require.Equal(t, old.RawSubject, issued.RawSubject, "a renewal keeps the subject, byte for byte")
+	require.NotEqual(t, old.RawSubjectPublicKeyInfo, issued.RawSubjectPublicKeyInfo, "a renewal has a new key")
+	require.NotEqual(t, old.SerialNumber, issued.SerialNumber)
+	return issued
+}
+
+// checkAct reads the act of the finished application as text.
+func checkAct(t *testing.T, tb *tab) {
+	t.Helper()
+	pdf := tb.fetchBytes("/api/v1/renewal/act.pdf")
+	require.True(t, strings.HasPrefix(string(pdf), "%PDF-"), "a PDF")
+	file := filepath.Join(t.TempDir(), "act.pdf")
+	require.NoError(t, os.WriteFile(file, pdf, 0o644))
+	out, err := exec.Command("pdftotext", "-enc", "UTF-8", file, "-").CombinedOutput()
+	require.NoError(t, err, string(out))
+	require.Contains(t, string(out), "Акт")
+}

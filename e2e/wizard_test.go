@@ -1,0 +1,305 @@
+package e2e
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The wizard end to end: a person with a current certificate renews it
+// from the browser, against the real server, its database, registry
+// simulator, payment sandboxes and authority. Each scenario uses its own
+// phone number (five codes an hour per phone).
+
+// TestWizardRussiaOwnerCard: the Russian owner ("Я владелец") renews
+// with a key made in the browser and pays by card; the new certificate
+// chains to the demo authority, keeps the subject and has a new key.
+func TestWizardRussiaOwnerCard(t *testing.T) {
+	owner := demoP12(t, "ru-owner")
+	tb := newWizardTab(t)
+
+	tb.startWizard("service-ru-owner")
+	appID := tb.contacts("+79000000201", "smirnov@example.ru")
+	tb.codes(appID)
+	tb.openKey(owner.File, owner.Password)
+	tb.tariffAndTerms()
+
+	tb.fillRussianOwner()
+	tb.signApplication()
+
+	// Card: the gateway's page, then back to the site.
+	tb.click("pay-card")
+	tb.waitAcross(`location.pathname.startsWith('/sandbox/pay/') && document.readyState === 'complete' && document.getElementById('card') !== null`)
+	tb.step("card-page")
+	tb.typeInto("card", "4111 1111 1111 1111")
+	tb.typeInto("exp", "12/30")
+	tb.typeInto("cvc", "123")
+	tb.do(chromedp.Click(chromedp.CSS(`form button[type=submit]`)))
+	tb.waitAcross(`document.readyState === 'complete' && document.getElementById('card') === null && document.querySelector('p.back a') !== null`)
+	tb.step("card-paid")
+	assert.Contains(t, eval[string](tb, `document.querySelector('main').innerText`), "Оплата прошла")
+	tb.do(chromedp.Click(chromedp.CSS(`p.back a`)))
+	tb.waitAcross(`location.pathname === '/renew'`)
+
+	tb.waitStep("key")
+	tb.step("key")
+	tb.fillEntropy()
+	tb.step("key-entropy")
+	tb.click("generate-key")
+	tb.waitStep("issued")
+	tb.step("issued")
+	tb.acknowledgeAndSave()
+
+	issued := checkRenewed(t, tb, owner.certificate(t))
+	checkAct(t, tb)
+	t.Logf("issued serial %x", issued.SerialNumber)
+}
+
+// TestWizardBelarusERIPImport: 6.0.00 with the Belarusian individual's
+// certificate, paid through ERIP at the sandbox bank in the same tab; the
+// request for the new certificate is made by OpenSSL outside the browser
+// and imported, so the acknowledgement is signed with a .p12 built from
+// OpenSSL's key and the issued certificate.
+func TestWizardBelarusERIPImport(t *testing.T) {
+	holder := demoP12(t, "by-individual")
+	tb := newWizardTab(t)
+
+	tb.startWizard("service-by-6-0-00")
+	appID := tb.contacts("+375290000111", "kovaleva@example.by")
+	tb.codes(appID)
+	tb.openKey(holder.File, holder.Password)
+	tb.tariffAndTerms()
+	tb.typeInto("personal-number", "4150385B012PB6")
+	tb.step("personal-filled")
+	tb.click("send-data")
+	tb.signApplication()
+
+	// ERIP: a code to pay at any bank; the sandbox bank is in this tab.
+	tb.click("pay-erip")
+	tb.waitFor(`document.getElementById('erip-code') !== null && document.getElementById('erip-code').textContent.trim() !== ''`)
+	tb.step("erip-code")
+	code := strings.TrimSpace(tb.text("#erip-code"))
+	require.Regexp(t, `^\d+$`, code)
+	tb.do(chromedp.Navigate(suite.URL + "/sandbox/erip"))
+	tb.waitAcross(`document.readyState === 'complete' && document.getElementById('code') !== null`)
+	tb.typeInto("code", code)
+	tb.do(chromedp.Click(chromedp.CSS(`form button[type=submit]`)))
+	tb.waitAcross(`document.readyState === 'complete' && document.querySelector('form[method=post] button[type=submit]') !== null`)
+	tb.step("erip-confirm")
+	tb.do(chromedp.Click(chromedp.CSS(`form[method=post] button[type=submit]`)))
+	tb.waitAcross(`document.readyState === 'complete' && document.querySelector('form[method=post]') === null && document.querySelector('p.back a') !== null`)
+	tb.step("erip-paid")
+	tb.do(chromedp.Navigate(suite.URL + "/renew"))
+	tb.waitStep("key")
+	tb.step("key")
+
+	// The request from OpenSSL: an empty subject, the authority fills it.
+	dir := t.TempDir()
+	keyFile, reqFile := filepath.Join(dir, "new.key"), filepath.Join(dir, "new.csr")
+	out, err := openssl(t, "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+		"-subj", "/", "-keyout", keyFile, "-out", reqFile)
+	require.NoError(t, err, out)
+	tb.upload("request-file", reqFile)
+	tb.click("import-request")
+	tb.waitStep("issued")
+	tb.step("issued")
+
+	// The new key is not in this browser: the page asks for its file.
+	tb.click("form-read")
+	tb.click("acknowledge")
+	tb.waitFor(`document.querySelector('#new-key #p12-file') !== null`)
+	tb.step("new-key-asked")
+	certFile := filepath.Join(dir, "issued.pem")
+	require.NoError(t, os.WriteFile(certFile, tb.fetchBytes("/api/v1/renewal/certificate.pem"), 0o644))
+	p12 := filepath.Join(dir, "new.p12")
+	out, err = openssl(t, "pkcs12", "-export", "-inkey", keyFile, "-in", certFile, "-passout", "pass:new-key-file", "-out", p12)
+	require.NoError(t, err, out)
+	tb.openKey(p12, "new-key-file")
+	tb.waitStep("save")
+	tb.step("save")
+	tb.click("save")
+	tb.waitDelivered()
+
+	issued := checkRenewed(t, tb, holder.certificate(t))
+	out, err = openssl(t, "req", "-in", reqFile, "-noout", "-pubkey")
+	require.NoError(t, err, out)
+	pub, err := openssl(t, "x509", "-in", certFile, "-noout", "-pubkey")
+	require.NoError(t, err, pub)
+	assert.Equal(t, out, pub, "the certificate is for OpenSSL's key")
+	checkAct(t, tb)
+	t.Logf("issued serial %x", issued.SerialNumber)
+}
+
+// TestWizardInvoiceResume: paid by bank invoice. The operator imports
+// the bank's statement with the command line; the e-mailed link of the
+// key step opens the application in another browser (a fresh context:
+// no cookies, no keys), which proves the certificate again and lands on
+// the key step. The first browser follows by itself.
+func TestWizardInvoiceResume(t *testing.T) {
+	owner := demoP12(t, "ru-owner")
+	tb := newWizardTab(t)
+
+	tb.startWizard("service-ru-owner")
+	appID := tb.contacts("+79000000231", "smirnov@example.ru")
+	tb.codes(appID)
+	tb.openKey(owner.File, owner.Password)
+	tb.tariffAndTerms()
+	tb.fillRussianOwner()
+	tb.signApplication()
+
+	tb.click("pay-invoice")
+	tb.waitFor(`(() => { const e = document.querySelector('#invoice strong'); return e !== null && e.textContent.trim() !== ''; })()`)
+	tb.step("invoice")
+	number := strings.TrimSpace(tb.text("#invoice strong"))
+	assert.Equal(t, number, tb.renewal().Payment.InvoiceNumber)
+	pdf := tb.fetchBytes("/api/v1/renewal/invoice.pdf")
+	assert.True(t, strings.HasPrefix(string(pdf), "%PDF-"), "the invoice is a PDF")
+
+	// Days later: the bank's statement, imported by the operator.
+	resp, err := http.Get(suite.URL + "/dev/statement/" + url.PathEscape(number))
+	require.NoError(t, err)
+	statement, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	require.Equal(t, 200, resp.StatusCode, string(statement))
+	file := filepath.Join(t.TempDir(), "kl_to_1c.txt")
+	require.NoError(t, os.WriteFile(file, statement, 0o644))
+	out, code := server(t, "payments", "import", "--dev", "--data-dir", suite.DataDir, file)
+	require.Equal(t, 0, code, out)
+	assert.Contains(t, out, number)
+
+	link := waitMessage(t, appID, func(m outboxMessage) bool {
+		return m.Channel == "email" && strings.Contains(m.Body, "создание ключа") && resumeLink.MatchString(m.Body)
+	})
+	resume := resumeLink.FindString(link.Body)
+	require.True(t, strings.HasPrefix(resume, suite.URL+"/resume/"), resume)
+
+	// The first browser, still on the payment step, moves on by itself.
+	tb.waitStep("key")
+
+	// Another browser: the link, then the certificate again.
+	other := newWizardTab(t)
+	other.do(chromedp.Navigate(resume))
+	other.waitStep("certificate")
+	other.step("resumed")
+	assert.Contains(t, other.text("#step-certificate .lead"), "тот же сертификат")
+	assert.Equal(t, "/renew", eval[string](other, `location.pathname`), "the token leaves the address bar")
+	other.openKey(owner.File, owner.Password)
+	other.waitStep("key")
+	other.step("key")
+	assert.Equal(t, "key_pending", other.renewal().State)
+}
+
+// TestWizardWrongCodeThrice: three wrong SMS codes void the code; the
+// right one is refused after that, and the page says why.
+func TestWizardWrongCodeThrice(t *testing.T) {
+	tb := newWizardTab(t)
+	tb.startWizard("service-ru-owner")
+	appID := tb.contacts("+79000000241", "wrong-code@example.ru")
+	right := sentCode(t, appID, "sms")
+	n, err := strconv.Atoi(right)
+	require.NoError(t, err)
+	wrong := fmt.Sprintf("%06d", (n+1)%1_000_000)
+	tb.typeInto("email-code", sentCode(t, appID, "email"))
+
+	want := []string{"Неверный код. Осталось попыток: 2.", "Неверный код. Осталось попыток: 1.", "Код больше не действует"}
+	for i, msg := range append(want, "Код больше не действует") {
+		code := wrong
+		if i == 3 {
+			code = right // too late
+		}
+		tb.setInput("sms-code", "")
+		tb.typeInto("sms-code", code)
+		tb.click("check-codes")
+		tb.waitFor(fmt.Sprintf(`(() => { const e = document.querySelector('#step-codes .problem'); return e !== null && e.textContent.includes(%q); })()`, msg))
+		tb.step(fmt.Sprintf("attempt-%d", i+1))
+	}
+	assert.Contains(t, tb.problem("codes"), "Запросите новый код")
+	assert.Equal(t, "codes", eval[string](tb, `document.getElementById('wizard').dataset.step`))
+	v := tb.renewal()
+	assert.Equal(t, "started", v.State)
+}
+
+// TestWizardExpiredCertificate: a certificate that has expired cannot be
+// renewed remotely, and the certificate step says so.
+func TestWizardExpiredCertificate(t *testing.T) {
+	expired := demoP12(t, "ru-expired")
+	tb := newWizardTab(t)
+	tb.startWizard("service-ru-owner")
+	appID := tb.contacts("+79000000251", "kuznetsov@example.ru")
+	tb.codes(appID)
+	tb.openKey(expired.File, expired.Password)
+	msg := tb.problem("certificate")
+	tb.step("refused")
+	assert.Contains(t, msg, "Срок действия текущего сертификата истёк")
+	assert.Contains(t, msg, "обратитесь в удостоверяющий центр")
+	assert.Equal(t, "certificate", eval[string](tb, `document.getElementById('wizard').dataset.step`))
+	assert.Equal(t, "contacts_verified", tb.renewal().State)
+}
+
+// TestWizardReloadKeepsStep: a reload at any step lands on the same step,
+// because the step comes from the server's state. A reload forgets the
+// current key (it lives in the tab's memory): the application step asks
+// for it again before signing.
+func TestWizardReloadKeepsStep(t *testing.T) {
+	owner := demoP12(t, "ru-owner")
+	tb := newWizardTab(t)
+	tb.startWizard("service-ru-owner")
+	appID := tb.contacts("+79000000261", "smirnov@example.ru")
+	tb.reloadKeeps("codes")
+	tb.codes(appID)
+	tb.reloadKeeps("certificate")
+	tb.openKey(owner.File, owner.Password)
+	tb.waitStep("tariff")
+	tb.reloadKeeps("tariff")
+	tb.waitFor(`document.querySelector('#step-tariff input[type=radio]:checked') !== null`)
+	tb.click("choose-tariff")
+	tb.waitStep("terms")
+	tb.reloadKeeps("terms")
+	tb.do(chromedp.Reload()) // and the next step after all
+	tb.tariffAndTermsFromTerms()
+	tb.reloadKeeps("personal")
+	tb.fillRussianOwner()
+	tb.waitStep("application")
+	tb.reloadKeeps("application")
+
+	// The key is forgotten: the step asks for it, then signs.
+	tb.waitFor(`document.querySelector('#step-application #key-picker') !== null`)
+	assert.Equal(t, 0, eval[int](tb, `document.querySelectorAll('#sign-application').length`))
+	tb.openKey(owner.File, owner.Password)
+	tb.waitStep("payment")
+	tb.reloadKeeps("payment")
+	assert.Equal(t, "awaiting_payment", tb.renewal().State)
+}
+
+// TestWizardOneCodeWrong: the SMS code right and the e-mail code wrong.
+// The server keeps the phone as verified and refuses the e-mail code;
+// the page then asks only for the e-mail code, and the right one moves on.
+func TestWizardOneCodeWrong(t *testing.T) {
+	tb := newWizardTab(t)
+	tb.startWizard("service-ru-owner")
+	appID := tb.contacts("+79000000271", "one-wrong@example.ru")
+	sms, email := sentCode(t, appID, "sms"), sentCode(t, appID, "email")
+	n, err := strconv.Atoi(email)
+	require.NoError(t, err)
+	tb.typeInto("sms-code", sms)
+	tb.typeInto("email-code", fmt.Sprintf("%06d", (n+1)%1_000_000))
+	tb.click("check-codes")
+	assert.Contains(t, tb.problem("codes"), "Неверный код")
+	tb.waitFor(`document.getElementById('sms-code') === null`) // the phone is confirmed
+	tb.step("phone-confirmed")
+	tb.setInput("email-code", "")
+	tb.typeInto("email-code", email)
+	tb.click("check-codes")
+	tb.waitStep("certificate")
+}
