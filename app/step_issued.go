@@ -109,7 +109,7 @@ func (s *stepIssued) Render() goapp.UI {
 				goapp.Label().For("form-read").Text(text{"С бланком сертификата ознакомлен(а)", "I have read the certificate form"}.in(s.Lang)),
 			),
 			goapp.If(s.err == nil || !errors.Is(s.err, errNewKeyLost), func() goapp.UI { return s.errorBox(s.Lang) }),
-			submit("acknowledge", text{"Подписать бланк новым ключом", "Sign the form with the new key"}, s.Lang, s.busy || !s.read),
+			submit("acknowledge", text{"Подписать бланк новым ключом", "Sign the form with the new key"}, s.Lang, s.busy, !s.read),
 		),
 		// The key is elsewhere (the request came from the person's own
 		// tool, or another browser made it): open it from its file.

@@ -66,7 +66,7 @@ func (s *stepSave) Render() goapp.UI {
 				return goapp.P().Text(text{"Ключ останется в этом браузере вместе с сертификатом.", "The key stays in this browser with its certificate."}.in(s.Lang))
 			}),
 			s.errorBox(s.Lang),
-			submit("save", text{"Сохранить", "Save"}, s.Lang, s.busy || (file && len(s.password) < minFilePassword)),
+			submit("save", text{"Сохранить", "Save"}, s.Lang, s.busy, file && len(s.password) < minFilePassword),
 		),
 		goapp.P().Body(goapp.A().ID("certificate-pem").Href("/api/v1/renewal/certificate.pem").
 			Text(text{"Скачать сертификат (PEM)", "Download the certificate (PEM)"}.in(s.Lang))),

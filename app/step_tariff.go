@@ -59,7 +59,7 @@ func (s *stepTariff) Render() goapp.UI {
 				}),
 			),
 			s.errorBox(s.Lang),
-			submit("choose-tariff", txtContinue, s.Lang, s.busy || s.chosen == ""),
+			submit("choose-tariff", txtContinue, s.Lang, s.busy, s.chosen == ""),
 		),
 	)
 }

@@ -69,7 +69,7 @@ func (s *stepTerms) Render() goapp.UI {
 				)
 			}),
 			s.errorBox(s.Lang),
-			submit("accept-terms", txtContinue, s.Lang, s.busy || !s.all()),
+			submit("accept-terms", txtContinue, s.Lang, s.busy, !s.all()),
 		),
 	)
 }

@@ -76,13 +76,18 @@ func (a *action) errorBox(lang string) goapp.UI {
 	return problem(lang, a.err, nil)
 }
 
-// submit is a step's main button.
-func submit(id string, label text, lang string, busy bool) goapp.HTMLButton {
+// submit is a step's main button: "please wait" while its work runs,
+// and disabled (with its own label) while the form is not complete.
+func submit(id string, label text, lang string, busy bool, incomplete ...bool) goapp.HTMLButton {
 	l := label.in(lang)
 	if busy {
 		l = txtWorking.in(lang)
 	}
-	return goapp.Button().ID(id).Type("submit").Disabled(busy).Aria("busy", busy).Text(l)
+	off := busy
+	for _, b := range incomplete {
+		off = off || b
+	}
+	return goapp.Button().ID(id).Type("submit").Disabled(off).Aria("busy", busy).Text(l)
 }
 
 // field is a labelled input with an optional hint and error.

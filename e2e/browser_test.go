@@ -36,7 +36,7 @@ func newTab(t *testing.T) *tab {
 // chromedp.WithNewBrowserContext()).
 func newTabWith(t *testing.T, deadline time.Duration, opts ...chromedp.ContextOption) *tab {
 	t.Helper()
-	ctx, cancelTab := chromedp.NewContext(browserCtx, opts...)
+	ctx, cancelTab := chromedp.NewContext(liveBrowser(t), opts...)
 	ctx, cancelTime := context.WithTimeout(ctx, deadline)
 	tb := &tab{t: t, ctx: ctx}
 	if err := chromedp.Do(ctx); err != nil {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -57,14 +58,35 @@ func runSuite(m *testing.M) int {
 	}
 	defer suite.stop()
 
-	profile, err := os.MkdirTemp("", "rnw-chromium-")
+	chromiumPath = chromium
+	stopBrowser, err := startBrowser()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "e2e:", err)
+		fmt.Fprintln(os.Stderr, "e2e: start chromium:", err)
 		return 1
 	}
-	defer os.RemoveAll(profile)
+	defer func() { stopBrowser() }()
+	code := m.Run()
+	browserMu.Lock()
+	stopBrowser = stopCurrent
+	browserMu.Unlock()
+	return code
+}
+
+var (
+	chromiumPath string
+	browserMu    sync.Mutex
+	stopCurrent  func()
+)
+
+// startBrowser starts headless Chromium with a fresh profile and makes it
+// the suite's browser.
+func startBrowser() (func(), error) {
+	profile, err := os.MkdirTemp("", "rnw-chromium-")
+	if err != nil {
+		return nil, err
+	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium),
+		chromedp.ExecPath(chromiumPath),
 		chromedp.UserDataDir(profile),
 		chromedp.Flag("disable-gpu", true),
 		chromedp.Flag("disable-component-update", true),
@@ -76,17 +98,35 @@ func runSuite(m *testing.M) int {
 		opts = append(opts, chromedp.NoSandbox)
 	}
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	var cancelBrowser context.CancelFunc
-	browserCtx, cancelBrowser = chromedp.NewContext(allocCtx)
-	defer cancelBrowser()
-	startCtx, cancelStart := context.WithTimeout(browserCtx, 60*time.Second)
+	ctx, cancelBrowser := chromedp.NewContext(allocCtx)
+	stop := func() { cancelBrowser(); cancelAlloc(); os.RemoveAll(profile) }
+	startCtx, cancelStart := context.WithTimeout(ctx, 60*time.Second)
 	defer cancelStart()
 	if err := chromedp.Do(startCtx); err != nil {
-		fmt.Fprintln(os.Stderr, "e2e: start chromium:", err)
-		return 1
+		stop()
+		return nil, err
 	}
-	return m.Run()
+	browserCtx, stopCurrent = ctx, stop
+	return stop, nil
+}
+
+// liveBrowser is the suite's browser, started again if it died (under a
+// heavy load Chromium has lost its DevTools connection here): one dead
+// browser fails the test that saw it, not every test after it.
+func liveBrowser(t *testing.T) context.Context {
+	browserMu.Lock()
+	defer browserMu.Unlock()
+	if browserCtx.Err() == nil {
+		return browserCtx
+	}
+	t.Log("e2e: the browser is gone; starting a new one")
+	if stopCurrent != nil {
+		stopCurrent()
+	}
+	if _, err := startBrowser(); err != nil {
+		t.Fatalf("restart chromium: %v", err)
+	}
+	return browserCtx
 }
 
 func repoRoot() (string, error) {

@@ -119,7 +119,9 @@ func TestKilledAfterPayment(t *testing.T) {
 
 	srv = startBinary(t, dataDir)
 	f.base = srv.url
-	h.waitState("issued")
+	// If the kill came while the issuance job ran, River takes the job up
+	// again only after RescueStuckJobsAfter (2 minutes) and its next round.
+	h.waitStateWithin("issued", 4*time.Minute)
 
 	dsn := "host=" + filepath.Join(dataDir, "pgsock") + " port=5432 user=renewal dbname=renewal sslmode=disable"
 	st, err := store.Open(context.Background(), dsn, 5*time.Second)

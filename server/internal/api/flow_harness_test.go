@@ -351,7 +351,12 @@ func (h *holder) acceptance() wire.TermsAcceptance {
 // waitState polls until the application reaches a state.
 func (h *holder) waitState(want string) {
 	h.f.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	h.waitStateWithin(want, 30*time.Second)
+}
+
+func (h *holder) waitStateWithin(want string, limit time.Duration) {
+	h.f.t.Helper()
+	deadline := time.Now().Add(limit)
 	for {
 		got := h.state()
 		if got == want {
