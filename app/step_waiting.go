@@ -31,8 +31,11 @@ func (s *stepWaiting) poll(ctx goapp.Context) {
 			ctx.Dispatch(func(ctx goapp.Context) {
 				if err == nil && !s.stopped && r.State != s.R.State {
 					s.Update(ctx, &r)
-					return
 				}
+				// On, also after a change: "approved" (Belarus: the head
+				// confirmed, his payment is due) keeps this step on the
+				// screen, and only the payment moves it to the key. A
+				// step that leaves the screen stops at the next turn.
 				s.poll(ctx)
 			})
 		})

@@ -24,6 +24,7 @@ type tab struct {
 	console []string
 	errors  []string
 	shot    int
+	who     string // which of a test's tabs, when it has several (as)
 }
 
 func newTab(t *testing.T) *tab {
@@ -99,7 +100,18 @@ func isFailure(m chromedp.ConsoleMessage) bool {
 }
 
 func (tb *tab) name() string {
-	return strings.NewReplacer("/", "_", " ", "_").Replace(tb.t.Name())
+	n := tb.t.Name()
+	if tb.who != "" {
+		n += "." + tb.who
+	}
+	return strings.NewReplacer("/", "_", " ", "_").Replace(n)
+}
+
+// as names the tab in its screenshots and artifacts, for a test that
+// drives several people at once.
+func (tb *tab) as(who string) *tab {
+	tb.who = who
+	return tb
 }
 
 func (tb *tab) saveArtifacts() {

@@ -100,9 +100,16 @@ func startBrowser() (func(), error) {
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelBrowser := chromedp.NewContext(allocCtx)
 	stop := func() { cancelBrowser(); cancelAlloc(); os.RemoveAll(profile) }
-	startCtx, cancelStart := context.WithTimeout(ctx, 60*time.Second)
-	defer cancelStart()
-	if err := chromedp.Do(startCtx); err != nil {
+	// The first Do binds the browser's life to the context it is given
+	// (docs/API.md of chromedp): a timeout context there would close the
+	// browser as soon as this function returns. Bound the start with a
+	// timer instead.
+	slow := time.AfterFunc(60*time.Second, stop)
+	err = chromedp.Do(ctx)
+	if !slow.Stop() {
+		err = fmt.Errorf("chromium did not start in 60 s: %w", err)
+	}
+	if err != nil {
 		stop()
 		return nil, err
 	}

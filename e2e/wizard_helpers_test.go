@@ -110,9 +110,23 @@ func (tb *tab) reloadKeeps(step string) {
 // problem is the text of the refusal shown in a step, once there is one.
 func (tb *tab) problem(step string) string {
 	tb.t.Helper()
-	sel := "#step-" + step + " .problem"
-	tb.waitFor(fmt.Sprintf(`(() => { const e = document.querySelector(%q); return e !== null && e.textContent.trim() !== ''; })()`, sel))
-	return strings.TrimSpace(eval[string](tb, fmt.Sprintf(`document.querySelector(%q).textContent`, sel)))
+	return tb.shownText("#step-" + step + " .problem")
+}
+
+// shownText waits until the element at sel shows some text and returns
+// it, in one evaluation: go-app may replace the element between a wait
+// and a second query.
+func (tb *tab) shownText(sel string) string {
+	tb.t.Helper()
+	s, err := chromedp.Run(tb.ctx, chromedp.Poll[string](fmt.Sprintf(`(() => {
+		const e = document.querySelector(%q);
+		const s = e === null ? '' : e.textContent.trim();
+		return s === '' ? null : s;
+	})()`, sel)))
+	if err != nil {
+		tb.t.Fatalf("waiting for text at %s: %v", sel, err)
+	}
+	return s
 }
 
 // click clicks a button or link by id once it is enabled.
@@ -375,6 +389,13 @@ func (tb *tab) fillRussianOwner() {
 // with the key opened before.
 func (tb *tab) signApplication() {
 	tb.t.Helper()
+	tb.signApplicationThen("payment")
+}
+
+// signApplicationThen signs the application and waits for the step that
+// follows: payment, or the head's approval for an employee.
+func (tb *tab) signApplicationThen(next string) {
+	tb.t.Helper()
 	tb.waitStep("check")
 	// The person sees the registries consulted as they are consulted
 	// (the simulator takes 3 s with --dev; the page asks every second).
@@ -384,8 +405,8 @@ func (tb *tab) signApplication() {
 	tb.waitFor(`document.getElementById('sign-application') !== null`)
 	tb.step("application")
 	tb.click("sign-application")
-	tb.waitStep("payment")
-	tb.step("payment")
+	tb.waitStep(next)
+	tb.step(next)
 }
 
 // fillEntropy moves the mouse over the entropy area until the key can be

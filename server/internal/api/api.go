@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -152,15 +153,18 @@ func (s *server) observe(c *fiber.Ctx) error {
 	}
 	status := c.Response().StatusCode()
 	d := time.Since(start)
+	// Fiber's strings are views of fasthttp's buffers, reused by the next
+	// request: a label kept by Prometheus must be a copy.
+	method := strings.Clone(c.Method())
 	if s.Metrics != nil {
-		s.Metrics.Observe(c.Method(), c.Route().Path, status, d)
+		s.Metrics.Observe(method, strings.Clone(c.Route().Path), status, d)
 	}
 	level := slog.LevelInfo
 	if status >= 500 {
 		level = slog.LevelError
 	}
 	s.Log.Log(ctx, level, "request",
-		"method", c.Method(), "path", c.Path(), "route", c.Route().Path,
+		"method", method, "path", c.Path(), "route", c.Route().Path,
 		"status", status, "ms", d.Milliseconds(), "ip", ClientIP(c), "request_id", RequestID(c))
 	return nil
 }

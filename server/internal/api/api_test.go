@@ -229,6 +229,11 @@ func TestDatabaseUnavailable(t *testing.T) {
 
 func TestMetrics(t *testing.T) {
 	h := newHarness(t)
+	// A POST first: its method must not leak into later labels through
+	// fasthttp's reused buffers ("GETT").
+	r := httptest.NewRequest("POST", "/test/json", strings.NewReader(`{"name":"x"}`))
+	r.Header.Set("Content-Type", "application/json")
+	h.do(t, r)
 	h.do(t, httptest.NewRequest("GET", "/api/v1/services/ru-owner", nil))
 	h.do(t, httptest.NewRequest("GET", "/api/v1/nope", nil))
 	h.do(t, httptest.NewRequest("GET", "/test/panic", nil))
