@@ -223,9 +223,16 @@ func (p *Approval) body() goapp.UI {
 				goapp.If(a.Payment != nil && a.Payment.Method == "erip" && a.Payment.Status == "pending", func() goapp.UI {
 					return goapp.P().Body(goapp.Text(a.Payment.ERIPPath+" — "), goapp.Strong().ID("erip-code").Text(a.Payment.ERIPCode))
 				}),
+				goapp.If(a.Payment != nil && a.Payment.Method == "invoice" && a.Payment.Status == "pending", func() goapp.UI {
+					return goapp.P().Body(
+						goapp.Text(text{"Счёт № ", "Invoice No. "}.in(p.lang)), goapp.Strong().Text(a.Payment.InvoiceNumber), goapp.Text(" — "),
+						goapp.A().ID("head-invoice-pdf").Href("/api/v1/approval/invoice.pdf").Target("_blank").Text(text{"открыть (PDF)", "open (PDF)"}.in(p.lang)),
+					)
+				}),
 				goapp.Div().Class("actions").Body(
 					goapp.Button().ID("head-pay-card").Type("button").Disabled(p.busy).OnClick(p.pay("card")).Text(text{"Картой (Assist)", "By card (Assist)"}.in(p.lang)),
 					goapp.Button().ID("head-pay-erip").Type("button").Disabled(p.busy).OnClick(p.pay("erip")).Text(text{"Через ЕРИП", "Through ERIP"}.in(p.lang)),
+					goapp.Button().ID("head-pay-invoice").Type("button").Disabled(p.busy).OnClick(p.pay("invoice")).Text(text{"Клиент-банк (счёт)", "Client-bank (invoice)"}.in(p.lang)),
 				),
 			)
 		}),

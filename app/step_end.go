@@ -23,6 +23,14 @@ func (s *stepEnd) Render() goapp.UI {
 					return goapp.Li().Body(goapp.A().ID("upd-pdf").Href("/api/v1/renewal/upd.pdf").Text(text{"УПД (PDF)", "Universal transfer document (PDF)"}.in(s.Lang)))
 				}),
 				goapp.Li().Body(goapp.A().Href("/api/v1/renewal/certificate.pem").Text(text{"Сертификат (PEM)", "Certificate (PEM)"}.in(s.Lang))),
+				goapp.If(s.R.Service == "ru-poa" || s.R.Service == "by-6.0.01", func() goapp.UI {
+					return goapp.Li().Body(
+						goapp.A().ID("confirmation-doc").Href("/api/v1/renewal/confirmation/document.txt").Target("_blank").
+							Text(text{"Подтверждение руководителя", "The head's confirmation"}.in(s.Lang)),
+						goapp.Text(" · "),
+						goapp.A().Href("/api/v1/renewal/confirmation/signature.p7s").Text(text{"его подпись (.p7s)", "its signature (.p7s)"}.in(s.Lang)),
+					)
+				}),
 			),
 		)
 	default:

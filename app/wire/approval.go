@@ -10,6 +10,7 @@ type Approval struct {
 	Requests     []ApprovalRequest `json:"requests"`
 	Total        *Money            `json:"total,omitempty"` // BY: what the head pays for the confirmed requests
 	Payment      *Payment          `json:"payment,omitempty"`
+	Confirmed    string            `json:"confirmed,omitempty"` // id of the confirmation just signed
 	CSRFToken    string            `json:"csrf_token"`
 }
 

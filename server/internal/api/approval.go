@@ -30,6 +30,31 @@ func (s *server) mountApproval(v1 fiber.Router) {
 	a.Post("/confirmation/:id/signature", s.headCSRF, s.confirmationSign)
 	a.Post("/decline", s.headCSRF, s.decline)
 	a.Post("/payment", s.headCSRF, s.headPay)
+	a.Get("/invoice.pdf", s.headInvoice)
+	a.Get("/confirmation/:id/document.txt", s.headConfirmation(false))
+	a.Get("/confirmation/:id/signature.p7s", s.headConfirmation(true))
+}
+
+// headConfirmation shows a signed confirmation again: the exact document,
+// or its detached CMS signature.
+func (s *server) headConfirmation(signature bool) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		doc, sig, err := s.Renewal.HeadConfirmation(c.UserContext(), head(c), c.Params("id"))
+		return sendConfirmation(c, doc, sig, signature, err)
+	}
+}
+
+func sendConfirmation(c *fiber.Ctx, doc, sig []byte, signature bool, err error) error {
+	if err != nil {
+		return err
+	}
+	if signature {
+		c.Set(fiber.HeaderContentType, "application/pkcs7-signature")
+		c.Set(fiber.HeaderContentDisposition, `attachment; filename="confirmation.p7s"`)
+		return c.Send(sig)
+	}
+	c.Set(fiber.HeaderContentType, "text/plain; charset=utf-8")
+	return c.Send(doc)
 }
 
 func (s *server) headCookieName(c *fiber.Ctx) string {
@@ -135,4 +160,14 @@ func (s *server) headPay(c *fiber.Ctx) error {
 	}
 	v, err := s.Renewal.HeadPay(c.UserContext(), head(c), in.Method)
 	return reply(c, v, err)
+}
+
+func (s *server) headInvoice(c *fiber.Ctx) error {
+	pdf, err := s.Renewal.HeadInvoice(c.UserContext(), head(c))
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "application/pdf")
+	c.Set(fiber.HeaderContentDisposition, `inline; filename="invoice.pdf"`)
+	return c.Send(pdf)
 }

@@ -16,6 +16,7 @@ import (
 	"renewal/app/wire"
 	"renewal/ca"
 	"renewal/ca/cms"
+	"renewal/server/internal/docs"
 	"renewal/server/internal/payments"
 )
 
@@ -76,6 +77,7 @@ func (h *holder) confirm(ids ...string) (int, wire.Error) {
 	}
 	sig, err := cms.SignDetached(c.Document, h.cert, h.chain, time.Now(), cms.MessageSignerFunc(h.key))
 	require.NoError(h.f.t, err)
+	h.lastConfirmation = c.ID
 	return h.call("POST", "/api/v1/approval/confirmation/"+c.ID+"/signature", wire.ConfirmationSignature{Signature: sig}, nil)
 }
 
@@ -101,6 +103,17 @@ func TestApprovalRussia(t *testing.T) {
 	assert.NotEmpty(t, a.Requests[0].ApplicationSHA256)
 	status, e = boss.confirm(emp.id)
 	require.Less(t, status, 300, e.MessageEN)
+
+	// The confirmation and its signature are shown later, as signed.
+	var doc, sig []byte
+	emp.must("GET", "/api/v1/renewal/confirmation/document.txt", nil, &doc)
+	emp.must("GET", "/api/v1/renewal/confirmation/signature.p7s", nil, &sig)
+	assert.Contains(t, string(doc), emp.id)
+	_, err := docs.VerifyDetached(sig, doc, boss.cert)
+	assert.NoError(t, err, "the employee sees the head's signature over the exact document")
+	var headDoc []byte
+	boss.must("GET", "/api/v1/approval/confirmation/"+boss.lastConfirmation+"/document.txt", nil, &headDoc)
+	assert.Equal(t, doc, headDoc, "the head sees the same document")
 
 	require.Equal(t, "awaiting_payment", emp.state())
 	p, ref := emp.pay()
@@ -138,6 +151,16 @@ func TestApprovalBelarus(t *testing.T) {
 	assert.Equal(t, "approved", zhuk.state())
 	assert.Equal(t, "approved", sink.state())
 
+	// The client-bank invoice is on offer too; the head chooses the card.
+	var inv wire.Approval
+	boss.must("POST", "/api/v1/approval/payment", wire.PaymentStart{Method: "invoice"}, &inv)
+	require.NotNil(t, inv.Payment)
+	var pdf []byte
+	boss.must("GET", "/api/v1/approval/invoice.pdf", nil, &pdf)
+	text := pdftotext(t, pdf)
+	assert.Contains(t, text, inv.Payment.InvoiceNumber)
+	assert.Contains(t, text, "Жук")
+	assert.Contains(t, text, "Синкевич")
 	boss.must("POST", "/api/v1/approval/payment", wire.PaymentStart{Method: "card"}, &a)
 	require.NotNil(t, a.Payment)
 	require.NotNil(t, a.Total)

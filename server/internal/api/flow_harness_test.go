@@ -156,6 +156,7 @@ type holder struct {
 	ip     string
 	// The head's session, when this browser acts as a head.
 	headCookie, headCSRF string
+	lastConfirmation     string
 	// lastSignature is the last CMS signature submitted.
 	lastSignature []byte
 }

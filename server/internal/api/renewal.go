@@ -51,6 +51,8 @@ func (s *server) mountRenewal(v1 fiber.Router) {
 	r.Get("/certificate-form.pdf", s.certificateForm)
 	r.Post("/acknowledgement", s.csrf, s.acknowledge)
 	r.Post("/delivered", s.csrf, s.delivered)
+	r.Get("/confirmation/document.txt", s.employeeConfirmation(false))
+	r.Get("/confirmation/signature.p7s", s.employeeConfirmation(true))
 	s.mountPayments(v1, r)
 }
 
@@ -276,6 +278,14 @@ func (s *server) acknowledge(c *fiber.Ctx) error {
 func (s *server) delivered(c *fiber.Ctx) error {
 	v, err := s.Renewal.Delivered(c.UserContext(), session(c))
 	return reply(c, v, err)
+}
+
+// employeeConfirmation shows the employee the head's signed confirmation.
+func (s *server) employeeConfirmation(signature bool) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		doc, sig, err := s.Renewal.ConfirmationOf(c.UserContext(), session(c))
+		return sendConfirmation(c, doc, sig, signature, err)
+	}
 }
 
 func reply(c *fiber.Ctx, v any, err error) error {

@@ -460,7 +460,11 @@ func (s *Service) Confirm(ctx context.Context, hs *HeadSession, id string, sig [
 	if err != nil {
 		return nil, err
 	}
-	return s.ApprovalView(ctx, hs)
+	v, err := s.ApprovalView(ctx, hs)
+	if v != nil {
+		v.Confirmed = id
+	}
+	return v, err
 }
 
 // Decline refuses one request with a reason the employee is told.
@@ -494,3 +498,38 @@ func (s *Service) Decline(ctx context.Context, hs *HeadSession, appID, reason st
 	}
 	return s.ApprovalView(ctx, hs)
 }
+
+// ConfirmationOf returns the head's signed confirmation of the session's
+// application: the exact document and the detached signature, as they
+// were signed.
+func (s *Service) ConfirmationOf(ctx context.Context, sess *Session) (content, signature []byte, err error) {
+	if err := sess.requireProven(); err != nil {
+		return nil, nil, err
+	}
+	c, err := s.Store.Q().ConfirmationForApplication(ctx, sess.ApplicationID)
+	if err = store.MapErr(err); errors.Is(err, store.ErrNotFound) {
+		return nil, nil, ErrNoConfirmation
+	} else if err != nil {
+		return nil, nil, err
+	}
+	return c.Content, c.Signature, nil
+}
+
+// HeadConfirmation returns one of the head's signed confirmations, for
+// his organisation only.
+func (s *Service) HeadConfirmation(ctx context.Context, hs *HeadSession, id string) (content, signature []byte, err error) {
+	if err := hs.requireProven(); err != nil {
+		return nil, nil, err
+	}
+	c, err := s.Store.Q().ConfirmationGet(ctx, id)
+	if err = store.MapErr(err); errors.Is(err, store.ErrNotFound) || (err == nil && (c.OrgID != hs.OrgID || c.Jurisdiction != hs.Jurisdiction || c.Signature == nil)) {
+		return nil, nil, ErrNoConfirmation
+	} else if err != nil {
+		return nil, nil, err
+	}
+	return c.Content, c.Signature, nil
+}
+
+// ErrNoConfirmation: no signed confirmation to show.
+var ErrNoConfirmation = apierr.New(apierr.KindNotFound, "no_confirmation",
+	"Подтверждения руководителя нет.", "There is no confirmation by the head.")

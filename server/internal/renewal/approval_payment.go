@@ -2,10 +2,12 @@ package renewal
 
 import (
 	"context"
+	"crypto/x509"
 
 	"strings"
 
 	"renewal/app/wire"
+	"renewal/server/internal/docs"
 	"renewal/server/internal/payments"
 	"renewal/server/internal/store"
 	"renewal/server/internal/store/db"
@@ -101,16 +103,19 @@ func (s *Service) HeadPay(ctx context.Context, hs *HeadSession, method string) (
 }
 
 // paidGroup marks every application of a head's payment paid and starts
-// their issuance, in the payment's transaction.
-func (s *Service) paidGroup(ctx context.Context, tx *store.Tx, p *db.Payment, items []string) error {
+// their issuance, in the payment's transaction. It returns how many it
+// marked: none means the payment came for requests already paid (the
+// head paid twice) and must go back.
+func (s *Service) paidGroup(ctx context.Context, tx *store.Tx, p *db.Payment, items []string) (int, error) {
+	n := 0
 	for _, id := range items {
 		app, err := lock(ctx, tx, id)
 		if err != nil {
-			return err
+			return n, err
 		}
 		if State(app.State) == StateApproved {
 			if err := s.move(ctx, tx, app, EventPaymentRequested, "system", nil); err != nil {
-				return err
+				return n, err
 			}
 		}
 		if State(app.State) != StateAwaitingPayment {
@@ -118,8 +123,55 @@ func (s *Service) paidGroup(ctx context.Context, tx *store.Tx, p *db.Payment, it
 			continue
 		}
 		if err := s.markPaid(ctx, tx, app, p); err != nil {
-			return err
+			return n, err
 		}
+		n++
 	}
-	return nil
+	return n, nil
+}
+
+// HeadInvoice renders the invoice of the head's pending invoice payment:
+// one line per confirmed request, the organisation as the buyer.
+func (s *Service) HeadInvoice(ctx context.Context, hs *HeadSession) ([]byte, error) {
+	if err := hs.requireProven(); err != nil {
+		return nil, err
+	}
+	q := s.Store.Q()
+	apps, err := q.ApplicationsApprovedUnpaid(ctx, db.ApplicationsApprovedUnpaidParams{Jurisdiction: hs.Jurisdiction, OrgID: &hs.OrgID})
+	if err != nil {
+		return nil, store.MapErr(err)
+	}
+	if len(apps) == 0 {
+		return nil, ErrNoInvoice
+	}
+	p, err := q.PaymentLatest(ctx, apps[0].ID)
+	if err != nil || p.InvoiceNumber == nil {
+		return nil, ErrNoInvoice
+	}
+	items, err := q.PaymentItems(ctx, p.ID)
+	if err != nil {
+		return nil, store.MapErr(err)
+	}
+	var lines []docs.Line
+	for _, id := range items {
+		a, err := q.ApplicationGet(ctx, id)
+		if err != nil {
+			return nil, store.MapErr(err)
+		}
+		line, err := s.serviceLine(ctx, &a)
+		if err != nil {
+			return nil, err
+		}
+		if c, err := x509.ParseCertificate(a.CertDer); err == nil {
+			line.Name += ": " + c.Subject.CommonName
+		}
+		lines = append(lines, line)
+	}
+	buyerName := firstOf(hs.Cert.Subject.Organization)
+	return docs.RenderInvoice(docs.Invoice{
+		Number: *p.InvoiceNumber, Date: p.CreatedAt, Jurisdiction: hs.Jurisdiction, Currency: p.Currency,
+		Seller: s.seller(hs.Jurisdiction), Buyer: docs.Party{Name: buyerName, UNP: hs.OrgID}, Lines: lines,
+		VATRate: s.Catalog.vat[hs.Jurisdiction], VATIncluded: true, DueDays: 5,
+		Purpose: "Оплата по счёту № " + *p.InvoiceNumber + " за издание сертификатов сотрудников",
+	})
 }

@@ -227,7 +227,13 @@ func (s *Service) applyPaymentEvent(ctx context.Context, tx *store.Tx, p *db.Pay
 			if err := record("succeeded"); err != nil {
 				return false, err
 			}
-			return false, s.paidGroup(ctx, tx, p, items)
+			n, err := s.paidGroup(ctx, tx, p, items)
+			if err != nil || n > 0 {
+				return false, err
+			}
+			// Everything was paid already (the head paid twice): back.
+			s.Log.WarnContext(ctx, "payment: a head's second payment; refunding", "payment", p.ID)
+			return true, record("refunded")
 		}
 		switch {
 		case State(app.State) != StateAwaitingPayment:

@@ -327,6 +327,27 @@ func (q *Queries) ConfirmationForApplication(ctx context.Context, applicationID 
 	return i, err
 }
 
+const confirmationGet = `-- name: ConfirmationGet :one
+SELECT id, jurisdiction, org_id, head_cert_sha256, content, sha256, signature, created_at, signed_at FROM confirmation WHERE id = $1
+`
+
+func (q *Queries) ConfirmationGet(ctx context.Context, id string) (Confirmation, error) {
+	row := q.db.QueryRow(ctx, confirmationGet, id)
+	var i Confirmation
+	err := row.Scan(
+		&i.ID,
+		&i.Jurisdiction,
+		&i.OrgID,
+		&i.HeadCertSha256,
+		&i.Content,
+		&i.Sha256,
+		&i.Signature,
+		&i.CreatedAt,
+		&i.SignedAt,
+	)
+	return i, err
+}
+
 const confirmationGetForUpdate = `-- name: ConfirmationGetForUpdate :one
 SELECT id, jurisdiction, org_id, head_cert_sha256, content, sha256, signature, created_at, signed_at FROM confirmation WHERE id = $1 FOR UPDATE
 `

@@ -58,3 +58,6 @@ INSERT INTO payment_item (payment_id, application_id) VALUES ($1, $2);
 
 -- name: PaymentItems :many
 SELECT application_id FROM payment_item WHERE payment_id = $1 ORDER BY application_id;
+
+-- name: ConfirmationGet :one
+SELECT * FROM confirmation WHERE id = $1;
