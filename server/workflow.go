@@ -68,7 +68,7 @@ func startWorkflow(cfg *config.Config, st *store.Store, auth *authority.Loaded, 
 	}
 	if w.svc, err = renewal.New(renewal.Config{
 		Store: st, Authority: auth, Catalog: catalog, Registry: reg, Providers: providers, Secret: secret,
-		PublicURL: publicURL, Centre: cfg.Centre, Dev: cfg.Dev, Log: log,
+		PublicURL: publicURL, Centre: cfg.Centre, Dev: cfg.Dev, ApprovalTTL: cfg.ApprovalTTL, Log: log,
 	}); err != nil {
 		return nil, err
 	}

@@ -6,6 +6,8 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
+	"io"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -114,6 +116,12 @@ func TestApprovalRussia(t *testing.T) {
 	var headDoc []byte
 	boss.must("GET", "/api/v1/approval/confirmation/"+boss.lastConfirmation+"/document.txt", nil, &headDoc)
 	assert.Equal(t, doc, headDoc, "the head sees the same document")
+	req := httptest.NewRequest("GET", "/api/v1/operator/confirmations/"+boss.lastConfirmation+"/document.txt", nil)
+	req.Header.Set("Authorization", "Bearer operator-secret")
+	resp, err := f.app.Test(req, -1)
+	require.NoError(t, err)
+	opDoc, _ := io.ReadAll(resp.Body)
+	assert.Equal(t, doc, opDoc, "and so does the operator")
 
 	require.Equal(t, "awaiting_payment", emp.state())
 	p, ref := emp.pay()

@@ -27,6 +27,8 @@ func (s *server) mountPayments(v1 fiber.Router, r fiber.Router) {
 	r.Get("/upd.pdf", s.closingPDF("upd"))
 	v1.Post("/payments/webhook/:provider", s.webhook)
 	v1.Post("/operator/statements", s.operator, s.statementImport)
+	v1.Get("/operator/confirmations/:id/document.txt", s.operator, s.operatorConfirmation(false))
+	v1.Get("/operator/confirmations/:id/signature.p7s", s.operator, s.operatorConfirmation(true))
 }
 
 func (s *server) paymentStart(c *fiber.Ctx) error {
@@ -100,5 +102,13 @@ func (s *server) statementImport(c *fiber.Ctx) error {
 func (s *server) mountSandboxes(app *fiber.App) {
 	if s.Sandbox != nil {
 		app.All("/sandbox/*", adaptor.HTTPHandler(s.Sandbox))
+	}
+}
+
+// operatorConfirmation shows the operator a head's confirmation as signed.
+func (s *server) operatorConfirmation(signature bool) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		doc, sig, err := s.Renewal.OperatorConfirmation(c.UserContext(), c.Params("id"))
+		return sendConfirmation(c, doc, sig, signature, err)
 	}
 }

@@ -42,6 +42,7 @@ type Config struct {
 	Centre        string // the centre's name on documents
 	RegistryFile  string
 	RegistryDelay time.Duration
+	ApprovalTTL   time.Duration
 	SMTP          SMTP
 	SMS           SMS
 
@@ -133,6 +134,12 @@ func Parse(name string, args []string, getenv func(string) string, out io.Writer
 	}
 	fs.DurationVar(&c.DBWait, "db-wait", waitDefault, "how long to wait for the database at start before giving up")
 	opts = append(opts, option{"db-wait", "DB_WAIT", ""})
+	ttlDefault, err := time.ParseDuration(env("APPROVAL_TTL", "72h"))
+	if err != nil {
+		return nil, fmt.Errorf("APPROVAL_TTL: %w", err)
+	}
+	fs.DurationVar(&c.ApprovalTTL, "approval-ttl", ttlDefault, "how long a head's confirmation link is valid")
+	opts = append(opts, option{"approval-ttl", "APPROVAL_TTL", ""})
 	delayDefault, err := time.ParseDuration(env("REGISTRY_DELAY", "-1s"))
 	if err != nil {
 		return nil, fmt.Errorf("REGISTRY_DELAY: %w", err)

@@ -533,3 +533,15 @@ func (s *Service) HeadConfirmation(ctx context.Context, hs *HeadSession, id stri
 // ErrNoConfirmation: no signed confirmation to show.
 var ErrNoConfirmation = apierr.New(apierr.KindNotFound, "no_confirmation",
 	"Подтверждения руководителя нет.", "There is no confirmation by the head.")
+
+// OperatorConfirmation returns any signed confirmation, for the
+// centre's operator.
+func (s *Service) OperatorConfirmation(ctx context.Context, id string) (content, signature []byte, err error) {
+	c, err := s.Store.Q().ConfirmationGet(ctx, id)
+	if err = store.MapErr(err); errors.Is(err, store.ErrNotFound) || (err == nil && c.Signature == nil) {
+		return nil, nil, ErrNoConfirmation
+	} else if err != nil {
+		return nil, nil, err
+	}
+	return c.Content, c.Signature, nil
+}
