@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"renewal/app/wire"
 	"renewal/server/internal/apierr"
@@ -296,4 +295,3 @@ func paymentView(p db.Payment) *wire.Payment {
 	return v
 }
 
-var _ = time.Second

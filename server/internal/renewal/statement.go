@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
-	"time"
 
 	"renewal/server/internal/payments"
 	"renewal/server/internal/store"
@@ -90,7 +89,6 @@ func (s *Service) ourTaxID() string {
 	return s.Catalog.sellers["RU"].INN
 }
 
-var _ = time.Second
 
 // DevStatement writes, for development, the bank statement a payer's bank
 // would export after paying an invoice: the full amount by the invoice's
