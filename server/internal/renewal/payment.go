@@ -294,4 +294,3 @@ func paymentView(p db.Payment) *wire.Payment {
 	}
 	return v
 }
-

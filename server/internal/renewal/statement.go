@@ -89,7 +89,6 @@ func (s *Service) ourTaxID() string {
 	return s.Catalog.sellers["RU"].INN
 }
 
-
 // DevStatement writes, for development, the bank statement a payer's bank
 // would export after paying an invoice: the full amount by the invoice's
 // payer unless amountMinor or payerINN say otherwise (to try the review
