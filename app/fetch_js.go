@@ -5,10 +5,10 @@ package app
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"syscall/js"
 
+	"renewal/app/browsercrypto"
 	"renewal/app/wire"
 )
 
@@ -53,41 +53,8 @@ func request(ctx context.Context, method, path, csrf, contentType string, body [
 	return out, nil
 }
 
-// await blocks until a JavaScript promise settles. The callbacks only
-// hand the value to a channel: blocking inside them would deadlock.
+// await is browsercrypto's: one place that turns a promise into a Go
+// answer.
 func await(ctx context.Context, promise js.Value) (js.Value, error) {
-	type result struct {
-		v   js.Value
-		err error
-	}
-	ch := make(chan result, 1)
-	onResolve := js.FuncOf(func(this js.Value, args []js.Value) any {
-		ch <- result{v: arg0(args)}
-		return nil
-	})
-	onReject := js.FuncOf(func(this js.Value, args []js.Value) any {
-		reason := arg0(args)
-		msg := "promise rejected"
-		if reason.Truthy() {
-			msg = reason.Call("toString").String()
-		}
-		ch <- result{err: errors.New(msg)}
-		return nil
-	})
-	defer onResolve.Release()
-	defer onReject.Release()
-	promise.Call("then", onResolve, onReject)
-	select {
-	case r := <-ch:
-		return r.v, r.err
-	case <-ctx.Done():
-		return js.Undefined(), ctx.Err()
-	}
-}
-
-func arg0(args []js.Value) js.Value {
-	if len(args) == 0 {
-		return js.Undefined()
-	}
-	return args[0]
+	return browsercrypto.Await(ctx, promise)
 }

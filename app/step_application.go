@@ -14,7 +14,7 @@ import (
 // source). After a reload the key is asked for again.
 type stepApplication struct {
 	goapp.Compo
-	stepProps
+	StepProps
 	action
 	ctx goapp.Context // the step's own: the key picker is gone when the answer comes
 }

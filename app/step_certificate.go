@@ -18,7 +18,7 @@ import (
 // checks both. Nothing of the key or the file leaves the browser.
 type stepCertificate struct {
 	goapp.Compo
-	stepProps
+	StepProps
 	action
 }
 

@@ -12,33 +12,13 @@ import (
 // source) and moves on by itself when it ends.
 type stepCheck struct {
 	goapp.Compo
-	stepProps
-	stopped bool
+	StepProps
+	follower
 }
 
-func (s *stepCheck) OnMount(ctx goapp.Context) { s.poll(ctx) }
-func (s *stepCheck) OnDismount()               { s.stopped = true }
-
-func (s *stepCheck) poll(ctx goapp.Context) {
-	ctx.After(time.Second, func(ctx goapp.Context) {
-		if s.stopped {
-			return
-		}
-		ctx.Async(func() {
-			var r wire.Renewal
-			err := getJSON(ctx, "/api/v1/renewal", &r)
-			ctx.Dispatch(func(ctx goapp.Context) {
-				if err == nil && !s.stopped {
-					// Kept here too: a mounted step never gets the wizard's
-					// new props (stepProps is embedded unexported, and go-app
-					// copies only exported fields), so the registry's steps
-					// would never show.
-					s.R = &r
-					s.Update(ctx, &r)
-				}
-				s.poll(ctx)
-			})
-		})
+func (s *stepCheck) OnMount(ctx goapp.Context) {
+	s.follow(ctx, time.Second, func(ctx goapp.Context, r *wire.Renewal) {
+		s.Update(ctx, r)
 	})
 }
 

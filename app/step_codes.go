@@ -9,7 +9,7 @@ import (
 // stepCodes takes the codes sent to the phone and the e-mail.
 type stepCodes struct {
 	goapp.Compo
-	stepProps
+	StepProps
 
 	sms, email string
 	sent       string // the channel a code was just resent to
@@ -34,10 +34,7 @@ func (s *stepCodes) submit(ctx goapp.Context, e goapp.Event) {
 			// page sends the used code again and is refused for ever.
 			var now wire.Renewal
 			if getJSON(ctx, "/api/v1/renewal", &now) == nil {
-				ctx.Dispatch(func(ctx goapp.Context) {
-					s.R = &now // a mounted step never gets new props (stepProps is unexported)
-					s.Update(ctx, &now)
-				})
+				ctx.Dispatch(func(ctx goapp.Context) { s.Update(ctx, &now) })
 			}
 			return nil, err
 		}

@@ -10,7 +10,7 @@ import (
 // e-mail; codes are sent to both.
 type stepContacts struct {
 	goapp.Compo
-	stepProps
+	StepProps
 	Service string
 
 	phone, email string

@@ -8,7 +8,7 @@ import (
 // or rejected, cancelled or expired with the reason.
 type stepEnd struct {
 	goapp.Compo
-	stepProps
+	StepProps
 }
 
 func (s *stepEnd) Render() goapp.UI {

@@ -55,7 +55,7 @@ var errNewKeyLost = errors.New("the new key is not in this browser")
 // with a signature made by the NEW key (Step 11 of the Russian source).
 type stepIssued struct {
 	goapp.Compo
-	stepProps
+	StepProps
 	read bool
 	action
 	ctx goapp.Context // the step's own: the key picker is gone when the answer comes

@@ -20,42 +20,22 @@ import (
 // tool. Then the page waits for the certificate.
 type stepKey struct {
 	goapp.Compo
-	stepProps
+	StepProps
 
 	carrier string // browser or file
 	alg     browsercrypto.KeyAlgorithm
 	pool    browsercrypto.EntropyPool
-	stopped bool
+	follower
 	action
 }
 
 func (s *stepKey) OnMount(ctx goapp.Context) {
 	s.carrier, s.alg = "browser", browsercrypto.DefaultAlgorithm
-	s.poll(ctx)
-}
-func (s *stepKey) OnDismount() { s.stopped = true }
-
-// poll follows the issuance once the request is in.
-func (s *stepKey) poll(ctx goapp.Context) {
-	ctx.After(time.Second, func(ctx goapp.Context) {
-		if s.stopped {
-			return
+	// Follows the issuance once the request is in.
+	s.follow(ctx, time.Second, func(ctx goapp.Context, r *wire.Renewal) {
+		if r.State != s.R.State || r.Request != s.R.Request {
+			s.Update(ctx, r)
 		}
-		if !s.R.Request {
-			s.poll(ctx)
-			return
-		}
-		ctx.Async(func() {
-			var r wire.Renewal
-			err := getJSON(ctx, "/api/v1/renewal", &r)
-			ctx.Dispatch(func(ctx goapp.Context) {
-				if err == nil && !s.stopped && r.State != s.R.State {
-					s.Update(ctx, &r)
-					return
-				}
-				s.poll(ctx)
-			})
-		})
 	})
 }
 
@@ -77,18 +57,9 @@ func (s *stepKey) stir(ctx goapp.Context, e goapp.Event) {
 	s.pool.Add(b[:])
 }
 
-// keep takes the application as the server answered it. A mounted step
-// never gets the wizard's new props (go-app copies only exported fields,
-// and stepProps is embedded unexported), so without this s.R stays the
-// one from before the request and the poll never starts.
-func (s *stepKey) keep(ctx goapp.Context, r *wire.Renewal) {
-	s.R = r
-	s.Update(ctx, r)
-}
-
 func (s *stepKey) generate(ctx goapp.Context, e goapp.Event) {
 	csrf, appID, carrier, alg, keys := s.R.CSRFToken, s.R.ID, s.carrier, s.alg, s.Keys
-	s.run(ctx, s.keep, func() (*wire.Renewal, error) {
+	s.run(ctx, s.Update, func() (*wire.Renewal, error) {
 		signer, err := browsercrypto.GenerateKey(ctx, alg, carrier == "file")
 		if err != nil {
 			return nil, err
@@ -112,7 +83,7 @@ func (s *stepKey) generate(ctx goapp.Context, e goapp.Event) {
 func (s *stepKey) importRequest(ctx goapp.Context, e goapp.Event) {
 	e.PreventDefault()
 	csrf := s.R.CSRFToken
-	s.run(ctx, s.keep, func() (*wire.Renewal, error) {
+	s.run(ctx, s.Update, func() (*wire.Renewal, error) {
 		data, _, err := chosenFile(ctx, "request-file")
 		if err != nil {
 			return nil, err

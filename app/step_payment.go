@@ -13,29 +13,16 @@ import (
 // which arrives in 2-3 days; the page follows the state by itself.
 type stepPayment struct {
 	goapp.Compo
-	stepProps
-	stopped bool
+	StepProps
+	follower
 	action
 }
 
-func (s *stepPayment) OnMount(ctx goapp.Context) { s.poll(ctx) }
-func (s *stepPayment) OnDismount()               { s.stopped = true }
-
-func (s *stepPayment) poll(ctx goapp.Context) {
-	ctx.After(2*time.Second, func(ctx goapp.Context) {
-		if s.stopped {
-			return
+func (s *stepPayment) OnMount(ctx goapp.Context) {
+	s.follow(ctx, 2*time.Second, func(ctx goapp.Context, r *wire.Renewal) {
+		if r.State != s.R.State || !samePayment(r.Payment, s.R.Payment) {
+			s.Update(ctx, r)
 		}
-		ctx.Async(func() {
-			var r wire.Renewal
-			err := getJSON(ctx, "/api/v1/renewal", &r)
-			ctx.Dispatch(func(ctx goapp.Context) {
-				if err == nil && !s.stopped && (r.State != s.R.State || samePayment(r.Payment, s.R.Payment) == false) {
-					s.keep(ctx, &r)
-				}
-				s.poll(ctx)
-			})
-		})
 	})
 }
 
@@ -43,19 +30,10 @@ func samePayment(a, b *wire.Payment) bool {
 	return (a == nil) == (b == nil) && (a == nil || (a.ID == b.ID && a.Status == b.Status))
 }
 
-// keep takes the application as the server answered it. A mounted step
-// never gets the wizard's new props (go-app copies only exported fields,
-// and stepProps is embedded unexported), so without this the ERIP code
-// and the invoice of a payment just started are never shown.
-func (s *stepPayment) keep(ctx goapp.Context, r *wire.Renewal) {
-	s.R = r
-	s.Update(ctx, r)
-}
-
 func (s *stepPayment) pay(method string) goapp.EventHandler {
 	return func(ctx goapp.Context, e goapp.Event) {
 		csrf := s.R.CSRFToken
-		s.run(ctx, s.keep, func() (*wire.Renewal, error) {
+		s.run(ctx, s.Update, func() (*wire.Renewal, error) {
 			var r wire.Renewal
 			err := sendJSON(ctx, "POST", "/api/v1/renewal/payment", csrf, wire.PaymentStart{Method: method}, &r)
 			if err == nil && method == "card" && r.Payment != nil && r.Payment.RedirectURL != "" {

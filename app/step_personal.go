@@ -14,7 +14,7 @@ import (
 // identifier package, and again by the server.
 type stepPersonal struct {
 	goapp.Compo
-	stepProps
+	StepProps
 
 	in       wire.PersonalData
 	problems map[string]string

@@ -12,7 +12,7 @@ import (
 // the key and certificate are saved as a password-protected file.
 type stepSave struct {
 	goapp.Compo
-	stepProps
+	StepProps
 	password string
 	action
 }

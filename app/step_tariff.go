@@ -9,7 +9,7 @@ import (
 // stepTariff is the usage sphere (Step 4 of the Russian source).
 type stepTariff struct {
 	goapp.Compo
-	stepProps
+	StepProps
 
 	tariffs []wire.Tariff
 	chosen  string

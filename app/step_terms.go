@@ -9,7 +9,7 @@ import (
 // stepTerms shows each agreement in full; each is accepted on its own.
 type stepTerms struct {
 	goapp.Compo
-	stepProps
+	StepProps
 
 	docs     []wire.TermsDocument
 	accepted map[string]bool

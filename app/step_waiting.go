@@ -13,32 +13,15 @@ import (
 // person back on any device.
 type stepWaiting struct {
 	goapp.Compo
-	stepProps
-	stopped bool
+	StepProps
+	follower
 }
 
-func (s *stepWaiting) OnMount(ctx goapp.Context) { s.poll(ctx) }
-func (s *stepWaiting) OnDismount()               { s.stopped = true }
-
-func (s *stepWaiting) poll(ctx goapp.Context) {
-	ctx.After(3*time.Second, func(ctx goapp.Context) {
-		if s.stopped {
-			return
+func (s *stepWaiting) OnMount(ctx goapp.Context) {
+	s.follow(ctx, 3*time.Second, func(ctx goapp.Context, r *wire.Renewal) {
+		if r.State != s.R.State {
+			s.Update(ctx, r)
 		}
-		ctx.Async(func() {
-			var r wire.Renewal
-			err := getJSON(ctx, "/api/v1/renewal", &r)
-			ctx.Dispatch(func(ctx goapp.Context) {
-				if err == nil && !s.stopped && r.State != s.R.State {
-					s.Update(ctx, &r)
-				}
-				// On, also after a change: "approved" (Belarus: the head
-				// confirmed, his payment is due) keeps this step on the
-				// screen, and only the payment moves it to the key. A
-				// step that leaves the screen stops at the next turn.
-				s.poll(ctx)
-			})
-		})
 	})
 }
 

@@ -1,6 +1,8 @@
 package app
 
 import (
+	"time"
+
 	goapp "github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"renewal/app/wire"
@@ -109,3 +111,27 @@ var (
 	txtWorking  = text{"Подождите…", "Please wait…"}
 	txtContinue = text{"Продолжить", "Continue"}
 )
+
+// follower polls the application while its step is on screen and hands
+// each answer to the step; embedding it gives the step OnDismount.
+type follower struct{ stopped bool }
+
+func (f *follower) OnDismount() { f.stopped = true }
+
+func (f *follower) follow(ctx goapp.Context, every time.Duration, answer func(goapp.Context, *wire.Renewal)) {
+	ctx.After(every, func(ctx goapp.Context) {
+		if f.stopped {
+			return
+		}
+		ctx.Async(func() {
+			var r wire.Renewal
+			err := getJSON(ctx, "/api/v1/renewal", &r)
+			ctx.Dispatch(func(ctx goapp.Context) {
+				if err == nil && !f.stopped {
+					answer(ctx, &r)
+				}
+				f.follow(ctx, every, answer)
+			})
+		})
+	})
+}

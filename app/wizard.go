@@ -83,17 +83,20 @@ func (w *Wizard) resume(ctx goapp.Context, token string) {
 	})
 }
 
-// update takes the application as a step's action left it. It is copied
-// into the value every step already points to: go-app does not hand new
-// props to a step that stays on screen (its embedded props are not an
-// exported field), so the steps share this one value instead.
+// update takes the application as a step's action or poll left it. It is
+// copied into the value every step points to, so the step sees it at once
+// even when only the step re-renders; a new step starts at the top of the
+// page.
 func (w *Wizard) update(ctx goapp.Context, r *wire.Renewal) {
+	moved := w.r == nil || r == nil || w.r.State != r.State
 	if w.r == nil || r == nil {
 		w.r = r
 	} else if w.r != r {
 		*w.r = *r
 	}
-	goapp.Window().Call("scrollTo", 0, 0)
+	if moved {
+		goapp.Window().Call("scrollTo", 0, 0)
+	}
 }
 
 func (w *Wizard) Render() goapp.UI {
@@ -120,36 +123,36 @@ func (w *Wizard) body(step string) goapp.UI {
 	default:
 		return goapp.P().Class("muted").Aria("busy", true).Text(txtLoading.in(w.lang))
 	}
-	s := stepProps{R: w.r, Lang: w.lang, Keys: w.keys, Update: w.update}
+	s := StepProps{R: w.r, Lang: w.lang, Keys: w.keys, Update: w.update}
 	switch step {
 	case "contacts":
-		return &stepContacts{stepProps: s, Service: w.service}
+		return &stepContacts{StepProps: s, Service: w.service}
 	case "codes":
-		return &stepCodes{stepProps: s}
+		return &stepCodes{StepProps: s}
 	case "certificate":
-		return &stepCertificate{stepProps: s}
+		return &stepCertificate{StepProps: s}
 	case "tariff":
-		return &stepTariff{stepProps: s}
+		return &stepTariff{StepProps: s}
 	case "terms":
-		return &stepTerms{stepProps: s}
+		return &stepTerms{StepProps: s}
 	case "personal":
-		return &stepPersonal{stepProps: s}
+		return &stepPersonal{StepProps: s}
 	case "check":
-		return &stepCheck{stepProps: s}
+		return &stepCheck{StepProps: s}
 	case "application":
-		return &stepApplication{stepProps: s}
+		return &stepApplication{StepProps: s}
 	case "approval":
-		return &stepWaiting{stepProps: s}
+		return &stepWaiting{StepProps: s}
 	case "payment":
-		return &stepPayment{stepProps: s}
+		return &stepPayment{StepProps: s}
 	case "key":
-		return &stepKey{stepProps: s}
+		return &stepKey{StepProps: s}
 	case "issued":
-		return &stepIssued{stepProps: s}
+		return &stepIssued{StepProps: s}
 	case "save":
-		return &stepSave{stepProps: s}
+		return &stepSave{StepProps: s}
 	default:
-		return &stepEnd{stepProps: s}
+		return &stepEnd{StepProps: s}
 	}
 }
 
@@ -202,8 +205,8 @@ func terminal(state string) bool {
 	return false
 }
 
-// stepProps are what every step gets from the wizard.
-type stepProps struct {
+// StepProps are what every step gets from the wizard.
+type StepProps struct {
 	R      *wire.Renewal
 	Lang   string
 	Keys   *Keys

@@ -303,3 +303,17 @@ func TestWizardOneCodeWrong(t *testing.T) {
 	tb.click("check-codes")
 	tb.waitStep("certificate")
 }
+
+// TestWizardLanguageInAStep: the English switch reaches a step already on
+// screen (the step's props are passed on), and the choice is kept.
+func TestWizardLanguageInAStep(t *testing.T) {
+	tb := newWizardTab(t)
+	tb.startWizard("service-ru-owner")
+	tb.contacts("+79000000251", "language@example.ru")
+	tb.waitFor(`document.querySelector('#step-codes h1') !== null && document.querySelector('#step-codes h1').textContent === 'Подтверждение контактов'`)
+	tb.click("lang-switch")
+	tb.waitFor(`document.querySelector('#step-codes h1').textContent === 'Confirm your contacts'`)
+	tb.waitFor(`document.querySelector('.progress li.current').textContent === 'Contacts'`)
+	tb.click("lang-switch")
+	tb.waitFor(`document.querySelector('#step-codes h1').textContent === 'Подтверждение контактов'`)
+}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 
 	"renewal/server/internal/renewal"
 )
@@ -20,15 +19,11 @@ func runAudit(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	ctx := context.Background()
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	st, closeDB, err := commandDatabase(ctx, cfg, log)
+	st, _, closeDB, err := commandStore(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
-	if err := st.Migrate(ctx); err != nil {
-		return err
-	}
 	n, err := renewal.VerifyAudit(ctx, st)
 	var broken *renewal.BrokenLink
 	if errors.As(err, &broken) {

@@ -228,15 +228,11 @@ func revocationReason(s string) (int, error) {
 // cluster started for the length of the command.
 func withAuthority(cfg *config.Config, stderr io.Writer, f func(context.Context, *authority.Loaded) error) error {
 	ctx := context.Background()
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	st, closeDB, err := commandDatabase(ctx, cfg, log)
+	st, log, closeDB, err := commandStore(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
-	if err := st.Migrate(ctx); err != nil {
-		return err
-	}
 	a, err := authorityFor(cfg, st, log)
 	if err != nil {
 		return err
@@ -255,6 +251,21 @@ func publicURLOf(cfg *config.Config) string {
 
 func authorityFor(cfg *config.Config, st *store.Store, log *slog.Logger) (*authority.Loaded, error) {
 	return authority.Load(cfg, st.CA(), publicURLOf(cfg), log, time.Now)
+}
+
+// commandStore opens a command's database with its schema up to date,
+// and a logger that shows only warnings.
+func commandStore(ctx context.Context, cfg *config.Config, stderr io.Writer) (*store.Store, *slog.Logger, func(), error) {
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	st, closeDB, err := commandDatabase(ctx, cfg, log)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if err := st.Migrate(ctx); err != nil {
+		closeDB()
+		return nil, nil, nil, err
+	}
+	return st, log, closeDB, nil
 }
 
 func commandDatabase(ctx context.Context, cfg *config.Config, log *slog.Logger) (*store.Store, func(), error) {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 )
@@ -29,15 +28,11 @@ func runPayments(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	ctx := context.Background()
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	st, closeDB, err := commandDatabase(ctx, cfg, log)
+	st, log, closeDB, err := commandStore(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
-	if err := st.Migrate(ctx); err != nil {
-		return err
-	}
 	auth, err := authorityFor(cfg, st, log)
 	if err != nil {
 		return err

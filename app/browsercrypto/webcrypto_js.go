@@ -373,6 +373,12 @@ func catch(err *error) {
 	}
 }
 
+// Await blocks until a JavaScript promise settles; it is exported for
+// the app's own fetches. Never call it inside a js.FuncOf callback.
+func Await(ctx context.Context, promise js.Value) (js.Value, error) {
+	return await(ctx, promise)
+}
+
 // await blocks until a JavaScript promise settles. The callbacks only hand
 // the value to a buffered channel: blocking inside them would deadlock.
 func await(ctx context.Context, promise js.Value) (js.Value, error) {

@@ -197,17 +197,9 @@ func (s *Service) HeadChallenge(ctx context.Context, hs *HeadSession) (*wire.Cha
 // profile, of this organisation, and of the person the register names as
 // its head (his identifiers, not a title). A new session replaces the old.
 func (s *Service) HeadProve(ctx context.Context, hs *HeadSession, in wire.Proof) (string, *wire.Approval, error) {
-	cert, err := x509.ParseCertificate(in.Certificate)
+	cert, chain, err := proofCertificates(in)
 	if err != nil {
-		return "", nil, ErrBadCertificate.With(err)
-	}
-	var chain []*x509.Certificate
-	for _, der := range in.Chain {
-		c, err := x509.ParseCertificate(der)
-		if err != nil {
-			return "", nil, ErrBadCertificate.With(err)
-		}
-		chain = append(chain, c)
+		return "", nil, err
 	}
 	var cookie string
 	var proven *HeadSession

@@ -58,17 +58,9 @@ func (s *Service) Challenge(ctx context.Context, sess *Session) (*wire.Challenge
 // Russian rule against chaining), then opens a new session bound to that
 // certificate. The old session ends: the session id changes at login.
 func (s *Service) Prove(ctx context.Context, sess *Session, in wire.Proof) (string, *wire.Renewal, error) {
-	cert, err := x509.ParseCertificate(in.Certificate)
+	cert, chain, err := proofCertificates(in)
 	if err != nil {
-		return "", nil, ErrBadCertificate.With(err)
-	}
-	var chain []*x509.Certificate
-	for _, der := range in.Chain {
-		c, err := x509.ParseCertificate(der)
-		if err != nil {
-			return "", nil, ErrBadCertificate.With(err)
-		}
-		chain = append(chain, c)
+		return "", nil, err
 	}
 	certSum := sha256.Sum256(cert.Raw)
 	var cookie string
@@ -143,6 +135,23 @@ func (s *Service) Prove(ctx context.Context, sess *Session, in wire.Proof) (stri
 		return "", nil, err
 	}
 	return cookie, view, nil
+}
+
+// proofCertificates parses the certificate and chain a proof carries.
+func proofCertificates(in wire.Proof) (*x509.Certificate, []*x509.Certificate, error) {
+	cert, err := x509.ParseCertificate(in.Certificate)
+	if err != nil {
+		return nil, nil, ErrBadCertificate.With(err)
+	}
+	var chain []*x509.Certificate
+	for _, der := range in.Chain {
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			return nil, nil, ErrBadCertificate.With(err)
+		}
+		chain = append(chain, c)
+	}
+	return cert, chain, nil
 }
 
 // checkSignature verifies a signature of the current certificate's key
