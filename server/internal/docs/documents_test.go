@@ -147,6 +147,11 @@ func TestRenderDeterministic(t *testing.T) {
 	}{
 		{"application", func() ([]byte, error) { return docs.RenderApplication(sampleApplication()) }, "D:20260314092653"},
 		{"form", func() ([]byte, error) { return docs.RenderCertificateForm(sampleForm()) }, "D:20260315070000"},
+		{"invoice", func() ([]byte, error) { return docs.RenderInvoice(sampleInvoice()) }, "D:20260314092653"},
+		{"invoice-BY", func() ([]byte, error) { return docs.RenderInvoice(sampleInvoiceBY()) }, "D:20260314092653"},
+		{"act", func() ([]byte, error) { return docs.RenderAct(sampleClosing()) }, "D:20260314092653"},
+		{"act-BY", func() ([]byte, error) { return docs.RenderAct(sampleClosingBY()) }, "D:20260314092653"},
+		{"upd", func() ([]byte, error) { return docs.RenderUPD(sampleClosing()) }, "D:20260314092653"},
 	}
 	for _, tt := range tests {
 		render := tt.render
