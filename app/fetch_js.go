@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"syscall/js"
 
-	"renewal/app/browsercrypto"
+	"renewal/app/jspromise"
 	"renewal/app/wire"
 )
 
@@ -56,5 +56,5 @@ func request(ctx context.Context, method, path, csrf, contentType string, body [
 // await is browsercrypto's: one place that turns a promise into a Go
 // answer.
 func await(ctx context.Context, promise js.Value) (js.Value, error) {
-	return browsercrypto.Await(ctx, promise)
+	return jspromise.Await(ctx, promise)
 }

@@ -18,6 +18,7 @@ import (
 
 	pkcs12 "software.sslmate.com/src/go-pkcs12"
 
+	"renewal/app/jspromise"
 	"renewal/ca/cms"
 )
 
@@ -373,39 +374,14 @@ func catch(err *error) {
 	}
 }
 
-// Await blocks until a JavaScript promise settles; it is exported for
-// the app's own fetches. Never call it inside a js.FuncOf callback.
-func Await(ctx context.Context, promise js.Value) (js.Value, error) {
-	return await(ctx, promise)
-}
-
-// await blocks until a JavaScript promise settles. The callbacks only hand
-// the value to a buffered channel: blocking inside them would deadlock.
+// await waits for a promise; a rejection becomes a DOMError like the
+// exceptions catch turns into errors.
 func await(ctx context.Context, promise js.Value) (js.Value, error) {
-	type result struct {
-		v   js.Value
-		err error
+	v, err := jspromise.Await(ctx, promise)
+	if rej, ok := err.(*jspromise.Rejected); ok {
+		return v, jsError(rej.Reason)
 	}
-	ch := make(chan result, 1)
-	onResolve := js.FuncOf(func(this js.Value, args []js.Value) any {
-		ch <- result{v: arg0(args)}
-		return nil
-	})
-	onReject := js.FuncOf(func(this js.Value, args []js.Value) any {
-		ch <- result{err: jsError(arg0(args))}
-		return nil
-	})
-	promise.Call("then", onResolve, onReject)
-	select {
-	case r := <-ch:
-		onResolve.Release()
-		onReject.Release()
-		return r.v, r.err
-	case <-ctx.Done():
-		// The promise may still settle and call a callback: keep them
-		// (a released func panics when called); they only fill ch.
-		return js.Undefined(), ctx.Err()
-	}
+	return v, err
 }
 
 func arg0(args []js.Value) js.Value {
