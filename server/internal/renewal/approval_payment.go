@@ -61,16 +61,8 @@ func (s *Service) HeadPay(ctx context.Context, hs *HeadSession, method string) (
 		return nil, ErrUnknownMethod
 	}
 	err = s.Store.InTx(ctx, func(tx *store.Tx) error {
-		if params.Method == string(payments.MethodInvoice) {
-			seq, err := tx.InvoiceNext(ctx)
-			if err != nil {
-				return store.MapErr(err)
-			}
-			n := payments.InvoiceNumber(seq, s.now().Year())
-			params.InvoiceNumber = &n
-		}
-		if err := tx.PaymentInsert(ctx, params); err != nil {
-			return store.MapErr(err)
+		if err := s.insertPayment(ctx, tx, &params); err != nil {
+			return err
 		}
 		for _, a := range apps {
 			app, err := lock(ctx, tx, a.ID)

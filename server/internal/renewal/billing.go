@@ -45,14 +45,11 @@ func (s *Service) serviceLine(ctx context.Context, app *db.Application) (docs.Li
 // InvoiceDocument renders the bank invoice of the application's pending
 // or paid invoice payment.
 func (s *Service) InvoiceDocument(ctx context.Context, sess *Session) ([]byte, error) {
-	if err := sess.requireProven(); err != nil {
+	app, err := s.provenApplication(ctx, sess)
+	if err != nil {
 		return nil, err
 	}
 	q := s.Store.Q()
-	app, err := q.ApplicationGet(ctx, sess.ApplicationID)
-	if err != nil {
-		return nil, store.MapErr(err)
-	}
 	p, err := q.PaymentLatest(ctx, app.ID)
 	if err = store.MapErr(err); errors.Is(err, store.ErrNotFound) || (err == nil && p.InvoiceNumber == nil) {
 		return nil, ErrNoInvoice
@@ -78,14 +75,11 @@ func (s *Service) InvoiceDocument(ctx context.Context, sess *Session) ([]byte, e
 // ClosingDocument renders the act (both jurisdictions) or the universal
 // transfer document (Russia) once the certificate is issued.
 func (s *Service) ClosingDocument(ctx context.Context, sess *Session, kind string) ([]byte, error) {
-	if err := sess.requireProven(); err != nil {
+	app, err := s.provenApplication(ctx, sess)
+	if err != nil {
 		return nil, err
 	}
 	q := s.Store.Q()
-	app, err := q.ApplicationGet(ctx, sess.ApplicationID)
-	if err != nil {
-		return nil, store.MapErr(err)
-	}
 	issued, err := s.issuedCert(ctx, &app)
 	if err != nil {
 		return nil, err

@@ -18,12 +18,9 @@ import (
 // IssuedCertificate returns the new certificate (DER) and the issuing
 // chain, once issued.
 func (s *Service) IssuedCertificate(ctx context.Context, sess *Session) (*x509.Certificate, error) {
-	if err := sess.requireProven(); err != nil {
-		return nil, err
-	}
-	app, err := s.Store.Q().ApplicationGet(ctx, sess.ApplicationID)
+	app, err := s.provenApplication(ctx, sess)
 	if err != nil {
-		return nil, store.MapErr(err)
+		return nil, err
 	}
 	return s.issuedCert(ctx, &app)
 }

@@ -40,12 +40,9 @@ func methodsOf(jurisdiction string) []payments.Method {
 // StartPayment opens a payment by the chosen method, or returns the one
 // already pending for it: a double click does not open two.
 func (s *Service) StartPayment(ctx context.Context, sess *Session, method string) (*wire.Renewal, error) {
-	if err := sess.requireProven(); err != nil {
-		return nil, err
-	}
-	app, err := s.Store.Q().ApplicationGet(ctx, sess.ApplicationID)
+	app, err := s.provenApplication(ctx, sess)
 	if err != nil {
-		return nil, store.MapErr(err)
+		return nil, err
 	}
 	if State(app.State) != StateAwaitingPayment {
 		return nil, ErrWrongState
@@ -93,16 +90,8 @@ func (s *Service) StartPayment(ctx context.Context, sess *Session, method string
 		if State(a.State) != StateAwaitingPayment {
 			return ErrWrongState
 		}
-		if m == payments.MethodInvoice {
-			seq, err := tx.InvoiceNext(ctx)
-			if err != nil {
-				return store.MapErr(err)
-			}
-			n := payments.InvoiceNumber(seq, s.now().Year())
-			params.InvoiceNumber = &n
-		}
-		if err := tx.PaymentInsert(ctx, params); err != nil {
-			return store.MapErr(err)
+		if err := s.insertPayment(ctx, tx, &params); err != nil {
+			return err
 		}
 		return appendAudit(ctx, tx, app.ID, s.now(), "payment:created", State(a.State), State(a.State), "holder",
 			map[string]any{"payment": id, "method": method, "amount_minor": params.AmountMinor, "currency": params.Currency})
@@ -293,4 +282,19 @@ func paymentView(p db.Payment) *wire.Payment {
 		v.ERIPPath = payments.ERIPServicePath
 	}
 	return v
+}
+
+// insertPayment writes a payment row; a bank invoice first takes its
+// number from invoice_seq. A sequence does not roll back, so a refused
+// insert leaves a gap: invoice numbers are unique, not gapless.
+func (s *Service) insertPayment(ctx context.Context, tx *store.Tx, params *db.PaymentInsertParams) error {
+	if params.Method == string(payments.MethodInvoice) {
+		seq, err := tx.InvoiceNext(ctx)
+		if err != nil {
+			return store.MapErr(err)
+		}
+		n := payments.InvoiceNumber(seq, s.now().Year())
+		params.InvoiceNumber = &n
+	}
+	return store.MapErr(tx.PaymentInsert(ctx, *params))
 }

@@ -61,3 +61,13 @@ func (sess *Session) requireProven() error {
 	}
 	return nil
 }
+
+// provenApplication reads the session's application once the session has
+// proven the certificate; before that it refuses with ErrNotProven.
+func (s *Service) provenApplication(ctx context.Context, sess *Session) (db.Application, error) {
+	if err := sess.requireProven(); err != nil {
+		return db.Application{}, err
+	}
+	app, err := s.Store.Q().ApplicationGet(ctx, sess.ApplicationID)
+	return app, store.MapErr(err)
+}
