@@ -280,3 +280,51 @@ func TestInvoiceStatement(t *testing.T) {
 		assert.Equal(t, 403, resp.StatusCode)
 	})
 }
+
+// The certificate's insert fails once (a trigger, as a crash between the
+// intent and the certificate would): the job's transaction rolls back
+// whole, intent included, and its retry issues. Before the authority
+// shared the job's transaction, the retry saw its own intent through a
+// second connection, refused the key as reused and refunded the holder.
+func TestIssueRetriedAfterCertificateInsertFails(t *testing.T) {
+	f := newFlow(t)
+	ctx := context.Background()
+	for _, sql := range []string{
+		`CREATE SEQUENCE fail_certificate_once`,
+		`CREATE FUNCTION fail_certificate_once() RETURNS trigger LANGUAGE plpgsql AS $$
+		 BEGIN
+		   -- nextval is not rolled back with the failed transaction
+		   IF nextval('fail_certificate_once') = 1 THEN
+		     RAISE EXCEPTION 'injected: the certificate insert fails once';
+		   END IF;
+		   RETURN NEW;
+		 END $$`,
+		`CREATE TRIGGER fail_certificate_once BEFORE INSERT ON certificate
+		 FOR EACH ROW EXECUTE FUNCTION fail_certificate_once()`,
+	} {
+		_, err := f.st.Pool().Exec(ctx, sql)
+		require.NoError(t, err)
+	}
+	h := f.toPayment("+375290001102", "retried@example.by")
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	csr, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{}, key)
+	require.NoError(t, err)
+	h.must("POST", "/api/v1/renewal/request", wire.CertificateRequest{CSR: csr}, nil)
+	p, ref := h.pay()
+	require.Equal(t, 200, f.notify(event("ev-retry", payments.EventSucceeded, p, ref), time.Now(), f.webhookSecret))
+	h.waitStateWithin("issued", 45*time.Second)
+
+	var failed int64
+	require.NoError(t, f.st.Pool().QueryRow(ctx, `SELECT last_value FROM fail_certificate_once`).Scan(&failed))
+	assert.GreaterOrEqual(t, failed, int64(2), "the first insert failed and a retry inserted")
+	assert.Equal(t, 1, f.certificates(h.id), "one payment, one certificate")
+	pay, err := f.st.PaymentGet(ctx, p.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "succeeded", pay.Status, "not refunded")
+	var intents, abandoned int
+	require.NoError(t, f.st.Pool().QueryRow(ctx,
+		`SELECT count(*), count(abandoned_at) FROM issuance_intent WHERE application_id = $1`, h.id).Scan(&intents, &abandoned))
+	assert.Equal(t, 1, intents, "the failed attempt's intent rolled back with it")
+	assert.Equal(t, 0, abandoned)
+}

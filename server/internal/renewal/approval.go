@@ -356,7 +356,7 @@ func (s *Service) PrepareConfirmation(ctx context.Context, hs *HeadSession, ids 
 			if err != nil {
 				return err
 			}
-			if State(app.State) != StateAwaitingApproval || app.Jurisdiction != hs.Jurisdiction || deref(app.OrgID) != hs.OrgID {
+			if !ActionHeadConfirm.allowedIn(State(app.State)) || app.Jurisdiction != hs.Jurisdiction || deref(app.OrgID) != hs.OrgID {
 				return ErrNothingToConfirm.With(fmt.Errorf("application %s is %s of %s", id, app.State, deref(app.OrgID)))
 			}
 			if bytes.Equal(app.CertSha256, headSum[:]) {
@@ -472,7 +472,7 @@ func (s *Service) Decline(ctx context.Context, hs *HeadSession, appID, reason st
 		if err != nil {
 			return err
 		}
-		if State(app.State) != StateAwaitingApproval || deref(app.OrgID) != hs.OrgID || app.Jurisdiction != hs.Jurisdiction {
+		if !ActionHeadConfirm.allowedIn(State(app.State)) || deref(app.OrgID) != hs.OrgID || app.Jurisdiction != hs.Jurisdiction {
 			return ErrWrongState
 		}
 		code, ru, en := "declined_by_head", "Руководитель отклонил запрос: "+reason, "The head declined the request: "+reason

@@ -29,7 +29,7 @@ func (s *Service) HeadPay(ctx context.Context, hs *HeadSession, method string) (
 	if len(apps) == 0 {
 		return nil, ErrNothingToConfirm
 	}
-	if p, err := q.PaymentLatest(ctx, apps[0].ID); err == nil && p.Status == "pending" && p.Method == method {
+	if p, err := q.PaymentLatest(ctx, apps[0].ID); err == nil && PaymentStatus(p.Status) == PaymentPending && p.Method == method {
 		return s.ApprovalView(ctx, hs) // already open: a double click opens nothing more
 	}
 	var total int64
@@ -68,8 +68,8 @@ func (s *Service) HeadPay(ctx context.Context, hs *HeadSession, method string) (
 			if err != nil {
 				return err
 			}
-			if State(app.State) != StateApproved {
-				return ErrWrongState
+			if err := ActionHeadPay.check(State(app.State)); err != nil {
+				return err
 			}
 			if err := tx.PaymentItemInsert(ctx, store.PaymentItemInsertParams{PaymentID: id, ApplicationID: a.ID}); err != nil {
 				return store.MapErr(err)
@@ -109,7 +109,7 @@ func (s *Service) paidGroup(ctx context.Context, tx *store.Tx, p *store.Payment,
 				return n, err
 			}
 		}
-		if State(app.State) != StateAwaitingPayment {
+		if !ActionApplyPayment.allowedIn(State(app.State)) {
 			s.Log.WarnContext(ctx, "payment: an item is no longer waiting for payment", "payment", p.ID, "application", id, "state", app.State)
 			continue
 		}

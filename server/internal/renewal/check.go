@@ -51,7 +51,7 @@ func (w *checkWorker) Work(ctx context.Context, job *river.Job[checkArgs]) error
 	if err != nil {
 		return store.MapErr(err)
 	}
-	if State(app.State) != StateVerifying {
+	if !ActionCheckRegistry.allowedIn(State(app.State)) {
 		return nil // done already (a retried job after a crash)
 	}
 	cert, err := x509.ParseCertificate(app.CertDer)
@@ -93,7 +93,7 @@ func (s *Service) finishCheck(ctx context.Context, appID string, attempt int, v 
 		if err != nil {
 			return err
 		}
-		if State(app.State) != StateVerifying {
+		if !ActionCheckRegistry.allowedIn(State(app.State)) {
 			return nil
 		}
 		now := s.now()

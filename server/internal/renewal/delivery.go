@@ -115,7 +115,7 @@ func attributeLabel(oid string) string {
 func (s *Service) Acknowledge(ctx context.Context, sess *Session, in wire.ApplicationSignature) (*wire.Renewal, error) {
 	var view *wire.Renewal
 	err := s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
-		app, err := s.proven(ctx, tx, sess, StateIssued)
+		app, err := s.proven(ctx, tx, sess, ActionAcknowledge)
 		if err != nil {
 			return err
 		}
@@ -160,7 +160,7 @@ func (s *Service) Acknowledge(ctx context.Context, sess *Session, in wire.Applic
 func (s *Service) Delivered(ctx context.Context, sess *Session) (*wire.Renewal, error) {
 	var view *wire.Renewal
 	err := s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
-		app, err := s.proven(ctx, tx, sess, StateAcknowledged)
+		app, err := s.proven(ctx, tx, sess, ActionDeliver)
 		if err != nil {
 			return err
 		}

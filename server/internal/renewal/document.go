@@ -34,7 +34,7 @@ func (s *Service) ApplicationDocument(ctx context.Context, sess *Session) ([]byt
 func (s *Service) SignApplication(ctx context.Context, sess *Session, in wire.ApplicationSignature) (*wire.Renewal, error) {
 	var view *wire.Renewal
 	err := s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
-		app, err := s.proven(ctx, tx, sess, StateVerified)
+		app, err := s.proven(ctx, tx, sess, ActionSignApplication)
 		if err != nil {
 			return err
 		}

@@ -66,10 +66,8 @@ func (s *Service) SubmitRequest(ctx context.Context, sess *Session, raw []byte) 
 		if err != nil {
 			return err
 		}
-		switch State(app.State) {
-		case StateAwaitingPayment, StatePaid, StateKeyPending:
-		default:
-			return ErrWrongState.With(fmt.Errorf("request in %s", app.State))
+		if err := ActionSubmitRequest.check(State(app.State)); err != nil {
+			return err
 		}
 		if app.Csr != nil {
 			return ErrWrongState.With(errors.New("a request was already submitted"))
@@ -227,8 +225,8 @@ func (s *Service) refuseAfterPayment(ctx context.Context, tx *store.Tx, app *sto
 	if err := tx.ApplicationSetRejection(ctx, store.ApplicationSetRejectionParams{ID: app.ID, RejectCode: &code, RejectRu: &ru, RejectEn: &en, UpdatedAt: s.now()}); err != nil {
 		return nil, store.MapErr(err)
 	}
-	if p, err := tx.PaymentLatest(ctx, app.ID); err == nil && p.Status == "succeeded" {
-		if err := tx.PaymentSetStatus(ctx, store.PaymentSetStatusParams{ID: p.ID, Status: "refunded", At: s.now()}); err != nil {
+	if p, err := tx.PaymentLatest(ctx, app.ID); err == nil && PaymentStatus(p.Status) == PaymentSucceeded {
+		if err := tx.PaymentSetStatus(ctx, store.PaymentSetStatusParams{ID: p.ID, Status: string(PaymentRefunded), At: s.now()}); err != nil {
 			return nil, store.MapErr(err)
 		}
 		if provider, ok := s.Providers[payments.Method(p.Method)]; ok {

@@ -43,8 +43,8 @@ func (s *Service) StartPayment(ctx context.Context, sess *Session, method string
 	if err != nil {
 		return nil, err
 	}
-	if State(app.State) != StateAwaitingPayment {
-		return nil, ErrWrongState
+	if err := ActionStartPayment.check(State(app.State)); err != nil {
+		return nil, err
 	}
 	m := payments.Method(method)
 	allowed := false
@@ -54,7 +54,7 @@ func (s *Service) StartPayment(ctx context.Context, sess *Session, method string
 	if !allowed {
 		return nil, ErrUnknownMethod
 	}
-	if p, err := s.Store.PaymentLatest(ctx, app.ID); err == nil && p.Status == "pending" && p.Method == method {
+	if p, err := s.Store.PaymentLatest(ctx, app.ID); err == nil && PaymentStatus(p.Status) == PaymentPending && p.Method == method {
 		return s.View(ctx, sess)
 	}
 	id := "pay-" + newApplicationID()
@@ -86,8 +86,8 @@ func (s *Service) StartPayment(ctx context.Context, sess *Session, method string
 		if err != nil {
 			return err
 		}
-		if State(a.State) != StateAwaitingPayment {
-			return ErrWrongState
+		if err := ActionStartPayment.check(State(a.State)); err != nil {
+			return err
 		}
 		if err := s.insertPayment(ctx, tx, &params); err != nil {
 			return err
@@ -168,41 +168,45 @@ func (s *Service) applyPaymentEvent(ctx context.Context, tx *store.Tx, p *store.
 	if err != nil {
 		return false, err
 	}
-	record := func(status string) error {
-		if err := tx.PaymentSetStatus(ctx, store.PaymentSetStatusParams{ID: p.ID, Status: status, At: now}); err != nil {
+	record := func(status PaymentStatus) error {
+		if err := paymentMove(PaymentStatus(p.Status), status); err != nil {
+			return err
+		}
+		if err := tx.PaymentSetStatus(ctx, store.PaymentSetStatusParams{ID: p.ID, Status: string(status), At: now}); err != nil {
 			return store.MapErr(err)
 		}
-		return appendAudit(ctx, tx, app.ID, now, "payment:"+status, State(app.State), State(app.State), "provider",
+		p.Status = string(status)
+		return appendAudit(ctx, tx, app.ID, now, "payment:"+string(status), State(app.State), State(app.State), "provider",
 			map[string]any{"payment": p.ID, "event": eventID, "amount_minor": amount, "currency": currency})
 	}
 	switch kind {
 	case payments.EventFailed:
-		if p.Status != "pending" {
+		if PaymentStatus(p.Status) != PaymentPending {
 			return false, nil
 		}
-		return false, record("failed")
+		return false, record(PaymentFailed)
 	case payments.EventRefunded:
-		if p.Status == "refunded" {
+		if PaymentStatus(p.Status) == PaymentRefunded {
 			return false, nil
 		}
-		if err := record("refunded"); err != nil {
+		if err := record(PaymentRefunded); err != nil {
 			return false, err
 		}
 		// Money returned before the certificate: no certificate without a charge.
-		if State(app.State) == StatePaid || State(app.State) == StateKeyPending {
+		if ActionRefundBeforeCert.allowedIn(State(app.State)) {
 			return false, s.move(ctx, tx, app, EventRefundedBeforeIssue, "provider", map[string]string{"payment": p.ID})
 		}
 		return false, nil
 	case payments.EventSucceeded:
 		switch {
-		case p.Status == "refunded":
+		case PaymentStatus(p.Status) == PaymentRefunded:
 			// A refund arrived first (gateways reorder): the payment stays
 			// refunded and nothing is issued.
 			return false, nil
-		case p.Status == "succeeded":
+		case PaymentStatus(p.Status) == PaymentSucceeded:
 			return false, nil
 		case amount != p.AmountMinor || currency != p.Currency:
-			if err := record("failed"); err != nil {
+			if err := record(PaymentFailed); err != nil {
 				return false, err
 			}
 			return true, nil
@@ -211,7 +215,7 @@ func (s *Service) applyPaymentEvent(ctx context.Context, tx *store.Tx, p *store.
 		if items, err := tx.PaymentItems(ctx, p.ID); err != nil {
 			return false, store.MapErr(err)
 		} else if len(items) > 0 {
-			if err := record("succeeded"); err != nil {
+			if err := record(PaymentSucceeded); err != nil {
 				return false, err
 			}
 			n, err := s.paidGroup(ctx, tx, p, items)
@@ -220,18 +224,18 @@ func (s *Service) applyPaymentEvent(ctx context.Context, tx *store.Tx, p *store.
 			}
 			// Everything was paid already (the head paid twice): back.
 			s.Log.WarnContext(ctx, "payment: a head's second payment; refunding", "payment", p.ID)
-			return true, record("refunded")
+			return true, record(PaymentRefunded)
 		}
 		switch {
-		case State(app.State) != StateAwaitingPayment:
+		case !ActionApplyPayment.allowedIn(State(app.State)):
 			// The application is paid already (another payment) or closed:
 			// this charge is a second one and goes back.
-			if err := record("refunded"); err != nil {
+			if err := record(PaymentRefunded); err != nil {
 				return false, err
 			}
 			return true, nil
 		}
-		if err := record("succeeded"); err != nil {
+		if err := record(PaymentSucceeded); err != nil {
 			return false, err
 		}
 		return false, s.markPaid(ctx, tx, app, p)

@@ -34,11 +34,11 @@ func (s *Service) Challenge(ctx context.Context, sess *Session) (*wire.Challenge
 		return nil, store.MapErr(err)
 	}
 	st := State(app.State)
-	if st == StateStarted {
-		return nil, ErrWrongState.With(errors.New("contacts not verified"))
-	}
 	if st.Terminal() {
 		return nil, ErrClosed
+	}
+	if err := ActionProve.check(st); err != nil {
+		return nil, err
 	}
 	nonce := make([]byte, 32)
 	if _, err := rand.Read(nonce); err != nil {

@@ -196,8 +196,8 @@ func (s *Service) VerifyContacts(ctx context.Context, sess *Session, in wire.Cod
 		if err != nil {
 			return err
 		}
-		if State(app.State) != StateStarted {
-			return ErrWrongState
+		if err := ActionEnterCodes.check(State(app.State)); err != nil {
+			return err
 		}
 		for _, c := range []struct{ channel, code string }{{"sms", in.SMSCode}, {"email", in.EmailCode}} {
 			if c.code == "" {
@@ -231,8 +231,8 @@ func (s *Service) Resend(ctx context.Context, sess *Session, channel, clientIP s
 		if err != nil {
 			return err
 		}
-		if State(app.State) != StateStarted {
-			return ErrWrongState
+		if err := ActionEnterCodes.check(State(app.State)); err != nil {
+			return err
 		}
 		return s.issueCode(ctx, tx, app, channel, clientIP)
 	})

@@ -4,32 +4,36 @@
 // through one table, is recorded in the audit chain, and is safe to retry.
 package renewal
 
-import "slices"
+import (
+	"slices"
 
-// State is where an application is. The database has the same values
-// (type renewal_state).
-type State string
+	"renewal/app/wire"
+)
+
+// State is where an application is: one type with the wizard's (wire)
+// and the database's enum renewal_state, held equal by enumtest.
+type State = wire.State
 
 const (
-	StateStarted           State = "started"
-	StateContactsVerified  State = "contacts_verified"
-	StateCertificateProven State = "certificate_proven"
-	StateTermsAccepted     State = "terms_accepted"
-	StateDataEntered       State = "data_entered"
-	StateVerifying         State = "verifying"
-	StateVerified          State = "verified"
-	StateRejected          State = "rejected"
-	StateApplicationSigned State = "application_signed"
-	StateAwaitingApproval  State = "awaiting_approval"
-	StateApproved          State = "approved"
-	StateAwaitingPayment   State = "awaiting_payment"
-	StatePaid              State = "paid"
-	StateKeyPending        State = "key_pending"
-	StateIssued            State = "issued"
-	StateAcknowledged      State = "acknowledged"
-	StateDelivered         State = "delivered"
-	StateCancelled         State = "cancelled"
-	StateExpired           State = "expired"
+	StateStarted           = wire.StateStarted
+	StateContactsVerified  = wire.StateContactsVerified
+	StateCertificateProven = wire.StateCertificateProven
+	StateTermsAccepted     = wire.StateTermsAccepted
+	StateDataEntered       = wire.StateDataEntered
+	StateVerifying         = wire.StateVerifying
+	StateVerified          = wire.StateVerified
+	StateRejected          = wire.StateRejected
+	StateApplicationSigned = wire.StateApplicationSigned
+	StateAwaitingApproval  = wire.StateAwaitingApproval
+	StateApproved          = wire.StateApproved
+	StateAwaitingPayment   = wire.StateAwaitingPayment
+	StatePaid              = wire.StatePaid
+	StateKeyPending        = wire.StateKeyPending
+	StateIssued            = wire.StateIssued
+	StateAcknowledged      = wire.StateAcknowledged
+	StateDelivered         = wire.StateDelivered
+	StateCancelled         = wire.StateCancelled
+	StateExpired           = wire.StateExpired
 )
 
 // Event is what moves an application.
@@ -94,11 +98,6 @@ var transitions = map[Event]transition{
 	EventCancelled:           {beforePayment, StateCancelled},
 	EventRefundedBeforeIssue: {[]State{StatePaid, StateKeyPending}, StateCancelled},
 	EventExpired:             {beforePayment, StateExpired},
-}
-
-// Terminal states end an application.
-func (s State) Terminal() bool {
-	return s == StateRejected || s == StateDelivered || s == StateCancelled || s == StateExpired
 }
 
 // allows reports whether event may move an application in state s.

@@ -58,3 +58,46 @@ func TestStatesOfTransitionsAreKnown(t *testing.T) {
 		}
 	}
 }
+
+// Every action has its row, and none is allowed in a state that ends an
+// application.
+func TestActionTable(t *testing.T) {
+	all := []Action{ActionEnterCodes, ActionProve, ActionChooseTariff, ActionAcceptTerms, ActionEnterData,
+		ActionCheckRegistry, ActionSignApplication, ActionHeadConfirm, ActionHeadPay, ActionStartPayment,
+		ActionApplyPayment, ActionRefundBeforeCert, ActionSubmitRequest, ActionIssue, ActionAcknowledge, ActionDeliver}
+	if len(all) != len(actions) {
+		t.Fatalf("%d actions listed here, %d in the table", len(all), len(actions))
+	}
+	for _, a := range all {
+		states, ok := actions[a]
+		if !ok || len(states) == 0 {
+			t.Errorf("action %s has no row", a)
+		}
+		for _, s := range states {
+			if s.Terminal() {
+				t.Errorf("action %s allowed in terminal state %s", a, s)
+			}
+		}
+	}
+	if err := ActionStartPayment.check(StatePaid); err == nil {
+		t.Error("a second payment of a paid application was allowed")
+	}
+}
+
+func TestPaymentMachine(t *testing.T) {
+	for _, c := range []struct {
+		from, to PaymentStatus
+		ok       bool
+	}{
+		{PaymentPending, PaymentSucceeded, true},
+		{PaymentFailed, PaymentSucceeded, true},
+		{PaymentSucceeded, PaymentRefunded, true},
+		{PaymentRefunded, PaymentSucceeded, false},
+		{PaymentSucceeded, PaymentFailed, false},
+		{PaymentRefunded, PaymentRefunded, false},
+	} {
+		if err := paymentMove(c.from, c.to); (err == nil) != c.ok {
+			t.Errorf("%s -> %s: err %v, want ok=%v", c.from, c.to, err, c.ok)
+		}
+	}
+}

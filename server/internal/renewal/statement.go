@@ -43,7 +43,7 @@ func (s *Service) ImportStatement(ctx context.Context, filename string, data []b
 		byNumber := map[string]store.Payment{}
 		for _, p := range open {
 			invoices = append(invoices, payments.Invoice{Number: deref(p.InvoiceNumber), AmountMinor: p.AmountMinor,
-				PayerINN: p.PayerInn, PaymentID: p.ID, Paid: p.Status == "succeeded"})
+				PayerINN: p.PayerInn, PaymentID: p.ID, Paid: PaymentStatus(p.Status) == PaymentSucceeded})
 			byNumber[deref(p.InvoiceNumber)] = p
 		}
 		report.Results = payments.Match(invoices, st.Docs, s.ourTaxID())

@@ -21,7 +21,7 @@ import (
 
 // proven opens the session's application for a step that needs the
 // proven certificate, locked in tx.
-func (s *Service) proven(ctx context.Context, tx *store.Tx, sess *Session, want State) (*store.Application, error) {
+func (s *Service) proven(ctx context.Context, tx *store.Tx, sess *Session, act Action) (*store.Application, error) {
 	if err := sess.requireProven(); err != nil {
 		return nil, err
 	}
@@ -29,8 +29,8 @@ func (s *Service) proven(ctx context.Context, tx *store.Tx, sess *Session, want 
 	if err != nil {
 		return nil, err
 	}
-	if State(app.State) != want {
-		return nil, ErrWrongState.With(fmt.Errorf("want %s, is %s", want, app.State))
+	if err := act.check(State(app.State)); err != nil {
+		return nil, err
 	}
 	return app, nil
 }
@@ -49,7 +49,7 @@ func (s *Service) Tariffs(ctx context.Context, sess *Session) ([]wire.Tariff, er
 func (s *Service) ChooseTariff(ctx context.Context, sess *Session, code string) (*wire.Renewal, error) {
 	var view *wire.Renewal
 	err := s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
-		app, err := s.proven(ctx, tx, sess, StateCertificateProven)
+		app, err := s.proven(ctx, tx, sess, ActionChooseTariff)
 		if err != nil {
 			return err
 		}
@@ -89,7 +89,7 @@ func (s *Service) Terms(ctx context.Context, sess *Session) ([]wire.TermsDocumen
 func (s *Service) AcceptTerms(ctx context.Context, sess *Session, in wire.TermsAcceptance, clientIP string) (*wire.Renewal, error) {
 	var view *wire.Renewal
 	err := s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
-		app, err := s.proven(ctx, tx, sess, StateCertificateProven)
+		app, err := s.proven(ctx, tx, sess, ActionAcceptTerms)
 		if err != nil {
 			return err
 		}
@@ -207,7 +207,7 @@ func checkPersonalData(jurisdiction string, in wire.PersonalData, cert *x509.Cer
 func (s *Service) SubmitPersonalData(ctx context.Context, sess *Session, in wire.PersonalData) (*wire.Renewal, error) {
 	var view *wire.Renewal
 	err := s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
-		app, err := s.proven(ctx, tx, sess, StateTermsAccepted)
+		app, err := s.proven(ctx, tx, sess, ActionEnterData)
 		if err != nil {
 			return err
 		}
