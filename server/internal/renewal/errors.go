@@ -7,8 +7,6 @@ import (
 // The refusals of the workflow. Each changes nothing, says why in Russian
 // and English, and has a stable code for programs.
 var (
-	ErrUnknownService = apierr.New(apierr.KindBadRequest, "unknown_service",
-		"Такой услуги нет.", "There is no such service.")
 	ErrBadPhone = apierr.New(apierr.KindBadRequest, "bad_phone",
 		"Укажите мобильный телефон России (+7…) или Беларуси (+375…).",
 		"Enter a mobile number of Russia (+7…) or Belarus (+375…).")
@@ -87,3 +85,56 @@ var (
 	ErrClosed = apierr.New(apierr.KindConflict, "closed",
 		"Заявка закрыта.", "The application is closed.")
 )
+
+// The head's refusals: each says why and changes nothing.
+var (
+	ErrApprovalLink = apierr.New(apierr.KindNotFound, "approval_link",
+		"Ссылка для подтверждения недействительна: она уже использована или срок её действия истёк. Попросите сотрудника отправить новую.",
+		"The confirmation link is not valid: it was already used or it expired. Ask the employee to send a new one.")
+	ErrNoHeadSession = apierr.New(apierr.KindUnauthorized, "no_head_session",
+		"Сеанс руководителя не найден или истёк. Откройте ссылку из уведомления ещё раз.",
+		"No head's session, or it expired. Open the link from the notification again.")
+	ErrOtherOrganisation = apierr.New(apierr.KindForbidden, "other_organisation",
+		"Ваш сертификат выдан для другой организации: подтвердить запросы этой организации может только её руководитель.",
+		"Your certificate belongs to another organisation: only this organisation's head may confirm its requests.")
+	ErrNotHead = apierr.New(apierr.KindForbidden, "not_head",
+		"По данным реестра юридических лиц вы не являетесь руководителем этой организации.",
+		"According to the register of legal entities you are not the head of this organisation.")
+	ErrOwnRequest = apierr.New(apierr.KindForbidden, "own_request",
+		"Свой собственный запрос подтверждать нельзя.", "You may not confirm your own request.")
+	ErrNothingToConfirm = apierr.New(apierr.KindBadRequest, "nothing_to_confirm",
+		"Выберите хотя бы один запрос, ожидающий подтверждения.", "Choose at least one request waiting for confirmation.")
+	ErrConfirmationSignature = apierr.New(apierr.KindBadRequest, "confirmation_signature",
+		"Подпись подтверждения не прошла проверку: подпишите именно показанный документ ключом своего сертификата.",
+		"The confirmation's signature failed verification: sign exactly the document shown, with your certificate's key.")
+	ErrNoReason = apierr.New(apierr.KindBadRequest, "no_reason",
+		"Укажите причину отказа: сотрудник её увидит.", "Give the reason for declining: the employee will see it.")
+)
+
+// ErrNoConfirmation: no signed confirmation to show.
+var ErrNoConfirmation = apierr.New(apierr.KindNotFound, "no_confirmation",
+	"Подтверждения руководителя нет.", "There is no confirmation by the head.")
+
+var (
+	ErrUnknownMethod = apierr.New(apierr.KindBadRequest, "unknown_payment_method",
+		"Такой способ оплаты недоступен для этой услуги.", "This payment method is not available for this service.")
+	ErrPaymentProvider = apierr.New(apierr.KindUnavailable, "payment_provider",
+		"Платёжный сервис сейчас недоступен. Попробуйте через несколько минут или выберите другой способ.",
+		"The payment service is unavailable now. Try again in a few minutes or choose another method.")
+	ErrWebhookSignature = apierr.New(apierr.KindUnauthorized, "webhook_signature",
+		"Подпись уведомления неверна или устарела.", "The notification's signature is invalid or stale.")
+	ErrWebhookMalformed = apierr.New(apierr.KindBadRequest, "webhook_malformed",
+		"Уведомление не распознано.", "The notification was not recognised.")
+	ErrNoInvoice = apierr.New(apierr.KindNotFound, "no_invoice",
+		"Счёт не выставлялся.", "No invoice has been issued.")
+)
+
+var ErrBadRequestFile = apierr.New(apierr.KindBadRequest, "bad_request_file",
+	"Файл запроса не распознан: нужен запрос на сертификат PKCS#10 (PEM или DER).",
+	"The request file was not recognised: a PKCS#10 certificate request (PEM or DER) is needed.")
+
+// ErrHeadService: 6.0.02 is where a head confirms employees' requests,
+// not a renewal of one's own certificate.
+var ErrHeadService = apierr.New(apierr.KindBadRequest, "head_service",
+	"Услуга 6.0.02 предназначена для подтверждения руководителем запросов сотрудников, а не для продления своего сертификата. Для своего сертификата выберите 6.0.01.",
+	"Service 6.0.02 is for the head to confirm employees' requests, not to renew one's own certificate. For your own certificate choose 6.0.01.")

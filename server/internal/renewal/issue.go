@@ -15,7 +15,6 @@ import (
 
 	"renewal/app/wire"
 	"renewal/ca"
-	"renewal/server/internal/apierr"
 	"renewal/server/internal/notify"
 	"renewal/server/internal/payments"
 	"renewal/server/internal/store"
@@ -29,10 +28,6 @@ type Issuer interface {
 	Renew(ctx context.Context, req ca.RenewalRequest) (*ca.Issued, error)
 	WithStore(ca.Store) *ca.Authority
 }
-
-var ErrBadRequestFile = apierr.New(apierr.KindBadRequest, "bad_request_file",
-	"Файл запроса не распознан: нужен запрос на сертификат PKCS#10 (PEM или DER).",
-	"The request file was not recognised: a PKCS#10 certificate request (PEM or DER) is needed.")
 
 // ParseRequest accepts a PKCS#10 request as DER or PEM ("CERTIFICATE
 // REQUEST" or "NEW CERTIFICATE REQUEST"), as people's own tools write it.

@@ -14,20 +14,6 @@ import (
 	"renewal/server/internal/store"
 )
 
-var (
-	ErrUnknownMethod = apierr.New(apierr.KindBadRequest, "unknown_payment_method",
-		"Такой способ оплаты недоступен для этой услуги.", "This payment method is not available for this service.")
-	ErrPaymentProvider = apierr.New(apierr.KindUnavailable, "payment_provider",
-		"Платёжный сервис сейчас недоступен. Попробуйте через несколько минут или выберите другой способ.",
-		"The payment service is unavailable now. Try again in a few minutes or choose another method.")
-	ErrWebhookSignature = apierr.New(apierr.KindUnauthorized, "webhook_signature",
-		"Подпись уведомления неверна или устарела.", "The notification's signature is invalid or stale.")
-	ErrWebhookMalformed = apierr.New(apierr.KindBadRequest, "webhook_malformed",
-		"Уведомление не распознано.", "The notification was not recognised.")
-	ErrNoInvoice = apierr.New(apierr.KindNotFound, "no_invoice",
-		"Счёт не выставлялся.", "No invoice has been issued.")
-)
-
 // methodsOf lists how a jurisdiction pays: ERIP is Belarusian.
 func methodsOf(jurisdiction string) []payments.Method {
 	if jurisdiction == "BY" {

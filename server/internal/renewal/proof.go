@@ -176,13 +176,25 @@ func country(c *x509.Certificate) string {
 	return c.Subject.Country[0]
 }
 
-// authorityError gives the authority's refusal its public form.
+// authorityError gives the authority's refusal its public form: a
+// problem of the request or its key is the client's to fix (400); a
+// problem of the current certificate forbids the renewal (403).
 func authorityError(err error) error {
 	var ce *ca.Error
-	if errors.As(err, &ce) {
-		return apierr.New(apierr.KindForbidden, ce.Code, ce.RU, ce.EN).With(err)
+	if !errors.As(err, &ce) {
+		return err
 	}
-	return err
+	kind := apierr.KindForbidden
+	for _, bad := range requestProblems {
+		if errors.Is(err, bad) {
+			kind = apierr.KindBadRequest
+		}
+	}
+	return apierr.New(kind, ce.Code, ce.RU, ce.EN).With(err)
 }
+
+// requestProblems are the authority's refusals of a request or key.
+var requestProblems = []error{ca.ErrBadRequest, ca.ErrBadCSR, ca.ErrBadSignature, ca.ErrUnsupportedAlgorithm,
+	ca.ErrWeakKey, ca.ErrKeyReused, ca.ErrSubjectChanged}
 
 func ptr[T any](v T) *T { return &v }

@@ -16,19 +16,13 @@ import (
 	"renewal/server/internal/store"
 )
 
-// ErrHeadService: 6.0.02 is where a head confirms employees' requests,
-// not a renewal of one's own certificate.
-var ErrHeadService = apierr.New(apierr.KindBadRequest, "head_service",
-	"Услуга 6.0.02 предназначена для подтверждения руководителем запросов сотрудников, а не для продления своего сертификата. Для своего сертификата выберите 6.0.01.",
-	"Service 6.0.02 is for the head to confirm employees' requests, not to renew one's own certificate. For your own certificate choose 6.0.01.")
-
 // Start opens an application: the contacts are checked, the application
 // and an anonymous session are created, and a code is sent to the phone
 // and another to the e-mail, all in one transaction.
 func (s *Service) Start(ctx context.Context, in wire.RenewalStart, clientIP string) (string, *wire.Renewal, error) {
 	terms, prof, ok := s.Catalog.service(in.Service)
 	if !ok {
-		return "", nil, ErrUnknownService
+		return "", nil, apierr.ErrServiceNotFound
 	}
 	if terms.Head {
 		return "", nil, ErrHeadService

@@ -1,0 +1,231 @@
+package renewal
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"renewal/app/wire"
+	"renewal/server/internal/docs"
+	"renewal/server/internal/notify"
+	"renewal/server/internal/store"
+)
+
+// The head's confirmation: one signature over many requests, or a
+// decline with a reason.
+// PrepareConfirmation draws up the document the head signs once for the
+// chosen requests: for each, the hash of its signed application, the
+// tariff and the amount. It is kept, so the bytes signed are those shown.
+func (s *Service) PrepareConfirmation(ctx context.Context, hs *HeadSession, ids []string) (*wire.Confirmation, error) {
+	if err := hs.requireProven(); err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 || len(ids) > 100 {
+		return nil, ErrNothingToConfirm
+	}
+	headSum := sha256.Sum256(hs.Cert.Raw)
+	out := &wire.Confirmation{ID: "conf-" + newApplicationID()}
+	err := s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		var b strings.Builder
+		now := s.now()
+		fmt.Fprintf(&b, "ПОДТВЕРЖДЕНИЕ ПОЛНОМОЧИЙ СОТРУДНИКОВ / CONFIRMATION OF EMPLOYEES' AUTHORITY\n")
+		fmt.Fprintf(&b, "Документ / Document: %s\nДата / Date: %s\nОрганизация / Organisation: %s %s\nРуководитель / Head: %s (сертификат %s)\n\n",
+			out.ID, now.Format(time.RFC3339), hs.Jurisdiction, hs.OrgID, hs.Cert.Subject.CommonName, hs.Cert.SerialNumber.Text(16))
+		fmt.Fprintf(&b, "Подтверждаю полномочия сотрудников на продление сертификатов по заявлениям, перечисленным ниже.\n")
+		fmt.Fprintf(&b, "I confirm the authority of the employees to renew their certificates under the applications listed below.\n\n")
+		type item struct {
+			app *store.Application
+			sum []byte
+		}
+		var items []item
+		seen := map[string]bool{}
+		for _, id := range ids {
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			app, err := lock(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			if !ActionHeadConfirm.allowedIn(State(app.State)) || app.Jurisdiction != hs.Jurisdiction || deref(app.OrgID) != hs.OrgID {
+				return ErrNothingToConfirm.With(fmt.Errorf("application %s is %s of %s", id, app.State, deref(app.OrgID)))
+			}
+			if bytes.Equal(app.CertSha256, headSum[:]) {
+				return ErrOwnRequest
+			}
+			doc, err := tx.SignedDocumentGet(ctx, store.SignedDocumentGetParams{ApplicationID: id, Kind: "application"})
+			if err != nil {
+				return store.MapErr(err)
+			}
+			cert, _ := x509.ParseCertificate(app.CertDer)
+			fmt.Fprintf(&b, "%d. Заявление / Application %s\n   Сотрудник / Employee: %s\n   SHA-256 подписанного заявления / of the signed application: %x\n   Тариф / Tariff: %s\n   Сумма / Amount: %s\n",
+				len(items)+1, app.ID, cert.Subject.CommonName, doc.Sha256, deref(app.Tariff), FormatMoney(deref64(app.AmountMinor), deref(app.Currency)))
+			items = append(items, item{app, doc.Sha256})
+		}
+		content := []byte(b.String())
+		sum := sha256.Sum256(content)
+		if err := tx.ConfirmationInsert(ctx, store.ConfirmationInsertParams{ID: out.ID, Jurisdiction: hs.Jurisdiction, OrgID: hs.OrgID,
+			HeadCertSha256: headSum[:], Content: content, Sha256: sum[:], CreatedAt: now}); err != nil {
+			return store.MapErr(err)
+		}
+		for _, it := range items {
+			if err := tx.ConfirmationItemInsert(ctx, store.ConfirmationItemInsertParams{ConfirmationID: out.ID, ApplicationID: it.app.ID,
+				ApplicationSha256: it.sum, Tariff: deref(it.app.Tariff), AmountMinor: deref64(it.app.AmountMinor), Currency: deref(it.app.Currency)}); err != nil {
+				return store.MapErr(err)
+			}
+		}
+		out.Document = content
+		return nil
+	})
+	return out, err
+}
+
+// Confirm verifies the head's one signature over the confirmation and
+// moves every request it lists: in Russia on to the employee's payment,
+// in Belarus to the head's payment.
+func (s *Service) Confirm(ctx context.Context, hs *HeadSession, id string, sig []byte) (*wire.Approval, error) {
+	if err := hs.requireProven(); err != nil {
+		return nil, err
+	}
+	headSum := sha256.Sum256(hs.Cert.Raw)
+	err := s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		c, err := tx.ConfirmationGetForUpdate(ctx, id)
+		if err = store.MapErr(err); errors.Is(err, store.ErrNotFound) {
+			return ErrNothingToConfirm
+		} else if err != nil {
+			return err
+		}
+		if c.Signature != nil || !bytes.Equal(c.HeadCertSha256, headSum[:]) || c.OrgID != hs.OrgID {
+			return ErrWrongState
+		}
+		if _, err := docs.VerifyDetached(sig, c.Content, hs.Cert); err != nil {
+			return ErrConfirmationSignature.With(err)
+		}
+		// Revoked or expired since the proof: checked again now.
+		if err := s.authorityIn(tx).CheckCurrent(ctx, headProfile(hs.Jurisdiction), hs.Cert, nil); err != nil {
+			return authorityError(err)
+		}
+		now := s.now()
+		if err := tx.ConfirmationSign(ctx, store.ConfirmationSignParams{ID: id, Signature: sig, SignedAt: &now}); err != nil {
+			return store.MapErr(err)
+		}
+		items, err := tx.ConfirmationItems(ctx, id)
+		if err != nil {
+			return store.MapErr(err)
+		}
+		for _, it := range items {
+			app, err := lock(ctx, tx, it.ApplicationID)
+			if err != nil {
+				return err
+			}
+			data := map[string]string{"confirmation": id, "confirmation_sha256": fmt.Sprintf("%x", c.Sha256),
+				"signature_sha256": fmt.Sprintf("%x", sha256.Sum256(sig)), "head_certificate": hs.Cert.SerialNumber.Text(16)}
+			if err := appendAudit(ctx, tx, app.ID, now, "signature:confirmation", State(app.State), State(app.State), "head", data); err != nil {
+				return err
+			}
+			if err := s.move(ctx, tx, app, EventApproved, "head", map[string]string{"confirmation": id}); err != nil {
+				return err
+			}
+			if hs.Jurisdiction == "RU" {
+				if err := s.move(ctx, tx, app, EventPaymentRequested, "system", nil); err != nil {
+					return err
+				}
+				if err := s.sendResumeLink(ctx, tx, app, "оплата", "payment"); err != nil {
+					return err
+				}
+			} else if err := s.sendResumeLink(ctx, tx, app, "подтверждено руководителем; ожидается оплата", "confirmed by the head; payment pending"); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.ApprovalView(ctx, hs)
+	if v != nil {
+		v.Confirmed = id
+	}
+	return v, err
+}
+
+// Decline refuses one request with a reason the employee is told.
+func (s *Service) Decline(ctx context.Context, hs *HeadSession, appID, reason string) (*wire.Approval, error) {
+	if err := hs.requireProven(); err != nil {
+		return nil, err
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" || len(reason) > 500 {
+		return nil, ErrNoReason
+	}
+	err := s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		app, err := lock(ctx, tx, appID)
+		if err != nil {
+			return err
+		}
+		if !ActionHeadConfirm.allowedIn(State(app.State)) || deref(app.OrgID) != hs.OrgID || app.Jurisdiction != hs.Jurisdiction {
+			return ErrWrongState
+		}
+		code, ru, en := "declined_by_head", "Руководитель отклонил запрос: "+reason, "The head declined the request: "+reason
+		if err := tx.ApplicationSetRejection(ctx, store.ApplicationSetRejectionParams{ID: app.ID, RejectCode: &code, RejectRu: &ru, RejectEn: &en, UpdatedAt: s.now()}); err != nil {
+			return store.MapErr(err)
+		}
+		if err := s.move(ctx, tx, app, EventDeclined, "head", map[string]string{"reason": reason, "head_certificate": hs.Cert.SerialNumber.Text(16)}); err != nil {
+			return err
+		}
+		return s.queue(ctx, tx, app.ID, notify.RegistryRejected(lang(app), app.Email, ru, en), false)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.ApprovalView(ctx, hs)
+}
+
+// ConfirmationOf returns the head's signed confirmation of the session's
+// application: the exact document and the detached signature, as they
+// were signed.
+func (s *Service) ConfirmationOf(ctx context.Context, sess *Session) (content, signature []byte, err error) {
+	if err := sess.requireProven(); err != nil {
+		return nil, nil, err
+	}
+	c, err := s.Store.ConfirmationForApplication(ctx, sess.ApplicationID)
+	if err = store.MapErr(err); errors.Is(err, store.ErrNotFound) {
+		return nil, nil, ErrNoConfirmation
+	} else if err != nil {
+		return nil, nil, err
+	}
+	return c.Content, c.Signature, nil
+}
+
+// HeadConfirmation returns one of the head's signed confirmations, for
+// his organisation only.
+func (s *Service) HeadConfirmation(ctx context.Context, hs *HeadSession, id string) (content, signature []byte, err error) {
+	if err := hs.requireProven(); err != nil {
+		return nil, nil, err
+	}
+	c, err := s.Store.ConfirmationGet(ctx, id)
+	if err = store.MapErr(err); errors.Is(err, store.ErrNotFound) || (err == nil && (c.OrgID != hs.OrgID || c.Jurisdiction != hs.Jurisdiction || c.Signature == nil)) {
+		return nil, nil, ErrNoConfirmation
+	} else if err != nil {
+		return nil, nil, err
+	}
+	return c.Content, c.Signature, nil
+}
+
+// OperatorConfirmation returns any signed confirmation, for the
+// centre's operator.
+func (s *Service) OperatorConfirmation(ctx context.Context, id string) (content, signature []byte, err error) {
+	c, err := s.Store.ConfirmationGet(ctx, id)
+	if err = store.MapErr(err); errors.Is(err, store.ErrNotFound) || (err == nil && c.Signature == nil) {
+		return nil, nil, ErrNoConfirmation
+	} else if err != nil {
+		return nil, nil, err
+	}
+	return c.Content, c.Signature, nil
+}

@@ -1,0 +1,105 @@
+package renewal
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"renewal/app/wire"
+	"renewal/server/internal/notify"
+	"renewal/server/internal/store"
+)
+
+// The head's link: asked for by an employee, opened once by the head.
+
+// PathApprove is the head's page a link opens.
+const PathApprove = "/approve/"
+
+// approvalTTL is how long a head's link stays valid (72 hours by default).
+func (s *Service) approvalTTL() time.Duration {
+	if s.ApprovalTTL > 0 {
+		return s.ApprovalTTL
+	}
+	return 72 * time.Hour
+}
+
+// orgOf is the organisation an employee's or head's certificate names:
+// ИНН ЮЛ in Russia, УНП in Belarus.
+func orgOf(jurisdiction string, cert *x509.Certificate) string {
+	if jurisdiction == "RU" {
+		return attribute(cert, oidINNLE)
+	}
+	return attribute(cert, oidUNP)
+}
+
+// headProfile is the profile a head's certificate is checked against.
+func headProfile(jurisdiction string) string {
+	if jurisdiction == "RU" {
+		return "ru-employee"
+	}
+	return "by-employee"
+}
+
+// requestApproval sends the head a single-use link for the application
+// (e-mail and SMS, to the contacts the register gives) and returns it, so
+// a Russian employee can also send it himself.
+func (s *Service) requestApproval(ctx context.Context, tx *store.Tx, app *store.Application, employee string) (string, error) {
+	org := deref(app.OrgID)
+	token := randomToken()
+	now := s.now()
+	if err := tx.ApprovalLinkInsert(ctx, store.ApprovalLinkInsertParams{
+		TokenHash: s.keyed("approve", token), ApplicationID: app.ID, Jurisdiction: app.Jurisdiction, OrgID: org,
+		CreatedAt: now, ExpiresAt: now.Add(s.approvalTTL()),
+	}); err != nil {
+		return "", store.MapErr(err)
+	}
+	link := strings.TrimSuffix(s.PublicURL, "/") + PathApprove + token
+	head, err := s.Registry.Head(ctx, app.Jurisdiction, org)
+	if err != nil {
+		s.Log.WarnContext(ctx, "approval: no head to notify; the employee must send the link", "application", app.ID, "org", org, "err", err)
+		return link, nil
+	}
+	hours := int(s.approvalTTL().Hours())
+	if head.Email != "" {
+		if err := s.queue(ctx, tx, app.ID, notify.ApprovalRequest(lang(app), head.Email, employee, link, hours), true); err != nil {
+			return "", err
+		}
+	}
+	if head.Phone != "" {
+		sms := notify.ApprovalRequest(lang(app), head.Phone, employee, link, hours)
+		sms.Channel, sms.Subject = notify.SMS, ""
+		sms.Text = fmt.Sprintf("%s: %s", map[bool]string{true: "Confirm the request of " + employee, false: "Подтвердите запрос: " + employee}[app.Lang == "en"], link)
+		if err := s.queue(ctx, tx, app.ID, sms, true); err != nil {
+			return "", err
+		}
+	}
+	return link, nil
+}
+
+// OpenApproval takes a head's link (once) and opens an anonymous session
+// on the organisation: the head proves his certificate next.
+func (s *Service) OpenApproval(ctx context.Context, token string) (string, *wire.Approval, error) {
+	if token == "" || len(token) > 100 {
+		return "", nil, ErrApprovalLink
+	}
+	var cookie string
+	var hs *HeadSession
+	err := s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		link, err := tx.ApprovalLinkTake(ctx, store.ApprovalLinkTakeParams{TokenHash: s.keyed("approve", token), At: ptr(s.now())})
+		if err = store.MapErr(err); errors.Is(err, store.ErrNotFound) {
+			return ErrApprovalLink
+		} else if err != nil {
+			return err
+		}
+		cookie, hs, err = s.newHeadSession(ctx, tx, link.Jurisdiction, link.OrgID, nil)
+		return err
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	v, err := s.ApprovalView(ctx, hs)
+	return cookie, v, err
+}
