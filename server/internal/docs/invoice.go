@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"renewal/app/money"
 )
 
 // Party is the seller or the buyer of an invoice or a closing document.
@@ -97,7 +99,6 @@ func RenderInvoice(inv Invoice) ([]byte, error) {
 	case inv.DueDays < 0:
 		return nil, fmt.Errorf("docs: DueDays %d, want >= 0", inv.DueDays)
 	}
-	cur := currencies[inv.Currency]
 
 	ref := "Счёт на оплату № " + inv.Number
 	w := newWriter(inv.Seller.Name, ref+" от "+inv.Date.Format(dateLayout), ref+" от "+inv.Date.Format(dateLayout), inv.Date)
@@ -112,7 +113,7 @@ func RenderInvoice(inv Invoice) ([]byte, error) {
 	w.lineGrid("Товары (работы, услуги)", inv.Lines)
 	w.totals(totalRows(t, inv.VATRate, inv.VATIncluded, "Всего к оплате:"))
 	w.pdf.Ln(2)
-	w.paragraph(fmt.Sprintf("Всего наименований %d, на сумму %s %s", len(inv.Lines), money(t.Total), cur.short))
+	w.paragraph(fmt.Sprintf("Всего наименований %d, на сумму %s", len(inv.Lines), money.Format(t.Total, inv.Currency)))
 	w.strong(AmountInWords(t.Total, inv.Currency))
 	w.pdf.Ln(2)
 	w.strong("Оплатить не позднее " + inv.Date.AddDate(0, 0, inv.DueDays).Format(dateLayout))
@@ -147,16 +148,16 @@ func partyLine(p Party, bank bool) string {
 
 // totalRows are the rows under the lines: Итого, the VAT and the total.
 func totalRows(t Totals, rate int, included bool, totalLabel string) []Field {
-	rows := []Field{{"Итого:", money(t.Sum)}}
+	rows := []Field{{"Итого:", money.Figures(t.Sum)}}
 	switch {
 	case rate == 0:
 		rows = append(rows, Field{"Без НДС", "—"})
 	case included:
-		rows = append(rows, Field{fmt.Sprintf("В том числе НДС (%d%%):", rate), money(t.VAT)})
+		rows = append(rows, Field{fmt.Sprintf("В том числе НДС (%d%%):", rate), money.Figures(t.VAT)})
 	default:
-		rows = append(rows, Field{fmt.Sprintf("НДС (%d%%):", rate), money(t.VAT)})
+		rows = append(rows, Field{fmt.Sprintf("НДС (%d%%):", rate), money.Figures(t.VAT)})
 	}
-	return append(rows, Field{totalLabel, money(t.Total)})
+	return append(rows, Field{totalLabel, money.Figures(t.Total)})
 }
 
 // unitCodes are the ОКЕИ codes of the usual units.
@@ -177,7 +178,7 @@ func (w *writer) lineGrid(nameTitle string, lines []Line) {
 	for i, l := range lines {
 		rows[i].cells = []string{
 			strconv.Itoa(i + 1), l.Name, strconv.Itoa(l.Quantity), l.Unit,
-			money(l.PriceMinor), money(int64(l.Quantity) * l.PriceMinor),
+			money.Figures(l.PriceMinor), money.Figures(int64(l.Quantity) * l.PriceMinor),
 		}
 	}
 	w.grid(9.5, cols, rows)

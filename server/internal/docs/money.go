@@ -3,7 +3,6 @@ package docs
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 )
 
@@ -107,33 +106,10 @@ func halfUp(num, den int64) int64 { return (num + den/2) / den }
 type currency struct {
 	code  string    // ISO 4217 numeric code
 	name  string    // e.g. "Российский рубль"
-	short string    // after amounts in figures
 	major [3]string // one, few, many: "рубль", "рубля", "рублей"
 }
 
 var currencies = map[string]currency{
-	"RUB": {"643", "Российский рубль", "руб.", [3]string{"рубль", "рубля", "рублей"}},
-	"BYN": {"933", "Белорусский рубль", "BYN", [3]string{"белорусский рубль", "белорусских рубля", "белорусских рублей"}},
-}
-
-// money formats minor units as "2 500,00".
-func money(minor int64) string {
-	neg := minor < 0
-	u := uint64(minor)
-	if neg {
-		u = -u
-	}
-	digits := strconv.FormatUint(u/100, 10)
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, c := range digits {
-		if i > 0 && (len(digits)-i)%3 == 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteRune(c)
-	}
-	fmt.Fprintf(&b, ",%02d", u%100)
-	return b.String()
+	"RUB": {"643", "Российский рубль", [3]string{"рубль", "рубля", "рублей"}},
+	"BYN": {"933", "Белорусский рубль", [3]string{"белорусский рубль", "белорусских рубля", "белорусских рублей"}},
 }

@@ -104,8 +104,8 @@ func ApprovalRequest(lang Lang, to, employeeName, link string, validHours int) M
 	}{EmployeeName: clean(employeeName), Link: clean(link), ValidHours: validHours})
 }
 
-// Receipt confirms a payment. amount is formatted by the caller with its
-// currency ("150,00 BYN", "2 500,00 ₽"); number is the payment number.
+// Receipt confirms a payment. amount is formatted by the caller with
+// money.Format ("150,00 BYN", "2 500,00 ₽"); number is the payment number.
 func Receipt(lang Lang, to, amount, number string) Message {
 	return email(KindReceipt, lang, to, struct{ Amount, Number string }{
 		Amount: clean(amount), Number: clean(number),

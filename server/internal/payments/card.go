@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"renewal/app/money"
 )
 
 // Test cards of the card sandbox. Any future expiry and any 3-digit CVC.
@@ -127,8 +129,8 @@ func (c *CardSandbox) renderState(w http.ResponseWriter, status int, p *sbPaymen
 		render(w, status, "result", d)
 	default: // refunded, partially refunded
 		d.TitleRU, d.TitleEN = "Платёж возвращён", "Payment refunded"
-		d.MessageRU = "Возвращено " + formatAmount(p.RefundedMinor, p.Currency) + "."
-		d.MessageEN = "Refunded " + formatAmount(p.RefundedMinor, p.Currency) + "."
+		d.MessageRU = "Возвращено " + money.Format(p.RefundedMinor, p.Currency) + "."
+		d.MessageEN = "Refunded " + money.Format(p.RefundedMinor, p.Currency) + "."
 		render(w, status, "result", d)
 	}
 }

@@ -204,7 +204,7 @@ func TestCardSandboxOutcomes(t *testing.T) {
 			code, page := get(t, cr.RedirectURL)
 			require.Equal(t, http.StatusOK, code)
 			assertPage(t, page)
-			assert.Contains(t, page, "2\u00a0500,00\u00a0RUB")
+			assert.Contains(t, page, "2\u00a0500,00\u00a0₽")
 			assert.Contains(t, page, "Продление сертификата КЭП")
 			assert.Contains(t, page, `<form method="post" action="/sandbox/pay/`+cr.ProviderRef+`">`)
 			s, err := c.Status(context.Background(), cr.ProviderRef)
