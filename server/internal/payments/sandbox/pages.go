@@ -1,4 +1,4 @@
-package payments
+package sandbox
 
 import (
 	"bytes"
@@ -7,13 +7,6 @@ import (
 
 	"renewal/app/money"
 )
-
-// ERIPServicePath is where the service is found in the ERIP tree; show it
-// next to the code.
-const ERIPServicePath = "Система «Расчёт» (ЕРИП) → Удостоверяющий центр → Продление сертификата"
-
-// ERIPServicePathEN is ERIPServicePath in English.
-const ERIPServicePathEN = "“Raschet” system (ERIP) → Certification centre → Certificate renewal"
 
 // The sandbox pages: no inline scripts or styles (the site's CSP forbids
 // them), the site's stylesheet, plain forms that post to the same origin.
