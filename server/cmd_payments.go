@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"renewal/app/money"
 )
 
 // runPayments is `payments import FILE`: the operator's upload of a bank
@@ -52,7 +54,8 @@ func runPayments(args []string, stdout, stderr io.Writer) error {
 		return nil
 	}
 	for _, r := range report.Results {
-		fmt.Fprintf(stdout, "%-12s № %-8s %12s  %s\n", r.Kind, r.Doc.Number, fmt.Sprintf("%d.%02d", r.Doc.AmountMinor/100, r.Doc.AmountMinor%100), r.ReasonRU)
+		// A 1CClientBankExchange statement is in roubles.
+		fmt.Fprintf(stdout, "%-12s № %-8s %16s  %s\n", r.Kind, r.Doc.Number, money.Format(r.Doc.AmountMinor, "RUB"), r.ReasonRU)
 	}
 	return nil
 }

@@ -21,6 +21,7 @@ import (
 	"renewal/server/internal/config"
 	"renewal/server/internal/notify"
 	"renewal/server/internal/payments"
+	"renewal/server/internal/payments/sandbox"
 	"renewal/server/internal/registry"
 	"renewal/server/internal/renewal"
 	"renewal/server/internal/store"
@@ -51,7 +52,7 @@ func startWorkflow(cfg *config.Config, st *store.Store, auth *authority.Loaded, 
 			return nil, err
 		}
 		providers[payments.MethodCard], providers[payments.MethodERIP] = card, erip
-		w.sandbox = payments.SandboxHandler(card, erip)
+		w.sandbox = sandbox.Handler(card, erip)
 		w.start = append(w.start, card.Start, erip.Start)
 	}
 	catalog, err := renewal.LoadCatalog(auth.Profiles)
@@ -83,20 +84,20 @@ func startWorkflow(cfg *config.Config, st *store.Store, auth *authority.Loaded, 
 // newSandboxes makes the development card and ERIP gateways: they keep
 // their state in DATA_DIR/sandbox and notify our webhook, signed with a
 // key derived from the server's secret.
-func newSandboxes(cfg *config.Config, secret []byte, publicURL string, log *slog.Logger) (*payments.CardSandbox, *payments.ERIPSandbox, error) {
+func newSandboxes(cfg *config.Config, secret []byte, publicURL string, log *slog.Logger) (*sandbox.Card, *sandbox.ERIP, error) {
 	mac := hmac.New(sha256.New, secret)
 	mac.Write([]byte("sandbox webhook"))
-	sc := func(method string) payments.SandboxConfig {
-		return payments.SandboxConfig{
+	sc := func(method string) sandbox.Config {
+		return sandbox.Config{
 			BaseURL: publicURL, WebhookURL: publicURL + "/api/v1/payments/webhook/" + method,
 			Secret: mac.Sum(nil), Dir: filepath.Join(cfg.DataDir, "sandbox"), Logger: log,
 		}
 	}
-	card, err := payments.NewCardSandbox(sc("card"))
+	card, err := sandbox.NewCard(sc("card"))
 	if err != nil {
 		return nil, nil, err
 	}
-	erip, err := payments.NewERIPSandbox(sc("erip"))
+	erip, err := sandbox.NewERIP(sc("erip"))
 	if err != nil {
 		return nil, nil, err
 	}

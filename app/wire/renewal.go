@@ -48,7 +48,7 @@ type CertificateRef struct {
 type Money struct {
 	Minor    int64  `json:"minor"`
 	Currency string `json:"currency"`
-	Text     string `json:"text"` // "2 500,00 ₽"
+	Text     string `json:"text"` // money.Format: "2 500,00 ₽"
 }
 
 // Reason is a refusal or rejection a person reads.

@@ -31,6 +31,7 @@ import (
 	"renewal/server/internal/config"
 	"renewal/server/internal/notify"
 	"renewal/server/internal/payments"
+	"renewal/server/internal/payments/sandbox"
 	"renewal/server/internal/pgtest"
 	"renewal/server/internal/registry"
 	"renewal/server/internal/renewal"
@@ -117,7 +118,7 @@ func newFlow(t *testing.T) *flow {
 	// The card gateway's sandbox: the tests send its notifications
 	// themselves, signed with its secret, to control order and timing.
 	webhookSecret := []byte("test webhook secret")
-	card, err := payments.NewCardSandbox(payments.SandboxConfig{BaseURL: "http://127.0.0.1", WebhookURL: "http://127.0.0.1:9/unused",
+	card, err := sandbox.NewCard(sandbox.Config{BaseURL: "http://127.0.0.1", WebhookURL: "http://127.0.0.1:9/unused",
 		Secret: webhookSecret, Dir: filepath.Join(dir, "sandbox")})
 	require.NoError(t, err)
 	svc, err := renewal.New(renewal.Config{Store: st, Authority: auth, Catalog: catalog, Registry: reg, Secret: secret,

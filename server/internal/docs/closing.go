@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"renewal/app/money"
 )
 
 // Closing is a closing document of a sale: the act of services rendered
@@ -83,7 +85,7 @@ func RenderAct(c Closing) ([]byte, error) {
 	w.lineGrid("Наименование работ, услуг", c.Lines)
 	w.totals(totalRows(t, c.VATRate, c.VATIncluded, "Всего:"))
 	w.pdf.Ln(2)
-	w.paragraph(fmt.Sprintf("Всего оказано услуг %d, на сумму %s %s", len(c.Lines), money(t.Total), currencies[c.Currency].short))
+	w.paragraph(fmt.Sprintf("Всего оказано услуг %d, на сумму %s", len(c.Lines), money.Format(t.Total, c.Currency)))
 	w.strong(AmountInWords(t.Total, c.Currency))
 	w.pdf.Ln(2)
 	if strings.TrimSpace(c.Certificate) != "" {
@@ -199,7 +201,7 @@ func RenderUPD(c Closing) ([]byte, error) {
 	}
 	rate, tax := "без НДС", func(int64) string { return "без НДС" }
 	if c.VATRate > 0 {
-		rate, tax = strconv.Itoa(c.VATRate)+"%", money
+		rate, tax = strconv.Itoa(c.VATRate)+"%", money.Figures
 	}
 	rows := make([]gridRow, 0, len(c.Lines)+1)
 	for i, l := range c.Lines {
@@ -209,16 +211,16 @@ func RenderUPD(c Closing) ([]byte, error) {
 		}
 		rows = append(rows, gridRow{cells: []string{
 			"—", strconv.Itoa(i + 1), l.Name, unitCode, l.Unit, strconv.Itoa(l.Quantity),
-			money(halfUp(per[i].net, int64(l.Quantity))), money(per[i].net), "без акциза", rate,
-			tax(per[i].vat), money(per[i].gross),
+			money.Figures(halfUp(per[i].net, int64(l.Quantity))), money.Figures(per[i].net), "без акциза", rate,
+			tax(per[i].vat), money.Figures(per[i].gross),
 		}})
 	}
 	rows = append(rows, gridRow{bold: true, cells: []string{
-		"", "", "Всего к оплате (9)", "", "", "", "", money(t.Net), "X", "", tax(t.VAT), money(t.Total),
+		"", "", "Всего к оплате (9)", "", "", "", "", money.Figures(t.Net), "X", "", tax(t.VAT), money.Figures(t.Total),
 	}})
 	w.grid(size, cols, rows)
 	w.pdf.Ln(2)
-	w.paragraph(fmt.Sprintf("Всего к оплате: %s %s (%s)", money(t.Total), cur.short, AmountInWords(t.Total, c.Currency)))
+	w.paragraph(fmt.Sprintf("Всего к оплате: %s (%s)", money.Format(t.Total, c.Currency), AmountInWords(t.Total, c.Currency)))
 
 	signature := "________________ / ________________"
 	w.grid(size, pairs, []gridRow{

@@ -174,6 +174,154 @@ func (w *writer) lines(x, y, width float64, lines []string) {
 	}
 }
 
+// caption writes a small grey line, e.g. "Банк получателя" under the bank.
+func (w *writer) caption(x, y, width float64, s string, size float64) {
+	w.pdf.SetFont(fontSans, "", size)
+	w.pdf.SetTextColor(90, 90, 90)
+	w.pdf.SetXY(x, y)
+	w.pdf.CellFormat(width, size*lineHeight/bodySize, clean(s), "", 0, "L", false, 0, "")
+	w.pdf.SetTextColor(0, 0, 0)
+}
+
+// wrap cleans s and splits it to lines that fit width in the current font;
+// an empty s gives no lines.
+func (w *writer) wrap(s string, width float64) []string {
+	s = clean(s)
+	if strings.TrimSpace(s) == "" {
+		return nil
+	}
+	return w.pdf.SplitText(s, width)
+}
+
+// box draws a frame, on grey if fill, and writes lines in it from the top,
+// pad below its top edge, lh apart, aligned "L", "C" or "R".
+func (w *writer) box(x, y, width, h, pad, lh float64, lines []string, align string, fill bool) {
+	style := "D"
+	if fill {
+		style = "FD"
+	}
+	w.pdf.Rect(x, y, width, h, style)
+	for i, l := range lines {
+		w.pdf.SetXY(x, y+pad+float64(i)*lh)
+		w.pdf.CellFormat(width, lh, l, "", 0, align, false, 0, "")
+	}
+}
+
+// strong writes bold body text.
+func (w *writer) strong(s string) {
+	w.pdf.SetFont(fontSans, "B", bodySize)
+	w.pdf.MultiCell(0, lineHeight, clean(s), "", "L", false)
+	w.pdf.Ln(1)
+}
+
+// totals writes "label value" rows flush right in bold, the values in a
+// column of their own. The rows stay together on one page.
+func (w *writer) totals(rows []Field) {
+	const valueWidth = 34.0
+	w.ensure(float64(len(rows))*lineHeight + 2)
+	w.pdf.Ln(1.5)
+	w.pdf.SetFont(fontSans, "B", bodySize)
+	for _, r := range rows {
+		w.pdf.SetX(marginLeft)
+		w.pdf.CellFormat(w.width()-valueWidth, lineHeight, clean(r.Label), "", 0, "R", false, 0, "")
+		w.pdf.CellFormat(valueWidth, lineHeight, clean(r.Value), "", 1, "R", false, 0, "")
+	}
+}
+
+// column is a column of a grid.
+type column struct {
+	title string  // header text; "\n" breaks it
+	width float64 // mm; 0 shares what the other columns leave of the text width
+	align string  // "L", "C" or "R" for the body cells
+	fill  bool    // grey body cells, for label columns
+}
+
+// gridRow is a row of a grid.
+type gridRow struct {
+	cells []string
+	bold  bool
+}
+
+// grid writes rows in columns at the given font size. When any column has a
+// title, a bold header row on grey opens the grid and is repeated on every
+// page it continues on. Cells wrap; a row never splits across pages.
+func (w *writer) grid(size float64, cols []column, rows []gridRow) {
+	lh := size * lineHeight / bodySize
+	pad := cellPadding * size / bodySize
+	widths := make([]float64, len(cols))
+	fixed, flexible := 0.0, 0
+	for i, c := range cols {
+		widths[i] = c.width
+		fixed += c.width
+		if c.width == 0 {
+			flexible++
+		}
+	}
+	for i := range widths {
+		if widths[i] == 0 {
+			widths[i] = (w.width() - fixed) / float64(flexible)
+		}
+	}
+
+	titles := make([][]string, len(cols))
+	headerH := 0.0 // no header when no column has a title
+	w.pdf.SetFont(fontSans, "B", size)
+	for i, c := range cols {
+		if titles[i] = w.wrap(c.title, widths[i]); len(titles[i]) > 0 {
+			headerH = max(headerH, float64(len(titles[i]))*lh+2*pad)
+		}
+	}
+	header := func() {
+		if headerH == 0 {
+			return
+		}
+		w.pdf.SetFont(fontSans, "B", size)
+		x, y := marginLeft, w.pdf.GetY()
+		for i := range cols {
+			w.box(x, y, widths[i], headerH, pad, lh, titles[i], "C", true)
+			x += widths[i]
+		}
+		w.pdf.SetXY(marginLeft, y+headerH)
+	}
+
+	w.pdf.SetDrawColor(170, 170, 170)
+	w.pdf.SetFillColor(240, 240, 240)
+	w.pdf.SetLineWidth(0.2)
+	_, pageHeight := w.pdf.GetPageSize()
+	for n, r := range rows {
+		style := ""
+		if r.bold {
+			style = "B"
+		}
+		w.pdf.SetFont(fontSans, style, size)
+		cells := make([][]string, len(cols))
+		lines := 1
+		for i := range cols {
+			if i < len(r.cells) {
+				cells[i] = w.wrap(r.cells[i], widths[i])
+			}
+			lines = max(lines, len(cells[i]))
+		}
+		h := float64(lines)*lh + 2*pad
+		switch {
+		case n == 0:
+			w.ensure(headerH + h)
+			header()
+		case w.pdf.GetY()+h > pageHeight-marginBottom:
+			w.pdf.AddPage()
+			header()
+		}
+		w.pdf.SetFont(fontSans, style, size)
+		x, y := marginLeft, w.pdf.GetY()
+		for i, c := range cols {
+			w.box(x, y, widths[i], h, pad, lh, cells[i], c.align, c.fill)
+			x += widths[i]
+		}
+		w.pdf.SetXY(marginLeft, y+h)
+	}
+	w.pdf.SetFont(fontSans, "", bodySize)
+}
+
 // mono writes s in a monospace font inside a frame, wrapped at spaces.
 func (w *writer) mono(s string) {
 	if !w.haveMono {

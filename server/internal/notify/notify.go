@@ -43,7 +43,9 @@ const (
 	KindEmailCode        Kind = "email_code"
 	KindResumeLink       Kind = "resume_link"
 	KindRegistryRejected Kind = "registry_rejected"
-	KindApprovalRequest  Kind = "approval_request"
+	KindApprovalRequest  Kind = "approval_request" // e-mail and SMS
+	KindDeclined         Kind = "declined"
+	KindIssueRefused     Kind = "issue_refused"
 	KindReceipt          Kind = "receipt"
 	KindIssued           Kind = "issued"
 )

@@ -104,8 +104,36 @@ func ApprovalRequest(lang Lang, to, employeeName, link string, validHours int) M
 	}{EmployeeName: clean(employeeName), Link: clean(link), ValidHours: validHours})
 }
 
-// Receipt confirms a payment. amount is formatted by the caller with its
-// currency ("150,00 BYN", "2 500,00 ₽"); number is the payment number.
+// ApprovalRequestSMS is ApprovalRequest by SMS, in the person's language
+// only: the employee's name and the link.
+func ApprovalRequestSMS(lang Lang, to, employeeName, link string) Message {
+	return Message{
+		Channel: SMS,
+		Kind:    KindApprovalRequest,
+		To:      strings.TrimSpace(to),
+		Text: render(string(KindApprovalRequest)+".sms."+string(lang.norm()), struct{ EmployeeName, Link string }{
+			EmployeeName: clean(employeeName), Link: clean(link),
+		}),
+	}
+}
+
+// Declined tells the applicant that the head of the organisation declined
+// the request, with the head's reason as written (it has no translation).
+func Declined(lang Lang, to, reason string) Message {
+	return email(KindDeclined, lang, to, struct{ Reason string }{Reason: clean(reason)})
+}
+
+// IssueRefused tells the applicant that the authority refused to issue the
+// paid certificate, why (either reason may be empty), and that the payment
+// will be refunded.
+func IssueRefused(lang Lang, to, reasonRU, reasonEN string) Message {
+	return email(KindIssueRefused, lang, to, struct{ ReasonRU, ReasonEN string }{
+		ReasonRU: clean(reasonRU), ReasonEN: clean(reasonEN),
+	})
+}
+
+// Receipt confirms a payment. amount is formatted by the caller with
+// money.Format ("150,00 BYN", "2 500,00 ₽"); number is the payment number.
 func Receipt(lang Lang, to, amount, number string) Message {
 	return email(KindReceipt, lang, to, struct{ Amount, Number string }{
 		Amount: clean(amount), Number: clean(number),

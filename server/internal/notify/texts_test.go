@@ -61,6 +61,24 @@ var emailKinds = []struct {
 		mustHaveEN: []string{"valid for 24 hours."},
 	},
 	{
+		kind:       KindDeclined,
+		build:      func(l Lang) Message { return Declined(l, "user@example.com", "Нет бюджета до июля") },
+		subjRU:     "Руководитель отклонил запрос на продление сертификата",
+		subjEN:     "The head of your organisation declined the renewal request",
+		mustHaveRU: []string{"Причина: Нет бюджета до июля"},
+		mustHaveEN: []string{"Reason given: Нет бюджета до июля"},
+	},
+	{
+		kind: KindIssueRefused,
+		build: func(l Lang) Message {
+			return IssueRefused(l, "user@example.com", "Ключ уже использовался.", "The key has been used before.")
+		},
+		subjRU:     "Сертификат не может быть выпущен, оплата будет возвращена",
+		subjEN:     "The certificate cannot be issued; the payment will be refunded",
+		mustHaveRU: []string{"Причина: Ключ уже использовался.", "Оплата будет возвращена."},
+		mustHaveEN: []string{"Reason: The key has been used before.", "The payment will be refunded."},
+	},
+	{
 		kind:       KindReceipt,
 		build:      func(l Lang) Message { return Receipt(l, "user@example.com", "150,00 BYN", "PAY-2024-000731") },
 		subjRU:     "Оплата получена",
@@ -143,6 +161,27 @@ func TestEmailTextsOptionalParts(t *testing.T) {
 	m = ResumeLink(EN, "user@example.com", testLink, "", "")
 	assert.Contains(t, m.Text, "сохранена.")
 	assert.Contains(t, m.Text, "has been saved.")
+}
+
+func TestEmailTextsOptionalReasons(t *testing.T) {
+	m := Declined(RU, "user@example.com", " ")
+	assert.NotContains(t, m.Text, "Причина")
+	assert.NotContains(t, m.Text, "Reason")
+	m = IssueRefused(EN, "user@example.com", "", "")
+	assert.NotContains(t, m.Text, "Причина")
+	assert.NotContains(t, m.Text, "Reason")
+	assert.Contains(t, m.Text, "Оплата будет возвращена.")
+	assert.NotContains(t, m.Text, "\n\n\n")
+}
+
+func TestApprovalRequestSMSText(t *testing.T) {
+	m := ApprovalRequestSMS(RU, " +375291234567 ", "Иванова Мария Петровна", testLink)
+	assert.Equal(t, Message{
+		Channel: SMS, Kind: KindApprovalRequest, To: "+375291234567",
+		Text: "Подтвердите запрос: Иванова Мария Петровна: " + testLink,
+	}, m)
+	m = ApprovalRequestSMS(EN, "+375291234567", "Ivanova\nMaria", testLink)
+	assert.Equal(t, "Confirm the request of Ivanova Maria: "+testLink, m.Text, "caller data is cleaned")
 }
 
 func TestSMSCodeText(t *testing.T) {

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"renewal/app/money"
 )
 
 // Invoice is a bank invoice (счёт) waiting for payment.
@@ -129,8 +131,8 @@ func Match(invoices []Invoice, docs []StatementDoc, ourINN string) []MatchResult
 			continue
 		}
 		r := MatchResult{Doc: d, EventID: d.EventID()}
-		docRU := fmt.Sprintf("Документ № %s от %s на %s", d.Number, d.Date.Format(stmtDateFmt), formatAmount(d.AmountMinor, "RUB"))
-		docEN := fmt.Sprintf("Document No. %s of %s for %s", d.Number, d.Date.Format(stmtDateFmt), formatAmount(d.AmountMinor, "RUB"))
+		docRU := fmt.Sprintf("Документ № %s от %s на %s", d.Number, d.Date.Format(stmtDateFmt), money.Format(d.AmountMinor, "RUB"))
+		docEN := fmt.Sprintf("Document No. %s of %s for %s", d.Number, d.Date.Format(stmtDateFmt), money.Format(d.AmountMinor, "RUB"))
 		nums := FindInvoiceNumbers(d.Purpose)
 		switch {
 		case len(nums) == 0:
@@ -174,11 +176,11 @@ func Match(invoices []Invoice, docs []StatementDoc, ourINN string) []MatchResult
 		amountRU, amountEN := "", ""
 		switch diff := d.AmountMinor - inv.AmountMinor; {
 		case diff < 0:
-			amountRU = fmt.Sprintf("недоплата %s (ожидалось %s)", formatAmount(-diff, "RUB"), formatAmount(inv.AmountMinor, "RUB"))
-			amountEN = fmt.Sprintf("underpaid by %s (%s expected)", formatAmount(-diff, "RUB"), formatAmount(inv.AmountMinor, "RUB"))
+			amountRU = fmt.Sprintf("недоплата %s (ожидалось %s)", money.Format(-diff, "RUB"), money.Format(inv.AmountMinor, "RUB"))
+			amountEN = fmt.Sprintf("underpaid by %s (%s expected)", money.Format(-diff, "RUB"), money.Format(inv.AmountMinor, "RUB"))
 		case diff > 0:
-			amountRU = fmt.Sprintf("переплата %s (ожидалось %s)", formatAmount(diff, "RUB"), formatAmount(inv.AmountMinor, "RUB"))
-			amountEN = fmt.Sprintf("overpaid by %s (%s expected)", formatAmount(diff, "RUB"), formatAmount(inv.AmountMinor, "RUB"))
+			amountRU = fmt.Sprintf("переплата %s (ожидалось %s)", money.Format(diff, "RUB"), money.Format(inv.AmountMinor, "RUB"))
+			amountEN = fmt.Sprintf("overpaid by %s (%s expected)", money.Format(diff, "RUB"), money.Format(inv.AmountMinor, "RUB"))
 		}
 		switch {
 		case normINN(inv.PayerINN) == "" || normINN(d.PayerINN) != normINN(inv.PayerINN):

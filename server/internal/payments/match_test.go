@@ -59,8 +59,8 @@ func TestMatch(t *testing.T) {
 		reason  string // part of the English reason
 	}{
 		{"exact", doc("1", "Оплата по счёту № RN-2026-000001 за продление", 250000, "7707083893", ours), MatchMatched, "RN-2026-000001", "match"},
-		{"underpaid", doc("2", "оплата сч N rn 2026 000002", 200000, "500100732259", ours), MatchUnderpaid, "RN-2026-000002", "underpaid by 500,00"},
-		{"overpaid", doc("3", "#RN-2026-3", 300000, "7707083893", ours), MatchOverpaid, "RN-2026-000003", "overpaid by 500,00"},
+		{"underpaid", doc("2", "оплата сч N rn 2026 000002", 200000, "500100732259", ours), MatchUnderpaid, "RN-2026-000002", "underpaid by 500,00\u00a0₽ (2\u00a0500,00\u00a0₽ expected)"},
+		{"overpaid", doc("3", "#RN-2026-3", 300000, "7707083893", ours), MatchOverpaid, "RN-2026-000003", "overpaid by 500,00\u00a0₽ (2\u00a0500,00\u00a0₽ expected)"},
 		{"third-party payer", doc("4", "Счёт РН-2026-000004", 250000, "7728168971", ours), MatchThirdParty, "RN-2026-000004", "made out to INN 7707083893"},
 		{"third party and wrong amount", doc("5", "RN-2026-000005", 100, "7728168971", ours), MatchThirdParty, "RN-2026-000005", "underpaid"},
 		{"no invoice number", doc("6", "Оплата по счёту № 17", 250000, "7707083893", ours), MatchUnknown, "", "no invoice number"},

@@ -7,13 +7,11 @@
 //   - webhook signing and verification ([SignatureHeaderValue],
 //     [VerifyEvent]): header X-Signature: t=<unix>,v1=<hex HMAC-SHA256>,
 //     checked before the body is parsed, ±5 minutes;
-//   - sandboxes that behave like the real gateways ([CardSandbox],
-//     [ERIPSandbox]): they implement [Provider], serve their own hosted pages
-//     as an [http.Handler] and deliver signed notifications with retries,
-//     duplicates and reordering, keeping their state in a JSON file;
 //   - bank invoices: [ParseStatement] and [WriteStatement] for the
 //     1CClientBankExchange format and [Match], which decides which statement
 //     documents pay which invoices.
+//
+// The development sandboxes of the gateways are in package sandbox.
 //
 // Exactly-once is the caller's part: store [Event.ID] (and, for statements,
 // [StatementDoc.EventID]) under a unique constraint on (provider, event id)
@@ -38,6 +36,13 @@ const (
 	MethodERIP    Method = "erip"
 	MethodInvoice Method = "invoice"
 )
+
+// ERIPServicePath is where the service is found in the ERIP tree; show it
+// next to the code.
+const ERIPServicePath = "Система «Расчёт» (ЕРИП) → Удостоверяющий центр → Продление сертификата"
+
+// ERIPServicePathEN is ERIPServicePath in English.
+const ERIPServicePathEN = "“Raschet” system (ERIP) → Certification centre → Certificate renewal"
 
 // CreateRequest asks a provider to open a payment.
 type CreateRequest struct {

@@ -5,11 +5,11 @@ import (
 	"embed"
 	"encoding/hex"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 
+	"renewal/app/money"
 	"renewal/app/wire"
 	"renewal/ca/ident"
 	"renewal/ca/profile"
@@ -173,19 +173,5 @@ func (c *Catalog) Terms(jurisdiction string) []wire.TermsDocument {
 	return c.terms[jurisdiction]
 }
 
-// FormatMoney writes an amount the Russian way: "2 500,00 ₽", "45,00 BYN".
-func FormatMoney(minor int64, currency string) string {
-	whole := strconv.FormatInt(minor/100, 10)
-	var b strings.Builder
-	for i, r := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteRune(' ')
-		}
-		b.WriteRune(r)
-	}
-	sym := currency
-	if currency == "RUB" {
-		sym = "₽"
-	}
-	return fmt.Sprintf("%s,%02d %s", b.String(), minor%100, sym)
-}
+// FormatMoney is money.Format, kept so that its callers need not change.
+func FormatMoney(minor int64, currency string) string { return money.Format(minor, currency) }

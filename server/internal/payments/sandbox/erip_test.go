@@ -1,4 +1,4 @@
-package payments
+package sandbox
 
 import (
 	"context"
@@ -10,11 +10,12 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"renewal/server/internal/payments"
 )
 
-func startERIP(t *testing.T, st *site, cfg SandboxConfig) *ERIPSandbox {
+func startERIP(t *testing.T, st *site, cfg Config) *ERIP {
 	t.Helper()
-	e, err := NewERIPSandbox(cfg)
+	e, err := NewERIP(cfg)
 	require.NoError(t, err)
 	st.h = e
 	ctx, cancel := context.WithCancel(context.Background())
@@ -23,8 +24,8 @@ func startERIP(t *testing.T, st *site, cfg SandboxConfig) *ERIPSandbox {
 	return e
 }
 
-func eripRequest(id string) CreateRequest {
-	return CreateRequest{PaymentID: id, ApplicationID: "app-" + id, AmountMinor: 8750, Currency: "BYN", Description: "Услуга 6.0.00"}
+func eripRequest(id string) payments.CreateRequest {
+	return payments.CreateRequest{PaymentID: id, ApplicationID: "app-" + id, AmountMinor: 8750, Currency: "BYN", Description: "Услуга 6.0.00"}
 }
 
 func TestERIPSandbox(t *testing.T) {
@@ -34,7 +35,7 @@ func TestERIPSandbox(t *testing.T) {
 	ctx := context.Background()
 	bank := e.BankURL()
 	assert.Equal(t, st.srv.URL+"/sandbox/erip", bank)
-	assert.Equal(t, MethodERIP, e.Method())
+	assert.Equal(t, payments.MethodERIP, e.Method())
 
 	cr, err := e.Create(ctx, eripRequest("e1"))
 	require.NoError(t, err)
@@ -43,8 +44,8 @@ func TestERIPSandbox(t *testing.T) {
 	again, err := e.Create(ctx, eripRequest("e1"))
 	require.NoError(t, err)
 	assert.Equal(t, cr, again, "a retried Create returns the same code")
-	_, err = e.Create(ctx, CreateRequest{PaymentID: "rub", AmountMinor: 1, Currency: "RUB"})
-	assert.ErrorIs(t, err, ErrInvalidRequest, "ERIP takes BYN only")
+	_, err = e.Create(ctx, payments.CreateRequest{PaymentID: "rub", AmountMinor: 1, Currency: "RUB"})
+	assert.ErrorIs(t, err, payments.ErrInvalidRequest, "ERIP takes BYN only")
 
 	tests := []struct {
 		name     string
@@ -52,7 +53,7 @@ func TestERIPSandbox(t *testing.T) {
 		wantCode int
 		wantText string
 	}{
-		{"the bank's start page", func() (int, string) { return get(t, bank) }, http.StatusOK, ERIPServicePath},
+		{"the bank's start page", func() (int, string) { return get(t, bank) }, http.StatusOK, payments.ERIPServicePath},
 		{"unknown code (GET)", func() (int, string) { return get(t, bank+"?code=1234567890") }, http.StatusNotFound, "не найден"},
 		{"unknown code (POST)", func() (int, string) { return post(t, bank, url.Values{"code": {"1234567890"}}) }, http.StatusNotFound, "No account"},
 		{"the code shows the amount", func() (int, string) { return get(t, bank+"?code="+cr.ERIPCode) }, http.StatusOK, "87,50\u00a0BYN"},
@@ -70,7 +71,7 @@ func TestERIPSandbox(t *testing.T) {
 	}
 
 	got := rc.wait(t, 1)[0].ev
-	assert.Equal(t, EventSucceeded, got.Kind)
+	assert.Equal(t, payments.EventSucceeded, got.Kind)
 	assert.Equal(t, "e1", got.PaymentID)
 	assert.Equal(t, cr.ProviderRef, got.ProviderRef)
 	assert.Equal(t, int64(8750), got.AmountMinor)
@@ -79,13 +80,13 @@ func TestERIPSandbox(t *testing.T) {
 	assert.Zero(t, e.Pending())
 	s, err := e.Status(ctx, cr.ProviderRef)
 	require.NoError(t, err)
-	assert.Equal(t, Status{State: StateSucceeded, AmountMinor: 8750, Currency: "BYN"}, s)
+	assert.Equal(t, payments.Status{State: payments.StateSucceeded, AmountMinor: 8750, Currency: "BYN"}, s)
 
 	_, err = e.PayByCode(cr.ERIPCode)
 	assert.ErrorIs(t, err, ErrCodeUsed)
 	_, err = e.PayByCode("0000000000")
-	assert.ErrorIs(t, err, ErrUnknownPayment)
+	assert.ErrorIs(t, err, payments.ErrUnknownPayment)
 
 	require.NoError(t, e.Refund(ctx, cr.ProviderRef, 8750))
-	assert.Equal(t, EventRefunded, rc.wait(t, 1)[0].ev.Kind)
+	assert.Equal(t, payments.EventRefunded, rc.wait(t, 1)[0].ev.Kind)
 }

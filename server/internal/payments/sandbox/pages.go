@@ -1,19 +1,12 @@
-package payments
+package sandbox
 
 import (
 	"bytes"
 	"html/template"
 	"net/http"
-	"strconv"
-	"strings"
+
+	"renewal/app/money"
 )
-
-// ERIPServicePath is where the service is found in the ERIP tree; show it
-// next to the code.
-const ERIPServicePath = "Система «Расчёт» (ЕРИП) → Удостоверяющий центр → Продление сертификата"
-
-// ERIPServicePathEN is ERIPServicePath in English.
-const ERIPServicePathEN = "“Raschet” system (ERIP) → Certification centre → Certificate renewal"
 
 // The sandbox pages: no inline scripts or styles (the site's CSP forbids
 // them), the site's stylesheet, plain forms that post to the same origin.
@@ -53,7 +46,7 @@ const baseTemplate = `{{define "layout"}}<!doctype html>
 var pages = map[string]*template.Template{}
 
 func page(name, body string) {
-	base := template.Must(template.New("base").Funcs(template.FuncMap{"amount": formatAmount}).Parse(baseTemplate))
+	base := template.Must(template.New("base").Funcs(template.FuncMap{"amount": money.Format}).Parse(baseTemplate))
 	pages[name] = template.Must(base.Parse(body))
 }
 
@@ -139,30 +132,4 @@ func render(w http.ResponseWriter, status int, name string, d pageData) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
-}
-
-// formatAmount formats minor units the Russian way: 2 500,00 RUB.
-func formatAmount(minor int64, currency string) string {
-	neg := minor < 0
-	if neg {
-		minor = -minor
-	}
-	whole := strconv.FormatInt(minor/100, 10)
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, c := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteString("\u00a0")
-		}
-		b.WriteRune(c)
-	}
-	b.WriteString(",")
-	frac := minor % 100
-	b.WriteByte(byte('0' + frac/10))
-	b.WriteByte(byte('0' + frac%10))
-	b.WriteString("\u00a0")
-	b.WriteString(currency)
-	return b.String()
 }

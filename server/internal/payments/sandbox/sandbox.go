@@ -1,4 +1,9 @@
-package payments
+// Package sandbox has development stand-ins for the payment gateways
+// ([Card], [ERIP]), for --dev and tests only: they implement
+// [payments.Provider], serve their own hosted pages as an [http.Handler]
+// and deliver signed notifications with retries, duplicates and
+// reordering, keeping their state in a JSON file.
+package sandbox
 
 import (
 	"bytes"
@@ -18,11 +23,13 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"renewal/server/internal/payments"
 )
 
-// SandboxConfig configures a sandbox gateway. Sandboxes are for --dev and
+// Config configures a sandbox gateway. Sandboxes are for --dev and
 // tests only.
-type SandboxConfig struct {
+type Config struct {
 	BaseURL     string // public URL of the server, e.g. http://localhost:8080
 	WebhookURL  string // where notifications are POSTed
 	Secret      []byte // HMAC secret for the X-Signature header
@@ -46,7 +53,7 @@ const (
 	stateVersion       = 1
 )
 
-// Internal states of a sandbox payment (Status maps them to the public ones).
+// Internal states of a sandbox payment (status maps them to the public ones).
 const (
 	sbPending    = "pending"
 	sbAwait3DS   = "awaiting_3ds"
@@ -77,17 +84,17 @@ type sbPayment struct {
 
 // sbDelivery is one pending POST of an event.
 type sbDelivery struct {
-	Seq       int64           `json:"seq"`
-	EventID   string          `json:"event_id"`
-	Ref       string          `json:"ref"`
-	Kind      EventKind       `json:"kind"`
-	Body      json.RawMessage `json:"body"`
-	Attempts  int             `json:"attempts"`
-	NextAt    time.Time       `json:"next_at"`
-	Held      bool            `json:"held,omitempty"`
-	HeldUntil time.Time       `json:"held_until,omitzero"`
-	Dead      bool            `json:"dead,omitempty"`
-	LastError string          `json:"last_error,omitempty"`
+	Seq       int64              `json:"seq"`
+	EventID   string             `json:"event_id"`
+	Ref       string             `json:"ref"`
+	Kind      payments.EventKind `json:"kind"`
+	Body      json.RawMessage    `json:"body"`
+	Attempts  int                `json:"attempts"`
+	NextAt    time.Time          `json:"next_at"`
+	Held      bool               `json:"held,omitempty"`
+	HeldUntil time.Time          `json:"held_until,omitzero"`
+	Dead      bool               `json:"dead,omitempty"`
+	LastError string             `json:"last_error,omitempty"`
 }
 
 // sbState is what the state file holds.
@@ -101,8 +108,8 @@ type sbState struct {
 // sandbox is the part the card and ERIP sandboxes share: state, its file,
 // and the notifier.
 type sandbox struct {
-	cfg    SandboxConfig
-	method Method
+	cfg    Config
+	method payments.Method
 	file   string
 	client *http.Client
 	log    *slog.Logger
@@ -117,7 +124,7 @@ type sandbox struct {
 	done   chan struct{}
 }
 
-func newSandbox(cfg SandboxConfig, method Method) (*sandbox, error) {
+func newSandbox(cfg Config, method payments.Method) (*sandbox, error) {
 	if cfg.BaseURL == "" {
 		return nil, errors.New("payments: sandbox: BaseURL is required")
 	}
@@ -265,21 +272,21 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// validateCreate checks a CreateRequest common to both sandboxes.
-func validateCreate(r CreateRequest, currencies ...string) error {
+// validateCreate checks a payments.CreateRequest common to both sandboxes.
+func validateCreate(r payments.CreateRequest, currencies ...string) error {
 	switch {
 	case strings.TrimSpace(r.PaymentID) == "":
-		return fmt.Errorf("%w: no payment id", ErrInvalidRequest)
+		return fmt.Errorf("%w: no payment id", payments.ErrInvalidRequest)
 	case r.AmountMinor <= 0:
-		return fmt.Errorf("%w: amount must be positive", ErrInvalidRequest)
+		return fmt.Errorf("%w: amount must be positive", payments.ErrInvalidRequest)
 	case !slices.Contains(currencies, r.Currency):
-		return fmt.Errorf("%w: currency %q not accepted (%s)", ErrInvalidRequest, r.Currency, strings.Join(currencies, ", "))
+		return fmt.Errorf("%w: currency %q not accepted (%s)", payments.ErrInvalidRequest, r.Currency, strings.Join(currencies, ", "))
 	case len(r.Description) > 1000:
-		return fmt.Errorf("%w: description too long", ErrInvalidRequest)
+		return fmt.Errorf("%w: description too long", payments.ErrInvalidRequest)
 	}
 	if r.ReturnURL != "" {
 		if _, err := parseHTTPURL(r.ReturnURL); err != nil {
-			return fmt.Errorf("%w: return URL: %v", ErrInvalidRequest, err)
+			return fmt.Errorf("%w: return URL: %v", payments.ErrInvalidRequest, err)
 		}
 	}
 	return nil
@@ -288,11 +295,11 @@ func validateCreate(r CreateRequest, currencies ...string) error {
 // createLocked registers a payment, or returns the existing one for a
 // repeated PaymentID (the caller may retry Create after a crash). A repeated
 // id with different terms is refused. Call with s.mu held.
-func (s *sandbox) createLocked(r CreateRequest, newRef func() string) (*sbPayment, error) {
+func (s *sandbox) createLocked(r payments.CreateRequest, newRef func() string) (*sbPayment, error) {
 	if ref, ok := s.byPayID[r.PaymentID]; ok {
 		p := s.st.Payments[ref]
 		if p.AmountMinor != r.AmountMinor || p.Currency != r.Currency || p.ApplicationID != r.ApplicationID {
-			return nil, fmt.Errorf("%w: payment %s already exists with other terms", ErrInvalidRequest, r.PaymentID)
+			return nil, fmt.Errorf("%w: payment %s already exists with other terms", payments.ErrInvalidRequest, r.PaymentID)
 		}
 		return p, nil
 	}
@@ -314,13 +321,13 @@ func (s *sandbox) createLocked(r CreateRequest, newRef func() string) (*sbPaymen
 
 // emitLocked queues an event about p (Duplicates copies; a "succeeded" is
 // held when Reorder is on). Call with s.mu held, then persist and s.kick().
-func (s *sandbox) emitLocked(p *sbPayment, kind EventKind, amount int64) Event {
+func (s *sandbox) emitLocked(p *sbPayment, kind payments.EventKind, amount int64) payments.Event {
 	now := s.cfg.Now().UTC()
-	ev := Event{
+	ev := payments.Event{
 		ID: "evt_" + randomHex(12), Kind: kind, ProviderRef: p.Ref, PaymentID: p.PaymentID,
 		AmountMinor: amount, Currency: p.Currency, At: now.Truncate(time.Millisecond),
 	}
-	body, err := EncodeEvent(ev)
+	body, err := payments.EncodeEvent(ev)
 	if err != nil {
 		panic(err) // plain strings and numbers always encode
 	}
@@ -328,7 +335,7 @@ func (s *sandbox) emitLocked(p *sbPayment, kind EventKind, amount int64) Event {
 	for range s.cfg.Duplicates {
 		s.st.Seq++
 		d := &sbDelivery{Seq: s.st.Seq, EventID: ev.ID, Ref: p.Ref, Kind: kind, Body: body, NextAt: wall}
-		if s.cfg.Reorder && kind == EventSucceeded {
+		if s.cfg.Reorder && kind == payments.EventSucceeded {
 			d.Held, d.HeldUntil = true, wall.Add(s.cfg.ReorderHold)
 		}
 		s.st.Outbox = append(s.st.Outbox, d)
@@ -356,22 +363,22 @@ func (s *sandbox) payment(ref string) (*sbPayment, bool) {
 	return &cp, true
 }
 
-// status answers Provider.Status from the sandbox's state.
-func (s *sandbox) status(providerRef string) (Status, error) {
+// status answers payments.Provider.Status from the sandbox's state.
+func (s *sandbox) status(providerRef string) (payments.Status, error) {
 	p, ok := s.payment(providerRef)
 	if !ok {
-		return Status{}, fmt.Errorf("%w: %s", ErrUnknownPayment, providerRef)
+		return payments.Status{}, fmt.Errorf("%w: %s", payments.ErrUnknownPayment, providerRef)
 	}
-	st := StatePending
+	st := payments.StatePending
 	switch p.State {
 	case sbSucceeded, sbPartRefund:
-		st = StateSucceeded
+		st = payments.StateSucceeded
 	case sbFailed:
-		st = StateFailed
+		st = payments.StateFailed
 	case sbRefunded:
-		st = StateRefunded
+		st = payments.StateRefunded
 	}
-	return Status{State: st, AmountMinor: p.AmountMinor, Currency: p.Currency}, nil
+	return payments.Status{State: st, AmountMinor: p.AmountMinor, Currency: p.Currency}, nil
 }
 
 // refund refunds amountMinor of a succeeded payment and queues "refunded".
@@ -380,13 +387,13 @@ func (s *sandbox) refund(providerRef string, amountMinor int64) error {
 	defer s.mu.Unlock()
 	p, ok := s.st.Payments[providerRef]
 	if !ok {
-		return fmt.Errorf("%w: %s", ErrUnknownPayment, providerRef)
+		return fmt.Errorf("%w: %s", payments.ErrUnknownPayment, providerRef)
 	}
 	if p.State != sbSucceeded && p.State != sbPartRefund {
-		return fmt.Errorf("%w: payment %s is %s", ErrNotRefundable, providerRef, p.State)
+		return fmt.Errorf("%w: payment %s is %s", payments.ErrNotRefundable, providerRef, p.State)
 	}
 	if amountMinor <= 0 || amountMinor > p.AmountMinor-p.RefundedMinor {
-		return fmt.Errorf("%w: amount %d, refundable %d", ErrNotRefundable, amountMinor, p.AmountMinor-p.RefundedMinor)
+		return fmt.Errorf("%w: amount %d, refundable %d", payments.ErrNotRefundable, amountMinor, p.AmountMinor-p.RefundedMinor)
 	}
 	p.RefundedMinor += amountMinor
 	p.State = sbPartRefund
@@ -394,7 +401,7 @@ func (s *sandbox) refund(providerRef string, amountMinor int64) error {
 		p.State = sbRefunded
 	}
 	p.UpdatedAt = s.cfg.Now().UTC()
-	s.emitLocked(p, EventRefunded, amountMinor)
+	s.emitLocked(p, payments.EventRefunded, amountMinor)
 	err := s.persistLocked()
 	s.kick()
 	return err
@@ -539,7 +546,7 @@ func (s *sandbox) deliver(ctx context.Context, d *sbDelivery) {
 // releaseHeldLocked frees the "succeeded" deliveries that Reorder held for
 // the payment of d, once a later event of that payment has been sent.
 func (s *sandbox) releaseHeldLocked(d *sbDelivery) {
-	if d.Kind == EventSucceeded {
+	if d.Kind == payments.EventSucceeded {
 		return
 	}
 	now := time.Now()
@@ -557,7 +564,7 @@ func (s *sandbox) post(ctx context.Context, body []byte) error {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "renewal-sandbox-"+string(s.method))
-	req.Header.Set(SignatureHeader, SignatureHeaderValue(s.cfg.Now(), body, s.cfg.Secret))
+	req.Header.Set(payments.SignatureHeader, payments.SignatureHeaderValue(s.cfg.Now(), body, s.cfg.Secret))
 	resp, err := s.client.Do(req)
 	if err != nil {
 		return err
@@ -570,9 +577,9 @@ func (s *sandbox) post(ctx context.Context, body []byte) error {
 	return nil
 }
 
-// verify is Provider.Verify for both sandboxes.
-func (s *sandbox) verify(header func(string) string, body []byte, now time.Time) (Event, error) {
-	return VerifyEvent(header, body, now, s.cfg.Secret)
+// verify is payments.Provider.Verify for both sandboxes.
+func (s *sandbox) verify(header func(string) string, body []byte, now time.Time) (payments.Event, error) {
+	return payments.VerifyEvent(header, body, now, s.cfg.Secret)
 }
 
 // Pending returns how many notifications wait to be delivered (including
@@ -583,9 +590,9 @@ func (s *sandbox) Pending() int {
 	return len(s.st.Outbox)
 }
 
-// SandboxHandler serves both sandboxes under one mount: /sandbox/pay/... to
+// Handler serves both sandboxes under one mount: /sandbox/pay/... to
 // card and /sandbox/erip... to erip. Either may be nil (404).
-func SandboxHandler(card *CardSandbox, erip *ERIPSandbox) http.Handler {
+func Handler(card *Card, erip *ERIP) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := withSandboxPrefix(r).URL.Path
 		switch {

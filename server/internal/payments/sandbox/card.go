@@ -1,4 +1,4 @@
-package payments
+package sandbox
 
 import (
 	"context"
@@ -7,6 +7,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"renewal/app/money"
+	"renewal/server/internal/payments"
 )
 
 // Test cards of the card sandbox. Any future expiry and any 3-digit CVC.
@@ -17,73 +20,73 @@ const (
 	TestCard3DS      = "4000000000003220" // asks for 3-D Secure confirmation
 )
 
-// CardSandbox stands for a card acquirer (Assist or similar): a hosted
+// Card stands for a card acquirer (Assist or similar): a hosted
 // payment page at /sandbox/pay/{ref}, test cards, 3-D Secure, refunds, and
-// signed notifications. It implements [Provider] and [http.Handler].
-type CardSandbox struct {
+// signed notifications. It implements [payments.Provider] and [http.Handler].
+type Card struct {
 	*sandbox
 	mux *http.ServeMux
 }
 
-var _ Provider = (*CardSandbox)(nil)
+var _ payments.Provider = (*Card)(nil)
 
-// NewCardSandbox loads the sandbox's state from cfg.Dir (card.json) and
+// NewCard loads the sandbox's state from cfg.Dir (card.json) and
 // serves its pages. Call Start to deliver notifications.
-func NewCardSandbox(cfg SandboxConfig) (*CardSandbox, error) {
-	s, err := newSandbox(cfg, MethodCard)
+func NewCard(cfg Config) (*Card, error) {
+	s, err := newSandbox(cfg, payments.MethodCard)
 	if err != nil {
 		return nil, err
 	}
-	c := &CardSandbox{sandbox: s, mux: http.NewServeMux()}
+	c := &Card{sandbox: s, mux: http.NewServeMux()}
 	c.mux.HandleFunc("GET /sandbox/pay/{ref}", c.servePage)
 	c.mux.HandleFunc("POST /sandbox/pay/{ref}", c.servePay)
 	c.mux.HandleFunc("POST /sandbox/pay/{ref}/3ds", c.serve3DS)
 	return c, nil
 }
 
-// Method returns MethodCard.
-func (c *CardSandbox) Method() Method { return MethodCard }
+// Method returns payments.MethodCard.
+func (c *Card) Method() payments.Method { return payments.MethodCard }
 
 // Create opens a payment; RedirectURL is the hosted page. A repeated
 // PaymentID returns the same payment.
-func (c *CardSandbox) Create(_ context.Context, r CreateRequest) (Created, error) {
+func (c *Card) Create(_ context.Context, r payments.CreateRequest) (payments.Created, error) {
 	if err := validateCreate(r, "RUB", "BYN"); err != nil {
-		return Created{}, err
+		return payments.Created{}, err
 	}
 	if r.ReturnURL == "" {
-		return Created{}, fmt.Errorf("%w: no return URL", ErrInvalidRequest)
+		return payments.Created{}, fmt.Errorf("%w: no return URL", payments.ErrInvalidRequest)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	p, err := c.createLocked(r, func() string { return "card_" + randomHex(10) })
 	if err != nil {
-		return Created{}, err
+		return payments.Created{}, err
 	}
 	if err := c.persistLocked(); err != nil {
-		return Created{}, err
+		return payments.Created{}, err
 	}
-	return Created{ProviderRef: p.Ref, RedirectURL: c.cfg.BaseURL + "/sandbox/pay/" + p.Ref}, nil
+	return payments.Created{ProviderRef: p.Ref, RedirectURL: c.cfg.BaseURL + "/sandbox/pay/" + p.Ref}, nil
 }
 
 // Verify checks a notification's signature and timestamp and parses it.
-func (c *CardSandbox) Verify(header func(string) string, body []byte, now time.Time) (Event, error) {
+func (c *Card) Verify(header func(string) string, body []byte, now time.Time) (payments.Event, error) {
 	return c.verify(header, body, now)
 }
 
 // Status answers from the sandbox's state.
-func (c *CardSandbox) Status(_ context.Context, providerRef string) (Status, error) {
+func (c *Card) Status(_ context.Context, providerRef string) (payments.Status, error) {
 	return c.status(providerRef)
 }
 
 // Refund refunds part or all of a succeeded payment and sends "refunded".
-func (c *CardSandbox) Refund(_ context.Context, providerRef string, amountMinor int64) error {
+func (c *Card) Refund(_ context.Context, providerRef string, amountMinor int64) error {
 	return c.refund(providerRef, amountMinor)
 }
 
 // ServeHTTP serves /sandbox/pay/{ref} (the page), POST /sandbox/pay/{ref}
 // (the card) and POST /sandbox/pay/{ref}/3ds. Paths without the /sandbox
 // prefix (a mount that strips it) are accepted too.
-func (c *CardSandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (c *Card) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.mux.ServeHTTP(w, withSandboxPrefix(r))
 }
 
@@ -97,7 +100,7 @@ func withSandboxPrefix(r *http.Request) *http.Request {
 	return r2
 }
 
-func (c *CardSandbox) servePage(w http.ResponseWriter, r *http.Request) {
+func (c *Card) servePage(w http.ResponseWriter, r *http.Request) {
 	p, ok := c.payment(r.PathValue("ref"))
 	if !ok {
 		renderNotFound(w)
@@ -107,7 +110,7 @@ func (c *CardSandbox) servePage(w http.ResponseWriter, r *http.Request) {
 }
 
 // renderState shows the page a payment's state calls for.
-func (c *CardSandbox) renderState(w http.ResponseWriter, status int, p *sbPayment, errRU, errEN string) {
+func (c *Card) renderState(w http.ResponseWriter, status int, p *sbPayment, errRU, errEN string) {
 	d := pageData{P: p, ErrorRU: errRU, ErrorEN: errEN}
 	switch p.State {
 	case sbPending:
@@ -127,8 +130,8 @@ func (c *CardSandbox) renderState(w http.ResponseWriter, status int, p *sbPaymen
 		render(w, status, "result", d)
 	default: // refunded, partially refunded
 		d.TitleRU, d.TitleEN = "Платёж возвращён", "Payment refunded"
-		d.MessageRU = "Возвращено " + formatAmount(p.RefundedMinor, p.Currency) + "."
-		d.MessageEN = "Refunded " + formatAmount(p.RefundedMinor, p.Currency) + "."
+		d.MessageRU = "Возвращено " + money.Format(p.RefundedMinor, p.Currency) + "."
+		d.MessageEN = "Refunded " + money.Format(p.RefundedMinor, p.Currency) + "."
 		render(w, status, "result", d)
 	}
 }
@@ -168,7 +171,7 @@ func parseSandboxForm(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-func (c *CardSandbox) servePay(w http.ResponseWriter, r *http.Request) {
+func (c *Card) servePay(w http.ResponseWriter, r *http.Request) {
 	if !parseSandboxForm(w, r) {
 		return
 	}
@@ -210,20 +213,20 @@ func (c *CardSandbox) servePay(w http.ResponseWriter, r *http.Request) {
 	switch card {
 	case TestCardSuccess:
 		p.State = sbSucceeded
-		c.emitLocked(p, EventSucceeded, p.AmountMinor)
+		c.emitLocked(p, payments.EventSucceeded, p.AmountMinor)
 	case TestCard3DS:
 		p.State = sbAwait3DS
 	case TestCardDeclined:
 		p.State, p.Reason = sbFailed, reasonDeclined
-		c.emitLocked(p, EventFailed, p.AmountMinor)
+		c.emitLocked(p, payments.EventFailed, p.AmountMinor)
 	default:
 		p.State, p.Reason = sbFailed, reasonUnknownCard
-		c.emitLocked(p, EventFailed, p.AmountMinor)
+		c.emitLocked(p, payments.EventFailed, p.AmountMinor)
 	}
 	c.finishLocked(w, p)
 }
 
-func (c *CardSandbox) serve3DS(w http.ResponseWriter, r *http.Request) {
+func (c *Card) serve3DS(w http.ResponseWriter, r *http.Request) {
 	if !parseSandboxForm(w, r) {
 		return
 	}
@@ -245,10 +248,10 @@ func (c *CardSandbox) serve3DS(w http.ResponseWriter, r *http.Request) {
 	switch action {
 	case "confirm":
 		p.State = sbSucceeded
-		c.emitLocked(p, EventSucceeded, p.AmountMinor)
+		c.emitLocked(p, payments.EventSucceeded, p.AmountMinor)
 	case "cancel":
 		p.State, p.Reason = sbFailed, reason3DSCanceled
-		c.emitLocked(p, EventFailed, p.AmountMinor)
+		c.emitLocked(p, payments.EventFailed, p.AmountMinor)
 	default:
 		cp := *p
 		c.mu.Unlock()
@@ -261,7 +264,7 @@ func (c *CardSandbox) serve3DS(w http.ResponseWriter, r *http.Request) {
 
 // finishLocked saves the state, unlocks, wakes the notifier and shows the
 // payment's page.
-func (c *CardSandbox) finishLocked(w http.ResponseWriter, p *sbPayment) {
+func (c *Card) finishLocked(w http.ResponseWriter, p *sbPayment) {
 	err := c.persistLocked()
 	cp := *p
 	c.mu.Unlock()

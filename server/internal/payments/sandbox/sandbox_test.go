@@ -1,4 +1,4 @@
-package payments
+package sandbox
 
 import (
 	"context"
@@ -16,13 +16,14 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"renewal/server/internal/payments"
 )
 
 var testSecret = []byte("whsec_sandbox_test_secret_32byte")
 
 // received is one notification as the webhook receiver saw it.
 type received struct {
-	ev  Event
+	ev  payments.Event
 	at  time.Time
 	err error // verification error
 }
@@ -40,7 +41,7 @@ func newReceiver(t *testing.T, fail int) *receiver {
 	rc := &receiver{ch: make(chan received, 100), fail: fail}
 	rc.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		ev, err := VerifyEvent(r.Header.Get, body, time.Now(), testSecret)
+		ev, err := payments.VerifyEvent(r.Header.Get, body, time.Now(), testSecret)
 		rc.ch <- received{ev: ev, at: time.Now(), err: err}
 		rc.mu.Lock()
 		failNow := rc.fail > 0
@@ -99,8 +100,8 @@ func newSite(t *testing.T) *site {
 	return s
 }
 
-func testConfig(t *testing.T, base string, rc *receiver) SandboxConfig {
-	return SandboxConfig{
+func testConfig(t *testing.T, base string, rc *receiver) Config {
+	return Config{
 		BaseURL:     base,
 		WebhookURL:  rc.srv.URL + "/webhooks/payments",
 		Secret:      testSecret,
@@ -112,9 +113,9 @@ func testConfig(t *testing.T, base string, rc *receiver) SandboxConfig {
 	}
 }
 
-func startCard(t *testing.T, st *site, cfg SandboxConfig) *CardSandbox {
+func startCard(t *testing.T, st *site, cfg Config) *Card {
 	t.Helper()
-	c, err := NewCardSandbox(cfg)
+	c, err := NewCard(cfg)
 	require.NoError(t, err)
 	st.h = c
 	ctx, cancel := context.WithCancel(context.Background())
@@ -157,8 +158,8 @@ func assertPage(t *testing.T, body string) {
 	assert.NotContains(t, strings.ToLower(body), "javascript:")
 }
 
-func cardRequest(id string) CreateRequest {
-	return CreateRequest{
+func cardRequest(id string) payments.CreateRequest {
+	return payments.CreateRequest{
 		PaymentID: id, ApplicationID: "app-" + id, AmountMinor: 250000, Currency: "RUB",
 		Description: "Продление сертификата КЭП", ReturnURL: "https://renewal.example/applications/" + id + "/payment",
 		PayerEmail: "ivanov@example.ru",
@@ -180,15 +181,15 @@ func TestCardSandboxOutcomes(t *testing.T) {
 		name      string
 		card      string
 		threeDS   string // "", "confirm", "cancel"
-		wantKind  EventKind
+		wantKind  payments.EventKind
 		wantState string
 		wantText  string
 	}{
-		{"success card", "4111 1111 1111 1111", "", EventSucceeded, StateSucceeded, "Оплата прошла успешно"},
-		{"declined card", "4000 0000 0000 0002", "", EventFailed, StateFailed, "отклонил"},
-		{"3-DS confirmed", "4000-0000-0000-3220", "confirm", EventSucceeded, StateSucceeded, "Payment succeeded"},
-		{"3-DS cancelled", "4000000000003220", "cancel", EventFailed, StateFailed, "3-D Secure"},
-		{"unknown valid card", "5555555555554444", "", EventFailed, StateFailed, "test cards"},
+		{"success card", "4111 1111 1111 1111", "", payments.EventSucceeded, payments.StateSucceeded, "Оплата прошла успешно"},
+		{"declined card", "4000 0000 0000 0002", "", payments.EventFailed, payments.StateFailed, "отклонил"},
+		{"3-DS confirmed", "4000-0000-0000-3220", "confirm", payments.EventSucceeded, payments.StateSucceeded, "Payment succeeded"},
+		{"3-DS cancelled", "4000000000003220", "cancel", payments.EventFailed, payments.StateFailed, "3-D Secure"},
+		{"unknown valid card", "5555555555554444", "", payments.EventFailed, payments.StateFailed, "test cards"},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -204,12 +205,12 @@ func TestCardSandboxOutcomes(t *testing.T) {
 			code, page := get(t, cr.RedirectURL)
 			require.Equal(t, http.StatusOK, code)
 			assertPage(t, page)
-			assert.Contains(t, page, "2\u00a0500,00\u00a0RUB")
+			assert.Contains(t, page, "2\u00a0500,00\u00a0₽")
 			assert.Contains(t, page, "Продление сертификата КЭП")
 			assert.Contains(t, page, `<form method="post" action="/sandbox/pay/`+cr.ProviderRef+`">`)
 			s, err := c.Status(context.Background(), cr.ProviderRef)
 			require.NoError(t, err)
-			assert.Equal(t, Status{State: StatePending, AmountMinor: 250000, Currency: "RUB"}, s)
+			assert.Equal(t, payments.Status{State: payments.StatePending, AmountMinor: 250000, Currency: "RUB"}, s)
 
 			code, page = post(t, cr.RedirectURL, cardForm(tt.card))
 			require.Equal(t, http.StatusOK, code, page)
@@ -282,28 +283,28 @@ func TestCardSandboxCreate(t *testing.T) {
 	r := cardRequest("same")
 	r.AmountMinor++
 	_, err = c.Create(ctx, r)
-	assert.ErrorIs(t, err, ErrInvalidRequest)
+	assert.ErrorIs(t, err, payments.ErrInvalidRequest)
 
-	for name, mut := range map[string]func(*CreateRequest){
-		"no id":          func(r *CreateRequest) { r.PaymentID = "" },
-		"zero amount":    func(r *CreateRequest) { r.AmountMinor = 0 },
-		"currency":       func(r *CreateRequest) { r.Currency = "USD" },
-		"no return URL":  func(r *CreateRequest) { r.ReturnURL = "" },
-		"javascript URL": func(r *CreateRequest) { r.ReturnURL = "javascript:alert(1)" },
+	for name, mut := range map[string]func(*payments.CreateRequest){
+		"no id":          func(r *payments.CreateRequest) { r.PaymentID = "" },
+		"zero amount":    func(r *payments.CreateRequest) { r.AmountMinor = 0 },
+		"currency":       func(r *payments.CreateRequest) { r.Currency = "USD" },
+		"no return URL":  func(r *payments.CreateRequest) { r.ReturnURL = "" },
+		"javascript URL": func(r *payments.CreateRequest) { r.ReturnURL = "javascript:alert(1)" },
 	} {
 		r := cardRequest("x-" + name)
 		mut(&r)
 		_, err := c.Create(ctx, r)
-		assert.ErrorIs(t, err, ErrInvalidRequest, name)
+		assert.ErrorIs(t, err, payments.ErrInvalidRequest, name)
 	}
 	_, err = c.Status(ctx, "card_nope")
-	assert.ErrorIs(t, err, ErrUnknownPayment)
-	assert.ErrorIs(t, c.Refund(ctx, a.ProviderRef, 1), ErrNotRefundable, "pending")
-	assert.Equal(t, MethodCard, c.Method())
+	assert.ErrorIs(t, err, payments.ErrUnknownPayment)
+	assert.ErrorIs(t, c.Refund(ctx, a.ProviderRef, 1), payments.ErrNotRefundable, "pending")
+	assert.Equal(t, payments.MethodCard, c.Method())
 }
 
 // pay creates a payment and pays it with the success card.
-func pay(t *testing.T, c *CardSandbox, id string) Created {
+func pay(t *testing.T, c *Card, id string) payments.Created {
 	t.Helper()
 	cr, err := c.Create(context.Background(), cardRequest(id))
 	require.NoError(t, err)
@@ -318,23 +319,23 @@ func TestCardSandboxRefund(t *testing.T) {
 	c := startCard(t, st, testConfig(t, st.srv.URL, rc))
 	ctx := context.Background()
 	cr := pay(t, c, "r1")
-	assert.Equal(t, EventSucceeded, rc.wait(t, 1)[0].ev.Kind)
+	assert.Equal(t, payments.EventSucceeded, rc.wait(t, 1)[0].ev.Kind)
 
 	require.NoError(t, c.Refund(ctx, cr.ProviderRef, 100000))
 	got := rc.wait(t, 1)[0].ev
-	assert.Equal(t, EventRefunded, got.Kind)
+	assert.Equal(t, payments.EventRefunded, got.Kind)
 	assert.Equal(t, int64(100000), got.AmountMinor)
 	s, _ := c.Status(ctx, cr.ProviderRef)
-	assert.Equal(t, StateSucceeded, s.State, "partly refunded")
+	assert.Equal(t, payments.StateSucceeded, s.State, "partly refunded")
 
-	assert.ErrorIs(t, c.Refund(ctx, cr.ProviderRef, 150001), ErrNotRefundable, "more than is left")
+	assert.ErrorIs(t, c.Refund(ctx, cr.ProviderRef, 150001), payments.ErrNotRefundable, "more than is left")
 	require.NoError(t, c.Refund(ctx, cr.ProviderRef, 150000))
 	got2 := rc.wait(t, 1)[0].ev
-	assert.Equal(t, EventRefunded, got2.Kind)
+	assert.Equal(t, payments.EventRefunded, got2.Kind)
 	assert.NotEqual(t, got.ID, got2.ID)
 	s, _ = c.Status(ctx, cr.ProviderRef)
-	assert.Equal(t, StateRefunded, s.State)
-	assert.ErrorIs(t, c.Refund(ctx, cr.ProviderRef, 1), ErrNotRefundable)
+	assert.Equal(t, payments.StateRefunded, s.State)
+	assert.ErrorIs(t, c.Refund(ctx, cr.ProviderRef, 1), payments.ErrNotRefundable)
 
 	_, page := get(t, cr.RedirectURL)
 	assert.Contains(t, page, "Платёж возвращён")
@@ -366,8 +367,8 @@ func TestCardSandboxReorder(t *testing.T) {
 	rc.quiet(t, 100*time.Millisecond) // held
 	require.NoError(t, c.Refund(context.Background(), cr.ProviderRef, 250000))
 	got := rc.wait(t, 2)
-	assert.Equal(t, EventRefunded, got[0].ev.Kind)
-	assert.Equal(t, EventSucceeded, got[1].ev.Kind)
+	assert.Equal(t, payments.EventRefunded, got[0].ev.Kind)
+	assert.Equal(t, payments.EventSucceeded, got[1].ev.Kind)
 	assert.Equal(t, got[0].ev.PaymentID, got[1].ev.PaymentID)
 
 	// With no later event, the hold ends by itself.
@@ -378,7 +379,7 @@ func TestCardSandboxReorder(t *testing.T) {
 	start := time.Now()
 	pay(t, c2, "o2")
 	r := rc.wait(t, 1)[0]
-	assert.Equal(t, EventSucceeded, r.ev.Kind)
+	assert.Equal(t, payments.EventSucceeded, r.ev.Kind)
 	assert.GreaterOrEqual(t, r.at.Sub(start), 150*time.Millisecond)
 }
 
@@ -407,7 +408,7 @@ func TestCardSandboxGivesUpThenResumesAfterRestart(t *testing.T) {
 	cfg := testConfig(t, st.srv.URL, rc)
 	cfg.Retry = 10 * time.Millisecond
 	cfg.MaxAttempts = 3
-	c, err := NewCardSandbox(cfg)
+	c, err := NewCard(cfg)
 	require.NoError(t, err)
 	st.h = c
 	ctx, cancel := context.WithCancel(context.Background())
@@ -423,7 +424,7 @@ func TestCardSandboxGivesUpThenResumesAfterRestart(t *testing.T) {
 	rc.fail = 0
 	rc.mu.Unlock()
 	startCard(t, st, cfg)
-	assert.Equal(t, EventSucceeded, rc.wait(t, 1)[0].ev.Kind)
+	assert.Equal(t, payments.EventSucceeded, rc.wait(t, 1)[0].ev.Kind)
 }
 
 func TestCardSandboxRestartResumes(t *testing.T) {
@@ -432,7 +433,7 @@ func TestCardSandboxRestartResumes(t *testing.T) {
 	cfg := testConfig(t, st.srv.URL, rc)
 
 	// The first instance takes the payment but stops before delivering.
-	c1, err := NewCardSandbox(cfg)
+	c1, err := NewCard(cfg)
 	require.NoError(t, err)
 	st.h = c1
 	cr := pay(t, c1, "s1")
@@ -445,11 +446,11 @@ func TestCardSandboxRestartResumes(t *testing.T) {
 
 	c2 := startCard(t, st, cfg)
 	got := rc.wait(t, 1)[0].ev
-	assert.Equal(t, EventSucceeded, got.Kind)
+	assert.Equal(t, payments.EventSucceeded, got.Kind)
 	assert.Equal(t, cr.ProviderRef, got.ProviderRef)
 	s, err := c2.Status(context.Background(), cr.ProviderRef)
 	require.NoError(t, err)
-	assert.Equal(t, StateSucceeded, s.State)
+	assert.Equal(t, payments.StateSucceeded, s.State)
 	code, page := get(t, cr.RedirectURL)
 	assert.Equal(t, http.StatusOK, code)
 	assert.Contains(t, page, "Оплата прошла успешно", "the page survives the restart")
@@ -459,27 +460,27 @@ func TestCardSandboxRestartResumes(t *testing.T) {
 }
 
 func TestSandboxConfig(t *testing.T) {
-	good := SandboxConfig{BaseURL: "http://localhost:8080", WebhookURL: "http://localhost:8080/hook", Secret: []byte("s"), Dir: t.TempDir()}
-	_, err := NewCardSandbox(good)
+	good := Config{BaseURL: "http://localhost:8080", WebhookURL: "http://localhost:8080/hook", Secret: []byte("s"), Dir: t.TempDir()}
+	_, err := NewCard(good)
 	require.NoError(t, err)
-	for name, mut := range map[string]func(*SandboxConfig){
-		"no base":    func(c *SandboxConfig) { c.BaseURL = "" },
-		"no webhook": func(c *SandboxConfig) { c.WebhookURL = "" },
-		"no secret":  func(c *SandboxConfig) { c.Secret = nil },
-		"no dir":     func(c *SandboxConfig) { c.Dir = "" },
+	for name, mut := range map[string]func(*Config){
+		"no base":    func(c *Config) { c.BaseURL = "" },
+		"no webhook": func(c *Config) { c.WebhookURL = "" },
+		"no secret":  func(c *Config) { c.Secret = nil },
+		"no dir":     func(c *Config) { c.Dir = "" },
 	} {
 		cfg := good
 		mut(&cfg)
-		_, err := NewERIPSandbox(cfg)
+		_, err := NewERIP(cfg)
 		assert.Error(t, err, name)
 	}
 	require.NoError(t, os.WriteFile(filepath.Join(good.Dir, "erip.json"), []byte("{broken"), 0o600))
-	_, err = NewERIPSandbox(good)
+	_, err = NewERIP(good)
 	assert.Error(t, err, "a corrupt state file is reported, not silently reset")
 }
 
 func TestSandboxBackoff(t *testing.T) {
-	s := &sandbox{cfg: SandboxConfig{Retry: 200 * time.Millisecond}}
+	s := &sandbox{cfg: Config{Retry: 200 * time.Millisecond}}
 	var got []time.Duration
 	for n := 1; n <= 12; n++ {
 		got = append(got, s.backoff(n))
@@ -495,22 +496,22 @@ func TestSandboxHandlerRouting(t *testing.T) {
 	rc := newReceiver(t, 0)
 	st := newSite(t)
 	cfg := testConfig(t, st.srv.URL, rc)
-	card, err := NewCardSandbox(cfg)
+	card, err := NewCard(cfg)
 	require.NoError(t, err)
-	erip, err := NewERIPSandbox(cfg)
+	erip, err := NewERIP(cfg)
 	require.NoError(t, err)
-	st.h = SandboxHandler(card, erip)
+	st.h = Handler(card, erip)
 	cr, err := card.Create(context.Background(), cardRequest("h1"))
 	require.NoError(t, err)
 	code, _ := get(t, cr.RedirectURL)
 	assert.Equal(t, http.StatusOK, code)
 	code, page := get(t, st.srv.URL+"/sandbox/erip")
 	assert.Equal(t, http.StatusOK, code)
-	assert.Contains(t, page, ERIPServicePath)
+	assert.Contains(t, page, payments.ERIPServicePath)
 	code, _ = get(t, st.srv.URL+"/sandbox/other")
 	assert.Equal(t, http.StatusNotFound, code)
 	// A mount that strips /sandbox works too.
-	st.h = http.StripPrefix("/sandbox", SandboxHandler(card, erip))
+	st.h = http.StripPrefix("/sandbox", Handler(card, erip))
 	code, _ = get(t, cr.RedirectURL)
 	assert.Equal(t, http.StatusOK, code)
 }

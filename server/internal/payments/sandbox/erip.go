@@ -1,4 +1,4 @@
-package payments
+package sandbox
 
 import (
 	"context"
@@ -8,62 +8,64 @@ import (
 	"math/big"
 	"net/http"
 	"time"
+
+	"renewal/server/internal/payments"
 )
 
-// ERIPSandbox stands for ERIP, Belarus' settlement system: Create returns
-// a code (the account number in the service tree, see [ERIPServicePath]),
+// ERIP stands for ERIP, the Belarusian settlement system: Create returns
+// a code (the account number in the service tree, see [payments.ERIPServicePath]),
 // and GET /sandbox/erip plays "the bank" where the person enters the code
-// and pays. A code is paid once. It implements [Provider] and
+// and pays. A code is paid once. It implements [payments.Provider] and
 // [http.Handler].
-type ERIPSandbox struct {
+type ERIP struct {
 	*sandbox
 	mux *http.ServeMux
 }
 
-var _ Provider = (*ERIPSandbox)(nil)
+var _ payments.Provider = (*ERIP)(nil)
 
-// NewERIPSandbox loads the sandbox's state from cfg.Dir (erip.json) and
+// NewERIP loads the sandbox's state from cfg.Dir (erip.json) and
 // serves the bank page. Call Start to deliver notifications.
-func NewERIPSandbox(cfg SandboxConfig) (*ERIPSandbox, error) {
-	s, err := newSandbox(cfg, MethodERIP)
+func NewERIP(cfg Config) (*ERIP, error) {
+	s, err := newSandbox(cfg, payments.MethodERIP)
 	if err != nil {
 		return nil, err
 	}
-	e := &ERIPSandbox{sandbox: s, mux: http.NewServeMux()}
+	e := &ERIP{sandbox: s, mux: http.NewServeMux()}
 	e.mux.HandleFunc("GET /sandbox/erip", e.serveBank)
 	e.mux.HandleFunc("POST /sandbox/erip", e.servePay)
 	return e, nil
 }
 
-// Method returns MethodERIP.
-func (e *ERIPSandbox) Method() Method { return MethodERIP }
+// Method returns payments.MethodERIP.
+func (e *ERIP) Method() payments.Method { return payments.MethodERIP }
 
 // BankURL is the sandbox's "bank" page, for a dev link next to the code.
-func (e *ERIPSandbox) BankURL() string { return e.cfg.BaseURL + "/sandbox/erip" }
+func (e *ERIP) BankURL() string { return e.cfg.BaseURL + "/sandbox/erip" }
 
 // Create opens a payment in BYN and returns its ERIP code (10 digits). A
 // repeated PaymentID returns the same payment and code.
-func (e *ERIPSandbox) Create(_ context.Context, r CreateRequest) (Created, error) {
+func (e *ERIP) Create(_ context.Context, r payments.CreateRequest) (payments.Created, error) {
 	if err := validateCreate(r, "BYN"); err != nil {
-		return Created{}, err
+		return payments.Created{}, err
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	p, err := e.createLocked(r, func() string { return "erip_" + randomHex(10) })
 	if err != nil {
-		return Created{}, err
+		return payments.Created{}, err
 	}
 	if p.ERIPCode == "" {
 		p.ERIPCode = e.newCodeLocked()
 	}
 	if err := e.persistLocked(); err != nil {
-		return Created{}, err
+		return payments.Created{}, err
 	}
-	return Created{ProviderRef: p.Ref, ERIPCode: p.ERIPCode}, nil
+	return payments.Created{ProviderRef: p.Ref, ERIPCode: p.ERIPCode}, nil
 }
 
 // newCodeLocked returns an unused 10-digit code not starting with 0.
-func (e *ERIPSandbox) newCodeLocked() string {
+func (e *ERIP) newCodeLocked() string {
 	for {
 		n, err := rand.Int(rand.Reader, big.NewInt(9_000_000_000))
 		if err != nil {
@@ -76,7 +78,7 @@ func (e *ERIPSandbox) newCodeLocked() string {
 	}
 }
 
-func (e *ERIPSandbox) byCodeLocked(code string) *sbPayment {
+func (e *ERIP) byCodeLocked(code string) *sbPayment {
 	if code == "" {
 		return nil
 	}
@@ -89,37 +91,37 @@ func (e *ERIPSandbox) byCodeLocked(code string) *sbPayment {
 }
 
 // Verify checks a notification's signature and timestamp and parses it.
-func (e *ERIPSandbox) Verify(header func(string) string, body []byte, now time.Time) (Event, error) {
+func (e *ERIP) Verify(header func(string) string, body []byte, now time.Time) (payments.Event, error) {
 	return e.verify(header, body, now)
 }
 
 // Status answers from the sandbox's state.
-func (e *ERIPSandbox) Status(_ context.Context, providerRef string) (Status, error) {
+func (e *ERIP) Status(_ context.Context, providerRef string) (payments.Status, error) {
 	return e.status(providerRef)
 }
 
 // Refund refunds part or all of a paid payment and sends "refunded".
-func (e *ERIPSandbox) Refund(_ context.Context, providerRef string, amountMinor int64) error {
+func (e *ERIP) Refund(_ context.Context, providerRef string, amountMinor int64) error {
 	return e.refund(providerRef, amountMinor)
 }
 
 // PayByCode pays the payment with this code, as the bank page does, and
-// queues "succeeded". It fails with ErrUnknownPayment for an unknown code
+// queues "succeeded". It fails with payments.ErrUnknownPayment for an unknown code
 // and ErrCodeUsed for a code already paid.
-func (e *ERIPSandbox) PayByCode(code string) (Event, error) {
+func (e *ERIP) PayByCode(code string) (payments.Event, error) {
 	e.mu.Lock()
 	p := e.byCodeLocked(digitsOnly(code, " -"))
 	if p == nil {
 		e.mu.Unlock()
-		return Event{}, fmt.Errorf("%w: ERIP code %q", ErrUnknownPayment, code)
+		return payments.Event{}, fmt.Errorf("%w: ERIP code %q", payments.ErrUnknownPayment, code)
 	}
 	if p.State != sbPending {
 		e.mu.Unlock()
-		return Event{}, fmt.Errorf("%w: %s", ErrCodeUsed, p.ERIPCode)
+		return payments.Event{}, fmt.Errorf("%w: %s", ErrCodeUsed, p.ERIPCode)
 	}
 	p.State = sbSucceeded
 	p.UpdatedAt = e.cfg.Now().UTC()
-	ev := e.emitLocked(p, EventSucceeded, p.AmountMinor)
+	ev := e.emitLocked(p, payments.EventSucceeded, p.AmountMinor)
 	err := e.persistLocked()
 	e.mu.Unlock()
 	e.kick()
@@ -131,19 +133,19 @@ var ErrCodeUsed = errors.New("payments: the ERIP code has already been paid")
 
 // ServeHTTP serves GET /sandbox/erip (enter a code; with ?code= shows the
 // amount) and POST /sandbox/erip (pay).
-func (e *ERIPSandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (e *ERIP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	e.mux.ServeHTTP(w, withSandboxPrefix(r))
 }
 
-func (e *ERIPSandbox) bankPage() pageData {
+func (e *ERIP) bankPage() pageData {
 	return pageData{
 		Brand:   "Тестовый банк · Test bank",
 		TitleRU: "Платежи ЕРИП", TitleEN: "ERIP payments",
-		ServicePath: ERIPServicePath, ServicePathEN: ERIPServicePathEN,
+		ServicePath: payments.ERIPServicePath, ServicePathEN: payments.ERIPServicePathEN,
 	}
 }
 
-func (e *ERIPSandbox) serveBank(w http.ResponseWriter, r *http.Request) {
+func (e *ERIP) serveBank(w http.ResponseWriter, r *http.Request) {
 	d := e.bankPage()
 	code, given := r.URL.Query()["code"]
 	if !given {
@@ -169,14 +171,14 @@ func (e *ERIPSandbox) serveBank(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (e *ERIPSandbox) renderUsed(w http.ResponseWriter, d pageData, p *sbPayment) {
+func (e *ERIP) renderUsed(w http.ResponseWriter, d pageData, p *sbPayment) {
 	d.P = p
 	d.ErrorRU, d.ErrorEN = "Этот счёт уже оплачен. Повторная оплата невозможна.", "This account has already been paid. It cannot be paid again."
 	d.MessageRU, d.MessageEN = "Если вы не платили, обратитесь в удостоверяющий центр.", "If you did not pay, contact the certification centre."
 	render(w, http.StatusConflict, "erip-result", d)
 }
 
-func (e *ERIPSandbox) servePay(w http.ResponseWriter, r *http.Request) {
+func (e *ERIP) servePay(w http.ResponseWriter, r *http.Request) {
 	if !parseSandboxForm(w, r) {
 		return
 	}
@@ -190,7 +192,7 @@ func (e *ERIPSandbox) servePay(w http.ResponseWriter, r *http.Request) {
 	}
 	e.mu.Unlock()
 	switch {
-	case errors.Is(err, ErrUnknownPayment):
+	case errors.Is(err, payments.ErrUnknownPayment):
 		d.ErrorRU, d.ErrorEN = "Счёт с таким номером не найден.", "No account with this number."
 		render(w, http.StatusNotFound, "erip-code", d)
 	case errors.Is(err, ErrCodeUsed):
