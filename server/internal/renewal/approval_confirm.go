@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"renewal/app/money"
 	"renewal/app/wire"
 	"renewal/server/internal/docs"
 	"renewal/server/internal/notify"
@@ -65,7 +66,7 @@ func (s *Service) PrepareConfirmation(ctx context.Context, hs *HeadSession, ids 
 			}
 			cert, _ := x509.ParseCertificate(app.CertDer)
 			fmt.Fprintf(&b, "%d. Заявление / Application %s\n   Сотрудник / Employee: %s\n   SHA-256 подписанного заявления / of the signed application: %x\n   Тариф / Tariff: %s\n   Сумма / Amount: %s\n",
-				len(items)+1, app.ID, cert.Subject.CommonName, doc.Sha256, deref(app.Tariff), FormatMoney(deref64(app.AmountMinor), deref(app.Currency)))
+				len(items)+1, app.ID, cert.Subject.CommonName, doc.Sha256, deref(app.Tariff), money.Format(deref64(app.AmountMinor), deref(app.Currency)))
 			items = append(items, item{app, doc.Sha256})
 		}
 		content := []byte(b.String())
@@ -172,14 +173,14 @@ func (s *Service) Decline(ctx context.Context, hs *HeadSession, appID, reason st
 		if !ActionHeadConfirm.allowedIn(State(app.State)) || deref(app.OrgID) != hs.OrgID || app.Jurisdiction != hs.Jurisdiction {
 			return ErrWrongState
 		}
-		code, ru, en := "declined_by_head", "Руководитель отклонил запрос: "+reason, "The head declined the request: "+reason
+		code, ru, en := rejectDeclinedByHead.with(reason)
 		if err := tx.ApplicationSetRejection(ctx, store.ApplicationSetRejectionParams{ID: app.ID, RejectCode: &code, RejectRu: &ru, RejectEn: &en, UpdatedAt: s.now()}); err != nil {
 			return store.MapErr(err)
 		}
 		if err := s.move(ctx, tx, app, EventDeclined, "head", map[string]string{"reason": reason, "head_certificate": hs.Cert.SerialNumber.Text(16)}); err != nil {
 			return err
 		}
-		return s.queue(ctx, tx, app.ID, notify.RegistryRejected(lang(app), app.Email, ru, en), false)
+		return s.queue(ctx, tx, app.ID, notify.Declined(lang(app), app.Email, reason), false)
 	})
 	if err != nil {
 		return nil, err

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -69,10 +68,7 @@ func (s *Service) requestApproval(ctx context.Context, tx *store.Tx, app *store.
 		}
 	}
 	if head.Phone != "" {
-		sms := notify.ApprovalRequest(lang(app), head.Phone, employee, link, hours)
-		sms.Channel, sms.Subject = notify.SMS, ""
-		sms.Text = fmt.Sprintf("%s: %s", map[bool]string{true: "Confirm the request of " + employee, false: "Подтвердите запрос: " + employee}[app.Lang == "en"], link)
-		if err := s.queue(ctx, tx, app.ID, sms, true); err != nil {
+		if err := s.queue(ctx, tx, app.ID, notify.ApprovalRequestSMS(lang(app), head.Phone, employee, link), true); err != nil {
 			return "", err
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 
+	"renewal/app/money"
 	"renewal/app/wire"
 	"renewal/server/internal/registry"
 	"renewal/server/internal/store"
@@ -173,7 +174,7 @@ func (s *Service) ApprovalView(ctx context.Context, hs *HeadSession) (*wire.Appr
 			cur = deref(a.Currency)
 		}
 		if total > 0 {
-			v.Total = &wire.Money{Minor: total, Currency: cur, Text: FormatMoney(total, cur)}
+			v.Total = &wire.Money{Minor: total, Currency: cur, Text: money.Format(total, cur)}
 		}
 	}
 	for _, a := range apps {
@@ -198,7 +199,7 @@ func (s *Service) approvalRequest(ctx context.Context, q store.Queries, a *store
 	return wire.ApprovalRequest{
 		ID: a.ID, Employee: cert.Subject.CommonName, Title: attribute(cert, oidTitle), Service: a.Service,
 		Tariff: deref(a.Tariff), Amount: wire.Money{Minor: deref64(a.AmountMinor), Currency: deref(a.Currency),
-			Text: FormatMoney(deref64(a.AmountMinor), deref(a.Currency))},
+			Text: money.Format(deref64(a.AmountMinor), deref(a.Currency))},
 		ApplicationSHA256: fmt.Sprintf("%x", doc.Sha256), State: string(a.State), Own: bytes.Equal(a.CertSha256, headSum),
 	}, nil
 }

@@ -165,13 +165,10 @@ func (c *Catalog) price(p *profile.Profile, tariff string) (wire.Money, bool) {
 
 func (c *Catalog) money(p *profile.Profile, minor int64) wire.Money {
 	cur := c.currencies[string(p.Jurisdiction())]
-	return wire.Money{Minor: minor, Currency: cur, Text: FormatMoney(minor, cur)}
+	return wire.Money{Minor: minor, Currency: cur, Text: money.Format(minor, cur)}
 }
 
 // Terms are the agreements of a jurisdiction, in full.
 func (c *Catalog) Terms(jurisdiction string) []wire.TermsDocument {
 	return c.terms[jurisdiction]
 }
-
-// FormatMoney is money.Format, kept so that its callers need not change.
-func FormatMoney(minor int64, currency string) string { return money.Format(minor, currency) }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"renewal/app/money"
 	"renewal/app/wire"
 	"renewal/server/internal/docs"
 	"renewal/server/internal/notify"
@@ -211,7 +212,7 @@ func (s *Service) renderApplication(ctx context.Context, tx *store.Tx, app *stor
 	return docs.RenderApplication(docs.Application{
 		Number: app.ID, Date: s.now(), Jurisdiction: app.Jurisdiction, Centre: s.Centre,
 		Service: service, Tariff: tariffName,
-		Amount: FormatMoney(deref64(app.AmountMinor), deref(app.Currency)),
+		Amount: money.Format(deref64(app.AmountMinor), deref(app.Currency)),
 		Holder: holder,
 		Current: []docs.Field{
 			{Label: "Серийный номер", Value: cert.SerialNumber.Text(16)},

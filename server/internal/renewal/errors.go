@@ -1,6 +1,8 @@
 package renewal
 
 import (
+	"fmt"
+
 	"renewal/server/internal/apierr"
 )
 
@@ -138,3 +140,12 @@ var ErrBadRequestFile = apierr.New(apierr.KindBadRequest, "bad_request_file",
 var ErrHeadService = apierr.New(apierr.KindBadRequest, "head_service",
 	"Услуга 6.0.02 предназначена для подтверждения руководителем запросов сотрудников, а не для продления своего сертификата. Для своего сертификата выберите 6.0.01.",
 	"Service 6.0.02 is for the head to confirm employees' requests, not to renew one's own certificate. For your own certificate choose 6.0.01.")
+
+// rejection is a reason kept on a closed application, shown by the wizard.
+type rejection struct{ code, ru, en string }
+
+func (r rejection) with(detail string) (code, ru, en string) {
+	return r.code, fmt.Sprintf(r.ru, detail), fmt.Sprintf(r.en, detail)
+}
+
+var rejectDeclinedByHead = rejection{"declined_by_head", "Руководитель отклонил запрос: %s", "The head declined the request: %s"}

@@ -231,8 +231,7 @@ func (s *Service) refuseAfterPayment(ctx context.Context, tx *store.Tx, app *sto
 	if err := s.move(ctx, tx, app, EventRefundedBeforeIssue, "authority", map[string]string{"reason": why.Code}); err != nil {
 		return nil, err
 	}
-	return refund, s.queue(ctx, tx, app.ID, notify.RegistryRejected(lang(app), app.Email,
-		why.RU+" Оплата будет возвращена.", why.EN+" The payment will be refunded."), false)
+	return refund, s.queue(ctx, tx, app.ID, notify.IssueRefused(lang(app), app.Email, why.RU, why.EN), false)
 }
 
 func sha256Sum(b []byte) [32]byte { return sha256.Sum256(b) }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"renewal/app/money"
 	"renewal/app/wire"
 	"renewal/server/internal/apierr"
 	"renewal/server/internal/notify"
@@ -242,7 +243,7 @@ func (s *Service) markPaid(ctx context.Context, tx *store.Tx, app *store.Applica
 	if p.InvoiceNumber != nil {
 		number = *p.InvoiceNumber
 	}
-	return s.queue(ctx, tx, app.ID, notify.Receipt(lang(app), app.Email, FormatMoney(p.AmountMinor, p.Currency), number), false)
+	return s.queue(ctx, tx, app.ID, notify.Receipt(lang(app), app.Email, money.Format(p.AmountMinor, p.Currency), number), false)
 }
 
 // payerParty is who pays an invoice: the organisation of an employee's
@@ -265,7 +266,7 @@ func payer(cert *x509.Certificate) payerParty {
 
 func paymentView(p store.Payment) *wire.Payment {
 	v := &wire.Payment{ID: p.ID, Method: p.Method, Status: p.Status,
-		Amount:      wire.Money{Minor: p.AmountMinor, Currency: p.Currency, Text: FormatMoney(p.AmountMinor, p.Currency)},
+		Amount:      wire.Money{Minor: p.AmountMinor, Currency: p.Currency, Text: money.Format(p.AmountMinor, p.Currency)},
 		RedirectURL: p.RedirectUrl, ERIPCode: p.EripCode, InvoiceNumber: deref(p.InvoiceNumber)}
 	if p.Method == "erip" {
 		v.ERIPPath = payments.ERIPServicePath

@@ -14,6 +14,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"renewal/app/money"
 	"renewal/app/wire"
 	"renewal/server/internal/notify"
 	"renewal/server/internal/payments"
@@ -187,7 +188,7 @@ func (s *Service) view(ctx context.Context, q store.Queries, app *store.Applicat
 	}
 	if app.Tariff != nil && app.AmountMinor != nil && app.Currency != nil {
 		v.Tariff = *app.Tariff
-		v.Amount = &wire.Money{Minor: *app.AmountMinor, Currency: *app.Currency, Text: FormatMoney(*app.AmountMinor, *app.Currency)}
+		v.Amount = &wire.Money{Minor: *app.AmountMinor, Currency: *app.Currency, Text: money.Format(*app.AmountMinor, *app.Currency)}
 	}
 	if app.RejectCode != nil {
 		v.Rejection = &wire.Reason{Code: *app.RejectCode, RU: deref(app.RejectRu), EN: deref(app.RejectEn)}
