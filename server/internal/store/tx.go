@@ -87,6 +87,12 @@ func (s *Store) NewQueue(workers *river.Workers, log *slog.Logger, work bool) (*
 		// A job left running by a killed process is taken up again after
 		// this long (River's default is an hour).
 		RescueStuckJobsAfter: 2 * time.Minute,
+		// A paid holder waits for the issuance job: fetch soon after an
+		// insert's notification (default 100 ms) and poll often enough
+		// (default 1 s) that a missed one costs little. The poll is one
+		// indexed query.
+		FetchCooldown:     20 * time.Millisecond,
+		FetchPollInterval: 200 * time.Millisecond,
 	}
 	if work {
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 8}}
