@@ -107,6 +107,10 @@ func (s *Store) NewQueue(workers *river.Workers, log *slog.Logger, work bool) (*
 	return q, nil
 }
 
+// AddPeriodic schedules a job that River's leader inserts on its
+// interval.
+func (q *Queue) AddPeriodic(job *river.PeriodicJob) { q.client.PeriodicJobs().Add(job) }
+
 // Start begins working jobs.
 func (q *Queue) Start(ctx context.Context) error { return q.client.Start(ctx) }
 
