@@ -34,13 +34,6 @@ func (t *Tx) Enqueue(ctx context.Context, args river.JobArgs, opts *river.Insert
 	return nil
 }
 
-// AdvisoryLock takes a transaction-scoped advisory lock: writers of a
-// shared chain (the audit trail) take turns.
-func (t *Tx) AdvisoryLock(ctx context.Context, key int64) error {
-	_, err := t.tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", key)
-	return MapErr(err)
-}
-
 // InTx runs f in a transaction, committed if f returns nil. f may return
 // a *Keep error to commit what it did and still report a failure (a
 // wrong one-time code must count the attempt and refuse the request).
