@@ -108,6 +108,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		Authority:      auth,
 		Root:           auth.Root,
 		Renewal:        wf.svc,
+		Audit:          wf.audit,
 		Dev:            cfg.Dev,
 		Sandbox:        wf.sandbox,
 		OperatorToken:  os.Getenv("OPERATOR_TOKEN"),

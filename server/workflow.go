@@ -14,9 +14,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/riverqueue/river"
 
+	"renewal/server/internal/auditlog"
 	"renewal/server/internal/authority"
 	"renewal/server/internal/config"
 	"renewal/server/internal/notify"
@@ -31,6 +33,7 @@ import (
 // development, the payment gateways' sandboxes.
 type workflow struct {
 	svc     *renewal.Service
+	audit   *renewal.AuditLog
 	queue   *store.Queue
 	sandbox http.Handler
 	start   []func(context.Context) // the sandboxes' notifiers
@@ -73,10 +76,19 @@ func startWorkflow(cfg *config.Config, st *store.Store, auth *authority.Loaded, 
 	}); err != nil {
 		return nil, err
 	}
+	key, err := auditlog.LoadKey(auditKeyPath(cfg))
+	if err != nil {
+		return nil, err
+	}
+	w.audit = renewal.NewAuditLog(st, key, time.Now, log)
 	workers := river.NewWorkers()
 	w.svc.Workers(workers, senders)
+	w.audit.Workers(workers)
 	if w.queue, err = st.NewQueue(workers, log, true); err != nil {
 		return nil, err
+	}
+	if server {
+		w.queue.AddPeriodic(w.audit.PeriodicJob())
 	}
 	return w, nil
 }
@@ -126,6 +138,11 @@ func newSenders(cfg *config.Config) (map[notify.Channel]notify.Sender, error) {
 	}
 	return map[notify.Channel]notify.Sender{notify.Email: mail, notify.SMS: sms}, nil
 }
+
+// auditKeyPath is the audit log's own signing key (note format), made on
+// the first start: never the CA's key. Instances sharing one database
+// must share it.
+func auditKeyPath(cfg *config.Config) string { return filepath.Join(cfg.DataDir, "audit.key") }
 
 // loadSecret reads SECRET_KEY, or DATA_DIR/secret.key, made on the first
 // start. Instances sharing one database must share the key.

@@ -54,10 +54,11 @@ type Deps struct {
 	Web            *webui.Web // nil: API only (tests)
 	Authority      Authority  // nil: no PKI endpoints (tests)
 	Root           *x509.Certificate
-	Renewal        *renewal.Service // nil: no workflow (tests)
-	Dev            bool             // development pages (/dev/outbox)
-	OperatorToken  string           // bearer token of the operator's API; empty: closed
-	Sandbox        http.Handler     // development payment gateways' pages (/sandbox/...); nil: none
+	Renewal        *renewal.Service  // nil: no workflow (tests)
+	Audit          *renewal.AuditLog // nil: no audit routes (tests without the workflow)
+	Dev            bool              // development pages (/dev/outbox)
+	OperatorToken  string            // bearer token of the operator's API; empty: closed
+	Sandbox        http.Handler      // development payment gateways' pages (/sandbox/...); nil: none
 	TrustedProxies []string
 	// Extra registers more routes on the app before the web app's
 	// catch-all (tests use it to add failing handlers).

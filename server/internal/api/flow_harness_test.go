@@ -27,6 +27,7 @@ import (
 	"software.sslmate.com/src/go-pkcs12"
 
 	"renewal/app/wire"
+	"renewal/server/internal/auditlog"
 	"renewal/server/internal/authority"
 	"renewal/server/internal/config"
 	"renewal/server/internal/notify"
@@ -65,6 +66,8 @@ type flow struct {
 	app      *fiber.App
 	st       *store.Store
 	svc      *renewal.Service
+	audit    *renewal.AuditLog
+	auditKey *auditlog.Key
 	registry *registry.File
 	demo     *authority.Demo
 	clock    *clock
@@ -125,8 +128,14 @@ func newFlow(t *testing.T) *flow {
 		Providers: map[payments.Method]payments.Provider{payments.MethodCard: card},
 		PublicURL: "http://127.0.0.1", Centre: "Тестовый УЦ", Dev: true, Now: clk.Now, Log: log})
 	require.NoError(t, err)
+	key, err := auditlog.LoadKey(filepath.Join(dir, "audit.key"))
+	require.NoError(t, err)
+	audit := renewal.NewAuditLog(st, key, clk.Now, log)
 	workers := river.NewWorkers()
 	svc.Workers(workers, map[notify.Channel]notify.Sender{notify.Email: renewal.DevOutbox{}, notify.SMS: renewal.DevOutbox{}})
+	// The sequencer is run by the tests that need it (f.sequence), not
+	// every second.
+	audit.Workers(workers)
 	q, err := st.NewQueue(workers, log, true)
 	require.NoError(t, err)
 	require.NoError(t, q.Start(ctx))
@@ -137,9 +146,22 @@ func newFlow(t *testing.T) *flow {
 	})
 	// Each holder comes from its own address, through a trusted proxy,
 	// so the per-client limits of codes do not mix tests.
-	app := New(Deps{Log: log, Services: st, Ready: st, Renewal: svc, Dev: true, Authority: auth, Root: auth.Root,
+	app := New(Deps{Log: log, Services: st, Ready: st, Renewal: svc, Audit: audit, Dev: true, Authority: auth, Root: auth.Root,
 		TrustedProxies: []string{"0.0.0.0"}, OperatorToken: "operator-secret"})
-	return &flow{t: t, app: app, st: st, svc: svc, registry: reg, demo: d, clock: clk, webhookSecret: webhookSecret}
+	return &flow{t: t, app: app, st: st, svc: svc, audit: audit, auditKey: key, registry: reg, demo: d, clock: clk, webhookSecret: webhookSecret}
+}
+
+// sequence runs the audit sequencer once, as its periodic job would.
+func (f *flow) sequence() {
+	f.t.Helper()
+	_, err := f.audit.Sequence(context.Background())
+	require.NoError(f.t, err)
+}
+
+// verifyAudit sequences what is pending and verifies the whole log.
+func (f *flow) verifyAudit() (auditlog.Verified, error) {
+	f.sequence()
+	return renewal.VerifyAudit(context.Background(), f.st, f.auditKey.Verifier)
 }
 
 // holder is one browser: its cookie and CSRF token, and a demo

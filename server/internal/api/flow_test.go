@@ -15,7 +15,7 @@ import (
 
 	"renewal/app/wire"
 	"renewal/ca/cms"
-	"renewal/server/internal/renewal"
+	"renewal/server/internal/auditlog"
 )
 
 // TestFlowRussiaOwner drives "Я владелец" from the first screen to the
@@ -51,9 +51,9 @@ func TestFlowRussiaOwner(t *testing.T) {
 	opensslVerifiesCMS(t, h, pdf)
 	assert.Contains(t, h.lastMessage(h.email), "/resume/", "a resume link is e-mailed at the waiting point")
 
-	n, err := renewal.VerifyAudit(context.Background(), f.st)
+	av, err := f.verifyAudit()
 	require.NoError(t, err)
-	assert.GreaterOrEqual(t, n, 9)
+	assert.GreaterOrEqual(t, av.Size, int64(9))
 }
 
 // TestFlowBelarusIndividual drives 6.0.00 to the signed application.
@@ -278,27 +278,29 @@ func TestFlowRefusals(t *testing.T) {
 	})
 }
 
-// TestAuditVerifyFindsAlteredRow: the chain holds after a flow and breaks
-// where a row is edited by hand.
+// TestAuditVerifyFindsAlteredRow: the log verifies after a flow and
+// names the event edited by hand.
 func TestAuditVerifyFindsAlteredRow(t *testing.T) {
 	f := newFlow(t)
 	h := f.holder("ru-owner", "+79000000401", "audit@example.ru")
 	h.start("ru-owner")
 	_, _ = h.prove()
 	ctx := context.Background()
-	n, err := renewal.VerifyAudit(ctx, f.st)
+	v, err := f.verifyAudit()
 	require.NoError(t, err)
-	require.GreaterOrEqual(t, n, 3)
+	require.GreaterOrEqual(t, v.Size, int64(3))
 
 	rows, err := f.st.AuditForApplication(ctx, h.id)
 	require.NoError(t, err)
 	target := rows[1]
 	_, err = f.st.Pool().Exec(ctx, "UPDATE audit_event SET actor = 'someone else' WHERE id = $1", target.ID)
 	require.NoError(t, err)
-	_, err = renewal.VerifyAudit(ctx, f.st)
-	var broken *renewal.BrokenLink
-	require.ErrorAs(t, err, &broken)
-	assert.Equal(t, target.ID, broken.ID)
+	_, err = f.verifyAudit()
+	var bad *auditlog.BadEvent
+	require.ErrorAs(t, err, &bad)
+	assert.Equal(t, *target.LogIndex, bad.Index)
+	assert.Equal(t, h.id, bad.ApplicationID)
+	assert.Equal(t, target.Kind, bad.Kind)
 }
 
 // TestFlowResume: the link e-mailed at the waiting point opens the

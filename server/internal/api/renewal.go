@@ -54,6 +54,9 @@ func (s *server) mountRenewal(v1 fiber.Router) {
 	r.Get("/confirmation/document.txt", s.employeeConfirmation(false))
 	r.Get("/confirmation/signature.p7s", s.employeeConfirmation(true))
 	s.mountPayments(v1, r)
+	if s.Audit != nil {
+		s.mountAudit(v1, r)
+	}
 }
 
 func (s *server) cookieName(c *fiber.Ctx) string {

@@ -287,15 +287,6 @@ func (a ApprovalSessionRevokeParams) db() db.ApprovalSessionRevokeParams {
 	return db.ApprovalSessionRevokeParams{IDHash: a.IDHash, RevokedAt: a.RevokedAt}
 }
 
-type AuditAllParams struct {
-	ID    int64
-	Limit int32
-}
-
-func (a AuditAllParams) db() db.AuditAllParams {
-	return db.AuditAllParams{ID: a.ID, Limit: a.Limit}
-}
-
 type AuditEvent struct {
 	ID            int64
 	ApplicationID string
@@ -307,26 +298,12 @@ type AuditEvent struct {
 	Data          string
 	PrevHash      []byte
 	Hash          []byte
+	Seq           int64
+	LogIndex      *int64
 }
 
 func fromAuditEvent(r db.AuditEvent) AuditEvent {
-	return AuditEvent{ID: r.ID, ApplicationID: r.ApplicationID, At: r.At, Kind: r.Kind, FromState: r.FromState, ToState: r.ToState, Actor: r.Actor, Data: r.Data, PrevHash: r.PrevHash, Hash: r.Hash}
-}
-
-type AuditInsertParams struct {
-	ApplicationID string
-	At            time.Time
-	Kind          string
-	FromState     string
-	ToState       string
-	Actor         string
-	Data          string
-	PrevHash      []byte
-	Hash          []byte
-}
-
-func (a AuditInsertParams) db() db.AuditInsertParams {
-	return db.AuditInsertParams{ApplicationID: a.ApplicationID, At: a.At, Kind: a.Kind, FromState: a.FromState, ToState: a.ToState, Actor: a.Actor, Data: a.Data, PrevHash: a.PrevHash, Hash: a.Hash}
+	return AuditEvent{ID: r.ID, ApplicationID: r.ApplicationID, At: r.At, Kind: r.Kind, FromState: r.FromState, ToState: r.ToState, Actor: r.Actor, Data: r.Data, PrevHash: r.PrevHash, Hash: r.Hash, Seq: r.Seq, LogIndex: r.LogIndex}
 }
 
 type CertificateForApplicationRow struct {

@@ -154,12 +154,12 @@ func (p *pool) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
 }
 
 // begin starts a transaction on a connection of its own.
-func (p *pool) begin(ctx context.Context) (pgx.Tx, func(), error) {
+func (p *pool) begin(ctx context.Context, opts pgx.TxOptions) (pgx.Tx, func(), error) {
 	c, err := p.acquire(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	tx, err := c.Begin(ctx)
+	tx, err := c.BeginTx(ctx, opts)
 	if err != nil {
 		c.Release()
 		return nil, nil, err

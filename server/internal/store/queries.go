@@ -136,6 +136,18 @@ func (q Queries) PaymentItems(ctx context.Context, paymentID string) ([]string, 
 	return r, mapErr(err)
 }
 
+func (q Queries) AuditForApplication(ctx context.Context, applicationID string) ([]AuditEvent, error) {
+	rows, err := q.db.AuditForApplication(ctx, applicationID)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]AuditEvent, len(rows))
+	for i, r := range rows {
+		out[i] = fromAuditEvent(r)
+	}
+	return out, nil
+}
+
 func (q Queries) CertificateForApplication(ctx context.Context, applicationID *string) (CertificateForApplicationRow, error) {
 	r, err := q.db.CertificateForApplication(ctx, applicationID)
 	if err != nil {
@@ -283,39 +295,6 @@ func (q Queries) ApplicationSetState(ctx context.Context, arg ApplicationSetStat
 
 func (q Queries) ApplicationSetTariff(ctx context.Context, arg ApplicationSetTariffParams) error {
 	return mapErr(q.db.ApplicationSetTariff(ctx, arg.db()))
-}
-
-func (q Queries) AuditAll(ctx context.Context, arg AuditAllParams) ([]AuditEvent, error) {
-	rows, err := q.db.AuditAll(ctx, arg.db())
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	out := make([]AuditEvent, len(rows))
-	for i, r := range rows {
-		out[i] = fromAuditEvent(r)
-	}
-	return out, nil
-}
-
-func (q Queries) AuditForApplication(ctx context.Context, applicationID string) ([]AuditEvent, error) {
-	rows, err := q.db.AuditForApplication(ctx, applicationID)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	out := make([]AuditEvent, len(rows))
-	for i, r := range rows {
-		out[i] = fromAuditEvent(r)
-	}
-	return out, nil
-}
-
-func (q Queries) AuditInsert(ctx context.Context, arg AuditInsertParams) error {
-	return mapErr(q.db.AuditInsert(ctx, arg.db()))
-}
-
-func (q Queries) AuditLast(ctx context.Context) ([]byte, error) {
-	r, err := q.db.AuditLast(ctx)
-	return r, mapErr(err)
 }
 
 func (q Queries) ChallengeInsert(ctx context.Context, arg ChallengeInsertParams) error {

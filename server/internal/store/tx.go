@@ -40,7 +40,7 @@ func (t *Tx) Enqueue(ctx context.Context, args river.JobArgs, opts *river.Insert
 // error to commit what it did and still report a failure (a wrong
 // one-time code must count the attempt and refuse the request).
 func (s *Store) InTx(ctx context.Context, f func(ctx context.Context, tx *Tx) error) error {
-	tx, release, err := s.db.begin(ctx)
+	tx, release, err := s.db.begin(ctx, pgx.TxOptions{})
 	if err != nil {
 		return MapErr(err)
 	}
@@ -106,6 +106,10 @@ func (s *Store) NewQueue(workers *river.Workers, log *slog.Logger, work bool) (*
 	return q, nil
 }
 
+// AddPeriodic schedules a job that River's leader inserts on its
+// interval.
+func (q *Queue) AddPeriodic(job *river.PeriodicJob) { q.client.PeriodicJobs().Add(job) }
+
 // Start begins working jobs.
 func (q *Queue) Start(ctx context.Context) error { return q.client.Start(ctx) }
 
@@ -115,8 +119,3 @@ func (q *Queue) Stop(ctx context.Context) error { return q.client.Stop(ctx) }
 // JobCancel marks an error as final: River does not retry it.
 func JobCancel(err error) error { return river.JobCancel(err) }
 
-// AdvisoryLock takes a transaction-scoped advisory lock.
-func (t *Tx) AdvisoryLock(ctx context.Context, key int64) error {
-	_, err := t.tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", key)
-	return MapErr(err)
-}

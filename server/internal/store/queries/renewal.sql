@@ -34,19 +34,6 @@ UPDATE application SET personal_data = $2, updated_at = $3 WHERE id = $1;
 -- name: ApplicationSetRejection :exec
 UPDATE application SET reject_code = $2, reject_ru = $3, reject_en = $4, updated_at = $5 WHERE id = $1;
 
--- name: AuditLast :one
-SELECT hash FROM audit_event ORDER BY id DESC LIMIT 1;
-
--- name: AuditInsert :exec
-INSERT INTO audit_event (application_id, at, kind, from_state, to_state, actor, data, prev_hash, hash)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9);
-
--- name: AuditAll :many
-SELECT * FROM audit_event WHERE id > $1 ORDER BY id LIMIT $2;
-
--- name: AuditForApplication :many
-SELECT * FROM audit_event WHERE application_id = $1 ORDER BY id;
-
 -- name: OTPInsert :one
 INSERT INTO otp (application_id, channel, destination, code_hash, created_at, expires_at, client_ip)
 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id;

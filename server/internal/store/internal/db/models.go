@@ -130,6 +130,13 @@ type ApprovalSession struct {
 	RevokedAt    *time.Time
 }
 
+type AuditCheckpoint struct {
+	ID       int64
+	Size     int64
+	Note     string
+	SignedAt time.Time
+}
+
 type AuditEvent struct {
 	ID            int64
 	ApplicationID string
@@ -141,6 +148,13 @@ type AuditEvent struct {
 	Data          string
 	PrevHash      []byte
 	Hash          []byte
+	Seq           int64
+	LogIndex      *int64
+}
+
+type AuditHash struct {
+	Idx  int64
+	Hash []byte
 }
 
 type CertChallenge struct {
