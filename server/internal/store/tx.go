@@ -118,4 +118,3 @@ func (q *Queue) Stop(ctx context.Context) error { return q.client.Stop(ctx) }
 
 // JobCancel marks an error as final: River does not retry it.
 func JobCancel(err error) error { return river.JobCancel(err) }
-
