@@ -14,6 +14,10 @@ import (
 // PathApprove is the head's page a link opens.
 const PathApprove = "/approve/"
 
+// approvePaid is where the card gateway sends the head back
+// (PathApprove+"paid", the server's return URL): not a link token.
+const approvePaid = "paid"
+
 // Approval is the head's page (Belarus 6.0.02, Russia's confirmation by
 // the head): open the link, prove his own certificate, confirm one or
 // many requests with one signature or decline one, and in Belarus pay.
@@ -42,7 +46,7 @@ func (p *Approval) OnNav(ctx goapp.Context) {
 	ctx.Async(func() {
 		var a wire.Approval
 		var err error
-		if token != "" && token != "paid" {
+		if token != "" && token != approvePaid {
 			err = sendJSON(ctx, "POST", "/api/v1/approval/open", "", wire.Resume{Token: token}, &a)
 		} else {
 			err = getJSON(ctx, "/api/v1/approval", &a)
@@ -104,7 +108,7 @@ func (p *Approval) runApproval(ctx goapp.Context, f func() (*wire.Approval, erro
 func (p *Approval) confirm(ctx goapp.Context, e goapp.Event) {
 	var ids []string
 	for _, r := range p.a.Requests {
-		if p.chosen[r.ID] && r.State == "awaiting_approval" {
+		if p.chosen[r.ID] && wire.State(r.State) == wire.StateAwaitingApproval {
 			ids = append(ids, r.ID)
 		}
 	}
@@ -135,13 +139,13 @@ func (p *Approval) decline(id string) goapp.EventHandler {
 	}
 }
 
-func (p *Approval) pay(method string) goapp.EventHandler {
+func (p *Approval) pay(method wire.PaymentMethod) goapp.EventHandler {
 	return func(ctx goapp.Context, e goapp.Event) {
 		csrf := p.a.CSRFToken
 		p.runApproval(ctx, func() (*wire.Approval, error) {
 			var a wire.Approval
-			err := sendJSON(ctx, "POST", "/api/v1/approval/payment", csrf, wire.PaymentStart{Method: method}, &a)
-			if err == nil && method == "card" && a.Payment != nil && a.Payment.RedirectURL != "" {
+			err := sendJSON(ctx, "POST", "/api/v1/approval/payment", csrf, wire.PaymentStart{Method: string(method)}, &a)
+			if err == nil && method == wire.PaymentCard && a.Payment != nil && a.Payment.RedirectURL != "" {
 				goapp.Window().Get("location").Set("href", a.Payment.RedirectURL)
 			}
 			return &a, err
@@ -176,7 +180,7 @@ func (p *Approval) body() goapp.UI {
 	a := p.a
 	var waiting, approved []wire.ApprovalRequest
 	for _, r := range a.Requests {
-		if r.State == "awaiting_approval" {
+		if wire.State(r.State) == wire.StateAwaitingApproval {
 			waiting = append(waiting, r)
 		} else {
 			approved = append(approved, r)
@@ -220,19 +224,19 @@ func (p *Approval) body() goapp.UI {
 			return goapp.Div().ID("head-payment").Class("notice").Body(
 				goapp.H2().Text(text{"Оплата подтверждённых запросов", "Paying for the confirmed requests"}.in(p.lang)),
 				goapp.P().Text(text{"К оплате за ", "To pay for "}.in(p.lang)+itoa(len(approved))+text{" запрос(а): ", " request(s): "}.in(p.lang)+a.Total.Text),
-				goapp.If(a.Payment != nil && a.Payment.Method == "erip" && a.Payment.Status == "pending", func() goapp.UI {
+				goapp.If(a.Payment != nil && wire.PaymentMethod(a.Payment.Method) == wire.PaymentERIP && wire.PaymentStatus(a.Payment.Status) == wire.PaymentPending, func() goapp.UI {
 					return goapp.P().Body(goapp.Text(a.Payment.ERIPPath+" — "), goapp.Strong().ID("erip-code").Text(a.Payment.ERIPCode))
 				}),
-				goapp.If(a.Payment != nil && a.Payment.Method == "invoice" && a.Payment.Status == "pending", func() goapp.UI {
+				goapp.If(a.Payment != nil && wire.PaymentMethod(a.Payment.Method) == wire.PaymentInvoice && wire.PaymentStatus(a.Payment.Status) == wire.PaymentPending, func() goapp.UI {
 					return goapp.P().Body(
 						goapp.Text(text{"Счёт № ", "Invoice No. "}.in(p.lang)), goapp.Strong().Text(a.Payment.InvoiceNumber), goapp.Text(" — "),
 						goapp.A().ID("head-invoice-pdf").Href("/api/v1/approval/invoice.pdf").Target("_blank").Text(text{"открыть (PDF)", "open (PDF)"}.in(p.lang)),
 					)
 				}),
 				goapp.Div().Class("actions").Body(
-					goapp.Button().ID("head-pay-card").Type("button").Disabled(p.busy).OnClick(p.pay("card")).Text(text{"Картой (Assist)", "By card (Assist)"}.in(p.lang)),
-					goapp.Button().ID("head-pay-erip").Type("button").Disabled(p.busy).OnClick(p.pay("erip")).Text(text{"Через ЕРИП", "Through ERIP"}.in(p.lang)),
-					goapp.Button().ID("head-pay-invoice").Type("button").Disabled(p.busy).OnClick(p.pay("invoice")).Text(text{"Клиент-банк (счёт)", "Client-bank (invoice)"}.in(p.lang)),
+					goapp.Button().ID("head-pay-card").Type("button").Disabled(p.busy).OnClick(p.pay(wire.PaymentCard)).Text(text{"Картой (Assist)", "By card (Assist)"}.in(p.lang)),
+					goapp.Button().ID("head-pay-erip").Type("button").Disabled(p.busy).OnClick(p.pay(wire.PaymentERIP)).Text(text{"Через ЕРИП", "Through ERIP"}.in(p.lang)),
+					goapp.Button().ID("head-pay-invoice").Type("button").Disabled(p.busy).OnClick(p.pay(wire.PaymentInvoice)).Text(text{"Клиент-банк (счёт)", "Client-bank (invoice)"}.in(p.lang)),
 				),
 			)
 		}),
@@ -243,7 +247,7 @@ func (p *Approval) body() goapp.UI {
 func (p *Approval) chosenIDs() []string {
 	var ids []string
 	for _, r := range p.a.Requests {
-		if p.chosen[r.ID] && r.State == "awaiting_approval" {
+		if p.chosen[r.ID] && wire.State(r.State) == wire.StateAwaitingApproval {
 			ids = append(ids, r.ID)
 		}
 	}

@@ -39,7 +39,7 @@ func (s *stepApplication) sign(ctx goapp.Context) {
 }
 
 func (s *stepApplication) Render() goapp.UI {
-	if s.R.State != "verified" {
+	if wire.State(s.R.State) != wire.StateVerified {
 		return goapp.Section().ID("step-application").Body(goapp.P().Text(txtLoading.in(s.Lang)))
 	}
 	return goapp.Section().ID("step-application").Body(

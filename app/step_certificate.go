@@ -47,7 +47,7 @@ func (s *stepCertificate) Render() goapp.UI {
 	lead := text{
 		"Выберите действующий сертификат, который хотите продлить. Система проверит подпись: браузер подпишет запрос сервера ключом сертификата. Файл и пароль не покидают ваш компьютер.",
 		"Choose the current certificate you want to renew. The system tests the signature: the browser signs the server's request with the certificate's key. The file and the password never leave your computer."}
-	if s.R.State != "contacts_verified" {
+	if wire.State(s.R.State) != wire.StateContactsVerified {
 		lead = text{
 			"Чтобы продолжить оформление, подтвердите тот же сертификат, с которого начали.",
 			"To continue the application, prove the same certificate you started with."}

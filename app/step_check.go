@@ -27,8 +27,8 @@ func (s *stepCheck) Render() goapp.UI {
 	if s.R.Check != nil {
 		steps = s.R.Check.Steps
 	}
-	status := map[string]text{
-		"pending": {"ожидает", "waiting"}, "passed": {"пройдено ✓", "passed ✓"}, "failed": {"не пройдено", "failed"},
+	status := map[wire.CheckStepStatus]text{
+		wire.CheckStepPending: {"ожидает", "waiting"}, wire.CheckStepPassed: {"пройдено ✓", "passed ✓"}, wire.CheckStepFailed: {"не пройдено", "failed"},
 	}
 	return goapp.Section().ID("step-check").Body(
 		goapp.H1().Text(text{"Проверка данных", "Checking your data"}.in(s.Lang)),
@@ -39,10 +39,10 @@ func (s *stepCheck) Render() goapp.UI {
 			st := steps[i]
 			return goapp.Li().Class("check-"+st.Status).Body(
 				goapp.Span().Text(pick(s.Lang, st.NameRU, st.NameEN)),
-				goapp.Span().Class("muted").Text(" — "+status[st.Status].in(s.Lang)),
+				goapp.Span().Class("muted").Text(" — "+status[wire.CheckStepStatus(st.Status)].in(s.Lang)),
 			)
 		})),
-		goapp.If(s.R.Check != nil && s.R.Check.Status == "retrying", func() goapp.UI {
+		goapp.If(s.R.Check != nil && wire.CheckStatus(s.R.Check.Status) == wire.CheckRetrying, func() goapp.UI {
 			return goapp.P().Class("muted").Text(text{"Реестр не ответил, повторяем запрос…", "A registry did not answer; asking again…"}.in(s.Lang))
 		}),
 	)

@@ -2,6 +2,8 @@ package app
 
 import (
 	goapp "github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"renewal/app/wire"
 )
 
 // stepEnd is where an application ends: done with the closing documents,
@@ -12,9 +14,9 @@ type stepEnd struct {
 }
 
 func (s *stepEnd) Render() goapp.UI {
-	switch s.R.State {
-	case "delivered":
-		return goapp.Section().ID("step-end").DataSet("outcome", "delivered").Body(
+	switch wire.State(s.R.State) {
+	case wire.StateDelivered:
+		return goapp.Section().ID("step-end").DataSet("outcome", s.R.State).Body(
 			goapp.H1().Text(text{"Ваша электронная подпись готова", "Your electronic signature is ready"}.in(s.Lang)),
 			goapp.P().Class("lead").Text(text{"Закрывающие документы для отчётности:", "Closing documents for your accounts:"}.in(s.Lang)),
 			goapp.Ul().Body(

@@ -30,13 +30,13 @@ func samePayment(a, b *wire.Payment) bool {
 	return (a == nil) == (b == nil) && (a == nil || (a.ID == b.ID && a.Status == b.Status))
 }
 
-func (s *stepPayment) pay(method string) goapp.EventHandler {
+func (s *stepPayment) pay(method wire.PaymentMethod) goapp.EventHandler {
 	return func(ctx goapp.Context, e goapp.Event) {
 		csrf := s.R.CSRFToken
 		s.run(ctx, s.Update, func() (*wire.Renewal, error) {
 			var r wire.Renewal
-			err := sendJSON(ctx, "POST", "/api/v1/renewal/payment", csrf, wire.PaymentStart{Method: method}, &r)
-			if err == nil && method == "card" && r.Payment != nil && r.Payment.RedirectURL != "" {
+			err := sendJSON(ctx, "POST", "/api/v1/renewal/payment", csrf, wire.PaymentStart{Method: string(method)}, &r)
+			if err == nil && method == wire.PaymentCard && r.Payment != nil && r.Payment.RedirectURL != "" {
 				// The gateway's page is not a page of this app: load it.
 				// ctx.Navigate would route it inside the app, which
 				// knows no /sandbox/pay/… and shows "Not Found".
@@ -50,20 +50,20 @@ func (s *stepPayment) pay(method string) goapp.EventHandler {
 func (s *stepPayment) Render() goapp.UI {
 	p := s.R.Payment
 	methods := []struct {
-		id   string
+		id   wire.PaymentMethod
 		name text
 	}{
-		{"card", text{"Банковской картой", "By card"}},
-		{"invoice", text{"По счёту (2–3 дня)", "By invoice (2–3 days)"}},
+		{wire.PaymentCard, text{"Банковской картой", "By card"}},
+		{wire.PaymentInvoice, text{"По счёту (2–3 дня)", "By invoice (2–3 days)"}},
 	}
 	if s.R.Jurisdiction == "BY" {
 		methods = []struct {
-			id   string
+			id   wire.PaymentMethod
 			name text
 		}{
-			{"card", text{"Картой (Assist)", "By card (Assist)"}},
-			{"erip", text{"Через ЕРИП", "Through ERIP"}},
-			{"invoice", text{"Через клиент-банк по счёту", "By invoice through client-bank"}},
+			{wire.PaymentCard, text{"Картой (Assist)", "By card (Assist)"}},
+			{wire.PaymentERIP, text{"Через ЕРИП", "Through ERIP"}},
+			{wire.PaymentInvoice, text{"Через клиент-банк по счёту", "By invoice through client-bank"}},
 		}
 	}
 	return goapp.Section().ID("step-payment").Body(
@@ -71,14 +71,14 @@ func (s *stepPayment) Render() goapp.UI {
 		goapp.If(s.R.Amount != nil, func() goapp.UI {
 			return goapp.P().Class("lead").Text(text{"К оплате: ", "To pay: "}.in(s.Lang) + s.R.Amount.Text)
 		}),
-		goapp.If(p != nil && p.Status == "pending" && p.Method == "erip", func() goapp.UI {
+		goapp.If(p != nil && wire.PaymentStatus(p.Status) == wire.PaymentPending && wire.PaymentMethod(p.Method) == wire.PaymentERIP, func() goapp.UI {
 			return goapp.Div().ID("erip").Class("notice").Body(
 				goapp.P().Text(text{"Оплатите в любом банке, интернет-банке или инфокиоске:", "Pay at any bank, internet bank or kiosk:"}.in(s.Lang)),
 				goapp.P().Text(p.ERIPPath),
 				goapp.P().Body(goapp.Text(text{"Код платежа: ", "Payment code: "}.in(s.Lang)), goapp.Strong().ID("erip-code").Text(p.ERIPCode)),
 			)
 		}),
-		goapp.If(p != nil && p.Status == "pending" && p.Method == "invoice", func() goapp.UI {
+		goapp.If(p != nil && wire.PaymentStatus(p.Status) == wire.PaymentPending && wire.PaymentMethod(p.Method) == wire.PaymentInvoice, func() goapp.UI {
 			return goapp.Div().ID("invoice").Class("notice").Body(
 				goapp.P().Body(goapp.Text(text{"Счёт № ", "Invoice No. "}.in(s.Lang)), goapp.Strong().Text(p.InvoiceNumber)),
 				goapp.P().Body(goapp.A().ID("invoice-pdf").Href("/api/v1/renewal/invoice.pdf").Target("_blank").Text(text{"Открыть счёт (PDF)", "Open the invoice (PDF)"}.in(s.Lang))),
@@ -87,12 +87,12 @@ func (s *stepPayment) Render() goapp.UI {
 					"A bank transfer usually takes 2–3 days. You may close the page: when the payment arrives, a link to continue goes to " + s.R.Email + "."}.in(s.Lang)),
 			)
 		}),
-		goapp.If(p != nil && (p.Status == "failed" || p.Status == "refunded"), func() goapp.UI {
+		goapp.If(p != nil && (wire.PaymentStatus(p.Status) == wire.PaymentFailed || wire.PaymentStatus(p.Status) == wire.PaymentRefunded), func() goapp.UI {
 			return goapp.Div().Class("problem").Body(goapp.P().Text(text{"Оплата не прошла. Попробуйте ещё раз или выберите другой способ.", "The payment did not go through. Try again or choose another method."}.in(s.Lang)))
 		}),
 		goapp.Div().Class("actions").Body(goapp.Range(methods).Slice(func(i int) goapp.UI {
 			m := methods[i]
-			return goapp.Button().ID("pay-" + m.id).Type("button").Disabled(s.busy).OnClick(s.pay(m.id)).Text(m.name.in(s.Lang))
+			return goapp.Button().ID("pay-" + string(m.id)).Type("button").Disabled(s.busy).OnClick(s.pay(m.id)).Text(m.name.in(s.Lang))
 		})),
 		s.errorBox(s.Lang),
 	)

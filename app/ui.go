@@ -8,45 +8,6 @@ import (
 	"renewal/app/wire"
 )
 
-// The stages of a renewal shown above every step.
-var stages = []struct {
-	steps []string
-	name  text
-}{
-	{[]string{"contacts", "codes"}, text{"Контакты", "Contacts"}},
-	{[]string{"certificate"}, text{"Сертификат", "Certificate"}},
-	{[]string{"tariff", "terms"}, text{"Тариф и условия", "Tariff and terms"}},
-	{[]string{"personal", "check"}, text{"Проверка данных", "Data check"}},
-	{[]string{"application", "approval"}, text{"Заявление", "Application"}},
-	{[]string{"payment"}, text{"Оплата", "Payment"}},
-	{[]string{"key"}, text{"Ключ", "Key"}},
-	{[]string{"issued", "save", "end"}, text{"Получение", "Receipt"}},
-}
-
-// progress is the step indicator: done, current and coming stages.
-func progress(lang, step string) goapp.UI {
-	current := len(stages) - 1
-	for i, s := range stages {
-		for _, id := range s.steps {
-			if id == step {
-				current = i
-			}
-		}
-	}
-	return goapp.Nav().Class("progress").Aria("label", text{"Этапы", "Stages"}.in(lang)).Body(
-		goapp.Ol().Body(goapp.Range(stages).Slice(func(i int) goapp.UI {
-			li := goapp.Li().Text(stages[i].name.in(lang))
-			switch {
-			case i < current:
-				li = li.Class("done")
-			case i == current:
-				li = li.Class("current").Aria("current", "step")
-			}
-			return li
-		})),
-	)
-}
-
 // action runs a step's request without blocking the page: the button is
 // disabled while it runs, and a refusal is shown where it happened.
 type action struct {

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"slices"
 	"strings"
 
 	goapp "github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -101,21 +102,21 @@ func (w *Wizard) update(ctx goapp.Context, r *wire.Renewal) {
 
 func (w *Wizard) Render() goapp.UI {
 	ready := w.status == statusDone || w.status == statusFailed
-	step := w.step()
+	stage, step := stepFor(w.r)
 	return goapp.Div().Class("page").Body(
 		&header{},
 		goapp.Main().
 			ID("wizard").
 			DataSet("ready", ready).
-			DataSet("step", step).
+			DataSet("step", step.id).
 			Body(
-				goapp.If(w.r != nil, func() goapp.UI { return progress(w.lang, step) }),
+				goapp.If(w.r != nil, func() goapp.UI { return progress(w.lang, stage) }),
 				w.body(step),
 			),
 	)
 }
 
-func (w *Wizard) body(step string) goapp.UI {
+func (w *Wizard) body(step *wizardStep) goapp.UI {
 	switch w.status {
 	case statusFailed:
 		return problem(w.lang, w.err, func(ctx goapp.Context, e goapp.Event) { w.load(ctx) })
@@ -123,86 +124,128 @@ func (w *Wizard) body(step string) goapp.UI {
 	default:
 		return goapp.P().Class("muted").Aria("busy", true).Text(txtLoading.in(w.lang))
 	}
-	s := StepProps{R: w.r, Lang: w.lang, Keys: w.keys, Update: w.update}
-	switch step {
-	case "contacts":
-		return &stepContacts{StepProps: s, Service: w.service}
-	case "codes":
-		return &stepCodes{StepProps: s}
-	case "certificate":
-		return &stepCertificate{StepProps: s}
-	case "tariff":
-		return &stepTariff{StepProps: s}
-	case "terms":
-		return &stepTerms{StepProps: s}
-	case "personal":
-		return &stepPersonal{StepProps: s}
-	case "check":
-		return &stepCheck{StepProps: s}
-	case "application":
-		return &stepApplication{StepProps: s}
-	case "approval":
-		return &stepWaiting{StepProps: s}
-	case "payment":
-		return &stepPayment{StepProps: s}
-	case "key":
-		return &stepKey{StepProps: s}
-	case "issued":
-		return &stepIssued{StepProps: s}
-	case "save":
-		return &stepSave{StepProps: s}
-	default:
-		return &stepEnd{StepProps: s}
-	}
+	return step.compo(w, StepProps{R: w.r, Lang: w.lang, Keys: w.keys, Update: w.update})
 }
 
-// step names the screen for the application's state. A session that has
-// not proven the certificate (a resume link) proves it first.
-func (w *Wizard) step() string {
-	r := w.r
-	switch {
-	case r == nil:
-		return "contacts"
-	case r.State == "started":
-		return "codes"
-	case !r.Proven && !terminal(r.State):
-		return "certificate"
+// wizardStep is one screen of the wizard.
+type wizardStep struct {
+	id     string       // #wizard's data-step, for tests
+	states []wire.State // the application's states that show it
+	// open steps are shown to a session that has not proven the
+	// certificate (a resume link); the others send it to prove first.
+	open bool
+	// done passes the step on to the next one of the same state.
+	done  func(*wire.Renewal) bool
+	compo func(*Wizard, StepProps) goapp.UI
+}
+
+// stages is the wizard's one table: every step in order, the states that
+// show it, and the stages shown above the steps.
+var stages = []struct {
+	name  text
+	steps []wizardStep
+}{
+	{text{"Контакты", "Contacts"}, []wizardStep{
+		{id: "contacts", open: true, // no application yet
+			compo: func(w *Wizard, p StepProps) goapp.UI { return &stepContacts{StepProps: p, Service: w.service} }},
+		{id: "codes", states: []wire.State{wire.StateStarted}, open: true,
+			compo: func(w *Wizard, p StepProps) goapp.UI { return &stepCodes{StepProps: p} }},
+	}},
+	{text{"Сертификат", "Certificate"}, []wizardStep{
+		{id: stepProof, states: []wire.State{wire.StateContactsVerified}, open: true,
+			compo: func(w *Wizard, p StepProps) goapp.UI { return &stepCertificate{StepProps: p} }},
+	}},
+	{text{"Тариф и условия", "Tariff and terms"}, []wizardStep{
+		{id: "tariff", states: []wire.State{wire.StateCertificateProven},
+			done:  func(r *wire.Renewal) bool { return r.Tariff != "" },
+			compo: func(w *Wizard, p StepProps) goapp.UI { return &stepTariff{StepProps: p} }},
+		{id: "terms", states: []wire.State{wire.StateCertificateProven},
+			compo: func(w *Wizard, p StepProps) goapp.UI { return &stepTerms{StepProps: p} }},
+	}},
+	{text{"Проверка данных", "Data check"}, []wizardStep{
+		{id: "personal", states: []wire.State{wire.StateTermsAccepted},
+			compo: func(w *Wizard, p StepProps) goapp.UI { return &stepPersonal{StepProps: p} }},
+		{id: "check", states: []wire.State{wire.StateDataEntered, wire.StateVerifying},
+			compo: func(w *Wizard, p StepProps) goapp.UI { return &stepCheck{StepProps: p} }},
+	}},
+	{text{"Заявление", "Application"}, []wizardStep{
+		{id: "application", states: []wire.State{wire.StateVerified, wire.StateApplicationSigned},
+			compo: func(w *Wizard, p StepProps) goapp.UI { return &stepApplication{StepProps: p} }},
+		{id: "approval", states: []wire.State{wire.StateAwaitingApproval, wire.StateApproved},
+			compo: func(w *Wizard, p StepProps) goapp.UI { return &stepWaiting{StepProps: p} }},
+	}},
+	{text{"Оплата", "Payment"}, []wizardStep{
+		{id: "payment", states: []wire.State{wire.StateAwaitingPayment},
+			compo: func(w *Wizard, p StepProps) goapp.UI { return &stepPayment{StepProps: p} }},
+	}},
+	{text{"Ключ", "Key"}, []wizardStep{
+		{id: "key", states: []wire.State{wire.StatePaid, wire.StateKeyPending},
+			compo: func(w *Wizard, p StepProps) goapp.UI { return &stepKey{StepProps: p} }},
+	}},
+	{text{"Получение", "Receipt"}, []wizardStep{
+		{id: "issued", states: []wire.State{wire.StateIssued},
+			compo: func(w *Wizard, p StepProps) goapp.UI { return &stepIssued{StepProps: p} }},
+		{id: "save", states: []wire.State{wire.StateAcknowledged},
+			compo: func(w *Wizard, p StepProps) goapp.UI { return &stepSave{StepProps: p} }},
+		{id: stepLast, open: true, // terminal states, and any state this wizard does not know
+			states: []wire.State{wire.StateDelivered, wire.StateRejected, wire.StateCancelled, wire.StateExpired},
+			compo:  func(w *Wizard, p StepProps) goapp.UI { return &stepEnd{StepProps: p} }},
+	}},
+}
+
+// stepFor's rules beside the table: a session that has not proven the
+// certificate proves it first; a state no step shows ends the wizard.
+const (
+	stepProof = "certificate"
+	stepLast  = "end"
+)
+
+// stepFor finds the screen for an application and its stage: the first
+// step of its state not yet done; with no application, the first step.
+func stepFor(r *wire.Renewal) (stage int, step *wizardStep) {
+	if r == nil {
+		return 0, &stages[0].steps[0]
 	}
-	switch r.State {
-	case "contacts_verified":
-		return "certificate"
-	case "certificate_proven":
-		if r.Tariff == "" {
-			return "tariff"
+	for i := range stages {
+		for j := range stages[i].steps {
+			s := &stages[i].steps[j]
+			if !slices.Contains(s.states, wire.State(r.State)) || s.done != nil && s.done(r) {
+				continue
+			}
+			if !s.open && !r.Proven {
+				return stepByID(stepProof)
+			}
+			return i, s
 		}
-		return "terms"
-	case "terms_accepted":
-		return "personal"
-	case "data_entered", "verifying":
-		return "check"
-	case "verified", "application_signed":
-		return "application"
-	case "awaiting_approval", "approved":
-		return "approval"
-	case "awaiting_payment":
-		return "payment"
-	case "paid", "key_pending":
-		return "key"
-	case "issued":
-		return "issued"
-	case "acknowledged":
-		return "save"
-	default:
-		return "end"
 	}
+	return stepByID(stepLast)
 }
 
-func terminal(state string) bool {
-	switch state {
-	case "rejected", "cancelled", "expired", "delivered":
-		return true
+func stepByID(id string) (stage int, step *wizardStep) {
+	for i := range stages {
+		for j := range stages[i].steps {
+			if stages[i].steps[j].id == id {
+				return i, &stages[i].steps[j]
+			}
+		}
 	}
-	return false
+	panic("wizard: no step " + id)
+}
+
+// progress is the step indicator: done, current and coming stages.
+func progress(lang string, current int) goapp.UI {
+	return goapp.Nav().Class("progress").Aria("label", text{"Этапы", "Stages"}.in(lang)).Body(
+		goapp.Ol().Body(goapp.Range(stages).Slice(func(i int) goapp.UI {
+			li := goapp.Li().Text(stages[i].name.in(lang))
+			switch {
+			case i < current:
+				li = li.Class("done")
+			case i == current:
+				li = li.Class("current").Aria("current", "step")
+			}
+			return li
+		})),
+	)
 }
 
 // StepProps are what every step gets from the wizard.

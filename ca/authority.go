@@ -146,6 +146,16 @@ func New(cfg Config) (*Authority, error) {
 // Issuer returns the issuing CA certificate.
 func (a *Authority) Issuer() *x509.Certificate { return a.issuer }
 
+// WithStore is the authority persisting through st: a caller inside a
+// database transaction binds it to that transaction, so the key check,
+// the intent and the record of the certificate see the caller's own
+// snapshot and commit or roll back with it.
+func (a *Authority) WithStore(st Store) *Authority {
+	b := *a
+	b.store = st
+	return &b
+}
+
 // Chain returns the issuing certificate followed by the configured
 // intermediates: what a subscriber installs with its certificate.
 func (a *Authority) Chain() []*x509.Certificate {

@@ -56,7 +56,10 @@ func startServerIn(name, dataDir string, env []string, args ...string) (*serverP
 	s := &serverProc{name: name, DataDir: dataDir, logs: &syncBuffer{}, done: make(chan struct{})}
 	all := append([]string{"--addr", "127.0.0.1:0", "--data-dir", dataDir, "--web-dir", filepath.Join(root, "web")}, args...)
 	s.cmd = exec.Command(filepath.Join(root, "bin", "renewal-server"), all...)
-	s.cmd.Env = append(os.Environ(), env...)
+	// Two connections for requests: a query on the pool from inside a
+	// transaction fails at once instead of waiting for load to deadlock.
+	// A test may ask for more (the last value of a key wins).
+	s.cmd.Env = append(append(os.Environ(), "DB_MAX_CONNS=2"), env...)
 	s.cmd.Stderr = s.logs
 	stdout, err := s.cmd.StdoutPipe()
 	if err != nil {

@@ -273,7 +273,7 @@ func commandDatabase(ctx context.Context, cfg *config.Config, log *slog.Logger) 
 		socket := filepath.Join(privateSocketDir(cfg), fmt.Sprintf(".s.PGSQL.%d", pgcluster.Port))
 		if _, err := os.Stat(socket); err == nil {
 			dsn := fmt.Sprintf("host=%s port=%d user=%s dbname=renewal sslmode=disable", privateSocketDir(cfg), pgcluster.Port, pgcluster.Superuser)
-			if st, err := store.Open(ctx, dsn, time.Second); err == nil {
+			if st, err := store.Open(ctx, dsn, store.Options{MaxConns: 2, JobConns: 2, Wait: time.Second}); err == nil {
 				return st, st.Close, nil
 			}
 		}

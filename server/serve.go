@@ -98,7 +98,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	}
 
 	m := metrics.New()
-	m.WatchPool(st.Pool())
+	m.WatchPools(metrics.Pool{Name: "requests", Pool: st.Pool(), Busy: st.Busy}, metrics.Pool{Name: "jobs", Pool: st.JobPool()})
 	app := api.New(api.Deps{
 		Log:            log,
 		Services:       st,
@@ -154,7 +154,7 @@ func listen(cfg *config.Config) (net.Listener, string, error) {
 // DATA_DIR/pg. The returned func closes the pool and stops the cluster.
 func openDatabase(ctx context.Context, cfg *config.Config, log *slog.Logger) (*store.Store, func(), error) {
 	if cfg.DatabaseURL != "" {
-		st, err := store.Open(ctx, cfg.DatabaseURL, cfg.DBWait)
+		st, err := store.Open(ctx, cfg.DatabaseURL, storeOptions(cfg))
 		if err != nil {
 			return nil, nil, err
 		}
@@ -171,12 +171,19 @@ func openDatabase(ctx context.Context, cfg *config.Config, log *slog.Logger) (*s
 			log.Error("stop database", "err", err)
 		}
 	}
-	st, err := store.Open(ctx, cluster.DSN("renewal"), cfg.DBWait)
+	st, err := store.Open(ctx, cluster.DSN("renewal"), storeOptions(cfg))
 	if err != nil {
 		stopCluster()
 		return nil, nil, err
 	}
 	return st, func() { st.Close(); stopCluster() }, nil
+}
+
+func storeOptions(cfg *config.Config) store.Options {
+	return store.Options{
+		MaxConns: int32(cfg.DBMaxConns), JobConns: int32(cfg.DBJobConns),
+		AcquireWait: cfg.DBAcquireWait, Wait: cfg.DBWait,
+	}
 }
 
 // startPrivateDatabase runs PostgreSQL in DATA_DIR/pg, reached over a

@@ -23,7 +23,7 @@ type ApprovalRequest struct {
 	Tariff            string `json:"tariff"`
 	Amount            Money  `json:"amount"`
 	ApplicationSHA256 string `json:"application_sha256"`
-	State             string `json:"state"` // awaiting_approval, approved (waiting for the head's payment)
+	State             string `json:"state"` // StateAwaitingApproval, or StateApproved (waiting for the head's payment)
 	Own               bool   `json:"own"`   // the head's own request: he may not confirm it
 }
 

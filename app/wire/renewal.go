@@ -16,7 +16,7 @@ type Renewal struct {
 	ID            string          `json:"id"`
 	Service       string          `json:"service"`
 	Jurisdiction  string          `json:"jurisdiction"`
-	State         string          `json:"state"`
+	State         string          `json:"state"` // a State
 	Phone         string          `json:"phone"`
 	Email         string          `json:"email"`
 	PhoneVerified bool            `json:"phone_verified"`
@@ -61,7 +61,7 @@ type Reason struct {
 // RegistryCheck is the progress of the check of the person's data in the
 // state registries.
 type RegistryCheck struct {
-	Status   string      `json:"status"` // queued, running, retrying, passed, failed
+	Status   string      `json:"status"` // a CheckStatus
 	Attempts int         `json:"attempts"`
 	Steps    []CheckStep `json:"steps"`
 }
@@ -71,7 +71,7 @@ type CheckStep struct {
 	Name   string `json:"name"`
 	NameRU string `json:"name_ru"`
 	NameEN string `json:"name_en"`
-	Status string `json:"status"` // pending, passed, failed
+	Status string `json:"status"` // a CheckStepStatus
 }
 
 // CodeCheck is POST /api/v1/renewal/contacts: one or both codes.
@@ -178,8 +178,8 @@ type CertificateRequest struct {
 // Payment is the latest payment of an application.
 type Payment struct {
 	ID            string `json:"id"`
-	Method        string `json:"method"` // card, erip, invoice
-	Status        string `json:"status"` // pending, succeeded, failed, refunded
+	Method        string `json:"method"` // a PaymentMethod
+	Status        string `json:"status"` // a PaymentStatus
 	Amount        Money  `json:"amount"`
 	RedirectURL   string `json:"redirect_url,omitempty"`   // card: the payment page
 	ERIPCode      string `json:"erip_code,omitempty"`      // erip: the code to pay by
@@ -189,5 +189,5 @@ type Payment struct {
 
 // PaymentStart is POST /api/v1/renewal/payment.
 type PaymentStart struct {
-	Method string `json:"method"`
+	Method string `json:"method"` // a PaymentMethod
 }

@@ -184,7 +184,11 @@ func (s *server) renderError(c *fiber.Ctx, err error) error {
 		s.Log.Error("request failed", "request_id", RequestID(c), "code", e.Code, "err", err)
 	}
 	if status == fiber.StatusServiceUnavailable {
-		c.Set(fiber.HeaderRetryAfter, "5")
+		retry := "5"
+		if e.Code == apierr.ErrBusy.Code {
+			retry = "1" // a connection comes free within milliseconds
+		}
+		c.Set(fiber.HeaderRetryAfter, retry)
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	msg := e.RU
@@ -204,6 +208,8 @@ func classify(err error) *apierr.Error {
 		return ours
 	case errors.As(err, &fe):
 		return apierr.FromStatus(fe.Code, err)
+	case errors.Is(err, store.ErrBusy):
+		return apierr.ErrBusy.With(err)
 	case errors.Is(err, store.ErrUnavailable):
 		return apierr.ErrUnavailable.With(err)
 	default:

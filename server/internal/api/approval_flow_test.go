@@ -132,7 +132,7 @@ func TestApprovalRussia(t *testing.T) {
 	emp.must("POST", "/api/v1/renewal/request", wire.CertificateRequest{CSR: csr}, nil)
 	emp.waitState("issued")
 
-	rows, err := f.st.Q().AuditForApplication(context.Background(), emp.id)
+	rows, err := f.st.AuditForApplication(context.Background(), emp.id)
 	require.NoError(t, err)
 	kinds := map[string]bool{}
 	for _, r := range rows {
@@ -173,7 +173,7 @@ func TestApprovalBelarus(t *testing.T) {
 	require.NotNil(t, a.Payment)
 	require.NotNil(t, a.Total)
 	assert.Equal(t, a.Total.Minor, a.Payment.Amount.Minor, "one payment for both")
-	pay, err := f.st.Q().PaymentGet(context.Background(), a.Payment.ID)
+	pay, err := f.st.PaymentGet(context.Background(), a.Payment.ID)
 	require.NoError(t, err)
 	require.Equal(t, 200, f.notify(event("ev-by-group", payments.EventSucceeded, *a.Payment, *pay.ProviderRef), time.Now(), f.webhookSecret))
 	for _, h := range []*holder{zhuk, sink} {

@@ -41,7 +41,7 @@ func startBinary(t *testing.T, dataDir string) *binary {
 		t.Fatalf("%s is missing: run `make build` first (make test does)", bin)
 	}
 	cmd := exec.Command(bin, "--dev", "--addr", "127.0.0.1:0", "--data-dir", dataDir, "--web-dir", filepath.Join(root, "web"),
-		"--registry-delay", "0", "--log-level", "warn")
+		"--registry-delay", "0", "--log-level", "warn", "--db-max-conns", "2")
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	cmd.Stderr = os.Stderr
@@ -124,7 +124,7 @@ func TestKilledAfterPayment(t *testing.T) {
 	h.waitStateWithin("issued", 4*time.Minute)
 
 	dsn := "host=" + filepath.Join(dataDir, "pgsock") + " port=5432 user=renewal dbname=renewal sslmode=disable"
-	st, err := store.Open(context.Background(), dsn, 5*time.Second)
+	st, err := store.Open(context.Background(), dsn, store.Options{MaxConns: 2, Wait: 5 * time.Second})
 	require.NoError(t, err)
 	defer st.Close()
 	f.st = st

@@ -92,7 +92,7 @@ func (f *flow) send(req *http.Request) (*http.Response, error) {
 func newFlow(t *testing.T) *flow {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, pgtest.NewDatabase(t), 5*time.Second)
+	st, err := store.Open(ctx, pgtest.NewDatabase(t), store.Options{MaxConns: 2, Wait: 5 * time.Second})
 	require.NoError(t, err)
 	t.Cleanup(st.Close)
 	require.NoError(t, st.Migrate(ctx))

@@ -252,7 +252,7 @@ func TestFlowRefusals(t *testing.T) {
 		wg.Wait()
 		assert.ElementsMatch(t, []int{200, 409}, statuses, "one effect, one refusal")
 		assert.Equal(t, "terms_accepted", h.state())
-		rows, err := f.st.Q().AuditForApplication(context.Background(), h.id)
+		rows, err := f.st.AuditForApplication(context.Background(), h.id)
 		require.NoError(t, err)
 		n := 0
 		for _, r := range rows {
@@ -290,7 +290,7 @@ func TestAuditVerifyFindsAlteredRow(t *testing.T) {
 	require.NoError(t, err)
 	require.GreaterOrEqual(t, n, 3)
 
-	rows, err := f.st.Q().AuditForApplication(ctx, h.id)
+	rows, err := f.st.AuditForApplication(ctx, h.id)
 	require.NoError(t, err)
 	target := rows[1]
 	_, err = f.st.Pool().Exec(ctx, "UPDATE audit_event SET actor = 'someone else' WHERE id = $1", target.ID)

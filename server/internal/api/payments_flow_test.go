@@ -46,7 +46,7 @@ func (h *holder) pay() (wire.Payment, string) {
 	var v wire.Renewal
 	h.must("POST", "/api/v1/renewal/payment", wire.PaymentStart{Method: "card"}, &v)
 	require.NotNil(h.f.t, v.Payment)
-	p, err := h.f.st.Q().PaymentGet(context.Background(), v.Payment.ID)
+	p, err := h.f.st.PaymentGet(context.Background(), v.Payment.ID)
 	require.NoError(h.f.t, err)
 	return *v.Payment, *p.ProviderRef
 }
@@ -125,7 +125,7 @@ func TestWebhooks(t *testing.T) {
 		wg.Wait()
 		assert.Equal(t, []int{200, 200, 200}, codes)
 		assert.Equal(t, 1, f.issueJobs(h.id), "one payment, one issuance")
-		rows, err := f.st.Q().AuditForApplication(context.Background(), h.id)
+		rows, err := f.st.AuditForApplication(context.Background(), h.id)
 		require.NoError(t, err)
 		paid := 0
 		for _, r := range rows {
@@ -245,7 +245,7 @@ func TestInvoiceStatement(t *testing.T) {
 			assert.Contains(t, text, "Счёт на оплату")
 			assert.Contains(t, text, number)
 
-			p, err := f.st.Q().PaymentGet(context.Background(), v.Payment.ID)
+			p, err := f.st.PaymentGet(context.Background(), v.Payment.ID)
 			require.NoError(t, err)
 			st := &payments.Statement{Version: "1.03", Encoding: "Windows", Docs: []payments.StatementDoc{{
 				Kind: "Платежное поручение", Number: fmt.Sprint(100 + i), Date: time.Now(), AmountMinor: c.amount(p.AmountMinor),
@@ -264,7 +264,7 @@ func TestInvoiceStatement(t *testing.T) {
 				h.waitState("key_pending")
 			} else {
 				assert.Equal(t, c.want, h.state())
-				rows, err := f.st.Q().ReviewList(context.Background())
+				rows, err := f.st.ReviewList(context.Background())
 				require.NoError(t, err)
 				found := false
 				for _, r := range rows {

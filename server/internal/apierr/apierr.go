@@ -108,6 +108,9 @@ var (
 	ErrUnavailable = New(KindUnavailable, "unavailable",
 		"Сервис временно недоступен: нет связи с базой данных. Повторите попытку через минуту.",
 		"The service is temporarily unavailable: the database cannot be reached. Please try again in a minute.")
+	ErrBusy = New(KindUnavailable, "busy",
+		"Сервис перегружен: все соединения с базой данных заняты. Ничего не изменено; повторите действие через секунду.",
+		"The service is overloaded: every database connection is busy. Nothing was changed; please repeat in a second.")
 	ErrNotReady = New(KindUnavailable, "not_ready",
 		"Сервис не готов: база данных недоступна или её схема устарела.",
 		"The service is not ready: the database is unreachable or its schema is out of date.")

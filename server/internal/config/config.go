@@ -30,6 +30,10 @@ type Config struct {
 	LogFormat      string
 	LogLevel       string
 	DBWait         time.Duration
+	// The pools: requests and River's jobs each have their own budget.
+	DBMaxConns    int
+	DBJobConns    int
+	DBAcquireWait time.Duration
 
 	// The certification authority.
 	PublicURL    string // base of the CRL, OCSP and issuer URLs written into certificates
@@ -134,6 +138,27 @@ func Parse(name string, args []string, getenv func(string) string, out io.Writer
 	}
 	fs.DurationVar(&c.DBWait, "db-wait", waitDefault, "how long to wait for the database at start before giving up")
 	opts = append(opts, option{"db-wait", "DB_WAIT", ""})
+	for _, o := range []struct {
+		p          *int
+		name, key  string
+		def, usage string
+	}{
+		{&c.DBMaxConns, "db-max-conns", "DB_MAX_CONNS", "16", "database connections for requests; a request waits --db-acquire-wait for one, then gets 503"},
+		{&c.DBJobConns, "db-job-conns", "DB_JOB_CONNS", "12", "database connections for the job queue (8 workers and River's own)"},
+	} {
+		n, err := strconv.Atoi(env(o.key, o.def))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("%s: a positive number of connections is needed", o.key)
+		}
+		fs.IntVar(o.p, o.name, n, o.usage)
+		opts = append(opts, option{o.name, o.key, ""})
+	}
+	acquireDefault, err := time.ParseDuration(env("DB_ACQUIRE_WAIT", "1s"))
+	if err != nil {
+		return nil, fmt.Errorf("DB_ACQUIRE_WAIT: %w", err)
+	}
+	fs.DurationVar(&c.DBAcquireWait, "db-acquire-wait", acquireDefault, "how long a request waits for a free database connection before 503 with Retry-After")
+	opts = append(opts, option{"db-acquire-wait", "DB_ACQUIRE_WAIT", ""})
 	ttlDefault, err := time.ParseDuration(env("APPROVAL_TTL", "72h"))
 	if err != nil {
 		return nil, fmt.Errorf("APPROVAL_TTL: %w", err)

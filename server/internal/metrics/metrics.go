@@ -55,36 +55,58 @@ func (m *Metrics) Handler() fiber.Handler {
 	return adaptor.HTTPHandler(promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}))
 }
 
-// WatchPool publishes the database pool's figures.
-func (m *Metrics) WatchPool(pool *pgxpool.Pool) {
-	m.Registry.MustRegister(&poolCollector{pool: pool})
+// Pool is one database pool to watch: its figures carry the label
+// pool=Name; Busy (may be nil) counts the acquisitions refused for want
+// of a free connection.
+type Pool struct {
+	Name string
+	Pool *pgxpool.Pool
+	Busy func() int64
 }
 
-type poolCollector struct{ pool *pgxpool.Pool }
+// WatchPools publishes the database pools' figures.
+func (m *Metrics) WatchPools(pools ...Pool) {
+	m.Registry.MustRegister(poolCollector(pools))
+}
+
+type poolCollector []Pool
 
 var (
-	poolTotal    = prometheus.NewDesc("db_pool_connections", "Connections in the pool by state.", []string{"state"}, nil)
-	poolMax      = prometheus.NewDesc("db_pool_max_connections", "Maximum size of the pool.", nil, nil)
-	poolAcquires = prometheus.NewDesc("db_pool_acquires_total", "Successful acquisitions from the pool.", nil, nil)
-	poolWaits    = prometheus.NewDesc("db_pool_empty_acquires_total", "Acquisitions that had to wait for a connection.", nil, nil)
-	poolWaitTime = prometheus.NewDesc("db_pool_acquire_seconds_total", "Time spent acquiring connections.", nil, nil)
+	poolLabels   = []string{"pool"}
+	poolTotal    = prometheus.NewDesc("db_pool_connections", "Connections in the pool by state.", []string{"pool", "state"}, nil)
+	poolMax      = prometheus.NewDesc("db_pool_max_connections", "Maximum size of the pool.", poolLabels, nil)
+	poolAcquires = prometheus.NewDesc("db_pool_acquires_total", "Successful acquisitions from the pool.", poolLabels, nil)
+	poolWaits    = prometheus.NewDesc("db_pool_empty_acquires_total", "Acquisitions that had to wait for a connection.", poolLabels, nil)
+	poolWaitTime = prometheus.NewDesc("db_pool_empty_acquire_wait_seconds_total", "Time spent waiting for a connection when none was free.", poolLabels, nil)
+	poolAcqTime  = prometheus.NewDesc("db_pool_acquire_seconds_total", "Time spent acquiring connections.", poolLabels, nil)
+	poolBusy     = prometheus.NewDesc("db_pool_busy_refusals_total", "Acquisitions refused (503) because no connection came free in time.", poolLabels, nil)
 )
 
-func (p *poolCollector) Describe(ch chan<- *prometheus.Desc) {
-	ch <- poolTotal
-	ch <- poolMax
-	ch <- poolAcquires
-	ch <- poolWaits
-	ch <- poolWaitTime
+func (poolCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{poolTotal, poolMax, poolAcquires, poolWaits, poolWaitTime, poolAcqTime, poolBusy} {
+		ch <- d
+	}
 }
 
-func (p *poolCollector) Collect(ch chan<- prometheus.Metric) {
-	s := p.pool.Stat()
-	ch <- prometheus.MustNewConstMetric(poolTotal, prometheus.GaugeValue, float64(s.IdleConns()), "idle")
-	ch <- prometheus.MustNewConstMetric(poolTotal, prometheus.GaugeValue, float64(s.AcquiredConns()), "acquired")
-	ch <- prometheus.MustNewConstMetric(poolTotal, prometheus.GaugeValue, float64(s.ConstructingConns()), "constructing")
-	ch <- prometheus.MustNewConstMetric(poolMax, prometheus.GaugeValue, float64(s.MaxConns()))
-	ch <- prometheus.MustNewConstMetric(poolAcquires, prometheus.CounterValue, float64(s.AcquireCount()))
-	ch <- prometheus.MustNewConstMetric(poolWaits, prometheus.CounterValue, float64(s.EmptyAcquireCount()))
-	ch <- prometheus.MustNewConstMetric(poolWaitTime, prometheus.CounterValue, s.AcquireDuration().Seconds())
+func (c poolCollector) Collect(ch chan<- prometheus.Metric) {
+	for _, p := range c {
+		p.collect(ch)
+	}
+}
+
+func (p Pool) collect(ch chan<- prometheus.Metric) {
+	s := p.Pool.Stat()
+	ch <- prometheus.MustNewConstMetric(poolTotal, prometheus.GaugeValue, float64(s.IdleConns()), p.Name, "idle")
+	ch <- prometheus.MustNewConstMetric(poolTotal, prometheus.GaugeValue, float64(s.AcquiredConns()), p.Name, "acquired")
+	ch <- prometheus.MustNewConstMetric(poolTotal, prometheus.GaugeValue, float64(s.ConstructingConns()), p.Name, "constructing")
+	ch <- prometheus.MustNewConstMetric(poolMax, prometheus.GaugeValue, float64(s.MaxConns()), p.Name)
+	ch <- prometheus.MustNewConstMetric(poolAcquires, prometheus.CounterValue, float64(s.AcquireCount()), p.Name)
+	ch <- prometheus.MustNewConstMetric(poolWaits, prometheus.CounterValue, float64(s.EmptyAcquireCount()), p.Name)
+	ch <- prometheus.MustNewConstMetric(poolWaitTime, prometheus.CounterValue, s.EmptyAcquireWaitTime().Seconds(), p.Name)
+	ch <- prometheus.MustNewConstMetric(poolAcqTime, prometheus.CounterValue, s.AcquireDuration().Seconds(), p.Name)
+	var busy int64
+	if p.Busy != nil {
+		busy = p.Busy()
+	}
+	ch <- prometheus.MustNewConstMetric(poolBusy, prometheus.CounterValue, float64(busy), p.Name)
 }

@@ -17,7 +17,6 @@ import (
 	"renewal/server/internal/notify"
 	"renewal/server/internal/registry"
 	"renewal/server/internal/store"
-	"renewal/server/internal/store/db"
 )
 
 // PathApprove is the head's page a link opens.
@@ -76,11 +75,11 @@ func headProfile(jurisdiction string) string {
 // requestApproval sends the head a single-use link for the application
 // (e-mail and SMS, to the contacts the register gives) and returns it, so
 // a Russian employee can also send it himself.
-func (s *Service) requestApproval(ctx context.Context, tx *store.Tx, app *db.Application, employee string) (string, error) {
+func (s *Service) requestApproval(ctx context.Context, tx *store.Tx, app *store.Application, employee string) (string, error) {
 	org := deref(app.OrgID)
 	token := randomToken()
 	now := s.now()
-	if err := tx.ApprovalLinkInsert(ctx, db.ApprovalLinkInsertParams{
+	if err := tx.ApprovalLinkInsert(ctx, store.ApprovalLinkInsertParams{
 		TokenHash: s.keyed("approve", token), ApplicationID: app.ID, Jurisdiction: app.Jurisdiction, OrgID: org,
 		CreatedAt: now, ExpiresAt: now.Add(s.approvalTTL()),
 	}); err != nil {
@@ -121,7 +120,7 @@ func (s *Service) newHeadSession(ctx context.Context, tx *store.Tx, jurisdiction
 	value := randomToken()
 	hs := &HeadSession{Jurisdiction: jurisdiction, OrgID: org, Cert: cert, CSRF: randomToken(), idHash: s.keyed("head", value)}
 	now := s.now()
-	p := db.ApprovalSessionInsertParams{IDHash: hs.idHash, Jurisdiction: jurisdiction, OrgID: org, CsrfToken: hs.CSRF,
+	p := store.ApprovalSessionInsertParams{IDHash: hs.idHash, Jurisdiction: jurisdiction, OrgID: org, CsrfToken: hs.CSRF,
 		CreatedAt: now, ExpiresAt: now.Add(sessionTTL)}
 	if cert != nil {
 		sum := sha256.Sum256(cert.Raw)
@@ -135,7 +134,7 @@ func (s *Service) HeadSessionOf(ctx context.Context, cookie string) (*HeadSessio
 	if cookie == "" || len(cookie) > 100 {
 		return nil, ErrNoHeadSession
 	}
-	row, err := s.Store.Q().ApprovalSessionGet(ctx, db.ApprovalSessionGetParams{IDHash: s.keyed("head", cookie), ExpiresAt: s.now()})
+	row, err := s.Store.ApprovalSessionGet(ctx, store.ApprovalSessionGetParams{IDHash: s.keyed("head", cookie), ExpiresAt: s.now()})
 	if err = store.MapErr(err); errors.Is(err, store.ErrNotFound) {
 		return nil, ErrNoHeadSession
 	} else if err != nil {
@@ -163,8 +162,8 @@ func (s *Service) OpenApproval(ctx context.Context, token string) (string, *wire
 	}
 	var cookie string
 	var hs *HeadSession
-	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
-		link, err := tx.ApprovalLinkTake(ctx, db.ApprovalLinkTakeParams{TokenHash: s.keyed("approve", token), At: ptr(s.now())})
+	err := s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		link, err := tx.ApprovalLinkTake(ctx, store.ApprovalLinkTakeParams{TokenHash: s.keyed("approve", token), At: ptr(s.now())})
 		if err = store.MapErr(err); errors.Is(err, store.ErrNotFound) {
 			return ErrApprovalLink
 		} else if err != nil {
@@ -188,7 +187,7 @@ func (s *Service) HeadChallenge(ctx context.Context, hs *HeadSession) (*wire.Cha
 	}
 	now := s.now()
 	c := &wire.Challenge{ID: randomToken(), Message: ChallengeMessage("head:"+hs.OrgID, nonce), ExpiresAt: now.Add(challengeTTL)}
-	return c, store.MapErr(s.Store.Q().ApprovalChallengeInsert(ctx, db.ApprovalChallengeInsertParams{
+	return c, store.MapErr(s.Store.ApprovalChallengeInsert(ctx, store.ApprovalChallengeInsertParams{
 		ID: c.ID, SessionHash: hs.idHash, Nonce: nonce, CreatedAt: now, ExpiresAt: c.ExpiresAt,
 	}))
 }
@@ -203,8 +202,8 @@ func (s *Service) HeadProve(ctx context.Context, hs *HeadSession, in wire.Proof)
 	}
 	var cookie string
 	var proven *HeadSession
-	err = s.Store.InTx(ctx, func(tx *store.Tx) error {
-		ch, err := tx.ApprovalChallengeTake(ctx, db.ApprovalChallengeTakeParams{ID: in.ChallengeID, SessionHash: hs.idHash, At: ptr(s.now())})
+	err = s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		ch, err := tx.ApprovalChallengeTake(ctx, store.ApprovalChallengeTakeParams{ID: in.ChallengeID, SessionHash: hs.idHash, At: ptr(s.now())})
 		if err = store.MapErr(err); errors.Is(err, store.ErrNotFound) {
 			return ErrChallenge
 		} else if err != nil {
@@ -217,10 +216,10 @@ func (s *Service) HeadProve(ctx context.Context, hs *HeadSession, in wire.Proof)
 		if err := checkSignature(cert, ChallengeMessage("head:"+hs.OrgID, ch.Nonce), in.Signature); err != nil {
 			return refuse(ErrProofSignature.With(err))
 		}
-		if err := s.checkHead(ctx, hs, cert, chain); err != nil {
+		if err := s.checkHead(ctx, tx, hs, cert, chain); err != nil {
 			return refuse(err)
 		}
-		if err := tx.ApprovalSessionRevoke(ctx, db.ApprovalSessionRevokeParams{IDHash: hs.idHash, RevokedAt: ptr(s.now())}); err != nil {
+		if err := tx.ApprovalSessionRevoke(ctx, store.ApprovalSessionRevokeParams{IDHash: hs.idHash, RevokedAt: ptr(s.now())}); err != nil {
 			return store.MapErr(err)
 		}
 		cookie, proven, err = s.newHeadSession(ctx, tx, hs.Jurisdiction, hs.OrgID, cert)
@@ -235,11 +234,11 @@ func (s *Service) HeadProve(ctx context.Context, hs *HeadSession, in wire.Proof)
 
 // checkHead: the certificate is current, of this organisation, and its
 // holder is the head the register names.
-func (s *Service) checkHead(ctx context.Context, hs *HeadSession, cert *x509.Certificate, chain []*x509.Certificate) error {
+func (s *Service) checkHead(ctx context.Context, tx *store.Tx, hs *HeadSession, cert *x509.Certificate, chain []*x509.Certificate) error {
 	if country(cert) != hs.Jurisdiction || orgOf(hs.Jurisdiction, cert) != hs.OrgID {
 		return ErrOtherOrganisation
 	}
-	if err := s.Authority.CheckCurrent(ctx, headProfile(hs.Jurisdiction), cert, chain); err != nil {
+	if err := s.authorityIn(tx).CheckCurrent(ctx, headProfile(hs.Jurisdiction), cert, chain); err != nil {
 		return authorityError(err)
 	}
 	head, err := s.Registry.Head(ctx, hs.Jurisdiction, hs.OrgID)
@@ -273,14 +272,14 @@ func (s *Service) ApprovalView(ctx context.Context, hs *HeadSession) (*wire.Appr
 	}
 	v.Head = hs.Cert.Subject.CommonName
 	headSum := sha256.Sum256(hs.Cert.Raw)
-	q := s.Store.Q()
-	waiting, err := q.ApplicationsAwaitingApproval(ctx, db.ApplicationsAwaitingApprovalParams{Jurisdiction: hs.Jurisdiction, OrgID: &hs.OrgID})
+	q := s.Store.Queries
+	waiting, err := q.ApplicationsAwaitingApproval(ctx, store.ApplicationsAwaitingApprovalParams{Jurisdiction: hs.Jurisdiction, OrgID: &hs.OrgID})
 	if err != nil {
 		return nil, store.MapErr(err)
 	}
 	apps := waiting
 	if hs.Jurisdiction == "BY" { // in Belarus the head pays for what he confirmed
-		approved, err := q.ApplicationsApprovedUnpaid(ctx, db.ApplicationsApprovedUnpaidParams{Jurisdiction: hs.Jurisdiction, OrgID: &hs.OrgID})
+		approved, err := q.ApplicationsApprovedUnpaid(ctx, store.ApplicationsApprovedUnpaidParams{Jurisdiction: hs.Jurisdiction, OrgID: &hs.OrgID})
 		if err != nil {
 			return nil, store.MapErr(err)
 		}
@@ -296,7 +295,7 @@ func (s *Service) ApprovalView(ctx context.Context, hs *HeadSession) (*wire.Appr
 		}
 	}
 	for _, a := range apps {
-		r, err := s.approvalRequest(ctx, &a, headSum[:])
+		r, err := s.approvalRequest(ctx, q, &a, headSum[:])
 		if err != nil {
 			return nil, err
 		}
@@ -305,12 +304,12 @@ func (s *Service) ApprovalView(ctx context.Context, hs *HeadSession) (*wire.Appr
 	return v, nil
 }
 
-func (s *Service) approvalRequest(ctx context.Context, a *db.Application, headSum []byte) (wire.ApprovalRequest, error) {
+func (s *Service) approvalRequest(ctx context.Context, q store.Queries, a *store.Application, headSum []byte) (wire.ApprovalRequest, error) {
 	cert, err := x509.ParseCertificate(a.CertDer)
 	if err != nil {
 		return wire.ApprovalRequest{}, err
 	}
-	doc, err := s.Store.Q().SignedDocumentGet(ctx, db.SignedDocumentGetParams{ApplicationID: a.ID, Kind: "application"})
+	doc, err := q.SignedDocumentGet(ctx, store.SignedDocumentGetParams{ApplicationID: a.ID, Kind: "application"})
 	if err != nil {
 		return wire.ApprovalRequest{}, store.MapErr(err)
 	}
@@ -334,7 +333,7 @@ func (s *Service) PrepareConfirmation(ctx context.Context, hs *HeadSession, ids 
 	}
 	headSum := sha256.Sum256(hs.Cert.Raw)
 	out := &wire.Confirmation{ID: "conf-" + newApplicationID()}
-	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
+	err := s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		var b strings.Builder
 		now := s.now()
 		fmt.Fprintf(&b, "ПОДТВЕРЖДЕНИЕ ПОЛНОМОЧИЙ СОТРУДНИКОВ / CONFIRMATION OF EMPLOYEES' AUTHORITY\n")
@@ -343,7 +342,7 @@ func (s *Service) PrepareConfirmation(ctx context.Context, hs *HeadSession, ids 
 		fmt.Fprintf(&b, "Подтверждаю полномочия сотрудников на продление сертификатов по заявлениям, перечисленным ниже.\n")
 		fmt.Fprintf(&b, "I confirm the authority of the employees to renew their certificates under the applications listed below.\n\n")
 		type item struct {
-			app *db.Application
+			app *store.Application
 			sum []byte
 		}
 		var items []item
@@ -363,7 +362,7 @@ func (s *Service) PrepareConfirmation(ctx context.Context, hs *HeadSession, ids 
 			if bytes.Equal(app.CertSha256, headSum[:]) {
 				return ErrOwnRequest
 			}
-			doc, err := tx.SignedDocumentGet(ctx, db.SignedDocumentGetParams{ApplicationID: id, Kind: "application"})
+			doc, err := tx.SignedDocumentGet(ctx, store.SignedDocumentGetParams{ApplicationID: id, Kind: "application"})
 			if err != nil {
 				return store.MapErr(err)
 			}
@@ -374,12 +373,12 @@ func (s *Service) PrepareConfirmation(ctx context.Context, hs *HeadSession, ids 
 		}
 		content := []byte(b.String())
 		sum := sha256.Sum256(content)
-		if err := tx.ConfirmationInsert(ctx, db.ConfirmationInsertParams{ID: out.ID, Jurisdiction: hs.Jurisdiction, OrgID: hs.OrgID,
+		if err := tx.ConfirmationInsert(ctx, store.ConfirmationInsertParams{ID: out.ID, Jurisdiction: hs.Jurisdiction, OrgID: hs.OrgID,
 			HeadCertSha256: headSum[:], Content: content, Sha256: sum[:], CreatedAt: now}); err != nil {
 			return store.MapErr(err)
 		}
 		for _, it := range items {
-			if err := tx.ConfirmationItemInsert(ctx, db.ConfirmationItemInsertParams{ConfirmationID: out.ID, ApplicationID: it.app.ID,
+			if err := tx.ConfirmationItemInsert(ctx, store.ConfirmationItemInsertParams{ConfirmationID: out.ID, ApplicationID: it.app.ID,
 				ApplicationSha256: it.sum, Tariff: deref(it.app.Tariff), AmountMinor: deref64(it.app.AmountMinor), Currency: deref(it.app.Currency)}); err != nil {
 				return store.MapErr(err)
 			}
@@ -398,7 +397,7 @@ func (s *Service) Confirm(ctx context.Context, hs *HeadSession, id string, sig [
 		return nil, err
 	}
 	headSum := sha256.Sum256(hs.Cert.Raw)
-	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
+	err := s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		c, err := tx.ConfirmationGetForUpdate(ctx, id)
 		if err = store.MapErr(err); errors.Is(err, store.ErrNotFound) {
 			return ErrNothingToConfirm
@@ -412,11 +411,11 @@ func (s *Service) Confirm(ctx context.Context, hs *HeadSession, id string, sig [
 			return ErrConfirmationSignature.With(err)
 		}
 		// Revoked or expired since the proof: checked again now.
-		if err := s.Authority.CheckCurrent(ctx, headProfile(hs.Jurisdiction), hs.Cert, nil); err != nil {
+		if err := s.authorityIn(tx).CheckCurrent(ctx, headProfile(hs.Jurisdiction), hs.Cert, nil); err != nil {
 			return authorityError(err)
 		}
 		now := s.now()
-		if err := tx.ConfirmationSign(ctx, db.ConfirmationSignParams{ID: id, Signature: sig, SignedAt: &now}); err != nil {
+		if err := tx.ConfirmationSign(ctx, store.ConfirmationSignParams{ID: id, Signature: sig, SignedAt: &now}); err != nil {
 			return store.MapErr(err)
 		}
 		items, err := tx.ConfirmationItems(ctx, id)
@@ -468,7 +467,7 @@ func (s *Service) Decline(ctx context.Context, hs *HeadSession, appID, reason st
 	if reason == "" || len(reason) > 500 {
 		return nil, ErrNoReason
 	}
-	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
+	err := s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		app, err := lock(ctx, tx, appID)
 		if err != nil {
 			return err
@@ -477,7 +476,7 @@ func (s *Service) Decline(ctx context.Context, hs *HeadSession, appID, reason st
 			return ErrWrongState
 		}
 		code, ru, en := "declined_by_head", "Руководитель отклонил запрос: "+reason, "The head declined the request: "+reason
-		if err := tx.ApplicationSetRejection(ctx, db.ApplicationSetRejectionParams{ID: app.ID, RejectCode: &code, RejectRu: &ru, RejectEn: &en, UpdatedAt: s.now()}); err != nil {
+		if err := tx.ApplicationSetRejection(ctx, store.ApplicationSetRejectionParams{ID: app.ID, RejectCode: &code, RejectRu: &ru, RejectEn: &en, UpdatedAt: s.now()}); err != nil {
 			return store.MapErr(err)
 		}
 		if err := s.move(ctx, tx, app, EventDeclined, "head", map[string]string{"reason": reason, "head_certificate": hs.Cert.SerialNumber.Text(16)}); err != nil {
@@ -498,7 +497,7 @@ func (s *Service) ConfirmationOf(ctx context.Context, sess *Session) (content, s
 	if err := sess.requireProven(); err != nil {
 		return nil, nil, err
 	}
-	c, err := s.Store.Q().ConfirmationForApplication(ctx, sess.ApplicationID)
+	c, err := s.Store.ConfirmationForApplication(ctx, sess.ApplicationID)
 	if err = store.MapErr(err); errors.Is(err, store.ErrNotFound) {
 		return nil, nil, ErrNoConfirmation
 	} else if err != nil {
@@ -513,7 +512,7 @@ func (s *Service) HeadConfirmation(ctx context.Context, hs *HeadSession, id stri
 	if err := hs.requireProven(); err != nil {
 		return nil, nil, err
 	}
-	c, err := s.Store.Q().ConfirmationGet(ctx, id)
+	c, err := s.Store.ConfirmationGet(ctx, id)
 	if err = store.MapErr(err); errors.Is(err, store.ErrNotFound) || (err == nil && (c.OrgID != hs.OrgID || c.Jurisdiction != hs.Jurisdiction || c.Signature == nil)) {
 		return nil, nil, ErrNoConfirmation
 	} else if err != nil {
@@ -529,7 +528,7 @@ var ErrNoConfirmation = apierr.New(apierr.KindNotFound, "no_confirmation",
 // OperatorConfirmation returns any signed confirmation, for the
 // centre's operator.
 func (s *Service) OperatorConfirmation(ctx context.Context, id string) (content, signature []byte, err error) {
-	c, err := s.Store.Q().ConfirmationGet(ctx, id)
+	c, err := s.Store.ConfirmationGet(ctx, id)
 	if err = store.MapErr(err); errors.Is(err, store.ErrNotFound) || (err == nil && c.Signature == nil) {
 		return nil, nil, ErrNoConfirmation
 	} else if err != nil {

@@ -10,7 +10,6 @@ import (
 	"renewal/server/internal/docs"
 	"renewal/server/internal/payments"
 	"renewal/server/internal/store"
-	"renewal/server/internal/store/db"
 )
 
 // HeadPay opens one payment for every request of the organisation the
@@ -22,8 +21,8 @@ func (s *Service) HeadPay(ctx context.Context, hs *HeadSession, method string) (
 	if hs.Jurisdiction != "BY" {
 		return nil, ErrUnknownMethod // in Russia each employee pays in the wizard
 	}
-	q := s.Store.Q()
-	apps, err := q.ApplicationsApprovedUnpaid(ctx, db.ApplicationsApprovedUnpaidParams{Jurisdiction: hs.Jurisdiction, OrgID: &hs.OrgID})
+	q := s.Store.Queries
+	apps, err := q.ApplicationsApprovedUnpaid(ctx, store.ApplicationsApprovedUnpaidParams{Jurisdiction: hs.Jurisdiction, OrgID: &hs.OrgID})
 	if err != nil {
 		return nil, store.MapErr(err)
 	}
@@ -38,7 +37,7 @@ func (s *Service) HeadPay(ctx context.Context, hs *HeadSession, method string) (
 		total += deref64(a.AmountMinor)
 	}
 	id := "pay-" + newApplicationID()
-	params := db.PaymentInsertParams{ID: id, ApplicationID: apps[0].ID, Method: method, AmountMinor: total,
+	params := store.PaymentInsertParams{ID: id, ApplicationID: apps[0].ID, Method: method, AmountMinor: total,
 		Currency: deref(apps[0].Currency), CreatedAt: s.now()}
 	switch m := payments.Method(method); m {
 	case payments.MethodInvoice:
@@ -60,7 +59,7 @@ func (s *Service) HeadPay(ctx context.Context, hs *HeadSession, method string) (
 	default:
 		return nil, ErrUnknownMethod
 	}
-	err = s.Store.InTx(ctx, func(tx *store.Tx) error {
+	err = s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		if err := s.insertPayment(ctx, tx, &params); err != nil {
 			return err
 		}
@@ -72,7 +71,7 @@ func (s *Service) HeadPay(ctx context.Context, hs *HeadSession, method string) (
 			if State(app.State) != StateApproved {
 				return ErrWrongState
 			}
-			if err := tx.PaymentItemInsert(ctx, db.PaymentItemInsertParams{PaymentID: id, ApplicationID: a.ID}); err != nil {
+			if err := tx.PaymentItemInsert(ctx, store.PaymentItemInsertParams{PaymentID: id, ApplicationID: a.ID}); err != nil {
 				return store.MapErr(err)
 			}
 			if err := appendAudit(ctx, tx, a.ID, s.now(), "payment:created", State(app.State), State(app.State), "head",
@@ -98,7 +97,7 @@ func (s *Service) HeadPay(ctx context.Context, hs *HeadSession, method string) (
 // their issuance, in the payment's transaction. It returns how many it
 // marked: none means the payment came for requests already paid (the
 // head paid twice) and must go back.
-func (s *Service) paidGroup(ctx context.Context, tx *store.Tx, p *db.Payment, items []string) (int, error) {
+func (s *Service) paidGroup(ctx context.Context, tx *store.Tx, p *store.Payment, items []string) (int, error) {
 	n := 0
 	for _, id := range items {
 		app, err := lock(ctx, tx, id)
@@ -128,8 +127,8 @@ func (s *Service) HeadInvoice(ctx context.Context, hs *HeadSession) ([]byte, err
 	if err := hs.requireProven(); err != nil {
 		return nil, err
 	}
-	q := s.Store.Q()
-	apps, err := q.ApplicationsApprovedUnpaid(ctx, db.ApplicationsApprovedUnpaidParams{Jurisdiction: hs.Jurisdiction, OrgID: &hs.OrgID})
+	q := s.Store.Queries
+	apps, err := q.ApplicationsApprovedUnpaid(ctx, store.ApplicationsApprovedUnpaidParams{Jurisdiction: hs.Jurisdiction, OrgID: &hs.OrgID})
 	if err != nil {
 		return nil, store.MapErr(err)
 	}
@@ -150,7 +149,7 @@ func (s *Service) HeadInvoice(ctx context.Context, hs *HeadSession) ([]byte, err
 		if err != nil {
 			return nil, store.MapErr(err)
 		}
-		line, err := s.serviceLine(ctx, &a)
+		line, err := s.serviceLine(ctx, q, &a)
 		if err != nil {
 			return nil, err
 		}

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"renewal/server/internal/store"
-	"renewal/server/internal/store/db"
 )
 
 // auditLock serialises writers of the audit chain: each event holds the
@@ -56,7 +55,7 @@ func appendAudit(ctx context.Context, tx *store.Tx, appID string, at time.Time, 
 	}
 	at = at.UTC().Truncate(time.Microsecond)
 	e := auditEvent{ApplicationID: appID, At: at.Format(time.RFC3339Nano), Kind: kind, From: string(from), To: string(to), Actor: actor, Data: string(raw)}
-	return store.MapErr(tx.AuditInsert(ctx, db.AuditInsertParams{
+	return store.MapErr(tx.AuditInsert(ctx, store.AuditInsertParams{
 		ApplicationID: appID, At: at, Kind: kind, FromState: string(from), ToState: string(to),
 		Actor: actor, Data: string(raw), PrevHash: prev, Hash: e.hash(prev),
 	}))
@@ -81,7 +80,7 @@ func VerifyAudit(ctx context.Context, st *store.Store) (int, error) {
 	var after int64
 	n := 0
 	for {
-		rows, err := st.Q().AuditAll(ctx, db.AuditAllParams{ID: after, Limit: 1000})
+		rows, err := st.AuditAll(ctx, store.AuditAllParams{ID: after, Limit: 1000})
 		if err != nil {
 			return n, store.MapErr(err)
 		}

@@ -8,7 +8,6 @@ import (
 
 	"renewal/server/internal/docs"
 	"renewal/server/internal/store"
-	"renewal/server/internal/store/db"
 )
 
 // seller is the centre as a party of the jurisdiction's documents.
@@ -19,7 +18,7 @@ func (s *Service) seller(jurisdiction string) docs.Party {
 }
 
 // buyer is who pays: the organisation or the holder.
-func buyer(app *db.Application, cert *x509.Certificate) docs.Party {
+func buyer(app *store.Application, cert *x509.Certificate) docs.Party {
 	p := payer(cert)
 	party := docs.Party{Name: p.Name}
 	if app.Jurisdiction == "BY" {
@@ -30,8 +29,8 @@ func buyer(app *db.Application, cert *x509.Certificate) docs.Party {
 	return party
 }
 
-func (s *Service) serviceLine(ctx context.Context, app *db.Application) (docs.Line, error) {
-	svc, err := s.Store.Q().ServiceGet(ctx, app.Service)
+func (s *Service) serviceLine(ctx context.Context, q store.Queries, app *store.Application) (docs.Line, error) {
+	svc, err := q.ServiceGet(ctx, app.Service)
 	if err != nil {
 		return docs.Line{}, store.MapErr(err)
 	}
@@ -49,7 +48,7 @@ func (s *Service) InvoiceDocument(ctx context.Context, sess *Session) ([]byte, e
 	if err != nil {
 		return nil, err
 	}
-	q := s.Store.Q()
+	q := s.Store.Queries
 	p, err := q.PaymentLatest(ctx, app.ID)
 	if err = store.MapErr(err); errors.Is(err, store.ErrNotFound) || (err == nil && p.InvoiceNumber == nil) {
 		return nil, ErrNoInvoice
@@ -60,7 +59,7 @@ func (s *Service) InvoiceDocument(ctx context.Context, sess *Session) ([]byte, e
 	if err != nil {
 		return nil, err
 	}
-	line, err := s.serviceLine(ctx, &app)
+	line, err := s.serviceLine(ctx, q, &app)
 	if err != nil {
 		return nil, err
 	}
@@ -79,8 +78,8 @@ func (s *Service) ClosingDocument(ctx context.Context, sess *Session, kind strin
 	if err != nil {
 		return nil, err
 	}
-	q := s.Store.Q()
-	issued, err := s.issuedCert(ctx, &app)
+	q := s.Store.Queries
+	issued, err := s.issuedCert(ctx, q, &app)
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +91,7 @@ func (s *Service) ClosingDocument(ctx context.Context, sess *Session, kind strin
 	if err != nil {
 		return nil, err
 	}
-	line, err := s.serviceLine(ctx, &app)
+	line, err := s.serviceLine(ctx, q, &app)
 	if err != nil {
 		return nil, err
 	}

@@ -16,7 +16,6 @@ import (
 	"renewal/server/internal/notify"
 	"renewal/server/internal/registry"
 	"renewal/server/internal/store"
-	"renewal/server/internal/store/db"
 )
 
 // checkAttempts bounds the registry check's retries; after the last one
@@ -47,7 +46,7 @@ func (w *checkWorker) Timeout(*river.Job[checkArgs]) time.Duration { return 90 *
 
 func (w *checkWorker) Work(ctx context.Context, job *river.Job[checkArgs]) error {
 	s := w.s
-	q := s.Store.Q()
+	q := s.Store.Queries
 	app, err := q.ApplicationGet(ctx, job.Args.ApplicationID)
 	if err != nil {
 		return store.MapErr(err)
@@ -67,7 +66,7 @@ func (w *checkWorker) Work(ctx context.Context, job *river.Job[checkArgs]) error
 	started, _ := q.RegistryCheckGet(ctx, app.ID)
 	progress := func(status string, steps []registry.Step, lastErr string) {
 		raw, _ := json.Marshal(steps)
-		_ = q.RegistryCheckUpsert(ctx, db.RegistryCheckUpsertParams{
+		_ = q.RegistryCheckUpsert(ctx, store.RegistryCheckUpsertParams{
 			ApplicationID: app.ID, Status: status, Attempts: int32(job.Attempt), LastError: lastErr,
 			Steps: string(raw), StartedAt: started.StartedAt,
 		})
@@ -89,7 +88,7 @@ func (w *checkWorker) Work(ctx context.Context, job *river.Job[checkArgs]) error
 // finishCheck records the verdict: verified with the application drawn
 // up, or rejected with the reason, told to the person by e-mail.
 func (s *Service) finishCheck(ctx context.Context, appID string, attempt int, v registry.Verdict) error {
-	return s.Store.InTx(ctx, func(tx *store.Tx) error {
+	return s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		app, err := lock(ctx, tx, appID)
 		if err != nil {
 			return err
@@ -107,13 +106,13 @@ func (s *Service) finishCheck(ctx context.Context, appID string, attempt int, v 
 		if err != nil {
 			return store.MapErr(err)
 		}
-		if err := tx.RegistryCheckUpsert(ctx, db.RegistryCheckUpsertParams{
+		if err := tx.RegistryCheckUpsert(ctx, store.RegistryCheckUpsertParams{
 			ApplicationID: appID, Status: status, Attempts: int32(attempt), Steps: string(steps), StartedAt: check.StartedAt, FinishedAt: &now,
 		}); err != nil {
 			return store.MapErr(err)
 		}
 		if !v.Passed {
-			if err := tx.ApplicationSetRejection(ctx, db.ApplicationSetRejectionParams{ID: appID, RejectCode: &v.Code, RejectRu: &v.RU, RejectEn: &v.EN, UpdatedAt: now}); err != nil {
+			if err := tx.ApplicationSetRejection(ctx, store.ApplicationSetRejectionParams{ID: appID, RejectCode: &v.Code, RejectRu: &v.RU, RejectEn: &v.EN, UpdatedAt: now}); err != nil {
 				return store.MapErr(err)
 			}
 			if err := s.move(ctx, tx, app, EventCheckFailed, "registry", map[string]string{"code": v.Code}); err != nil {
@@ -126,7 +125,7 @@ func (s *Service) finishCheck(ctx context.Context, appID string, attempt int, v 
 			return err
 		}
 		sum := sha256.Sum256(pdf)
-		if err := tx.SignedDocumentUpsert(ctx, db.SignedDocumentUpsertParams{
+		if err := tx.SignedDocumentUpsert(ctx, store.SignedDocumentUpsertParams{
 			ApplicationID: appID, Kind: "application", Content: pdf, Sha256: sum[:], CreatedAt: now,
 		}); err != nil {
 			return store.MapErr(err)
@@ -136,7 +135,7 @@ func (s *Service) finishCheck(ctx context.Context, appID string, attempt int, v 
 }
 
 // registryQuery is what the registries are asked about the holder.
-func registryQuery(app *db.Application, cert *x509.Certificate, pd personalData) registry.Query {
+func registryQuery(app *store.Application, cert *x509.Certificate, pd personalData) registry.Query {
 	return registry.Query{
 		Jurisdiction: app.Jurisdiction, FullName: cert.Subject.CommonName,
 		Passport: pd.Passport, SNILS: pd.SNILS, INN: pd.INN, PersonalNumber: pd.PersonalNumber,
@@ -147,14 +146,14 @@ func registryQuery(app *db.Application, cert *x509.Certificate, pd personalData)
 
 // orgUNP is the organisation's УНП for the employee profile; an
 // individual's own УНП is not an organisation.
-func orgUNP(app *db.Application, cert *x509.Certificate) string {
+func orgUNP(app *store.Application, cert *x509.Certificate) string {
 	if app.Profile != "by-employee" {
 		return ""
 	}
 	return attribute(cert, oidUNP)
 }
 
-func checkView(c db.RegistryCheck) *wire.RegistryCheck {
+func checkView(c store.RegistryCheck) *wire.RegistryCheck {
 	v := &wire.RegistryCheck{Status: c.Status, Attempts: int(c.Attempts)}
 	var steps []registry.Step
 	if err := json.Unmarshal([]byte(c.Steps), &steps); err == nil {
@@ -167,7 +166,7 @@ func checkView(c db.RegistryCheck) *wire.RegistryCheck {
 
 // renderApplication draws up the reissue application from the
 // application's data.
-func (s *Service) renderApplication(ctx context.Context, tx *store.Tx, app *db.Application) ([]byte, error) {
+func (s *Service) renderApplication(ctx context.Context, tx *store.Tx, app *store.Application) ([]byte, error) {
 	cert, err := x509.ParseCertificate(app.CertDer)
 	if err != nil {
 		return nil, err
@@ -180,7 +179,7 @@ func (s *Service) renderApplication(ctx context.Context, tx *store.Tx, app *db.A
 	if err != nil {
 		return nil, store.MapErr(err)
 	}
-	service := svc.TitleRu
+	service := svc.TitleRU
 	if svc.Number != "" {
 		service = svc.Number + " " + service
 	}

@@ -12,7 +12,6 @@ import (
 	"renewal/app/wire"
 	"renewal/server/internal/docs"
 	"renewal/server/internal/store"
-	"renewal/server/internal/store/db"
 )
 
 // IssuedCertificate returns the new certificate (DER) and the issuing
@@ -22,14 +21,14 @@ func (s *Service) IssuedCertificate(ctx context.Context, sess *Session) (*x509.C
 	if err != nil {
 		return nil, err
 	}
-	return s.issuedCert(ctx, &app)
+	return s.issuedCert(ctx, s.Store.Queries, &app)
 }
 
-func (s *Service) issuedCert(ctx context.Context, app *db.Application) (*x509.Certificate, error) {
+func (s *Service) issuedCert(ctx context.Context, q store.Queries, app *store.Application) (*x509.Certificate, error) {
 	if app.IssuedSerial == nil {
 		return nil, ErrNotIssued
 	}
-	c, err := s.Store.Q().CertificateForApplication(ctx, &app.ID)
+	c, err := q.CertificateForApplication(ctx, &app.ID)
 	if err != nil {
 		return nil, store.MapErr(err)
 	}
@@ -44,16 +43,16 @@ func (s *Service) CertificateForm(ctx context.Context, sess *Session) ([]byte, e
 		return nil, err
 	}
 	var pdf []byte
-	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
+	err := s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		app, err := lock(ctx, tx, sess.ApplicationID)
 		if err != nil {
 			return err
 		}
-		if doc, err := tx.SignedDocumentGet(ctx, db.SignedDocumentGetParams{ApplicationID: app.ID, Kind: "acknowledgement"}); err == nil {
+		if doc, err := tx.SignedDocumentGet(ctx, store.SignedDocumentGetParams{ApplicationID: app.ID, Kind: "acknowledgement"}); err == nil {
 			pdf = doc.Content
 			return nil
 		}
-		cert, err := s.issuedCert(ctx, app)
+		cert, err := s.issuedCert(ctx, tx.Queries, app)
 		if err != nil {
 			return err
 		}
@@ -61,14 +60,14 @@ func (s *Service) CertificateForm(ctx context.Context, sess *Session) ([]byte, e
 			return err
 		}
 		sum := sha256.Sum256(pdf)
-		return store.MapErr(tx.SignedDocumentUpsert(ctx, db.SignedDocumentUpsertParams{
+		return store.MapErr(tx.SignedDocumentUpsert(ctx, store.SignedDocumentUpsertParams{
 			ApplicationID: app.ID, Kind: "acknowledgement", Content: pdf, Sha256: sum[:], CreatedAt: s.now(),
 		}))
 	})
 	return pdf, err
 }
 
-func (s *Service) renderForm(app *db.Application, cert *x509.Certificate) ([]byte, error) {
+func (s *Service) renderForm(app *store.Application, cert *x509.Certificate) ([]byte, error) {
 	var subject []docs.Field
 	for _, n := range cert.Subject.Names {
 		if v, ok := n.Value.(string); ok {
@@ -115,18 +114,18 @@ func attributeLabel(oid string) string {
 // and has read it (Шаг 11 of the Russian source).
 func (s *Service) Acknowledge(ctx context.Context, sess *Session, in wire.ApplicationSignature) (*wire.Renewal, error) {
 	var view *wire.Renewal
-	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
+	err := s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		app, err := s.proven(ctx, tx, sess, StateIssued)
 		if err != nil {
 			return err
 		}
-		doc, err := tx.SignedDocumentGet(ctx, db.SignedDocumentGetParams{ApplicationID: app.ID, Kind: "acknowledgement"})
+		doc, err := tx.SignedDocumentGet(ctx, store.SignedDocumentGetParams{ApplicationID: app.ID, Kind: "acknowledgement"})
 		if err = store.MapErr(err); errors.Is(err, store.ErrNotFound) {
 			return ErrNoDocument
 		} else if err != nil {
 			return err
 		}
-		cert, err := s.issuedCert(ctx, app)
+		cert, err := s.issuedCert(ctx, tx.Queries, app)
 		if err != nil {
 			return err
 		}
@@ -135,7 +134,7 @@ func (s *Service) Acknowledge(ctx context.Context, sess *Session, in wire.Applic
 		}
 		now := s.now()
 		certSum := sha256.Sum256(cert.Raw)
-		if n, err := tx.SignedDocumentSign(ctx, db.SignedDocumentSignParams{
+		if n, err := tx.SignedDocumentSign(ctx, store.SignedDocumentSignParams{
 			ApplicationID: app.ID, Kind: "acknowledgement", Signature: in.Signature, SignerSha256: certSum[:], SignedAt: &now,
 		}); err != nil {
 			return store.MapErr(err)
@@ -151,7 +150,7 @@ func (s *Service) Acknowledge(ctx context.Context, sess *Session, in wire.Applic
 		if err := s.move(ctx, tx, app, EventAcknowledged, "holder", nil); err != nil {
 			return err
 		}
-		view, err = s.view(ctx, app, sess)
+		view, err = s.view(ctx, tx.Queries, app, sess)
 		return err
 	})
 	return view, err
@@ -160,7 +159,7 @@ func (s *Service) Acknowledge(ctx context.Context, sess *Session, in wire.Applic
 // Delivered records that the holder saved the certificate.
 func (s *Service) Delivered(ctx context.Context, sess *Session) (*wire.Renewal, error) {
 	var view *wire.Renewal
-	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
+	err := s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		app, err := s.proven(ctx, tx, sess, StateAcknowledged)
 		if err != nil {
 			return err
@@ -168,7 +167,7 @@ func (s *Service) Delivered(ctx context.Context, sess *Session) (*wire.Renewal, 
 		if err := s.move(ctx, tx, app, EventDelivered, "holder", nil); err != nil {
 			return err
 		}
-		view, err = s.view(ctx, app, sess)
+		view, err = s.view(ctx, tx.Queries, app, sess)
 		return err
 	})
 	return view, err

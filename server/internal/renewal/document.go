@@ -10,7 +10,6 @@ import (
 	"renewal/app/wire"
 	"renewal/server/internal/docs"
 	"renewal/server/internal/store"
-	"renewal/server/internal/store/db"
 )
 
 // ApplicationDocument returns the exact bytes of the reissue application
@@ -19,7 +18,7 @@ func (s *Service) ApplicationDocument(ctx context.Context, sess *Session) ([]byt
 	if err := sess.requireProven(); err != nil {
 		return nil, err
 	}
-	doc, err := s.Store.Q().SignedDocumentGet(ctx, db.SignedDocumentGetParams{ApplicationID: sess.ApplicationID, Kind: "application"})
+	doc, err := s.Store.SignedDocumentGet(ctx, store.SignedDocumentGetParams{ApplicationID: sess.ApplicationID, Kind: "application"})
 	if err = store.MapErr(err); errors.Is(err, store.ErrNotFound) {
 		return nil, ErrNoDocument
 	} else if err != nil {
@@ -34,12 +33,12 @@ func (s *Service) ApplicationDocument(ctx context.Context, sess *Session) ([]byt
 // to its next waiting point: the head's approval or payment.
 func (s *Service) SignApplication(ctx context.Context, sess *Session, in wire.ApplicationSignature) (*wire.Renewal, error) {
 	var view *wire.Renewal
-	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
+	err := s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		app, err := s.proven(ctx, tx, sess, StateVerified)
 		if err != nil {
 			return err
 		}
-		doc, err := tx.SignedDocumentGet(ctx, db.SignedDocumentGetParams{ApplicationID: app.ID, Kind: "application"})
+		doc, err := tx.SignedDocumentGet(ctx, store.SignedDocumentGetParams{ApplicationID: app.ID, Kind: "application"})
 		if err != nil {
 			return store.MapErr(err)
 		}
@@ -51,11 +50,11 @@ func (s *Service) SignApplication(ctx context.Context, sess *Session, in wire.Ap
 		if err != nil {
 			return ErrDocumentSignature.With(err)
 		}
-		if err := s.Authority.CheckCurrent(ctx, app.Profile, cert, nil); err != nil {
+		if err := s.authorityIn(tx).CheckCurrent(ctx, app.Profile, cert, nil); err != nil {
 			return authorityError(err)
 		}
 		now := s.now()
-		n, err := tx.SignedDocumentSign(ctx, db.SignedDocumentSignParams{
+		n, err := tx.SignedDocumentSign(ctx, store.SignedDocumentSignParams{
 			ApplicationID: app.ID, Kind: "application", Signature: in.Signature, SignerSha256: app.CertSha256, SignedAt: &now,
 		})
 		if err != nil {
@@ -92,7 +91,7 @@ func (s *Service) SignApplication(ctx context.Context, sess *Session, in wire.Ap
 				return err
 			}
 		}
-		view, err = s.view(ctx, app, sess)
+		view, err = s.view(ctx, tx.Queries, app, sess)
 		if view != nil && app.Jurisdiction == "RU" {
 			view.ApprovalLink = link // the employee may send it himself
 		}
@@ -104,7 +103,7 @@ func (s *Service) SignApplication(ctx context.Context, sess *Session, in wire.Ap
 // Cancel ends an application that has not been paid.
 func (s *Service) Cancel(ctx context.Context, sess *Session) (*wire.Renewal, error) {
 	var view *wire.Renewal
-	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
+	err := s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		app, err := lock(ctx, tx, sess.ApplicationID)
 		if err != nil {
 			return err
@@ -112,7 +111,7 @@ func (s *Service) Cancel(ctx context.Context, sess *Session) (*wire.Renewal, err
 		if err := s.move(ctx, tx, app, EventCancelled, "holder", nil); err != nil {
 			return err
 		}
-		view, err = s.view(ctx, app, sess)
+		view, err = s.view(ctx, tx.Queries, app, sess)
 		return err
 	})
 	return view, err

@@ -19,7 +19,6 @@ import (
 	"renewal/server/internal/notify"
 	"renewal/server/internal/payments"
 	"renewal/server/internal/store"
-	"renewal/server/internal/store/db"
 )
 
 // Issuer is what the workflow needs of the authority beyond
@@ -28,6 +27,7 @@ type Issuer interface {
 	CurrentChecker
 	CheckRequest(ctx context.Context, profile string, current *x509.Certificate, csrDER []byte) error
 	Renew(ctx context.Context, req ca.RenewalRequest) (*ca.Issued, error)
+	WithStore(ca.Store) *ca.Authority
 }
 
 var ErrBadRequestFile = apierr.New(apierr.KindBadRequest, "bad_request_file",
@@ -61,7 +61,7 @@ func (s *Service) SubmitRequest(ctx context.Context, sess *Session, raw []byte) 
 		return nil, err
 	}
 	var view *wire.Renewal
-	err = s.Store.InTx(ctx, func(tx *store.Tx) error {
+	err = s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		app, err := lock(ctx, tx, sess.ApplicationID)
 		if err != nil {
 			return err
@@ -78,11 +78,11 @@ func (s *Service) SubmitRequest(ctx context.Context, sess *Session, raw []byte) 
 		if err != nil {
 			return err
 		}
-		if err := s.issuer().CheckRequest(ctx, app.Profile, cert, der); err != nil {
+		if err := s.authorityIn(tx).CheckRequest(ctx, app.Profile, cert, der); err != nil {
 			return authorityError(err)
 		}
 		now := s.now()
-		if err := tx.ApplicationSetCSR(ctx, db.ApplicationSetCSRParams{ID: app.ID, Csr: der, UpdatedAt: now}); err != nil {
+		if err := tx.ApplicationSetCSR(ctx, store.ApplicationSetCSRParams{ID: app.ID, Csr: der, UpdatedAt: now}); err != nil {
 			return store.MapErr(err)
 		}
 		if err := appendAudit(ctx, tx, app.ID, now, "request", State(app.State), State(app.State), "holder",
@@ -95,13 +95,16 @@ func (s *Service) SubmitRequest(ctx context.Context, sess *Session, raw []byte) 
 			}
 		}
 		app.Csr = der
-		view, err = s.view(ctx, app, sess)
+		view, err = s.view(ctx, tx.Queries, app, sess)
 		return err
 	})
 	return view, err
 }
 
-func (s *Service) issuer() Issuer { return s.Authority }
+// authorityIn is the authority bound to tx: its reads and records are the
+// transaction's own (a second connection would deadlock the pool and miss
+// what tx changed).
+func (s *Service) authorityIn(tx *store.Tx) Issuer { return s.Authority.WithStore(tx.CA()) }
 
 // issueArgs issues the certificate of a paid application.
 type issueArgs struct {
@@ -134,7 +137,7 @@ func (w *issueWorker) NextRetry(job *river.Job[issueArgs]) time.Time {
 func (w *issueWorker) Work(ctx context.Context, job *river.Job[issueArgs]) error {
 	s := w.s
 	var refund func() error
-	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
+	err := s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		app, err := lock(ctx, tx, job.Args.ApplicationID)
 		if err != nil {
 			return err
@@ -168,7 +171,7 @@ func (w *issueWorker) Work(ctx context.Context, job *river.Job[issueArgs]) error
 			return err
 		}
 		now := s.now()
-		if err := tx.ApplicationSetIssued(ctx, db.ApplicationSetIssuedParams{ID: app.ID, IssuedSerial: &serial, UpdatedAt: now}); err != nil {
+		if err := tx.ApplicationSetIssued(ctx, store.ApplicationSetIssuedParams{ID: app.ID, IssuedSerial: &serial, UpdatedAt: now}); err != nil {
 			return store.MapErr(err)
 		}
 		if err := s.move(ctx, tx, app, EventIssued, "authority", map[string]string{"serial": serial, "sha256": fmt.Sprintf("%x", sha256Sum(der))}); err != nil {
@@ -187,7 +190,7 @@ func (w *issueWorker) Work(ctx context.Context, job *river.Job[issueArgs]) error
 
 // issueOnce returns the application's certificate: the one recorded if a
 // previous attempt got that far, else a new one from the authority.
-func (s *Service) issueOnce(ctx context.Context, tx *store.Tx, app *db.Application) (string, []byte, error) {
+func (s *Service) issueOnce(ctx context.Context, tx *store.Tx, app *store.Application) (string, []byte, error) {
 	if c, err := tx.CertificateForApplication(ctx, &app.ID); err == nil {
 		return c.Serial, c.Der, nil
 	} else if err = store.MapErr(err); !errors.Is(err, store.ErrNotFound) {
@@ -196,7 +199,7 @@ func (s *Service) issueOnce(ctx context.Context, tx *store.Tx, app *db.Applicati
 	// An intent without a certificate is an attempt that died between
 	// the two records: its certificate never left that process. The row
 	// lock guarantees no other attempt is under way.
-	if n, err := tx.IntentAbandonOrphans(ctx, db.IntentAbandonOrphansParams{ApplicationID: app.ID, AbandonedAt: ptr(s.now())}); err != nil {
+	if n, err := tx.IntentAbandonOrphans(ctx, store.IntentAbandonOrphansParams{ApplicationID: app.ID, AbandonedAt: ptr(s.now())}); err != nil {
 		return "", nil, store.MapErr(err)
 	} else if n > 0 {
 		s.Log.WarnContext(ctx, "issue: abandoned an unfinished attempt", "application", app.ID)
@@ -205,7 +208,7 @@ func (s *Service) issueOnce(ctx context.Context, tx *store.Tx, app *db.Applicati
 	if err != nil {
 		return "", nil, err
 	}
-	issued, err := s.issuer().Renew(ctx, ca.RenewalRequest{
+	issued, err := s.authorityIn(tx).Renew(ctx, ca.RenewalRequest{
 		Profile: app.Profile, Tariff: deref(app.Tariff), Current: cert, CSR: app.Csr,
 		ApplicationID: app.ID, Token: "issue:" + app.ID,
 	})
@@ -218,14 +221,14 @@ func (s *Service) issueOnce(ctx context.Context, tx *store.Tx, app *db.Applicati
 // refuseAfterPayment refunds the payment of an application the authority
 // will not issue, closes it, and tells the person why, in tx. The refund
 // itself is returned, to run after the commit.
-func (s *Service) refuseAfterPayment(ctx context.Context, tx *store.Tx, app *db.Application, why *ca.Error) (func() error, error) {
+func (s *Service) refuseAfterPayment(ctx context.Context, tx *store.Tx, app *store.Application, why *ca.Error) (func() error, error) {
 	var refund func() error
 	code, ru, en := "issue_refused", why.RU, why.EN
-	if err := tx.ApplicationSetRejection(ctx, db.ApplicationSetRejectionParams{ID: app.ID, RejectCode: &code, RejectRu: &ru, RejectEn: &en, UpdatedAt: s.now()}); err != nil {
+	if err := tx.ApplicationSetRejection(ctx, store.ApplicationSetRejectionParams{ID: app.ID, RejectCode: &code, RejectRu: &ru, RejectEn: &en, UpdatedAt: s.now()}); err != nil {
 		return nil, store.MapErr(err)
 	}
 	if p, err := tx.PaymentLatest(ctx, app.ID); err == nil && p.Status == "succeeded" {
-		if err := tx.PaymentSetStatus(ctx, db.PaymentSetStatusParams{ID: p.ID, Status: "refunded", At: s.now()}); err != nil {
+		if err := tx.PaymentSetStatus(ctx, store.PaymentSetStatusParams{ID: p.ID, Status: "refunded", At: s.now()}); err != nil {
 			return nil, store.MapErr(err)
 		}
 		if provider, ok := s.Providers[payments.Method(p.Method)]; ok {

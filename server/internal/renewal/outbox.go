@@ -11,7 +11,6 @@ import (
 
 	"renewal/server/internal/notify"
 	"renewal/server/internal/store"
-	"renewal/server/internal/store/db"
 )
 
 // outboxArgs delivers one outbox row.
@@ -32,7 +31,7 @@ func (w *outboxWorker) NextRetry(job *river.Job[outboxArgs]) time.Time {
 }
 
 func (w *outboxWorker) Work(ctx context.Context, job *river.Job[outboxArgs]) error {
-	q := w.s.Store.Q()
+	q := w.s.Store.Queries
 	row, err := q.OutboxGet(ctx, job.Args.ID)
 	if err = store.MapErr(err); errors.Is(err, store.ErrNotFound) {
 		return river.JobCancel(err)
@@ -48,14 +47,14 @@ func (w *outboxWorker) Work(ctx context.Context, job *river.Job[outboxArgs]) err
 	}
 	msg := notify.Message{Channel: notify.Channel(row.Channel), To: row.Recipient, Subject: row.Subject, Text: row.Body, Key: strconv.FormatInt(row.ID, 10)}
 	if err := sender.Send(ctx, msg); err != nil {
-		_ = q.OutboxMarkFailed(ctx, db.OutboxMarkFailedParams{ID: row.ID, LastError: err.Error()})
+		_ = q.OutboxMarkFailed(ctx, store.OutboxMarkFailedParams{ID: row.ID, LastError: err.Error()})
 		if notify.IsPermanent(err) {
 			return river.JobCancel(err)
 		}
 		return err
 	}
 	now := time.Now()
-	return store.MapErr(q.OutboxMarkSent(ctx, db.OutboxMarkSentParams{ID: row.ID, SentAt: &now, Redact: !w.s.Dev}))
+	return store.MapErr(q.OutboxMarkSent(ctx, store.OutboxMarkSentParams{ID: row.ID, SentAt: &now, Redact: !w.s.Dev}))
 }
 
 // DevOutbox is the development sender: a message "sent" stays readable in
@@ -65,7 +64,7 @@ type DevOutbox struct{}
 func (DevOutbox) Send(ctx context.Context, m notify.Message) error { return nil }
 
 // Outbox lists the latest messages, for /dev/outbox.
-func (s *Service) Outbox(ctx context.Context, limit int32) ([]db.Outbox, error) {
-	rows, err := s.Store.Q().OutboxList(ctx, limit)
+func (s *Service) Outbox(ctx context.Context, limit int32) ([]store.Outbox, error) {
+	rows, err := s.Store.OutboxList(ctx, limit)
 	return rows, store.MapErr(err)
 }

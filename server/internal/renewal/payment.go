@@ -12,7 +12,6 @@ import (
 	"renewal/server/internal/notify"
 	"renewal/server/internal/payments"
 	"renewal/server/internal/store"
-	"renewal/server/internal/store/db"
 )
 
 var (
@@ -55,11 +54,11 @@ func (s *Service) StartPayment(ctx context.Context, sess *Session, method string
 	if !allowed {
 		return nil, ErrUnknownMethod
 	}
-	if p, err := s.Store.Q().PaymentLatest(ctx, app.ID); err == nil && p.Status == "pending" && p.Method == method {
+	if p, err := s.Store.PaymentLatest(ctx, app.ID); err == nil && p.Status == "pending" && p.Method == method {
 		return s.View(ctx, sess)
 	}
 	id := "pay-" + newApplicationID()
-	params := db.PaymentInsertParams{ID: id, ApplicationID: app.ID, Method: method, AmountMinor: deref64(app.AmountMinor),
+	params := store.PaymentInsertParams{ID: id, ApplicationID: app.ID, Method: method, AmountMinor: deref64(app.AmountMinor),
 		Currency: deref(app.Currency), CreatedAt: s.now()}
 	if m == payments.MethodInvoice {
 		cert, err := x509.ParseCertificate(app.CertDer)
@@ -82,7 +81,7 @@ func (s *Service) StartPayment(ctx context.Context, sess *Session, method string
 		}
 		params.ProviderRef, params.RedirectUrl, params.EripCode = &created.ProviderRef, created.RedirectURL, created.ERIPCode
 	}
-	err = s.Store.InTx(ctx, func(tx *store.Tx) error {
+	err = s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		a, err := lock(ctx, tx, app.ID)
 		if err != nil {
 			return err
@@ -118,8 +117,8 @@ func (s *Service) PaymentEvent(ctx context.Context, method string, header func(s
 		return ErrWebhookSignature.With(err)
 	}
 	var refund func() error
-	err = s.Store.InTx(ctx, func(tx *store.Tx) error {
-		n, err := tx.PaymentEventInsert(ctx, db.PaymentEventInsertParams{Provider: method, EventID: ev.ID, PaymentID: ev.PaymentID, Kind: string(ev.Kind), ReceivedAt: s.now()})
+	err = s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		n, err := tx.PaymentEventInsert(ctx, store.PaymentEventInsertParams{Provider: method, EventID: ev.ID, PaymentID: ev.PaymentID, Kind: string(ev.Kind), ReceivedAt: s.now()})
 		if err != nil {
 			return store.MapErr(err)
 		}
@@ -163,14 +162,14 @@ func (s *Service) PaymentEvent(ctx context.Context, method string, header func(s
 
 // applyPaymentEvent changes a locked payment and its application. It
 // returns true when the money of this event must be refunded.
-func (s *Service) applyPaymentEvent(ctx context.Context, tx *store.Tx, p *db.Payment, kind payments.EventKind, amount int64, currency, eventID string) (bool, error) {
+func (s *Service) applyPaymentEvent(ctx context.Context, tx *store.Tx, p *store.Payment, kind payments.EventKind, amount int64, currency, eventID string) (bool, error) {
 	now := s.now()
 	app, err := lock(ctx, tx, p.ApplicationID)
 	if err != nil {
 		return false, err
 	}
 	record := func(status string) error {
-		if err := tx.PaymentSetStatus(ctx, db.PaymentSetStatusParams{ID: p.ID, Status: status, At: now}); err != nil {
+		if err := tx.PaymentSetStatus(ctx, store.PaymentSetStatusParams{ID: p.ID, Status: status, At: now}); err != nil {
 			return store.MapErr(err)
 		}
 		return appendAudit(ctx, tx, app.ID, now, "payment:"+status, State(app.State), State(app.State), "provider",
@@ -242,7 +241,7 @@ func (s *Service) applyPaymentEvent(ctx context.Context, tx *store.Tx, p *db.Pay
 
 // markPaid moves the application to paid and starts its issuance in the
 // same transaction; the person gets a receipt.
-func (s *Service) markPaid(ctx context.Context, tx *store.Tx, app *db.Application, p *db.Payment) error {
+func (s *Service) markPaid(ctx context.Context, tx *store.Tx, app *store.Application, p *store.Payment) error {
 	if err := s.move(ctx, tx, app, EventPaid, "provider", map[string]string{"payment": p.ID}); err != nil {
 		return err
 	}
@@ -274,7 +273,7 @@ func payer(cert *x509.Certificate) payerParty {
 	return payerParty{Name: cert.Subject.CommonName, INN: attribute(cert, oidINN)}
 }
 
-func paymentView(p db.Payment) *wire.Payment {
+func paymentView(p store.Payment) *wire.Payment {
 	v := &wire.Payment{ID: p.ID, Method: p.Method, Status: p.Status,
 		Amount:      wire.Money{Minor: p.AmountMinor, Currency: p.Currency, Text: FormatMoney(p.AmountMinor, p.Currency)},
 		RedirectURL: p.RedirectUrl, ERIPCode: p.EripCode, InvoiceNumber: deref(p.InvoiceNumber)}
@@ -287,7 +286,7 @@ func paymentView(p db.Payment) *wire.Payment {
 // insertPayment writes a payment row; a bank invoice first takes its
 // number from invoice_seq. A sequence does not roll back, so a refused
 // insert leaves a gap: invoice numbers are unique, not gapless.
-func (s *Service) insertPayment(ctx context.Context, tx *store.Tx, params *db.PaymentInsertParams) error {
+func (s *Service) insertPayment(ctx context.Context, tx *store.Tx, params *store.PaymentInsertParams) error {
 	if params.Method == string(payments.MethodInvoice) {
 		seq, err := tx.InvoiceNext(ctx)
 		if err != nil {

@@ -16,7 +16,6 @@ import (
 	"renewal/ca"
 	"renewal/server/internal/apierr"
 	"renewal/server/internal/store"
-	"renewal/server/internal/store/db"
 )
 
 // ChallengeMessage is what the current certificate's key signs: a text
@@ -30,7 +29,7 @@ func ChallengeMessage(appID string, nonce []byte) []byte {
 // Challenge makes a single-use challenge, valid five minutes, bound to
 // the session's application.
 func (s *Service) Challenge(ctx context.Context, sess *Session) (*wire.Challenge, error) {
-	app, err := s.Store.Q().ApplicationGet(ctx, sess.ApplicationID)
+	app, err := s.Store.ApplicationGet(ctx, sess.ApplicationID)
 	if err != nil {
 		return nil, store.MapErr(err)
 	}
@@ -47,7 +46,7 @@ func (s *Service) Challenge(ctx context.Context, sess *Session) (*wire.Challenge
 	}
 	now := s.now()
 	c := &wire.Challenge{ID: randomToken(), Message: ChallengeMessage(app.ID, nonce), ExpiresAt: now.Add(challengeTTL)}
-	err = s.Store.Q().ChallengeInsert(ctx, db.ChallengeInsertParams{
+	err = s.Store.ChallengeInsert(ctx, store.ChallengeInsertParams{
 		ID: c.ID, ApplicationID: app.ID, Nonce: nonce, Purpose: "proof", CreatedAt: now, ExpiresAt: c.ExpiresAt,
 	})
 	return c, store.MapErr(err)
@@ -65,13 +64,13 @@ func (s *Service) Prove(ctx context.Context, sess *Session, in wire.Proof) (stri
 	certSum := sha256.Sum256(cert.Raw)
 	var cookie string
 	var view *wire.Renewal
-	err = s.Store.InTx(ctx, func(tx *store.Tx) error {
+	err = s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		app, err := lock(ctx, tx, sess.ApplicationID)
 		if err != nil {
 			return err
 		}
 		// Take the challenge first: whatever happens next, it is spent.
-		ch, err := tx.ChallengeTake(ctx, db.ChallengeTakeParams{ID: in.ChallengeID, ApplicationID: app.ID, At: ptr(s.now())})
+		ch, err := tx.ChallengeTake(ctx, store.ChallengeTakeParams{ID: in.ChallengeID, ApplicationID: app.ID, At: ptr(s.now())})
 		if err = store.MapErr(err); errors.Is(err, store.ErrNotFound) {
 			return ErrChallenge
 		} else if err != nil {
@@ -90,7 +89,7 @@ func (s *Service) Prove(ctx context.Context, sess *Session, in wire.Proof) (stri
 		if app.CertSha256 != nil && !bytes.Equal(app.CertSha256, certSum[:]) {
 			return refuse(ErrOtherCertificate)
 		}
-		if err := s.Authority.CheckCurrent(ctx, app.Profile, cert, chain); err != nil {
+		if err := s.authorityIn(tx).CheckCurrent(ctx, app.Profile, cert, chain); err != nil {
 			return refuse(authorityError(err))
 		}
 		if err := appendAudit(ctx, tx, app.ID, s.now(), "signature:proof", State(app.State), State(app.State), "holder", map[string]string{
@@ -104,7 +103,7 @@ func (s *Service) Prove(ctx context.Context, sess *Session, in wire.Proof) (stri
 		if State(app.State) == StateContactsVerified {
 			now := s.now()
 			serial := cert.SerialNumber.Text(16)
-			if err := tx.ApplicationSetCertificate(ctx, db.ApplicationSetCertificateParams{
+			if err := tx.ApplicationSetCertificate(ctx, store.ApplicationSetCertificateParams{
 				ID: app.ID, CertSerial: &serial, CertDer: cert.Raw, CertSha256: certSum[:], UpdatedAt: now,
 			}); err != nil {
 				return store.MapErr(err)
@@ -112,7 +111,7 @@ func (s *Service) Prove(ctx context.Context, sess *Session, in wire.Proof) (stri
 			app.CertDer, app.CertSha256 = cert.Raw, certSum[:]
 			if terms, _, _ := s.Catalog.service(app.Service); terms.Approval {
 				org := orgOf(app.Jurisdiction, cert)
-				if err := tx.ApplicationSetOrg(ctx, db.ApplicationSetOrgParams{ID: app.ID, OrgID: &org}); err != nil {
+				if err := tx.ApplicationSetOrg(ctx, store.ApplicationSetOrgParams{ID: app.ID, OrgID: &org}); err != nil {
 					return store.MapErr(err)
 				}
 				app.OrgID = &org
@@ -121,14 +120,14 @@ func (s *Service) Prove(ctx context.Context, sess *Session, in wire.Proof) (stri
 				return err
 			}
 		}
-		if err := tx.SessionRevoke(ctx, db.SessionRevokeParams{IDHash: sess.idHash, RevokedAt: ptr(s.now())}); err != nil {
+		if err := tx.SessionRevoke(ctx, store.SessionRevokeParams{IDHash: sess.idHash, RevokedAt: ptr(s.now())}); err != nil {
 			return store.MapErr(err)
 		}
 		var proven *Session
 		if cookie, proven, err = s.newSession(ctx, tx, app.ID, certSum[:]); err != nil {
 			return err
 		}
-		view, err = s.view(ctx, app, proven)
+		view, err = s.view(ctx, tx.Queries, app, proven)
 		return err
 	})
 	if err != nil {

@@ -8,7 +8,6 @@ import (
 	"renewal/app/wire"
 	"renewal/server/internal/notify"
 	"renewal/server/internal/store"
-	"renewal/server/internal/store/db"
 )
 
 // PathResume is the wizard's page a resume link opens.
@@ -16,10 +15,10 @@ const PathResume = "/resume/"
 
 // sendResumeLink e-mails a link that reopens the application at its
 // current step on any device, after the certificate is proven again.
-func (s *Service) sendResumeLink(ctx context.Context, tx *store.Tx, app *db.Application, stepRU, stepEN string) error {
+func (s *Service) sendResumeLink(ctx context.Context, tx *store.Tx, app *store.Application, stepRU, stepEN string) error {
 	token := randomToken()
 	now := s.now()
-	if err := tx.ResumeLinkInsert(ctx, db.ResumeLinkInsertParams{
+	if err := tx.ResumeLinkInsert(ctx, store.ResumeLinkInsertParams{
 		TokenHash: s.keyed("resume", token), ApplicationID: app.ID, CreatedAt: now, ExpiresAt: now.Add(resumeTTL),
 	}); err != nil {
 		return store.MapErr(err)
@@ -36,8 +35,8 @@ func (s *Service) Resume(ctx context.Context, token string) (string, *wire.Renew
 	}
 	var cookie string
 	var view *wire.Renewal
-	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
-		id, err := tx.ResumeLinkGet(ctx, db.ResumeLinkGetParams{TokenHash: s.keyed("resume", token), ExpiresAt: s.now()})
+	err := s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		id, err := tx.ResumeLinkGet(ctx, store.ResumeLinkGetParams{TokenHash: s.keyed("resume", token), ExpiresAt: s.now()})
 		if err = store.MapErr(err); errors.Is(err, store.ErrNotFound) {
 			return ErrResumeLink
 		} else if err != nil {
@@ -54,7 +53,7 @@ func (s *Service) Resume(ctx context.Context, token string) (string, *wire.Renew
 		if cookie, sess, err = s.newSession(ctx, tx, id, nil); err != nil {
 			return err
 		}
-		view, err = s.view(ctx, app, sess)
+		view, err = s.view(ctx, tx.Queries, app, sess)
 		return err
 	})
 	if err != nil {

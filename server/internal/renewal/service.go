@@ -19,7 +19,6 @@ import (
 	"renewal/server/internal/payments"
 	"renewal/server/internal/registry"
 	"renewal/server/internal/store"
-	"renewal/server/internal/store/db"
 )
 
 // CurrentChecker is the authority's check of a current certificate.
@@ -83,9 +82,13 @@ func New(c Config) (*Service, error) {
 
 // Workers registers the workflow's jobs.
 func (s *Service) Workers(w *river.Workers, senders map[notify.Channel]notify.Sender) {
-	river.AddWorker(w, &checkWorker{s: s})
-	river.AddWorker(w, &outboxWorker{s: s, senders: senders})
-	river.AddWorker(w, &issueWorker{s: s})
+	// Jobs run on River's pool: they never starve requests of connections,
+	// nor requests them.
+	jobs := *s
+	jobs.Store = s.Store.ForJobs()
+	river.AddWorker(w, &checkWorker{s: &jobs})
+	river.AddWorker(w, &outboxWorker{s: &jobs, senders: senders})
+	river.AddWorker(w, &issueWorker{s: &jobs})
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC() }
@@ -111,7 +114,7 @@ func randomToken() string {
 
 // move applies an event to an application locked in tx: the state must
 // allow it, the change and its audit event commit together.
-func (s *Service) move(ctx context.Context, tx *store.Tx, app *db.Application, ev Event, actor string, data any) error {
+func (s *Service) move(ctx context.Context, tx *store.Tx, app *store.Application, ev Event, actor string, data any) error {
 	from := State(app.State)
 	if !ev.allows(from) {
 		return ErrWrongState.With(fmt.Errorf("%s from %s", ev, from))
@@ -122,7 +125,7 @@ func (s *Service) move(ctx context.Context, tx *store.Tx, app *db.Application, e
 	for i, st := range t.from {
 		states[i] = string(st)
 	}
-	n, err := tx.ApplicationSetState(ctx, db.ApplicationSetStateParams{ID: app.ID, ToState: db.RenewalState(t.to), FromStates: states, At: at})
+	n, err := tx.ApplicationSetState(ctx, store.ApplicationSetStateParams{ID: app.ID, ToState: string(t.to), FromStates: states, At: at})
 	if err != nil {
 		return store.MapErr(err)
 	}
@@ -132,13 +135,13 @@ func (s *Service) move(ctx context.Context, tx *store.Tx, app *db.Application, e
 	if err := appendAudit(ctx, tx, app.ID, at, "transition:"+string(ev), from, t.to, actor, data); err != nil {
 		return err
 	}
-	app.State = db.RenewalState(t.to)
+	app.State = string(t.to)
 	s.Log.InfoContext(ctx, "renewal: transition", "application", app.ID, "event", ev, "from", from, "to", t.to)
 	return nil
 }
 
 // lock reads the application for update inside tx.
-func lock(ctx context.Context, tx *store.Tx, id string) (*db.Application, error) {
+func lock(ctx context.Context, tx *store.Tx, id string) (*store.Application, error) {
 	app, err := tx.ApplicationGetForUpdate(ctx, id)
 	if err = store.MapErr(err); errors.Is(err, store.ErrNotFound) {
 		return nil, ErrNoSession
@@ -150,7 +153,7 @@ func lock(ctx context.Context, tx *store.Tx, id string) (*db.Application, error)
 
 // queue writes a notification to the outbox and its delivery job, in tx.
 func (s *Service) queue(ctx context.Context, tx *store.Tx, appID string, m notify.Message, sensitive bool) error {
-	id, err := tx.OutboxInsert(ctx, db.OutboxInsertParams{
+	id, err := tx.OutboxInsert(ctx, store.OutboxInsertParams{
 		ApplicationID: &appID, Channel: string(m.Channel), Recipient: m.To, Subject: m.Subject,
 		Body: m.Text, Sensitive: sensitive, CreatedAt: s.now(),
 	})
@@ -160,18 +163,18 @@ func (s *Service) queue(ctx context.Context, tx *store.Tx, appID string, m notif
 	return tx.Enqueue(ctx, outboxArgs{ID: id}, &river.InsertOpts{MaxAttempts: 12})
 }
 
-func lang(app *db.Application) notify.Lang { return notify.Lang(app.Lang) }
+func lang(app *store.Application) notify.Lang { return notify.Lang(app.Lang) }
 
 // View is the application as its holder sees it.
 func (s *Service) View(ctx context.Context, sess *Session) (*wire.Renewal, error) {
-	app, err := s.Store.Q().ApplicationGet(ctx, sess.ApplicationID)
+	app, err := s.Store.ApplicationGet(ctx, sess.ApplicationID)
 	if err != nil {
 		return nil, store.MapErr(err)
 	}
-	return s.view(ctx, &app, sess)
+	return s.view(ctx, s.Store.Queries, &app, sess)
 }
 
-func (s *Service) view(ctx context.Context, app *db.Application, sess *Session) (*wire.Renewal, error) {
+func (s *Service) view(ctx context.Context, q store.Queries, app *store.Application, sess *Session) (*wire.Renewal, error) {
 	v := &wire.Renewal{
 		ID: app.ID, Service: app.Service, Jurisdiction: app.Jurisdiction, State: string(app.State),
 		Phone: app.Phone, Email: app.Email, PhoneVerified: app.PhoneVerifiedAt != nil, EmailVerified: app.EmailVerifiedAt != nil,
@@ -191,16 +194,16 @@ func (s *Service) view(ctx context.Context, app *db.Application, sess *Session) 
 	}
 	v.Request = app.Csr != nil
 	if app.IssuedSerial != nil {
-		if c, err := s.issuedCert(ctx, app); err == nil {
+		if c, err := s.issuedCert(ctx, q, app); err == nil {
 			v.Issued = &wire.CertificateRef{Serial: c.SerialNumber.Text(16), Subject: c.Subject.CommonName, NotAfter: c.NotAfter}
 		}
 	}
-	if p, err := s.Store.Q().PaymentLatest(ctx, app.ID); err == nil {
+	if p, err := q.PaymentLatest(ctx, app.ID); err == nil {
 		v.Payment = paymentView(p)
 	} else if err = store.MapErr(err); !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
-	if check, err := s.Store.Q().RegistryCheckGet(ctx, app.ID); err == nil {
+	if check, err := q.RegistryCheckGet(ctx, app.ID); err == nil {
 		v.Check = checkView(check)
 	} else if err = store.MapErr(err); !errors.Is(err, store.ErrNotFound) {
 		return nil, err

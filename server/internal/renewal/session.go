@@ -6,7 +6,6 @@ import (
 	"errors"
 
 	"renewal/server/internal/store"
-	"renewal/server/internal/store/db"
 )
 
 // Session is a browser's hold on one application. It starts anonymous
@@ -25,7 +24,7 @@ func (s *Service) newSession(ctx context.Context, tx *store.Tx, appID string, ce
 	value := randomToken()
 	sess := &Session{ApplicationID: appID, Proven: certSum != nil, CertSHA256: certSum, CSRF: randomToken(), idHash: s.keyed("session", value)}
 	now := s.now()
-	err := tx.SessionInsert(ctx, db.SessionInsertParams{
+	err := tx.SessionInsert(ctx, store.SessionInsertParams{
 		IDHash: sess.idHash, ApplicationID: appID, CertSha256: certSum, CsrfToken: sess.CSRF,
 		CreatedAt: now, ExpiresAt: now.Add(sessionTTL),
 	})
@@ -37,7 +36,7 @@ func (s *Service) Session(ctx context.Context, cookie string) (*Session, error) 
 	if cookie == "" || len(cookie) > 100 {
 		return nil, ErrNoSession
 	}
-	row, err := s.Store.Q().SessionGet(ctx, db.SessionGetParams{IDHash: s.keyed("session", cookie), ExpiresAt: s.now()})
+	row, err := s.Store.SessionGet(ctx, store.SessionGetParams{IDHash: s.keyed("session", cookie), ExpiresAt: s.now()})
 	if err = store.MapErr(err); errors.Is(err, store.ErrNotFound) {
 		return nil, ErrNoSession
 	} else if err != nil {
@@ -64,10 +63,10 @@ func (sess *Session) requireProven() error {
 
 // provenApplication reads the session's application once the session has
 // proven the certificate; before that it refuses with ErrNotProven.
-func (s *Service) provenApplication(ctx context.Context, sess *Session) (db.Application, error) {
+func (s *Service) provenApplication(ctx context.Context, sess *Session) (store.Application, error) {
 	if err := sess.requireProven(); err != nil {
-		return db.Application{}, err
+		return store.Application{}, err
 	}
-	app, err := s.Store.Q().ApplicationGet(ctx, sess.ApplicationID)
+	app, err := s.Store.ApplicationGet(ctx, sess.ApplicationID)
 	return app, store.MapErr(err)
 }

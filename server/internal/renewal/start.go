@@ -14,7 +14,6 @@ import (
 	"renewal/server/internal/apierr"
 	"renewal/server/internal/notify"
 	"renewal/server/internal/store"
-	"renewal/server/internal/store/db"
 )
 
 // ErrHeadService: 6.0.02 is where a head confirms employees' requests,
@@ -49,9 +48,9 @@ func (s *Service) Start(ctx context.Context, in wire.RenewalStart, clientIP stri
 	id := newApplicationID()
 	var cookie string
 	var view *wire.Renewal
-	err = s.Store.InTx(ctx, func(tx *store.Tx) error {
+	err = s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		now := s.now()
-		err := tx.ApplicationInsert(ctx, db.ApplicationInsertParams{
+		err := tx.ApplicationInsert(ctx, store.ApplicationInsertParams{
 			ID: id, Service: in.Service, Jurisdiction: string(prof.Jurisdiction()), Profile: prof.Name(),
 			Lang: lng, Phone: phone, Email: email, ClientIp: clientIP, CreatedAt: now,
 		})
@@ -75,7 +74,7 @@ func (s *Service) Start(ctx context.Context, in wire.RenewalStart, clientIP stri
 		if cookie, sess, err = s.newSession(ctx, tx, id, nil); err != nil {
 			return err
 		}
-		view, err = s.view(ctx, app, sess)
+		view, err = s.view(ctx, tx.Queries, app, sess)
 		return err
 	})
 	if err != nil {
@@ -96,31 +95,31 @@ func newApplicationID() string {
 // issueCode sends a fresh code on a channel, within the limits: one a
 // minute per application, five an hour per destination, and five an hour
 // of this channel per client address.
-func (s *Service) issueCode(ctx context.Context, tx *store.Tx, app *db.Application, channel, clientIP string) error {
+func (s *Service) issueCode(ctx context.Context, tx *store.Tx, app *store.Application, channel, clientIP string) error {
 	now := s.now()
 	dest := app.Phone
 	if channel == "email" {
 		dest = app.Email
 	}
-	if last, err := tx.OTPLatest(ctx, db.OTPLatestParams{ApplicationID: app.ID, Channel: channel}); err == nil {
+	if last, err := tx.OTPLatest(ctx, store.OTPLatestParams{ApplicationID: app.ID, Channel: channel}); err == nil {
 		if now.Sub(last.CreatedAt) < codeResendWait {
 			return ErrResendTooSoon
 		}
 	} else if err = store.MapErr(err); err != store.ErrNotFound {
 		return err
 	}
-	counts, err := tx.OTPCountSince(ctx, db.OTPCountSinceParams{Destination: dest, ClientIp: clientIP, Channel: channel, Since: now.Add(-time.Hour)})
+	counts, err := tx.OTPCountSince(ctx, store.OTPCountSinceParams{Destination: dest, ClientIp: clientIP, Channel: channel, Since: now.Add(-time.Hour)})
 	if err != nil {
 		return store.MapErr(err)
 	}
 	if counts.ByDestination >= codesPerHour || counts.ByClient >= codesPerHour {
 		return ErrTooManyCodes
 	}
-	if err := tx.OTPVoidOpen(ctx, db.OTPVoidOpenParams{ApplicationID: app.ID, Channel: channel, VoidedAt: &now}); err != nil {
+	if err := tx.OTPVoidOpen(ctx, store.OTPVoidOpenParams{ApplicationID: app.ID, Channel: channel, VoidedAt: &now}); err != nil {
 		return store.MapErr(err)
 	}
 	code := newCode()
-	if _, err := tx.OTPInsert(ctx, db.OTPInsertParams{
+	if _, err := tx.OTPInsert(ctx, store.OTPInsertParams{
 		ApplicationID: app.ID, Channel: channel, Destination: dest, CodeHash: s.codeHash(app.ID, channel, dest, code),
 		CreatedAt: now, ExpiresAt: now.Add(codeTTL), ClientIp: clientIP,
 	}); err != nil {
@@ -150,9 +149,9 @@ func (s *Service) codeHash(appID, channel, dest, code string) []byte {
 
 // checkCode verifies a code on a channel. A wrong code counts an attempt
 // that is committed even though the request is refused (store.Keep).
-func (s *Service) checkCode(ctx context.Context, tx *store.Tx, app *db.Application, channel, code string) error {
+func (s *Service) checkCode(ctx context.Context, tx *store.Tx, app *store.Application, channel, code string) error {
 	now := s.now()
-	otp, err := tx.OTPLatest(ctx, db.OTPLatestParams{ApplicationID: app.ID, Channel: channel})
+	otp, err := tx.OTPLatest(ctx, store.OTPLatestParams{ApplicationID: app.ID, Channel: channel})
 	if err = store.MapErr(err); err == store.ErrNotFound {
 		return ErrCodeNone
 	} else if err != nil {
@@ -168,7 +167,7 @@ func (s *Service) checkCode(ctx context.Context, tx *store.Tx, app *db.Applicati
 	}
 	code = strings.TrimSpace(code)
 	if !hmac.Equal(s.codeHash(app.ID, channel, otp.Destination, code), otp.CodeHash) {
-		if err := tx.OTPAttempt(ctx, db.OTPAttemptParams{ID: otp.ID, MaxAttempts: codeAttempts, At: now}); err != nil {
+		if err := tx.OTPAttempt(ctx, store.OTPAttemptParams{ID: otp.ID, MaxAttempts: codeAttempts, At: now}); err != nil {
 			return store.MapErr(err)
 		}
 		left := codeAttempts - int(otp.Attempts) - 1
@@ -179,10 +178,10 @@ func (s *Service) checkCode(ctx context.Context, tx *store.Tx, app *db.Applicati
 			fmt.Sprintf("Неверный код. Осталось попыток: %d.", left),
 			fmt.Sprintf("Wrong code. Attempts left: %d.", left))}
 	}
-	if err := tx.OTPUse(ctx, db.OTPUseParams{ID: otp.ID, UsedAt: &now}); err != nil {
+	if err := tx.OTPUse(ctx, store.OTPUseParams{ID: otp.ID, UsedAt: &now}); err != nil {
 		return store.MapErr(err)
 	}
-	return tx.ApplicationSetContactVerified(ctx, db.ApplicationSetContactVerifiedParams{ID: app.ID, Channel: channel, At: now})
+	return tx.ApplicationSetContactVerified(ctx, store.ApplicationSetContactVerifiedParams{ID: app.ID, Channel: channel, At: now})
 }
 
 // VerifyContacts checks the codes given; when both contacts are verified
@@ -192,7 +191,7 @@ func (s *Service) VerifyContacts(ctx context.Context, sess *Session, in wire.Cod
 		return nil, ErrCodeWrong
 	}
 	var view *wire.Renewal
-	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
+	err := s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		app, err := lock(ctx, tx, sess.ApplicationID)
 		if err != nil {
 			return err
@@ -216,7 +215,7 @@ func (s *Service) VerifyContacts(ctx context.Context, sess *Session, in wire.Cod
 				return err
 			}
 		}
-		view, err = s.view(ctx, app, sess)
+		view, err = s.view(ctx, tx.Queries, app, sess)
 		return err
 	})
 	return view, err
@@ -227,7 +226,7 @@ func (s *Service) Resend(ctx context.Context, sess *Session, channel, clientIP s
 	if channel != "sms" && channel != "email" {
 		return apierr.ErrBadJSON
 	}
-	return s.Store.InTx(ctx, func(tx *store.Tx) error {
+	return s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		app, err := lock(ctx, tx, sess.ApplicationID)
 		if err != nil {
 			return err

@@ -8,7 +8,6 @@ import (
 
 	"renewal/server/internal/payments"
 	"renewal/server/internal/store"
-	"renewal/server/internal/store/db"
 )
 
 // StatementReport says what an import did with each document.
@@ -28,8 +27,8 @@ func (s *Service) ImportStatement(ctx context.Context, filename string, data []b
 	}
 	sum := sha256.Sum256(data)
 	report := &StatementReport{}
-	err = s.Store.InTx(ctx, func(tx *store.Tx) error {
-		id, err := tx.StatementInsert(ctx, db.StatementInsertParams{Sha256: sum[:], Filename: filename, Documents: int32(len(st.Docs)), ImportedAt: s.now()})
+	err = s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		id, err := tx.StatementInsert(ctx, store.StatementInsertParams{Sha256: sum[:], Filename: filename, Documents: int32(len(st.Docs)), ImportedAt: s.now()})
 		if err = store.MapErr(err); err == store.ErrNotFound {
 			report.AlreadyImported = true
 			return nil
@@ -41,7 +40,7 @@ func (s *Service) ImportStatement(ctx context.Context, filename string, data []b
 			return store.MapErr(err)
 		}
 		var invoices []payments.Invoice
-		byNumber := map[string]db.Payment{}
+		byNumber := map[string]store.Payment{}
 		for _, p := range open {
 			invoices = append(invoices, payments.Invoice{Number: deref(p.InvoiceNumber), AmountMinor: p.AmountMinor,
 				PayerINN: p.PayerInn, PaymentID: p.ID, Paid: p.Status == "succeeded"})
@@ -54,7 +53,7 @@ func (s *Service) ImportStatement(ctx context.Context, filename string, data []b
 				p := byNumber[r.Invoice.Number]
 				// The event id comes from the payment order itself: daily
 				// statements overlap, and a document seen again is done.
-				n, err := tx.PaymentEventInsert(ctx, db.PaymentEventInsertParams{Provider: "statement", EventID: r.EventID,
+				n, err := tx.PaymentEventInsert(ctx, store.PaymentEventInsertParams{Provider: "statement", EventID: r.EventID,
 					PaymentID: p.ID, Kind: "succeeded", ReceivedAt: s.now()})
 				if err != nil {
 					return store.MapErr(err)
@@ -71,7 +70,7 @@ func (s *Service) ImportStatement(ctx context.Context, filename string, data []b
 			if r.Invoice != nil {
 				paymentID = &r.Invoice.PaymentID
 			}
-			if err := tx.ReviewInsert(ctx, db.ReviewInsertParams{
+			if err := tx.ReviewInsert(ctx, store.ReviewInsertParams{
 				StatementID: id, PaymentID: paymentID, DocNumber: d.Number, DocDate: d.Date.Format("02.01.2006"),
 				AmountMinor: d.AmountMinor, PayerInn: d.PayerINN, PayerName: d.PayerName(), Purpose: d.Purpose,
 				Kind: string(r.Kind), ReasonRu: r.ReasonRU, ReasonEn: r.ReasonEN, CreatedAt: s.now(),
@@ -94,7 +93,7 @@ func (s *Service) ourTaxID() string {
 // payer unless amountMinor or payerINN say otherwise (to try the review
 // queue).
 func (s *Service) DevStatement(ctx context.Context, invoice string, amountMinor int64, payerINN string) ([]byte, error) {
-	p, err := s.Store.Q().PaymentByInvoice(ctx, &invoice)
+	p, err := s.Store.PaymentByInvoice(ctx, &invoice)
 	if err != nil {
 		if store.MapErr(err) == store.ErrNotFound {
 			return nil, ErrNoInvoice

@@ -17,12 +17,11 @@ import (
 	"renewal/ca/ident"
 	"renewal/server/internal/apierr"
 	"renewal/server/internal/store"
-	"renewal/server/internal/store/db"
 )
 
 // proven opens the session's application for a step that needs the
 // proven certificate, locked in tx.
-func (s *Service) proven(ctx context.Context, tx *store.Tx, sess *Session, want State) (*db.Application, error) {
+func (s *Service) proven(ctx context.Context, tx *store.Tx, sess *Session, want State) (*store.Application, error) {
 	if err := sess.requireProven(); err != nil {
 		return nil, err
 	}
@@ -38,7 +37,7 @@ func (s *Service) proven(ctx context.Context, tx *store.Tx, sess *Session, want 
 
 // Tariffs lists the usage spheres of the application's service.
 func (s *Service) Tariffs(ctx context.Context, sess *Session) ([]wire.Tariff, error) {
-	app, err := s.Store.Q().ApplicationGet(ctx, sess.ApplicationID)
+	app, err := s.Store.ApplicationGet(ctx, sess.ApplicationID)
 	if err != nil {
 		return nil, store.MapErr(err)
 	}
@@ -49,7 +48,7 @@ func (s *Service) Tariffs(ctx context.Context, sess *Session) ([]wire.Tariff, er
 // ChooseTariff sets the usage sphere and its price.
 func (s *Service) ChooseTariff(ctx context.Context, sess *Session, code string) (*wire.Renewal, error) {
 	var view *wire.Renewal
-	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
+	err := s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		app, err := s.proven(ctx, tx, sess, StateCertificateProven)
 		if err != nil {
 			return err
@@ -60,7 +59,7 @@ func (s *Service) ChooseTariff(ctx context.Context, sess *Session, code string) 
 			return ErrUnknownTariff
 		}
 		now := s.now()
-		if err := tx.ApplicationSetTariff(ctx, db.ApplicationSetTariffParams{
+		if err := tx.ApplicationSetTariff(ctx, store.ApplicationSetTariffParams{
 			ID: app.ID, Tariff: &code, AmountMinor: &price.Minor, Currency: &price.Currency, UpdatedAt: now,
 		}); err != nil {
 			return store.MapErr(err)
@@ -70,7 +69,7 @@ func (s *Service) ChooseTariff(ctx context.Context, sess *Session, code string) 
 			return err
 		}
 		app.Tariff, app.AmountMinor, app.Currency = &code, &price.Minor, &price.Currency
-		view, err = s.view(ctx, app, sess)
+		view, err = s.view(ctx, tx.Queries, app, sess)
 		return err
 	})
 	return view, err
@@ -78,7 +77,7 @@ func (s *Service) ChooseTariff(ctx context.Context, sess *Session, code string) 
 
 // Terms are the agreements of the application's jurisdiction.
 func (s *Service) Terms(ctx context.Context, sess *Session) ([]wire.TermsDocument, error) {
-	app, err := s.Store.Q().ApplicationGet(ctx, sess.ApplicationID)
+	app, err := s.Store.ApplicationGet(ctx, sess.ApplicationID)
 	if err != nil {
 		return nil, store.MapErr(err)
 	}
@@ -89,7 +88,7 @@ func (s *Service) Terms(ctx context.Context, sess *Session) ([]wire.TermsDocumen
 // version and hash must be the current ones, none may be missing.
 func (s *Service) AcceptTerms(ctx context.Context, sess *Session, in wire.TermsAcceptance, clientIP string) (*wire.Renewal, error) {
 	var view *wire.Renewal
-	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
+	err := s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		app, err := s.proven(ctx, tx, sess, StateCertificateProven)
 		if err != nil {
 			return err
@@ -113,7 +112,7 @@ func (s *Service) AcceptTerms(ctx context.Context, sess *Session, in wire.TermsA
 				return ErrTermsMismatch
 			}
 			sum, _ := hex.DecodeString(d.SHA256)
-			if err := tx.ConsentInsert(ctx, db.ConsentInsertParams{
+			if err := tx.ConsentInsert(ctx, store.ConsentInsertParams{
 				ApplicationID: app.ID, Document: d.Code, Version: d.Version, Sha256: sum, AcceptedAt: now, ClientIp: clientIP,
 			}); err != nil {
 				return store.MapErr(err)
@@ -122,7 +121,7 @@ func (s *Service) AcceptTerms(ctx context.Context, sess *Session, in wire.TermsA
 		if err := s.move(ctx, tx, app, EventTermsAccepted, "holder", map[string]any{"documents": in.Accepted, "client_ip": clientIP}); err != nil {
 			return err
 		}
-		view, err = s.view(ctx, app, sess)
+		view, err = s.view(ctx, tx.Queries, app, sess)
 		return err
 	})
 	return view, err
@@ -207,7 +206,7 @@ func checkPersonalData(jurisdiction string, in wire.PersonalData, cert *x509.Cer
 // registry check: the data, the two transitions and the job commit as one.
 func (s *Service) SubmitPersonalData(ctx context.Context, sess *Session, in wire.PersonalData) (*wire.Renewal, error) {
 	var view *wire.Renewal
-	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
+	err := s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		app, err := s.proven(ctx, tx, sess, StateTermsAccepted)
 		if err != nil {
 			return err
@@ -223,14 +222,14 @@ func (s *Service) SubmitPersonalData(ctx context.Context, sess *Session, in wire
 		raw, _ := json.Marshal(pd)
 		text := string(raw)
 		now := s.now()
-		if err := tx.ApplicationSetPersonalData(ctx, db.ApplicationSetPersonalDataParams{ID: app.ID, PersonalData: &text, UpdatedAt: now}); err != nil {
+		if err := tx.ApplicationSetPersonalData(ctx, store.ApplicationSetPersonalDataParams{ID: app.ID, PersonalData: &text, UpdatedAt: now}); err != nil {
 			return store.MapErr(err)
 		}
 		if err := s.move(ctx, tx, app, EventDataEntered, "holder", map[string]string{"personal_data_sha256": fmt.Sprintf("%x", s.keyed("pd", text))}); err != nil {
 			return err
 		}
 		steps, _ := json.Marshal(s.Registry.Steps(registryQuery(app, cert, pd)))
-		if err := tx.RegistryCheckUpsert(ctx, db.RegistryCheckUpsertParams{
+		if err := tx.RegistryCheckUpsert(ctx, store.RegistryCheckUpsertParams{
 			ApplicationID: app.ID, Status: "queued", Steps: string(steps), StartedAt: now,
 		}); err != nil {
 			return store.MapErr(err)
@@ -241,7 +240,7 @@ func (s *Service) SubmitPersonalData(ctx context.Context, sess *Session, in wire
 		if err := tx.Enqueue(ctx, checkArgs{ApplicationID: app.ID}, &river.InsertOpts{MaxAttempts: checkAttempts}); err != nil {
 			return err
 		}
-		view, err = s.view(ctx, app, sess)
+		view, err = s.view(ctx, tx.Queries, app, sess)
 		return err
 	})
 	return view, err

@@ -7,18 +7,43 @@ import (
 	"math/big"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"renewal/ca"
-	"renewal/server/internal/store/db"
+	"renewal/server/internal/store/internal/db"
 )
 
 // CA returns the authority's view of the store: ca.Store on PostgreSQL.
 // Uniqueness (one token, one key, one serial) is the database's job, so
 // two servers racing on one database still issue once.
-func (s *Store) CA() ca.Store { return caStore{s} }
+func (s *Store) CA() ca.Store { return caStore{q: s.q} }
 
-type caStore struct{ s *Store }
+// CA is the authority's store inside this transaction. Its inserts run in
+// savepoints: a refused insert (a key seen meanwhile) leaves the
+// transaction usable for recording the refusal.
+func (t *Tx) CA() ca.Store { return caStore{q: t.Queries.db, tx: t.tx} }
+
+type caStore struct {
+	q  *db.Queries
+	tx pgx.Tx // nil on the pool
+}
+
+// savepoint runs f on a savepoint of c.tx, or on the pool.
+func (c caStore) savepoint(ctx context.Context, f func(q *db.Queries) error) error {
+	if c.tx == nil {
+		return f(c.q)
+	}
+	sp, err := c.tx.Begin(ctx)
+	if err != nil {
+		return mapErr(err)
+	}
+	if err := f(db.New(sp)); err != nil {
+		sp.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // f's error is the one to report
+		return err
+	}
+	return mapErr(sp.Commit(ctx))
+}
 
 var _ ca.Store = caStore{}
 
@@ -26,19 +51,21 @@ var _ ca.Store = caStore{}
 func SerialText(serial *big.Int) string { return serial.Text(16) }
 
 func (c caStore) KeySeen(ctx context.Context, spki [32]byte) (bool, error) {
-	seen, err := c.s.q.KeySeen(ctx, spki[:])
+	seen, err := c.q.KeySeen(ctx, spki[:])
 	return seen, mapErr(err)
 }
 
 func (c caStore) RecordIntent(ctx context.Context, in ca.Intent) error {
-	err := c.s.q.IntentInsert(ctx, db.IntentInsertParams{
-		Serial:        SerialText(in.Serial),
-		TbsSha256:     in.TBSSHA256[:],
-		SpkiSha256:    in.SPKISHA256[:],
-		ApplicationID: in.ApplicationID,
-		Token:         in.Token,
-		Profile:       in.Profile,
-		CreatedAt:     in.CreatedAt,
+	err := c.savepoint(ctx, func(q *db.Queries) error {
+		return q.IntentInsert(ctx, db.IntentInsertParams{
+			Serial:        SerialText(in.Serial),
+			TbsSha256:     in.TBSSHA256[:],
+			SpkiSha256:    in.SPKISHA256[:],
+			ApplicationID: in.ApplicationID,
+			Token:         in.Token,
+			Profile:       in.Profile,
+			CreatedAt:     in.CreatedAt,
+		})
 	})
 	switch constraint(err) {
 	case "":
@@ -62,16 +89,18 @@ func (c caStore) RecordIssued(ctx context.Context, in ca.Issued) error {
 	if in.ApplicationID != "" {
 		app = &in.ApplicationID
 	}
-	err := c.s.q.CertificateInsert(ctx, db.CertificateInsertParams{
-		Serial:        SerialText(in.Serial),
-		Der:           in.DER,
-		SpkiSha256:    in.SPKISHA256[:],
-		NotBefore:     in.NotBefore,
-		NotAfter:      in.NotAfter,
-		ApplicationID: app,
-		Profile:       in.Profile,
-		Tariff:        in.Tariff,
-		Replaces:      replaces,
+	err := c.savepoint(ctx, func(q *db.Queries) error {
+		return q.CertificateInsert(ctx, db.CertificateInsertParams{
+			Serial:        SerialText(in.Serial),
+			Der:           in.DER,
+			SpkiSha256:    in.SPKISHA256[:],
+			NotBefore:     in.NotBefore,
+			NotAfter:      in.NotAfter,
+			ApplicationID: app,
+			Profile:       in.Profile,
+			Tariff:        in.Tariff,
+			Replaces:      replaces,
+		})
 	})
 	if constraint(err) == "certificate_spki_key" {
 		return fmt.Errorf("record issued: %w", ca.ErrKeyReused)
@@ -80,12 +109,12 @@ func (c caStore) RecordIssued(ctx context.Context, in ca.Issued) error {
 }
 
 func (c caStore) Issued(ctx context.Context, serial *big.Int) (bool, error) {
-	ok, err := c.s.q.CertificateExists(ctx, SerialText(serial))
+	ok, err := c.q.CertificateExists(ctx, SerialText(serial))
 	return ok, mapErr(err)
 }
 
 func (c caStore) Revocation(ctx context.Context, serial *big.Int) (ca.RevocationInfo, error) {
-	r, err := c.s.q.RevocationGet(ctx, SerialText(serial))
+	r, err := c.q.RevocationGet(ctx, SerialText(serial))
 	if err = mapErr(err); errors.Is(err, ErrNotFound) {
 		return ca.RevocationInfo{}, nil
 	} else if err != nil {
@@ -95,13 +124,13 @@ func (c caStore) Revocation(ctx context.Context, serial *big.Int) (ca.Revocation
 }
 
 func (c caStore) Revoke(ctx context.Context, serial *big.Int, reason int, at time.Time) error {
-	return mapErr(c.s.q.RevocationInsert(ctx, db.RevocationInsertParams{
+	return mapErr(c.q.RevocationInsert(ctx, db.RevocationInsertParams{
 		Serial: SerialText(serial), Reason: int32(reason), RevokedAt: at,
 	}))
 }
 
 func (c caStore) ListRevoked(ctx context.Context) ([]ca.RevokedEntry, error) {
-	rows, err := c.s.q.RevocationList(ctx)
+	rows, err := c.q.RevocationList(ctx)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -117,7 +146,7 @@ func (c caStore) ListRevoked(ctx context.Context) ([]ca.RevokedEntry, error) {
 }
 
 func (c caStore) NextCRLNumber(ctx context.Context) (*big.Int, error) {
-	n, err := c.s.q.CRLNumberNext(ctx)
+	n, err := c.q.CRLNumberNext(ctx)
 	if err != nil {
 		return nil, mapErr(err)
 	}

@@ -32,7 +32,7 @@ func intent(t *testing.T, token string, spki [32]byte) ca.Intent {
 
 func TestCAIntentOnce(t *testing.T) {
 	ctx := context.Background()
-	s := newStore(t).CA()
+	s := openTestStore(t).CA()
 	keyA, keyB := sha256.Sum256([]byte("a")), sha256.Sum256([]byte("b"))
 
 	seen, err := s.KeySeen(ctx, keyA)
@@ -52,7 +52,7 @@ func TestCAIntentOnce(t *testing.T) {
 
 func TestCAIntentRace(t *testing.T) {
 	ctx := context.Background()
-	s := newStore(t).CA()
+	s := openTestStore(t).CA()
 	var wins atomic.Int32
 	var wg sync.WaitGroup
 	for i := range 10 {
@@ -74,7 +74,7 @@ func TestCAIntentRace(t *testing.T) {
 
 func TestCAIssuedAndRevoked(t *testing.T) {
 	ctx := context.Background()
-	st := newStore(t)
+	st := openTestStore(t)
 	s := st.CA()
 	serial, old := randomSerial(t), randomSerial(t)
 	now := time.Now().UTC().Truncate(time.Second)

@@ -43,7 +43,7 @@ func migrationsFS() fs.FS {
 // migrator, ours by tern, each migration in its own transaction. A
 // session advisory lock makes concurrent starts take turns.
 func (s *Store) Migrate(ctx context.Context) error {
-	conn, err := s.pool.Acquire(ctx)
+	conn, err := s.shared.requests.p.Acquire(ctx)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", mapErr(err))
 	}
@@ -53,7 +53,10 @@ func (s *Store) Migrate(ctx context.Context) error {
 	}
 	defer conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", migrateLock) //nolint:errcheck // the lock also ends with the session
 
-	rm, err := rivermigrate.New(riverpgxv5.New(s.pool), nil)
+	// River migrates each version in a transaction of its own (a new
+	// enum value cannot be used in the transaction that adds it), on
+	// River's pool: this connection holds the lock meanwhile.
+	rm, err := rivermigrate.New(riverpgxv5.New(s.shared.jobs.p), nil)
 	if err != nil {
 		return fmt.Errorf("migrate river: %w", err)
 	}

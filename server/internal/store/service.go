@@ -4,15 +4,15 @@ import (
 	"context"
 
 	"renewal/app/wire"
-	"renewal/server/internal/store/db"
+	"renewal/server/internal/store/internal/db"
 )
 
 // Services are reference data shown as they are, so the wire type is
 // their domain type.
 
 // ServiceList returns the active services in display order.
-func (s *Store) ServiceList(ctx context.Context) ([]wire.Service, error) {
-	rows, err := s.q.ServiceList(ctx)
+func (q Queries) ServiceList(ctx context.Context) ([]wire.Service, error) {
+	rows, err := q.db.ServiceList(ctx)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -24,8 +24,8 @@ func (s *Store) ServiceList(ctx context.Context) ([]wire.Service, error) {
 }
 
 // ServiceGet returns one active service, or ErrNotFound.
-func (s *Store) ServiceGet(ctx context.Context, code string) (wire.Service, error) {
-	r, err := s.q.ServiceGet(ctx, code)
+func (q Queries) ServiceGet(ctx context.Context, code string) (wire.Service, error) {
+	r, err := q.db.ServiceGet(ctx, code)
 	if err != nil {
 		return wire.Service{}, mapErr(err)
 	}

@@ -18,7 +18,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"renewal/server/internal/store/db"
+	"renewal/server/internal/store/internal/db"
 )
 
 var (
@@ -28,51 +28,79 @@ var (
 	ErrUnavailable = errors.New("store: database unavailable")
 )
 
-// Store holds the connection pool and the generated queries.
+// Store is the database: the pool of requests, River's own pool, and the
+// generated queries on the first. A Store made by ForJobs runs its
+// transactions on River's pool.
 type Store struct {
-	pool  *pgxpool.Pool
-	q     *db.Queries
-	queue *Queue
+	Queries       // on the pool, outside any transaction
+	db      *pool // where this Store's queries and transactions run
+	q       *db.Queries
+	shared  *shared
 }
 
-// Open connects to the database at url, waiting up to wait for it to
-// answer. The error is one line a person can act on.
-func Open(ctx context.Context, url string, wait time.Duration) (*Store, error) {
-	cfg, err := pgxpool.ParseConfig(url)
+// shared is what every view of one Store has in common.
+type shared struct {
+	requests, jobs *pool
+	queue          *Queue
+}
+
+// Open connects to the database at url with the pools o sizes, waiting
+// up to o.Wait for it to answer. The error is one line a person can act
+// on.
+func Open(ctx context.Context, url string, o Options) (*Store, error) {
+	o = o.withDefaults()
+	req, err := newPool(ctx, url, o.MaxConns)
 	if err != nil {
-		return nil, fmt.Errorf("database URL: %w", err)
+		return nil, err
 	}
-	if cfg.ConnConfig.ConnectTimeout == 0 {
-		// Without it a vanished TCP peer can hold a request for minutes.
-		cfg.ConnConfig.ConnectTimeout = 3 * time.Second
-	}
-	cfg.MaxConnIdleTime = 5 * time.Minute
-	cfg.HealthCheckPeriod = 15 * time.Second
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	jobs, err := newPool(ctx, url, o.JobConns)
 	if err != nil {
-		return nil, fmt.Errorf("database: %w", err)
+		req.Close()
+		return nil, err
 	}
-	deadline := time.Now().Add(wait)
+	sh := &shared{requests: &pool{p: req, wait: o.AcquireWait}, jobs: &pool{p: jobs, wait: 10 * o.AcquireWait}}
+	s := newStore(sh.requests, sh)
+	deadline := time.Now().Add(o.Wait)
 	for {
 		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		err = pool.Ping(pctx)
+		err = req.Ping(pctx)
 		cancel()
 		if err == nil {
-			return &Store{pool: pool, q: db.New(pool)}, nil
+			return s, nil
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
-			pool.Close()
-			return nil, fmt.Errorf("database unreachable (%s): %s", where(cfg.ConnConfig), oneLine(err))
+			s.Close()
+			return nil, fmt.Errorf("database unreachable (%s): %s", where(req.Config().ConnConfig), oneLine(err))
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
 }
 
-// Pool is the connection pool, for the job queue and metrics.
-func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+// ForJobs is this store on River's pool, for the workers' transactions.
+func (s *Store) ForJobs() *Store {
+	return newStore(s.shared.jobs, s.shared)
+}
+
+func newStore(p *pool, sh *shared) *Store {
+	q := db.New(p)
+	return &Store{Queries: Queries{q}, db: p, q: q, shared: sh}
+}
+
+// Pool is the pool of requests, for metrics.
+func (s *Store) Pool() *pgxpool.Pool { return s.shared.requests.p }
+
+// JobPool is River's pool, for metrics.
+func (s *Store) JobPool() *pgxpool.Pool { return s.shared.jobs.p }
+
+// Busy counts the requests refused because no connection came free in
+// time, for metrics.
+func (s *Store) Busy() int64 { return s.shared.requests.Busy() }
 
 // Close closes every connection.
-func (s *Store) Close() { s.pool.Close() }
+func (s *Store) Close() {
+	s.shared.requests.p.Close()
+	s.shared.jobs.p.Close()
+}
 
 // Ready says whether the database answers and carries the schema this
 // binary expects.
@@ -80,7 +108,7 @@ func (s *Store) Ready(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	var v int32
-	if err := s.pool.QueryRow(ctx, "SELECT version FROM "+versionTable).Scan(&v); err != nil {
+	if err := s.db.QueryRow(ctx, "SELECT version FROM "+versionTable).Scan(&v); err != nil {
 		return mapErr(err)
 	}
 	if want := ExpectedVersion(); v != want {
@@ -96,6 +124,9 @@ func mapErr(err error) error {
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		return ErrNotFound
+	}
+	if errors.Is(err, ErrBusy) || errors.Is(err, ErrNestedAcquire) {
+		return err
 	}
 	if unavailable(err) {
 		return fmt.Errorf("%w: %s", ErrUnavailable, oneLine(err))

@@ -11,46 +11,42 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
-	"renewal/server/internal/store/db"
+	"renewal/server/internal/store/internal/db"
 )
 
 // Tx is one database transaction: the generated queries bound to it, and
 // the job queue, so a state change and the job it starts commit together
 // (River's InsertTx) or not at all.
 type Tx struct {
-	*db.Queries
-	tx    pgx.Tx
-	queue *Queue
+	Queries
+	tx     pgx.Tx
+	shared *shared
 }
 
 // Enqueue adds a job in this transaction.
 func (t *Tx) Enqueue(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
-	if t.queue == nil {
+	if t.shared.queue == nil {
 		return errors.New("store: no job queue configured")
 	}
-	if _, err := t.queue.client.InsertTx(ctx, t.tx, args, opts); err != nil {
+	if _, err := t.shared.queue.client.InsertTx(ctx, t.tx, args, opts); err != nil {
 		return fmt.Errorf("enqueue %s: %w", args.Kind(), MapErr(err))
 	}
 	return nil
 }
 
-// AdvisoryLock takes a transaction-scoped advisory lock: writers of a
-// shared chain (the audit trail) take turns.
-func (t *Tx) AdvisoryLock(ctx context.Context, key int64) error {
-	_, err := t.tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", key)
-	return MapErr(err)
-}
-
-// InTx runs f in a transaction, committed if f returns nil. f may return
-// a *Keep error to commit what it did and still report a failure (a
-// wrong one-time code must count the attempt and refuse the request).
-func (s *Store) InTx(ctx context.Context, f func(*Tx) error) error {
-	tx, err := s.pool.Begin(ctx)
+// InTx runs f in a transaction on one connection, committed if f returns
+// nil. f gets a context that the pool refuses (ErrNestedAcquire): inside
+// the transaction, only tx reaches the database. f may return a *Keep
+// error to commit what it did and still report a failure (a wrong
+// one-time code must count the attempt and refuse the request).
+func (s *Store) InTx(ctx context.Context, f func(ctx context.Context, tx *Tx) error) error {
+	tx, release, err := s.db.begin(ctx)
 	if err != nil {
 		return MapErr(err)
 	}
+	defer release()
 	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // no-op after commit
-	ferr := f(&Tx{Queries: s.q.WithTx(tx), tx: tx, queue: s.queue})
+	ferr := f(withTx(ctx), &Tx{Queries: Queries{db.New(tx)}, tx: tx, shared: s.shared})
 	var keep *Keep
 	if ferr != nil && !errors.As(ferr, &keep) {
 		return ferr
@@ -70,9 +66,6 @@ type Keep struct{ Err error }
 func (k *Keep) Error() string { return k.Err.Error() }
 func (k *Keep) Unwrap() error { return k.Err }
 
-// Q returns the queries on the pool, outside any transaction.
-func (s *Store) Q() *db.Queries { return s.q }
-
 // MapErr exposes the mapping of pgx's errors to ErrNotFound and
 // ErrUnavailable.
 func MapErr(err error) error { return mapErr(err) }
@@ -80,7 +73,7 @@ func MapErr(err error) error { return mapErr(err) }
 // Constraint names the unique constraint an error violated, or "".
 func Constraint(err error) string { return constraint(err) }
 
-// Queue is River on this store's pool.
+// Queue is River on the store's job pool.
 type Queue struct {
 	client *river.Client[pgx.Tx]
 }
@@ -98,12 +91,12 @@ func (s *Store) NewQueue(workers *river.Workers, log *slog.Logger, work bool) (*
 	if work {
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 8}}
 	}
-	client, err := river.NewClient(riverpgxv5.New(s.pool), cfg)
+	client, err := river.NewClient(riverpgxv5.New(s.shared.jobs.p), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("job queue: %w", err)
 	}
 	q := &Queue{client: client}
-	s.queue = q
+	s.shared.queue = q
 	return q, nil
 }
 
@@ -115,3 +108,9 @@ func (q *Queue) Stop(ctx context.Context) error { return q.client.Stop(ctx) }
 
 // JobCancel marks an error as final: River does not retry it.
 func JobCancel(err error) error { return river.JobCancel(err) }
+
+// AdvisoryLock takes a transaction-scoped advisory lock.
+func (t *Tx) AdvisoryLock(ctx context.Context, key int64) error {
+	_, err := t.tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", key)
+	return MapErr(err)
+}
