@@ -131,6 +131,8 @@ func run(ctx context.Context, c, n, warmup int, poll time.Duration, extra []stri
 	fmt.Printf("cpu per renewal: server %.1f ms, postgres %.1f ms, together %.1f ms (a ceiling of %.0f renewals/s on 2 cores)\n",
 		ms(server/time.Duration(done)), ms(pg/time.Duration(done)), ms((server+pg)/time.Duration(done)),
 		2*float64(done)/(server+pg).Seconds())
+	fmt.Printf("polls of the application per renewal: %.0f (every %s while a job runs; the wizard asks every 1–2 s)\n",
+		float64(len(rep.Durations(load.StepPoll)))/float64(max(1, len(rep.Results))), poll)
 	if rec != nil {
 		if err := rec.report(os.Stdout); err != nil {
 			fmt.Fprintln(os.Stderr, "benchload: perf report:", err)
@@ -164,7 +166,12 @@ func startPerf(pid int, dir string) (*perfRecord, error) {
 
 func (r *perfRecord) stop() error {
 	r.cmd.Process.Signal(syscall.SIGINT)
-	return r.cmd.Wait()
+	err := r.cmd.Wait()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) && !exit.Exited() { // ended by the SIGINT it was sent
+		return nil
+	}
+	return err
 }
 
 // report prints the functions with the most samples, themselves and
