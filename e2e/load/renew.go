@@ -54,12 +54,13 @@ const (
 	StepAck            = "acknowledgement"      // POST /renewal/acknowledgement
 	StepDelivered      = "delivered"            // POST /renewal/delivered
 	StepPoll           = "poll (GET renewal)"   // each GET /api/v1/renewal of a wait
+	StepPollBusy       = "poll refused (503)"   // a poll the server refused as overloaded: asked again
 )
 
 // Steps lists the step names in order, for reports.
 var Steps = []string{StepStart, StepOutbox, StepContacts, StepChallenge, StepProof, StepTariffs, StepTariff,
 	StepTermsList, StepTerms, StepPersonal, StepCheck, StepApplicationPDF, StepSign, StepPayment, StepCardPage,
-	StepCardPay, StepPaid, StepRequest, StepIssued, StepCertificate, StepForm, StepAck, StepDelivered, StepPoll}
+	StepCardPay, StepPaid, StepRequest, StepIssued, StepCertificate, StepForm, StepAck, StepDelivered, StepPoll, StepPollBusy}
 
 // Options of one renewal.
 type Options struct {
@@ -468,7 +469,16 @@ func (r *renewal) waitState(ctx context.Context, step, want string) (time.Time, 
 			return time.Time{}, r.fail(step, ctx.Err())
 		case <-time.After(r.opt.Poll):
 		}
+		// The wizard's follower ignores a failed poll and asks again at
+		// its next tick; so does this one for an overloaded server's 503.
 		if err := r.call(ctx, StepPoll, "GET", "/api/v1/renewal", nil, &r.view); err != nil {
+			var he *HTTPError
+			if errors.As(err, &he) && he.Status == http.StatusServiceUnavailable {
+				t := &r.res.Timings[len(r.res.Timings)-1]
+				t.Step = StepPollBusy
+				r.res.Step = ""
+				continue
+			}
 			r.res.Step = step
 			return time.Time{}, err
 		}
