@@ -17,7 +17,7 @@ WASM   := web/app.wasm
 RUN_PKGS  := postgresql
 TEST_PKGS := postgresql chromium fonts-dejavu-core softhsm2 openssl poppler-utils
 
-.PHONY: all build run test vet unit e2e bench bench-web deps-run deps-test generate clean help
+.PHONY: all build run test vet unit e2e bench bench-web bench-load deps-run deps-test generate clean help
 
 all: build
 
@@ -71,6 +71,12 @@ bench: deps-test
 ## headless Chromium, first visit and from the service worker (docs/benchmarks.md).
 bench-web: deps-test build
 	$(GO) run ./e2e/cmd/benchweb
+
+## bench-load: complete renewals through the real binary's HTTP API, 32
+## holders at once for 500 renewals (docs/benchmarks.md); other figures:
+##   make bench-load LOAD='-c 64 -n 2000 -perf'
+bench-load: deps-test build
+	$(GO) run ./e2e/cmd/benchload $(LOAD)
 
 ## generate: typed queries from server/internal/store/queries (sqlc).
 generate:
