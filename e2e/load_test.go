@@ -24,7 +24,10 @@ const loadDeadline = 5 * time.Minute
 // from an address of their own, every call as the wizard makes it. All
 // end delivered, and each application has exactly one certificate.
 func TestLoad64ConcurrentRenewals(t *testing.T) {
-	s, err := startServer("load", "--dev", "--trusted-proxy", "127.0.0.1", "--registry-delay", "0")
+	// The production pool (the suite's other servers run on 2
+	// connections to catch nested acquisitions): 64 holders on it must
+	// all succeed.
+	s, err := startServer("load", "--dev", "--trusted-proxy", "127.0.0.1", "--registry-delay", "0", "--db-max-conns", "16")
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		if t.Failed() {
