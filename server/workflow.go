@@ -84,7 +84,7 @@ func startWorkflow(cfg *config.Config, st *store.Store, auth *authority.Loaded, 
 	workers := river.NewWorkers()
 	w.svc.Workers(workers, senders)
 	w.audit.Workers(workers)
-	if w.queue, err = st.NewQueue(workers, log, true); err != nil {
+	if w.queue, err = st.NewQueue(workers, log, renewal.Queues); err != nil {
 		return nil, err
 	}
 	if server {

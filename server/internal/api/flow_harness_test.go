@@ -136,7 +136,7 @@ func newFlow(t *testing.T) *flow {
 	// The sequencer is run by the tests that need it (f.sequence), not
 	// every second.
 	audit.Workers(workers)
-	q, err := st.NewQueue(workers, log, true)
+	q, err := st.NewQueue(workers, log, renewal.Queues)
 	require.NoError(t, err)
 	require.NoError(t, q.Start(ctx))
 	t.Cleanup(func() {

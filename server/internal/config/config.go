@@ -144,7 +144,7 @@ func Parse(name string, args []string, getenv func(string) string, out io.Writer
 		def, usage string
 	}{
 		{&c.DBMaxConns, "db-max-conns", "DB_MAX_CONNS", "16", "database connections for requests; a request waits --db-acquire-wait for one, then gets 503"},
-		{&c.DBJobConns, "db-job-conns", "DB_JOB_CONNS", "12", "database connections for the job queue (8 workers and River's own)"},
+		{&c.DBJobConns, "db-job-conns", "DB_JOB_CONNS", "16", "database connections for the job queue (12 workers and River's own)"},
 	} {
 		n, err := strconv.Atoi(env(o.key, o.def))
 		if err != nil || n < 1 {

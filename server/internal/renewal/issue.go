@@ -111,7 +111,7 @@ func (issueArgs) Kind() string { return "issue" }
 // row lock, so they run one after another and the later ones find the
 // work done.
 func enqueueIssue(ctx context.Context, tx *store.Tx, appID string) error {
-	return tx.Enqueue(ctx, issueArgs{ApplicationID: appID}, &river.InsertOpts{MaxAttempts: 10})
+	return tx.Enqueue(ctx, issueArgs{ApplicationID: appID}, &river.InsertOpts{Queue: QueueWaited, MaxAttempts: 10})
 }
 
 type issueWorker struct {

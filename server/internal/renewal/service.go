@@ -81,6 +81,14 @@ func New(c Config) (*Service, error) {
 	return &Service{Config: c}, nil
 }
 
+// QueueWaited holds the jobs a person waits for on screen (the registry
+// check, the issuance): with workers of their own, a burst of e-mails
+// never delays them.
+const QueueWaited = "waited"
+
+// Queues are the workflow's job queues and their workers.
+var Queues = map[string]int{river.QueueDefault: 6, QueueWaited: 6}
+
 // Workers registers the workflow's jobs.
 func (s *Service) Workers(w *river.Workers, senders map[notify.Channel]notify.Sender) {
 	// Jobs run on River's pool: they never starve requests of connections,

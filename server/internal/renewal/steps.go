@@ -237,7 +237,7 @@ func (s *Service) SubmitPersonalData(ctx context.Context, sess *Session, in wire
 		if err := s.move(ctx, tx, app, EventCheckStarted, "system", nil); err != nil {
 			return err
 		}
-		if err := tx.Enqueue(ctx, checkArgs{ApplicationID: app.ID}, &river.InsertOpts{MaxAttempts: checkAttempts}); err != nil {
+		if err := tx.Enqueue(ctx, checkArgs{ApplicationID: app.ID}, &river.InsertOpts{Queue: QueueWaited, MaxAttempts: checkAttempts}); err != nil {
 			return err
 		}
 		view, err = s.view(ctx, tx.Queries, app, sess)

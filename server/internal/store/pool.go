@@ -43,7 +43,7 @@ type Options struct {
 // works 8 jobs at once and needs a few connections of its own.
 const (
 	DefaultMaxConns    = 16
-	DefaultJobConns    = 12
+	DefaultJobConns    = 16
 	DefaultAcquireWait = time.Second
 )
 

@@ -78,9 +78,10 @@ type Queue struct {
 	client *river.Client[pgx.Tx]
 }
 
-// NewQueue makes the job queue with the workers given; queues names the
-// queues to work (nil: insert only, as the commands do).
-func (s *Store) NewQueue(workers *river.Workers, log *slog.Logger, work bool) (*Queue, error) {
+// NewQueue makes the job queue with the workers given; queues maps the
+// queues to work to their number of workers (nil: insert only, as the
+// commands do). Their sum plus River's own few must fit in JobConns.
+func (s *Store) NewQueue(workers *river.Workers, log *slog.Logger, queues map[string]int) (*Queue, error) {
 	cfg := &river.Config{
 		Workers: workers, Logger: log,
 		JobTimeout: time.Minute,
@@ -94,8 +95,11 @@ func (s *Store) NewQueue(workers *river.Workers, log *slog.Logger, work bool) (*
 		FetchCooldown:     20 * time.Millisecond,
 		FetchPollInterval: 200 * time.Millisecond,
 	}
-	if work {
-		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 8}}
+	if len(queues) > 0 {
+		cfg.Queues = map[string]river.QueueConfig{}
+		for name, n := range queues {
+			cfg.Queues[name] = river.QueueConfig{MaxWorkers: n}
+		}
 	}
 	client, err := river.NewClient(riverpgxv5.New(s.shared.jobs.p), cfg)
 	if err != nil {
