@@ -31,7 +31,7 @@ type Card struct {
 
 var _ payments.Provider = (*Card)(nil)
 
-// NewCard loads the sandbox's state from cfg.Dir (card.json) and
+// NewCard loads the sandbox's state from cfg.Dir (card.journal) and
 // serves its pages. Call Start to deliver notifications.
 func NewCard(cfg Config) (*Card, error) {
 	s, err := newSandbox(cfg, payments.MethodCard)

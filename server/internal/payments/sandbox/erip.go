@@ -24,7 +24,7 @@ type ERIP struct {
 
 var _ payments.Provider = (*ERIP)(nil)
 
-// NewERIP loads the sandbox's state from cfg.Dir (erip.json) and
+// NewERIP loads the sandbox's state from cfg.Dir (erip.journal) and
 // serves the bank page. Call Start to deliver notifications.
 func NewERIP(cfg Config) (*ERIP, error) {
 	s, err := newSandbox(cfg, payments.MethodERIP)

@@ -454,6 +454,7 @@ func (s *sandbox) Close() error {
 		<-s.done
 	}
 	s.runMu.Unlock()
+	s.client.CloseIdleConnections()
 	return s.j.close()
 }
 
