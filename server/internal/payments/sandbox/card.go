@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -30,7 +31,7 @@ type Card struct {
 
 var _ payments.Provider = (*Card)(nil)
 
-// NewCard loads the sandbox's state from cfg.Dir (card.json) and
+// NewCard loads the sandbox's state from cfg.Dir (card.journal) and
 // serves its pages. Call Start to deliver notifications.
 func NewCard(cfg Config) (*Card, error) {
 	s, err := newSandbox(cfg, payments.MethodCard)
@@ -56,13 +57,8 @@ func (c *Card) Create(_ context.Context, r payments.CreateRequest) (payments.Cre
 	if r.ReturnURL == "" {
 		return payments.Created{}, fmt.Errorf("%w: no return URL", payments.ErrInvalidRequest)
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	p, err := c.createLocked(r, func() string { return "card_" + randomHex(10) })
+	p, err := c.create(r, func() string { return "card_" + randomHex(10) }, nil)
 	if err != nil {
-		return payments.Created{}, err
-	}
-	if err := c.persistLocked(); err != nil {
 		return payments.Created{}, err
 	}
 	return payments.Created{ProviderRef: p.Ref, RedirectURL: c.cfg.BaseURL + "/sandbox/pay/" + p.Ref}, nil
@@ -171,110 +167,89 @@ func parseSandboxForm(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
+// pageError is a change refused with a message on the payment's page.
+type pageError struct {
+	status int
+	ru, en string
+}
+
+func (e *pageError) Error() string { return e.en }
+
 func (c *Card) servePay(w http.ResponseWriter, r *http.Request) {
 	if !parseSandboxForm(w, r) {
 		return
 	}
-	ref := r.PathValue("ref")
 	card := digitsOnly(r.PostForm.Get("card"), " -")
 	expOK := validExpiry(r.PostForm.Get("exp"), c.cfg.Now())
 	cvc := strings.TrimSpace(r.PostForm.Get("cvc"))
-
-	c.mu.Lock()
-	p, ok := c.st.Payments[ref]
-	if !ok {
-		c.mu.Unlock()
-		renderNotFound(w)
-		return
-	}
-	if p.State != sbPending {
-		cp := *p
-		c.mu.Unlock()
-		c.renderState(w, http.StatusConflict, &cp, "Этот платёж уже обработан.", "This payment has already been processed.")
-		return
-	}
-	var errRU, errEN string
-	switch {
-	case len(card) < 12 || len(card) > 19 || !luhn(card):
-		errRU, errEN = "Неверный номер карты.", "Invalid card number."
-	case !expOK:
-		errRU, errEN = "Неверный или истёкший срок действия карты.", "Invalid or past expiry date."
-	case len(cvc) != 3 || digitsOnly(cvc, "") != cvc:
-		errRU, errEN = "CVC — три цифры на обороте карты.", "The CVC is the 3 digits on the back of the card."
-	}
-	if errRU != "" {
-		cp := *p
-		c.mu.Unlock()
-		c.renderState(w, http.StatusUnprocessableEntity, &cp, errRU, errEN)
-		return
-	}
-	p.CardLast4 = card[len(card)-4:]
-	p.UpdatedAt = c.cfg.Now().UTC()
-	switch card {
-	case TestCardSuccess:
-		p.State = sbSucceeded
-		c.emitLocked(p, payments.EventSucceeded, p.AmountMinor)
-	case TestCard3DS:
-		p.State = sbAwait3DS
-	case TestCardDeclined:
-		p.State, p.Reason = sbFailed, reasonDeclined
-		c.emitLocked(p, payments.EventFailed, p.AmountMinor)
-	default:
-		p.State, p.Reason = sbFailed, reasonUnknownCard
-		c.emitLocked(p, payments.EventFailed, p.AmountMinor)
-	}
-	c.finishLocked(w, p)
+	p, _, err := c.change(r.PathValue("ref"), func(p *sbPayment) ([]emission, error) {
+		if p.State != sbPending {
+			return nil, &pageError{http.StatusConflict, "Этот платёж уже обработан.", "This payment has already been processed."}
+		}
+		switch {
+		case len(card) < 12 || len(card) > 19 || !luhn(card):
+			return nil, &pageError{http.StatusUnprocessableEntity, "Неверный номер карты.", "Invalid card number."}
+		case !expOK:
+			return nil, &pageError{http.StatusUnprocessableEntity, "Неверный или истёкший срок действия карты.", "Invalid or past expiry date."}
+		case len(cvc) != 3 || digitsOnly(cvc, "") != cvc:
+			return nil, &pageError{http.StatusUnprocessableEntity, "CVC — три цифры на обороте карты.", "The CVC is the 3 digits on the back of the card."}
+		}
+		p.CardLast4 = card[len(card)-4:]
+		p.UpdatedAt = c.cfg.Now().UTC()
+		switch card {
+		case TestCardSuccess:
+			p.State = sbSucceeded
+			return []emission{{payments.EventSucceeded, p.AmountMinor}}, nil
+		case TestCard3DS:
+			p.State = sbAwait3DS
+			return nil, nil
+		case TestCardDeclined:
+			p.State, p.Reason = sbFailed, reasonDeclined
+		default:
+			p.State, p.Reason = sbFailed, reasonUnknownCard
+		}
+		return []emission{{payments.EventFailed, p.AmountMinor}}, nil
+	})
+	c.finish(w, p, err)
 }
 
 func (c *Card) serve3DS(w http.ResponseWriter, r *http.Request) {
 	if !parseSandboxForm(w, r) {
 		return
 	}
-	ref := r.PathValue("ref")
 	action := r.PostForm.Get("action")
-	c.mu.Lock()
-	p, ok := c.st.Payments[ref]
-	if !ok {
-		c.mu.Unlock()
-		renderNotFound(w)
-		return
-	}
-	if p.State != sbAwait3DS {
-		cp := *p
-		c.mu.Unlock()
-		c.renderState(w, http.StatusConflict, &cp, "Этот платёж не ждёт подтверждения.", "This payment is not waiting for a confirmation.")
-		return
-	}
-	switch action {
-	case "confirm":
-		p.State = sbSucceeded
-		c.emitLocked(p, payments.EventSucceeded, p.AmountMinor)
-	case "cancel":
-		p.State, p.Reason = sbFailed, reason3DSCanceled
-		c.emitLocked(p, payments.EventFailed, p.AmountMinor)
-	default:
-		cp := *p
-		c.mu.Unlock()
-		c.renderState(w, http.StatusUnprocessableEntity, &cp, "Выберите: подтвердить или отменить.", "Choose confirm or cancel.")
-		return
-	}
-	p.UpdatedAt = c.cfg.Now().UTC()
-	c.finishLocked(w, p)
+	p, _, err := c.change(r.PathValue("ref"), func(p *sbPayment) ([]emission, error) {
+		if p.State != sbAwait3DS {
+			return nil, &pageError{http.StatusConflict, "Этот платёж не ждёт подтверждения.", "This payment is not waiting for a confirmation."}
+		}
+		p.UpdatedAt = c.cfg.Now().UTC()
+		switch action {
+		case "confirm":
+			p.State = sbSucceeded
+			return []emission{{payments.EventSucceeded, p.AmountMinor}}, nil
+		case "cancel":
+			p.State, p.Reason = sbFailed, reason3DSCanceled
+			return []emission{{payments.EventFailed, p.AmountMinor}}, nil
+		}
+		return nil, &pageError{http.StatusUnprocessableEntity, "Выберите: подтвердить или отменить.", "Choose confirm or cancel."}
+	})
+	c.finish(w, p, err)
 }
 
-// finishLocked saves the state, unlocks, wakes the notifier and shows the
-// payment's page.
-func (c *Card) finishLocked(w http.ResponseWriter, p *sbPayment) {
-	err := c.persistLocked()
-	cp := *p
-	c.mu.Unlock()
-	c.kick()
-	if err != nil {
+// finish shows the page for the outcome of a change of p.
+func (c *Card) finish(w http.ResponseWriter, p *sbPayment, err error) {
+	var pe *pageError
+	switch {
+	case errors.Is(err, payments.ErrUnknownPayment):
+		renderNotFound(w)
+	case errors.As(err, &pe):
+		c.renderState(w, pe.status, p, pe.ru, pe.en)
+	case err != nil:
 		c.log.Error("sandbox state not saved", "err", err)
 		http.Error(w, "sandbox: state not saved", http.StatusInternalServerError)
-		return
+	default:
+		c.renderState(w, http.StatusOK, p, "", "")
 	}
-	c.renderState(w, http.StatusOK, &cp, "", "")
 }
 
 // digitsOnly removes the characters in drop; it returns "" if anything

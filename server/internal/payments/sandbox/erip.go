@@ -24,7 +24,7 @@ type ERIP struct {
 
 var _ payments.Provider = (*ERIP)(nil)
 
-// NewERIP loads the sandbox's state from cfg.Dir (erip.json) and
+// NewERIP loads the sandbox's state from cfg.Dir (erip.journal) and
 // serves the bank page. Call Start to deliver notifications.
 func NewERIP(cfg Config) (*ERIP, error) {
 	s, err := newSandbox(cfg, payments.MethodERIP)
@@ -49,22 +49,15 @@ func (e *ERIP) Create(_ context.Context, r payments.CreateRequest) (payments.Cre
 	if err := validateCreate(r, "BYN"); err != nil {
 		return payments.Created{}, err
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	p, err := e.createLocked(r, func() string { return "erip_" + randomHex(10) })
+	p, err := e.create(r, func() string { return "erip_" + randomHex(10) }, e.newCodeLocked)
 	if err != nil {
-		return payments.Created{}, err
-	}
-	if p.ERIPCode == "" {
-		p.ERIPCode = e.newCodeLocked()
-	}
-	if err := e.persistLocked(); err != nil {
 		return payments.Created{}, err
 	}
 	return payments.Created{ProviderRef: p.Ref, ERIPCode: p.ERIPCode}, nil
 }
 
-// newCodeLocked returns an unused 10-digit code not starting with 0.
+// newCodeLocked returns an unused 10-digit code not starting with 0. Call
+// with e.mu held.
 func (e *ERIP) newCodeLocked() string {
 	for {
 		n, err := rand.Int(rand.Reader, big.NewInt(9_000_000_000))
@@ -72,22 +65,18 @@ func (e *ERIP) newCodeLocked() string {
 			panic(err)
 		}
 		code := fmt.Sprintf("%d", 1_000_000_000+n.Int64())
-		if e.byCodeLocked(code) == nil {
+		if e.sandbox.byCode[code] == nil {
 			return code
 		}
 	}
 }
 
-func (e *ERIP) byCodeLocked(code string) *sbPayment {
-	if code == "" {
-		return nil
-	}
-	for _, p := range e.st.Payments {
-		if p.ERIPCode == code {
-			return p
-		}
-	}
-	return nil
+// byCode returns a copy of the payment with this code as last saved.
+func (e *ERIP) byCode(code string) (*sbPayment, bool) {
+	e.mu.Lock()
+	en := e.sandbox.byCode[code]
+	e.mu.Unlock()
+	return en.snapshot()
 }
 
 // Verify checks a notification's signature and timestamp and parses it.
@@ -109,23 +98,23 @@ func (e *ERIP) Refund(_ context.Context, providerRef string, amountMinor int64) 
 // queues "succeeded". It fails with payments.ErrUnknownPayment for an unknown code
 // and ErrCodeUsed for a code already paid.
 func (e *ERIP) PayByCode(code string) (payments.Event, error) {
-	e.mu.Lock()
-	p := e.byCodeLocked(digitsOnly(code, " -"))
-	if p == nil {
-		e.mu.Unlock()
+	code = digitsOnly(code, " -")
+	p, ok := e.byCode(code)
+	if !ok {
 		return payments.Event{}, fmt.Errorf("%w: ERIP code %q", payments.ErrUnknownPayment, code)
 	}
-	if p.State != sbPending {
-		e.mu.Unlock()
-		return payments.Event{}, fmt.Errorf("%w: %s", ErrCodeUsed, p.ERIPCode)
+	_, evs, err := e.change(p.Ref, func(p *sbPayment) ([]emission, error) {
+		if p.State != sbPending {
+			return nil, fmt.Errorf("%w: %s", ErrCodeUsed, p.ERIPCode)
+		}
+		p.State = sbSucceeded
+		p.UpdatedAt = e.cfg.Now().UTC()
+		return []emission{{payments.EventSucceeded, p.AmountMinor}}, nil
+	})
+	if err != nil {
+		return payments.Event{}, err
 	}
-	p.State = sbSucceeded
-	p.UpdatedAt = e.cfg.Now().UTC()
-	ev := e.emitLocked(p, payments.EventSucceeded, p.AmountMinor)
-	err := e.persistLocked()
-	e.mu.Unlock()
-	e.kick()
-	return ev, err
+	return evs[0], nil
 }
 
 // ErrCodeUsed means an ERIP code has already been paid.
@@ -152,21 +141,15 @@ func (e *ERIP) serveBank(w http.ResponseWriter, r *http.Request) {
 		render(w, http.StatusOK, "erip-code", d)
 		return
 	}
-	e.mu.Lock()
-	p := e.byCodeLocked(digitsOnly(code[0], " -"))
-	var cp sbPayment
-	if p != nil {
-		cp = *p
-	}
-	e.mu.Unlock()
+	cp, ok := e.byCode(digitsOnly(code[0], " -"))
 	switch {
-	case p == nil:
+	case !ok:
 		d.ErrorRU, d.ErrorEN = "Счёт с таким номером не найден.", "No account with this number."
 		render(w, http.StatusNotFound, "erip-code", d)
 	case cp.State != sbPending:
-		e.renderUsed(w, d, &cp)
+		e.renderUsed(w, d, cp)
 	default:
-		d.P = &cp
+		d.P = cp
 		render(w, http.StatusOK, "erip-confirm", d)
 	}
 }
@@ -185,23 +168,18 @@ func (e *ERIP) servePay(w http.ResponseWriter, r *http.Request) {
 	d := e.bankPage()
 	code := digitsOnly(r.PostForm.Get("code"), " -")
 	_, err := e.PayByCode(code)
-	e.mu.Lock()
-	var cp sbPayment
-	if p := e.byCodeLocked(code); p != nil {
-		cp = *p
-	}
-	e.mu.Unlock()
+	cp, _ := e.byCode(code)
 	switch {
 	case errors.Is(err, payments.ErrUnknownPayment):
 		d.ErrorRU, d.ErrorEN = "Счёт с таким номером не найден.", "No account with this number."
 		render(w, http.StatusNotFound, "erip-code", d)
 	case errors.Is(err, ErrCodeUsed):
-		e.renderUsed(w, d, &cp)
+		e.renderUsed(w, d, cp)
 	case err != nil:
 		e.log.Error("sandbox ERIP payment", "err", err)
 		http.Error(w, "sandbox: state not saved", http.StatusInternalServerError)
 	default:
-		d.P = &cp
+		d.P = cp
 		d.TitleRU, d.TitleEN = "Платёж проведён", "Payment completed"
 		d.MessageRU, d.MessageEN = "Деньги переведены в удостоверяющий центр. Сохраните чек.", "The money has been sent to the certification centre. Keep the receipt."
 		render(w, http.StatusOK, "erip-result", d)

@@ -439,7 +439,7 @@ func TestCardSandboxRestartResumes(t *testing.T) {
 	cr := pay(t, c1, "s1")
 	require.NoError(t, c1.Close())
 	rc.quiet(t, 50*time.Millisecond)
-	_, err = os.Stat(filepath.Join(cfg.Dir, "card.json"))
+	_, err = os.Stat(filepath.Join(cfg.Dir, "card.journal"))
 	require.NoError(t, err)
 	left, _ := filepath.Glob(filepath.Join(cfg.Dir, "*.tmp"))
 	assert.Empty(t, left, "no temporary files left behind")
