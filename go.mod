@@ -78,3 +78,5 @@ require (
 )
 
 replace github.com/weppos/publicsuffix-go => github.com/weppos/publicsuffix-go v0.50.3
+
+replace github.com/go-pdf/fpdf => ./third_party/fpdf
