@@ -314,14 +314,7 @@ func (pa *untypedKeyMap) getIndex(key interface{}) int {
 // Put key=>value in PHP Array
 func (pa *untypedKeyMap) put(key interface{}, value int) {
 	if key == nil {
-		var i int
-		for n := 0; ; n++ {
-			i = pa.getIndex(n)
-			if i < 0 {
-				key = n
-				break
-			}
-		}
+		key = pa.nextIntKey()
 		pa.keySet = append(pa.keySet, key)
 		pa.valueSet = append(pa.valueSet, value)
 	} else {
@@ -331,6 +324,34 @@ func (pa *untypedKeyMap) put(key interface{}, value int) {
 			pa.valueSet = append(pa.valueSet, value)
 		} else {
 			pa.valueSet[i] = value
+		}
+	}
+}
+
+// nextIntKey is the smallest non-negative int that is not a key. Keys are
+// distinct, so when the int keys are c of them between 0 and c-1 it is c,
+// found in one pass; otherwise it is searched for as v0.9.0 did, trying 0,
+// 1, 2... against every key (quadratic: generateCIDFontMap puts hundreds of
+// widths in a range).
+func (pa *untypedKeyMap) nextIntKey() int {
+	count, lowest, highest := 0, 0, -1
+	for _, k := range pa.keySet {
+		if n, ok := k.(int); ok {
+			count++
+			if n < lowest {
+				lowest = n
+			}
+			if n > highest {
+				highest = n
+			}
+		}
+	}
+	if lowest >= 0 && highest == count-1 {
+		return count
+	}
+	for n := 0; ; n++ {
+		if pa.getIndex(n) < 0 {
+			return n
 		}
 	}
 }
