@@ -666,7 +666,11 @@ func (utf *utf8FontFile) GenerateCutFont(usedRunes map[int]int) []byte {
 		return nil
 	}
 
-	utf.parseHMTXTable(metricsCount, numSymbols, symbolCharDictionary, 1.0)
+	// v0.9.0 called parseHMTXTable(metricsCount, numSymbols,
+	// symbolCharDictionary, 1.0) here: it replaced CharWidths and
+	// DefaultWidth, which nothing reads after the font is added (the
+	// document's widths are its definition's Cw, taken from the parse), and
+	// allocated 65 536 ints per font per document.
 
 	utf.parseLOCATable(LocaFormat, numSymbols)
 
