@@ -79,3 +79,5 @@ require (
 )
 
 replace github.com/weppos/publicsuffix-go => github.com/weppos/publicsuffix-go v0.50.3
+
+replace github.com/go-pdf/fpdf => ./server/internal/docs/fpdf

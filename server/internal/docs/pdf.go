@@ -30,6 +30,26 @@ const (
 	fontMono = "gomono"
 )
 
+// The Go fonts, each parsed once per process. Parsing a TTF and naming it
+// (fpdf JSON-encodes its 65 536 widths) cost about as much as laying out a
+// whole document; a parsed font is shared read-only by every document, each
+// of which subsets its own copy of the font's bytes.
+var (
+	sansRegular = parsedFont(goregular.TTF)
+	sansBold    = parsedFont(gobold.TTF)
+	monoRegular = parsedFont(gomono.TTF)
+)
+
+func parsedFont(ttf []byte) func() *fpdf.UTF8Font {
+	return sync.OnceValue(func() *fpdf.UTF8Font {
+		font, err := fpdf.ParseUTF8Font(ttf)
+		if err != nil {
+			panic("docs: embedded Go font: " + err.Error())
+		}
+		return font
+	})
+}
+
 // writer is the layout shared by the documents: a header with the centre's
 // name, a footer with the document reference and page numbers, a title,
 // headings, justified paragraphs, two-column label/value tables and a
@@ -62,12 +82,8 @@ func newOrientedWriter(orientation, centre, title, footer string, date time.Time
 	pdf.SetAuthor(centre, true)
 	pdf.SetTitle(title, true)
 	pdf.SetLang("ru-RU")
-	// fpdf writes into the font bytes it is given while subsetting (it
-	// appends to sub-slices of them), so every document gets its own copy:
-	// passing the package-level gofont slices would corrupt them, make the
-	// output differ from one render to the next and race between requests.
-	pdf.AddUTF8FontFromBytes(fontSans, "", bytes.Clone(goregular.TTF))
-	pdf.AddUTF8FontFromBytes(fontSans, "B", bytes.Clone(gobold.TTF))
+	pdf.AddUTF8FontParsed(fontSans, "", sansRegular())
+	pdf.AddUTF8FontParsed(fontSans, "B", sansBold())
 	pdf.SetMargins(marginLeft, marginTop, marginRight)
 	pdf.SetAutoPageBreak(true, marginBottom)
 	pdf.AliasNbPages("{nb}")
@@ -325,7 +341,7 @@ func (w *writer) grid(size float64, cols []column, rows []gridRow) {
 // mono writes s in a monospace font inside a frame, wrapped at spaces.
 func (w *writer) mono(s string) {
 	if !w.haveMono {
-		w.pdf.AddUTF8FontFromBytes(fontMono, "", bytes.Clone(gomono.TTF)) // a copy: see newWriter
+		w.pdf.AddUTF8FontParsed(fontMono, "", monoRegular())
 		w.haveMono = true
 	}
 	w.pdf.SetFont(fontMono, "", 9)
