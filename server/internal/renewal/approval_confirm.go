@@ -62,7 +62,7 @@ func (s *Service) PrepareConfirmation(ctx context.Context, hs *HeadSession, ids 
 			}
 			doc, err := tx.SignedDocumentGet(ctx, store.SignedDocumentGetParams{ApplicationID: id, Kind: "application"})
 			if err != nil {
-				return store.MapErr(err)
+				return err
 			}
 			cert, _ := x509.ParseCertificate(app.CertDer)
 			fmt.Fprintf(&b, "%d. Заявление / Application %s\n   Сотрудник / Employee: %s\n   SHA-256 подписанного заявления / of the signed application: %x\n   Тариф / Tariff: %s\n   Сумма / Amount: %s\n",
@@ -73,12 +73,12 @@ func (s *Service) PrepareConfirmation(ctx context.Context, hs *HeadSession, ids 
 		sum := sha256.Sum256(content)
 		if err := tx.ConfirmationInsert(ctx, store.ConfirmationInsertParams{ID: out.ID, Jurisdiction: hs.Jurisdiction, OrgID: hs.OrgID,
 			HeadCertSha256: headSum[:], Content: content, Sha256: sum[:], CreatedAt: now}); err != nil {
-			return store.MapErr(err)
+			return err
 		}
 		for _, it := range items {
 			if err := tx.ConfirmationItemInsert(ctx, store.ConfirmationItemInsertParams{ConfirmationID: out.ID, ApplicationID: it.app.ID,
 				ApplicationSha256: it.sum, Tariff: deref(it.app.Tariff), AmountMinor: deref64(it.app.AmountMinor), Currency: deref(it.app.Currency)}); err != nil {
-				return store.MapErr(err)
+				return err
 			}
 		}
 		out.Document = content
@@ -97,7 +97,7 @@ func (s *Service) Confirm(ctx context.Context, hs *HeadSession, id string, sig [
 	headSum := sha256.Sum256(hs.Cert.Raw)
 	err := s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		c, err := tx.ConfirmationGetForUpdate(ctx, id)
-		if err = store.MapErr(err); errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, store.ErrNotFound) {
 			return ErrNothingToConfirm
 		} else if err != nil {
 			return err
@@ -114,11 +114,11 @@ func (s *Service) Confirm(ctx context.Context, hs *HeadSession, id string, sig [
 		}
 		now := s.now()
 		if err := tx.ConfirmationSign(ctx, store.ConfirmationSignParams{ID: id, Signature: sig, SignedAt: &now}); err != nil {
-			return store.MapErr(err)
+			return err
 		}
 		items, err := tx.ConfirmationItems(ctx, id)
 		if err != nil {
-			return store.MapErr(err)
+			return err
 		}
 		for _, it := range items {
 			app, err := lock(ctx, tx, it.ApplicationID)
@@ -175,7 +175,7 @@ func (s *Service) Decline(ctx context.Context, hs *HeadSession, appID, reason st
 		}
 		code, ru, en := rejectDeclinedByHead.with(reason)
 		if err := tx.ApplicationSetRejection(ctx, store.ApplicationSetRejectionParams{ID: app.ID, RejectCode: &code, RejectRu: &ru, RejectEn: &en, UpdatedAt: s.now()}); err != nil {
-			return store.MapErr(err)
+			return err
 		}
 		if err := s.move(ctx, tx, app, EventDeclined, "head", map[string]string{"reason": reason, "head_certificate": hs.Cert.SerialNumber.Text(16)}); err != nil {
 			return err
@@ -196,7 +196,7 @@ func (s *Service) ConfirmationOf(ctx context.Context, sess *Session) (content, s
 		return nil, nil, err
 	}
 	c, err := s.Store.ConfirmationForApplication(ctx, sess.ApplicationID)
-	if err = store.MapErr(err); errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil, ErrNoConfirmation
 	} else if err != nil {
 		return nil, nil, err
@@ -211,7 +211,7 @@ func (s *Service) HeadConfirmation(ctx context.Context, hs *HeadSession, id stri
 		return nil, nil, err
 	}
 	c, err := s.Store.ConfirmationGet(ctx, id)
-	if err = store.MapErr(err); errors.Is(err, store.ErrNotFound) || (err == nil && (c.OrgID != hs.OrgID || c.Jurisdiction != hs.Jurisdiction || c.Signature == nil)) {
+	if errors.Is(err, store.ErrNotFound) || (err == nil && (c.OrgID != hs.OrgID || c.Jurisdiction != hs.Jurisdiction || c.Signature == nil)) {
 		return nil, nil, ErrNoConfirmation
 	} else if err != nil {
 		return nil, nil, err
@@ -223,7 +223,7 @@ func (s *Service) HeadConfirmation(ctx context.Context, hs *HeadSession, id stri
 // centre's operator.
 func (s *Service) OperatorConfirmation(ctx context.Context, id string) (content, signature []byte, err error) {
 	c, err := s.Store.ConfirmationGet(ctx, id)
-	if err = store.MapErr(err); errors.Is(err, store.ErrNotFound) || (err == nil && c.Signature == nil) {
+	if errors.Is(err, store.ErrNotFound) || (err == nil && c.Signature == nil) {
 		return nil, nil, ErrNoConfirmation
 	} else if err != nil {
 		return nil, nil, err

@@ -53,7 +53,7 @@ func (s *Service) requestApproval(ctx context.Context, tx *store.Tx, app *store.
 		TokenHash: s.keyed("approve", token), ApplicationID: app.ID, Jurisdiction: app.Jurisdiction, OrgID: org,
 		CreatedAt: now, ExpiresAt: now.Add(s.approvalTTL()),
 	}); err != nil {
-		return "", store.MapErr(err)
+		return "", err
 	}
 	link := strings.TrimSuffix(s.PublicURL, "/") + PathApprove + token
 	head, err := s.Registry.Head(ctx, app.Jurisdiction, org)
@@ -85,7 +85,7 @@ func (s *Service) OpenApproval(ctx context.Context, token string) (string, *wire
 	var hs *HeadSession
 	err := s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		link, err := tx.ApprovalLinkTake(ctx, store.ApprovalLinkTakeParams{TokenHash: s.keyed("approve", token), At: ptr(s.now())})
-		if err = store.MapErr(err); errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, store.ErrNotFound) {
 			return ErrApprovalLink
 		} else if err != nil {
 			return err

@@ -24,7 +24,7 @@ func (s *Service) HeadPay(ctx context.Context, hs *HeadSession, method string) (
 	q := s.Store.Queries
 	apps, err := q.ApplicationsApprovedUnpaid(ctx, store.ApplicationsApprovedUnpaidParams{Jurisdiction: hs.Jurisdiction, OrgID: &hs.OrgID})
 	if err != nil {
-		return nil, store.MapErr(err)
+		return nil, err
 	}
 	if len(apps) == 0 {
 		return nil, ErrNothingToConfirm
@@ -72,7 +72,7 @@ func (s *Service) HeadPay(ctx context.Context, hs *HeadSession, method string) (
 				return err
 			}
 			if err := tx.PaymentItemInsert(ctx, store.PaymentItemInsertParams{PaymentID: id, ApplicationID: a.ID}); err != nil {
-				return store.MapErr(err)
+				return err
 			}
 			if err := appendAudit(ctx, tx, a.ID, s.now(), "payment:created", State(app.State), State(app.State), "head",
 				map[string]any{"payment": id, "method": method, "amount_minor": total, "for": len(apps)}); err != nil {
@@ -130,7 +130,7 @@ func (s *Service) HeadInvoice(ctx context.Context, hs *HeadSession) ([]byte, err
 	q := s.Store.Queries
 	apps, err := q.ApplicationsApprovedUnpaid(ctx, store.ApplicationsApprovedUnpaidParams{Jurisdiction: hs.Jurisdiction, OrgID: &hs.OrgID})
 	if err != nil {
-		return nil, store.MapErr(err)
+		return nil, err
 	}
 	if len(apps) == 0 {
 		return nil, ErrNoInvoice
@@ -141,13 +141,13 @@ func (s *Service) HeadInvoice(ctx context.Context, hs *HeadSession) ([]byte, err
 	}
 	items, err := q.PaymentItems(ctx, p.ID)
 	if err != nil {
-		return nil, store.MapErr(err)
+		return nil, err
 	}
 	var lines []docs.Line
 	for _, id := range items {
 		a, err := q.ApplicationGet(ctx, id)
 		if err != nil {
-			return nil, store.MapErr(err)
+			return nil, err
 		}
 		line, err := s.serviceLine(ctx, q, &a)
 		if err != nil {

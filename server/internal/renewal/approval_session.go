@@ -34,7 +34,7 @@ func (s *Service) newHeadSession(ctx context.Context, tx *store.Tx, jurisdiction
 		sum := sha256.Sum256(cert.Raw)
 		p.CertDer, p.CertSha256 = cert.Raw, sum[:]
 	}
-	return value, hs, store.MapErr(tx.ApprovalSessionInsert(ctx, p))
+	return value, hs, tx.ApprovalSessionInsert(ctx, p)
 }
 
 // HeadSessionOf finds the head's live session a cookie names.
@@ -43,7 +43,7 @@ func (s *Service) HeadSessionOf(ctx context.Context, cookie string) (*HeadSessio
 		return nil, ErrNoHeadSession
 	}
 	row, err := s.Store.ApprovalSessionGet(ctx, store.ApprovalSessionGetParams{IDHash: s.keyed("head", cookie), ExpiresAt: s.now()})
-	if err = store.MapErr(err); errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, store.ErrNotFound) {
 		return nil, ErrNoHeadSession
 	} else if err != nil {
 		return nil, err
@@ -70,9 +70,9 @@ func (s *Service) HeadChallenge(ctx context.Context, hs *HeadSession) (*wire.Cha
 	}
 	now := s.now()
 	c := &wire.Challenge{ID: randomToken(), Message: ChallengeMessage("head:"+hs.OrgID, nonce), ExpiresAt: now.Add(challengeTTL)}
-	return c, store.MapErr(s.Store.ApprovalChallengeInsert(ctx, store.ApprovalChallengeInsertParams{
+	return c, s.Store.ApprovalChallengeInsert(ctx, store.ApprovalChallengeInsertParams{
 		ID: c.ID, SessionHash: hs.idHash, Nonce: nonce, CreatedAt: now, ExpiresAt: c.ExpiresAt,
-	}))
+	})
 }
 
 // HeadProve checks the head's signature and certificate: valid for his
@@ -87,7 +87,7 @@ func (s *Service) HeadProve(ctx context.Context, hs *HeadSession, in wire.Proof)
 	var proven *HeadSession
 	err = s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		ch, err := tx.ApprovalChallengeTake(ctx, store.ApprovalChallengeTakeParams{ID: in.ChallengeID, SessionHash: hs.idHash, At: ptr(s.now())})
-		if err = store.MapErr(err); errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, store.ErrNotFound) {
 			return ErrChallenge
 		} else if err != nil {
 			return err
@@ -103,7 +103,7 @@ func (s *Service) HeadProve(ctx context.Context, hs *HeadSession, in wire.Proof)
 			return refuse(err)
 		}
 		if err := tx.ApprovalSessionRevoke(ctx, store.ApprovalSessionRevokeParams{IDHash: hs.idHash, RevokedAt: ptr(s.now())}); err != nil {
-			return store.MapErr(err)
+			return err
 		}
 		cookie, proven, err = s.newHeadSession(ctx, tx, hs.Jurisdiction, hs.OrgID, cert)
 		return err
@@ -158,13 +158,13 @@ func (s *Service) ApprovalView(ctx context.Context, hs *HeadSession) (*wire.Appr
 	q := s.Store.Queries
 	waiting, err := q.ApplicationsAwaitingApproval(ctx, store.ApplicationsAwaitingApprovalParams{Jurisdiction: hs.Jurisdiction, OrgID: &hs.OrgID})
 	if err != nil {
-		return nil, store.MapErr(err)
+		return nil, err
 	}
 	apps := waiting
 	if hs.Jurisdiction == "BY" { // in Belarus the head pays for what he confirmed
 		approved, err := q.ApplicationsApprovedUnpaid(ctx, store.ApplicationsApprovedUnpaidParams{Jurisdiction: hs.Jurisdiction, OrgID: &hs.OrgID})
 		if err != nil {
-			return nil, store.MapErr(err)
+			return nil, err
 		}
 		apps = append(apps, approved...)
 		var total int64
@@ -194,7 +194,7 @@ func (s *Service) approvalRequest(ctx context.Context, q store.Queries, a *store
 	}
 	doc, err := q.SignedDocumentGet(ctx, store.SignedDocumentGetParams{ApplicationID: a.ID, Kind: "application"})
 	if err != nil {
-		return wire.ApprovalRequest{}, store.MapErr(err)
+		return wire.ApprovalRequest{}, err
 	}
 	return wire.ApprovalRequest{
 		ID: a.ID, Employee: cert.Subject.CommonName, Title: attribute(cert, oidTitle), Service: a.Service,

@@ -32,7 +32,7 @@ func buyer(app *store.Application, cert *x509.Certificate) docs.Party {
 func (s *Service) serviceLine(ctx context.Context, q store.Queries, app *store.Application) (docs.Line, error) {
 	svc, err := q.ServiceGet(ctx, app.Service)
 	if err != nil {
-		return docs.Line{}, store.MapErr(err)
+		return docs.Line{}, err
 	}
 	name := "Изготовление квалифицированного сертификата ключа проверки электронной подписи (продление без посещения УЦ)"
 	if app.Jurisdiction == "BY" {
@@ -50,7 +50,7 @@ func (s *Service) InvoiceDocument(ctx context.Context, sess *Session) ([]byte, e
 	}
 	q := s.Store.Queries
 	p, err := q.PaymentLatest(ctx, app.ID)
-	if err = store.MapErr(err); errors.Is(err, store.ErrNotFound) || (err == nil && p.InvoiceNumber == nil) {
+	if errors.Is(err, store.ErrNotFound) || (err == nil && p.InvoiceNumber == nil) {
 		return nil, ErrNoInvoice
 	} else if err != nil {
 		return nil, err
@@ -85,7 +85,7 @@ func (s *Service) ClosingDocument(ctx context.Context, sess *Session, kind strin
 	}
 	p, err := q.PaymentLatest(ctx, app.ID)
 	if err != nil {
-		return nil, store.MapErr(err)
+		return nil, err
 	}
 	cert, err := x509.ParseCertificate(app.CertDer)
 	if err != nil {

@@ -50,7 +50,7 @@ func (w *checkWorker) Work(ctx context.Context, job *river.Job[checkArgs]) error
 	q := s.Store.Queries
 	app, err := q.ApplicationGet(ctx, job.Args.ApplicationID)
 	if err != nil {
-		return store.MapErr(err)
+		return err
 	}
 	if !ActionCheckRegistry.allowedIn(State(app.State)) {
 		return nil // done already (a retried job after a crash)
@@ -105,16 +105,16 @@ func (s *Service) finishCheck(ctx context.Context, appID string, attempt int, v 
 		steps, _ := json.Marshal(v.Steps)
 		check, err := tx.RegistryCheckGet(ctx, appID)
 		if err != nil {
-			return store.MapErr(err)
+			return err
 		}
 		if err := tx.RegistryCheckUpsert(ctx, store.RegistryCheckUpsertParams{
 			ApplicationID: appID, Status: status, Attempts: int32(attempt), Steps: string(steps), StartedAt: check.StartedAt, FinishedAt: &now,
 		}); err != nil {
-			return store.MapErr(err)
+			return err
 		}
 		if !v.Passed {
 			if err := tx.ApplicationSetRejection(ctx, store.ApplicationSetRejectionParams{ID: appID, RejectCode: &v.Code, RejectRu: &v.RU, RejectEn: &v.EN, UpdatedAt: now}); err != nil {
-				return store.MapErr(err)
+				return err
 			}
 			if err := s.move(ctx, tx, app, EventCheckFailed, "registry", map[string]string{"code": v.Code}); err != nil {
 				return err
@@ -129,7 +129,7 @@ func (s *Service) finishCheck(ctx context.Context, appID string, attempt int, v 
 		if err := tx.SignedDocumentUpsert(ctx, store.SignedDocumentUpsertParams{
 			ApplicationID: appID, Kind: "application", Content: pdf, Sha256: sum[:], CreatedAt: now,
 		}); err != nil {
-			return store.MapErr(err)
+			return err
 		}
 		return s.move(ctx, tx, app, EventCheckPassed, "registry", map[string]string{"application_sha256": fmt.Sprintf("%x", sum)})
 	})
@@ -178,7 +178,7 @@ func (s *Service) renderApplication(ctx context.Context, tx *store.Tx, app *stor
 	}
 	svc, err := tx.ServiceGet(ctx, app.Service)
 	if err != nil {
-		return nil, store.MapErr(err)
+		return nil, err
 	}
 	service := svc.TitleRU
 	if svc.Number != "" {

@@ -30,7 +30,7 @@ func (s *Service) issuedCert(ctx context.Context, q store.Queries, app *store.Ap
 	}
 	c, err := q.CertificateForApplication(ctx, &app.ID)
 	if err != nil {
-		return nil, store.MapErr(err)
+		return nil, err
 	}
 	return x509.ParseCertificate(c.Der)
 }
@@ -60,9 +60,9 @@ func (s *Service) CertificateForm(ctx context.Context, sess *Session) ([]byte, e
 			return err
 		}
 		sum := sha256.Sum256(pdf)
-		return store.MapErr(tx.SignedDocumentUpsert(ctx, store.SignedDocumentUpsertParams{
+		return tx.SignedDocumentUpsert(ctx, store.SignedDocumentUpsertParams{
 			ApplicationID: app.ID, Kind: "acknowledgement", Content: pdf, Sha256: sum[:], CreatedAt: s.now(),
-		}))
+		})
 	})
 	return pdf, err
 }
@@ -120,7 +120,7 @@ func (s *Service) Acknowledge(ctx context.Context, sess *Session, in wire.Applic
 			return err
 		}
 		doc, err := tx.SignedDocumentGet(ctx, store.SignedDocumentGetParams{ApplicationID: app.ID, Kind: "acknowledgement"})
-		if err = store.MapErr(err); errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, store.ErrNotFound) {
 			return ErrNoDocument
 		} else if err != nil {
 			return err
@@ -137,7 +137,7 @@ func (s *Service) Acknowledge(ctx context.Context, sess *Session, in wire.Applic
 		if n, err := tx.SignedDocumentSign(ctx, store.SignedDocumentSignParams{
 			ApplicationID: app.ID, Kind: "acknowledgement", Signature: in.Signature, SignerSha256: certSum[:], SignedAt: &now,
 		}); err != nil {
-			return store.MapErr(err)
+			return err
 		} else if n != 1 {
 			return ErrWrongState
 		}

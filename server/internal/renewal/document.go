@@ -19,7 +19,7 @@ func (s *Service) ApplicationDocument(ctx context.Context, sess *Session) ([]byt
 		return nil, err
 	}
 	doc, err := s.Store.SignedDocumentGet(ctx, store.SignedDocumentGetParams{ApplicationID: sess.ApplicationID, Kind: "application"})
-	if err = store.MapErr(err); errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, store.ErrNotFound) {
 		return nil, ErrNoDocument
 	} else if err != nil {
 		return nil, err
@@ -40,7 +40,7 @@ func (s *Service) SignApplication(ctx context.Context, sess *Session, in wire.Ap
 		}
 		doc, err := tx.SignedDocumentGet(ctx, store.SignedDocumentGetParams{ApplicationID: app.ID, Kind: "application"})
 		if err != nil {
-			return store.MapErr(err)
+			return err
 		}
 		cert, err := x509.ParseCertificate(app.CertDer)
 		if err != nil {
@@ -58,7 +58,7 @@ func (s *Service) SignApplication(ctx context.Context, sess *Session, in wire.Ap
 			ApplicationID: app.ID, Kind: "application", Signature: in.Signature, SignerSha256: app.CertSha256, SignedAt: &now,
 		})
 		if err != nil {
-			return store.MapErr(err)
+			return err
 		}
 		if n != 1 {
 			return ErrWrongState.With(errors.New("already signed"))

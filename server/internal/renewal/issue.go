@@ -76,7 +76,7 @@ func (s *Service) SubmitRequest(ctx context.Context, sess *Session, raw []byte) 
 		}
 		now := s.now()
 		if err := tx.ApplicationSetCSR(ctx, store.ApplicationSetCSRParams{ID: app.ID, Csr: der, UpdatedAt: now}); err != nil {
-			return store.MapErr(err)
+			return err
 		}
 		if err := appendAudit(ctx, tx, app.ID, now, "request", State(app.State), State(app.State), "holder",
 			map[string]string{"csr_sha256": fmt.Sprintf("%x", s.keyed("csr", string(der)))}); err != nil {
@@ -165,7 +165,7 @@ func (w *issueWorker) Work(ctx context.Context, job *river.Job[issueArgs]) error
 		}
 		now := s.now()
 		if err := tx.ApplicationSetIssued(ctx, store.ApplicationSetIssuedParams{ID: app.ID, IssuedSerial: &serial, UpdatedAt: now}); err != nil {
-			return store.MapErr(err)
+			return err
 		}
 		if err := s.move(ctx, tx, app, EventIssued, "authority", map[string]string{"serial": serial, "sha256": fmt.Sprintf("%x", sha256Sum(der))}); err != nil {
 			return err
@@ -186,14 +186,14 @@ func (w *issueWorker) Work(ctx context.Context, job *river.Job[issueArgs]) error
 func (s *Service) issueOnce(ctx context.Context, tx *store.Tx, app *store.Application) (string, []byte, error) {
 	if c, err := tx.CertificateForApplication(ctx, &app.ID); err == nil {
 		return c.Serial, c.Der, nil
-	} else if err = store.MapErr(err); !errors.Is(err, store.ErrNotFound) {
+	} else if !errors.Is(err, store.ErrNotFound) {
 		return "", nil, err
 	}
 	// An intent without a certificate is an attempt that died between
 	// the two records: its certificate never left that process. The row
 	// lock guarantees no other attempt is under way.
 	if n, err := tx.IntentAbandonOrphans(ctx, store.IntentAbandonOrphansParams{ApplicationID: app.ID, AbandonedAt: ptr(s.now())}); err != nil {
-		return "", nil, store.MapErr(err)
+		return "", nil, err
 	} else if n > 0 {
 		s.Log.WarnContext(ctx, "issue: abandoned an unfinished attempt", "application", app.ID)
 	}
@@ -218,11 +218,11 @@ func (s *Service) refuseAfterPayment(ctx context.Context, tx *store.Tx, app *sto
 	var refund func() error
 	code, ru, en := "issue_refused", why.RU, why.EN
 	if err := tx.ApplicationSetRejection(ctx, store.ApplicationSetRejectionParams{ID: app.ID, RejectCode: &code, RejectRu: &ru, RejectEn: &en, UpdatedAt: s.now()}); err != nil {
-		return nil, store.MapErr(err)
+		return nil, err
 	}
 	if p, err := tx.PaymentLatest(ctx, app.ID); err == nil && PaymentStatus(p.Status) == PaymentSucceeded {
 		if err := tx.PaymentSetStatus(ctx, store.PaymentSetStatusParams{ID: p.ID, Status: string(PaymentRefunded), At: s.now()}); err != nil {
-			return nil, store.MapErr(err)
+			return nil, err
 		}
 		if provider, ok := s.Providers[payments.Method(p.Method)]; ok {
 			refund = func() error { return provider.Refund(ctx, deref(p.ProviderRef), p.AmountMinor) }

@@ -33,7 +33,7 @@ func (w *outboxWorker) NextRetry(job *river.Job[outboxArgs]) time.Time {
 func (w *outboxWorker) Work(ctx context.Context, job *river.Job[outboxArgs]) error {
 	q := w.s.Store.Queries
 	row, err := q.OutboxGet(ctx, job.Args.ID)
-	if err = store.MapErr(err); errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, store.ErrNotFound) {
 		return river.JobCancel(err)
 	} else if err != nil {
 		return err
@@ -54,7 +54,7 @@ func (w *outboxWorker) Work(ctx context.Context, job *river.Job[outboxArgs]) err
 		return err
 	}
 	now := time.Now()
-	return store.MapErr(q.OutboxMarkSent(ctx, store.OutboxMarkSentParams{ID: row.ID, SentAt: &now, Redact: !w.s.Dev}))
+	return q.OutboxMarkSent(ctx, store.OutboxMarkSentParams{ID: row.ID, SentAt: &now, Redact: !w.s.Dev})
 }
 
 // DevOutbox is the development sender: a message "sent" stays readable in
@@ -66,5 +66,5 @@ func (DevOutbox) Send(ctx context.Context, m notify.Message) error { return nil 
 // Outbox lists the latest messages, for /dev/outbox.
 func (s *Service) Outbox(ctx context.Context, limit int32) ([]store.Outbox, error) {
 	rows, err := s.Store.OutboxList(ctx, limit)
-	return rows, store.MapErr(err)
+	return rows, err
 }

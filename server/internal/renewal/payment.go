@@ -107,14 +107,14 @@ func (s *Service) PaymentEvent(ctx context.Context, method string, header func(s
 	err = s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		n, err := tx.PaymentEventInsert(ctx, store.PaymentEventInsertParams{Provider: method, EventID: ev.ID, PaymentID: ev.PaymentID, Kind: string(ev.Kind), ReceivedAt: s.now()})
 		if err != nil {
-			return store.MapErr(err)
+			return err
 		}
 		if n == 0 {
 			s.Log.InfoContext(ctx, "payment: duplicate notification", "event", ev.ID)
 			return nil
 		}
 		p, err := tx.PaymentGetForUpdate(ctx, ev.PaymentID)
-		if err = store.MapErr(err); errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, store.ErrNotFound) {
 			s.Log.WarnContext(ctx, "payment: notification for an unknown payment", "payment", ev.PaymentID, "event", ev.ID)
 			if ev.Kind == payments.EventSucceeded {
 				refund = func() error { return provider.Refund(ctx, ev.ProviderRef, ev.AmountMinor) }
@@ -160,7 +160,7 @@ func (s *Service) applyPaymentEvent(ctx context.Context, tx *store.Tx, p *store.
 			return err
 		}
 		if err := tx.PaymentSetStatus(ctx, store.PaymentSetStatusParams{ID: p.ID, Status: string(status), At: now}); err != nil {
-			return store.MapErr(err)
+			return err
 		}
 		p.Status = string(status)
 		return appendAudit(ctx, tx, app.ID, now, "payment:"+string(status), State(app.State), State(app.State), "provider",
@@ -200,7 +200,7 @@ func (s *Service) applyPaymentEvent(ctx context.Context, tx *store.Tx, p *store.
 		}
 		// A head's payment for several applications.
 		if items, err := tx.PaymentItems(ctx, p.ID); err != nil {
-			return false, store.MapErr(err)
+			return false, err
 		} else if len(items) > 0 {
 			if err := record(PaymentSucceeded); err != nil {
 				return false, err
@@ -281,10 +281,10 @@ func (s *Service) insertPayment(ctx context.Context, tx *store.Tx, params *store
 	if params.Method == string(payments.MethodInvoice) {
 		seq, err := tx.InvoiceNext(ctx)
 		if err != nil {
-			return store.MapErr(err)
+			return err
 		}
 		n := payments.InvoiceNumber(seq, s.now().Year())
 		params.InvoiceNumber = &n
 	}
-	return store.MapErr(tx.PaymentInsert(ctx, *params))
+	return tx.PaymentInsert(ctx, *params)
 }

@@ -31,7 +31,7 @@ func ChallengeMessage(appID string, nonce []byte) []byte {
 func (s *Service) Challenge(ctx context.Context, sess *Session) (*wire.Challenge, error) {
 	app, err := s.Store.ApplicationGet(ctx, sess.ApplicationID)
 	if err != nil {
-		return nil, store.MapErr(err)
+		return nil, err
 	}
 	st := State(app.State)
 	if st.Terminal() {
@@ -49,7 +49,7 @@ func (s *Service) Challenge(ctx context.Context, sess *Session) (*wire.Challenge
 	err = s.Store.ChallengeInsert(ctx, store.ChallengeInsertParams{
 		ID: c.ID, ApplicationID: app.ID, Nonce: nonce, Purpose: "proof", CreatedAt: now, ExpiresAt: c.ExpiresAt,
 	})
-	return c, store.MapErr(err)
+	return c, err
 }
 
 // Prove checks a signature over a challenge with the current certificate
@@ -71,7 +71,7 @@ func (s *Service) Prove(ctx context.Context, sess *Session, in wire.Proof) (stri
 		}
 		// Take the challenge first: whatever happens next, it is spent.
 		ch, err := tx.ChallengeTake(ctx, store.ChallengeTakeParams{ID: in.ChallengeID, ApplicationID: app.ID, At: ptr(s.now())})
-		if err = store.MapErr(err); errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, store.ErrNotFound) {
 			return ErrChallenge
 		} else if err != nil {
 			return err
@@ -106,13 +106,13 @@ func (s *Service) Prove(ctx context.Context, sess *Session, in wire.Proof) (stri
 			if err := tx.ApplicationSetCertificate(ctx, store.ApplicationSetCertificateParams{
 				ID: app.ID, CertSerial: &serial, CertDer: cert.Raw, CertSha256: certSum[:], UpdatedAt: now,
 			}); err != nil {
-				return store.MapErr(err)
+				return err
 			}
 			app.CertDer, app.CertSha256 = cert.Raw, certSum[:]
 			if terms, _, _ := s.Catalog.service(app.Service); terms.Approval {
 				org := orgOf(app.Jurisdiction, cert)
 				if err := tx.ApplicationSetOrg(ctx, store.ApplicationSetOrgParams{ID: app.ID, OrgID: &org}); err != nil {
-					return store.MapErr(err)
+					return err
 				}
 				app.OrgID = &org
 			}
@@ -121,7 +121,7 @@ func (s *Service) Prove(ctx context.Context, sess *Session, in wire.Proof) (stri
 			}
 		}
 		if err := tx.SessionRevoke(ctx, store.SessionRevokeParams{IDHash: sess.idHash, RevokedAt: ptr(s.now())}); err != nil {
-			return store.MapErr(err)
+			return err
 		}
 		var proven *Session
 		if cookie, proven, err = s.newSession(ctx, tx, app.ID, certSum[:]); err != nil {

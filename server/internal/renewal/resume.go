@@ -21,7 +21,7 @@ func (s *Service) sendResumeLink(ctx context.Context, tx *store.Tx, app *store.A
 	if err := tx.ResumeLinkInsert(ctx, store.ResumeLinkInsertParams{
 		TokenHash: s.keyed("resume", token), ApplicationID: app.ID, CreatedAt: now, ExpiresAt: now.Add(resumeTTL),
 	}); err != nil {
-		return store.MapErr(err)
+		return err
 	}
 	link := strings.TrimSuffix(s.PublicURL, "/") + PathResume + token
 	return s.queue(ctx, tx, app.ID, notify.ResumeLink(lang(app), app.Email, link, stepRU, stepEN), true)
@@ -37,7 +37,7 @@ func (s *Service) Resume(ctx context.Context, token string) (string, *wire.Renew
 	var view *wire.Renewal
 	err := s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		id, err := tx.ResumeLinkGet(ctx, store.ResumeLinkGetParams{TokenHash: s.keyed("resume", token), ExpiresAt: s.now()})
-		if err = store.MapErr(err); errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, store.ErrNotFound) {
 			return ErrResumeLink
 		} else if err != nil {
 			return err

@@ -136,7 +136,7 @@ func (s *Service) move(ctx context.Context, tx *store.Tx, app *store.Application
 	}
 	n, err := tx.ApplicationSetState(ctx, store.ApplicationSetStateParams{ID: app.ID, ToState: string(t.to), FromStates: states, At: at})
 	if err != nil {
-		return store.MapErr(err)
+		return err
 	}
 	if n != 1 {
 		return ErrWrongState.With(fmt.Errorf("%s: application %s moved meanwhile", ev, app.ID))
@@ -152,7 +152,7 @@ func (s *Service) move(ctx context.Context, tx *store.Tx, app *store.Application
 // lock reads the application for update inside tx.
 func lock(ctx context.Context, tx *store.Tx, id string) (*store.Application, error) {
 	app, err := tx.ApplicationGetForUpdate(ctx, id)
-	if err = store.MapErr(err); errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, store.ErrNotFound) {
 		return nil, ErrNoSession
 	} else if err != nil {
 		return nil, err
@@ -167,7 +167,7 @@ func (s *Service) queue(ctx context.Context, tx *store.Tx, appID string, m notif
 		Body: m.Text, Sensitive: sensitive, CreatedAt: s.now(),
 	})
 	if err != nil {
-		return store.MapErr(err)
+		return err
 	}
 	return tx.Enqueue(ctx, outboxArgs{ID: id}, &river.InsertOpts{MaxAttempts: 12})
 }
@@ -178,7 +178,7 @@ func lang(app *store.Application) notify.Lang { return notify.Lang(app.Lang) }
 func (s *Service) View(ctx context.Context, sess *Session) (*wire.Renewal, error) {
 	app, err := s.Store.ApplicationGet(ctx, sess.ApplicationID)
 	if err != nil {
-		return nil, store.MapErr(err)
+		return nil, err
 	}
 	return s.view(ctx, s.Store.Queries, &app, sess)
 }
@@ -209,12 +209,12 @@ func (s *Service) view(ctx context.Context, q store.Queries, app *store.Applicat
 	}
 	if p, err := q.PaymentLatest(ctx, app.ID); err == nil {
 		v.Payment = paymentView(p)
-	} else if err = store.MapErr(err); !errors.Is(err, store.ErrNotFound) {
+	} else if !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
 	if check, err := q.RegistryCheckGet(ctx, app.ID); err == nil {
 		v.Check = checkView(check)
-	} else if err = store.MapErr(err); !errors.Is(err, store.ErrNotFound) {
+	} else if !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
 	return v, nil

@@ -28,7 +28,7 @@ func (s *Service) newSession(ctx context.Context, tx *store.Tx, appID string, ce
 		IDHash: sess.idHash, ApplicationID: appID, CertSha256: certSum, CsrfToken: sess.CSRF,
 		CreatedAt: now, ExpiresAt: now.Add(sessionTTL),
 	})
-	return value, sess, store.MapErr(err)
+	return value, sess, err
 }
 
 // Session finds the live session a cookie names.
@@ -37,7 +37,7 @@ func (s *Service) Session(ctx context.Context, cookie string) (*Session, error) 
 		return nil, ErrNoSession
 	}
 	row, err := s.Store.SessionGet(ctx, store.SessionGetParams{IDHash: s.keyed("session", cookie), ExpiresAt: s.now()})
-	if err = store.MapErr(err); errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, store.ErrNotFound) {
 		return nil, ErrNoSession
 	} else if err != nil {
 		return nil, err
@@ -68,5 +68,5 @@ func (s *Service) provenApplication(ctx context.Context, sess *Session) (store.A
 		return store.Application{}, err
 	}
 	app, err := s.Store.ApplicationGet(ctx, sess.ApplicationID)
-	return app, store.MapErr(err)
+	return app, err
 }

@@ -49,7 +49,7 @@ func (s *Service) Start(ctx context.Context, in wire.RenewalStart, clientIP stri
 			Lang: lng, Phone: phone, Email: email, ClientIp: clientIP, CreatedAt: now,
 		})
 		if err != nil {
-			return store.MapErr(err)
+			return err
 		}
 		app, err := lock(ctx, tx, id)
 		if err != nil {
@@ -99,25 +99,25 @@ func (s *Service) issueCode(ctx context.Context, tx *store.Tx, app *store.Applic
 		if now.Sub(last.CreatedAt) < codeResendWait {
 			return ErrResendTooSoon
 		}
-	} else if err = store.MapErr(err); err != store.ErrNotFound {
+	} else if err != store.ErrNotFound {
 		return err
 	}
 	counts, err := tx.OTPCountSince(ctx, store.OTPCountSinceParams{Destination: dest, ClientIp: clientIP, Channel: channel, Since: now.Add(-time.Hour)})
 	if err != nil {
-		return store.MapErr(err)
+		return err
 	}
 	if counts.ByDestination >= codesPerHour || counts.ByClient >= codesPerHour {
 		return ErrTooManyCodes
 	}
 	if err := tx.OTPVoidOpen(ctx, store.OTPVoidOpenParams{ApplicationID: app.ID, Channel: channel, VoidedAt: &now}); err != nil {
-		return store.MapErr(err)
+		return err
 	}
 	code := newCode()
 	if _, err := tx.OTPInsert(ctx, store.OTPInsertParams{
 		ApplicationID: app.ID, Channel: channel, Destination: dest, CodeHash: s.codeHash(app.ID, channel, dest, code),
 		CreatedAt: now, ExpiresAt: now.Add(codeTTL), ClientIp: clientIP,
 	}); err != nil {
-		return store.MapErr(err)
+		return err
 	}
 	msg := notify.SMSCode(lang(app), dest, code, int(codeTTL.Minutes()))
 	if channel == "email" {
@@ -146,7 +146,7 @@ func (s *Service) codeHash(appID, channel, dest, code string) []byte {
 func (s *Service) checkCode(ctx context.Context, tx *store.Tx, app *store.Application, channel, code string) error {
 	now := s.now()
 	otp, err := tx.OTPLatest(ctx, store.OTPLatestParams{ApplicationID: app.ID, Channel: channel})
-	if err = store.MapErr(err); err == store.ErrNotFound {
+	if err == store.ErrNotFound {
 		return ErrCodeNone
 	} else if err != nil {
 		return err
@@ -162,7 +162,7 @@ func (s *Service) checkCode(ctx context.Context, tx *store.Tx, app *store.Applic
 	code = strings.TrimSpace(code)
 	if !hmac.Equal(s.codeHash(app.ID, channel, otp.Destination, code), otp.CodeHash) {
 		if err := tx.OTPAttempt(ctx, store.OTPAttemptParams{ID: otp.ID, MaxAttempts: codeAttempts, At: now}); err != nil {
-			return store.MapErr(err)
+			return err
 		}
 		left := codeAttempts - int(otp.Attempts) - 1
 		if left <= 0 {
@@ -173,7 +173,7 @@ func (s *Service) checkCode(ctx context.Context, tx *store.Tx, app *store.Applic
 			fmt.Sprintf("Wrong code. Attempts left: %d.", left))}
 	}
 	if err := tx.OTPUse(ctx, store.OTPUseParams{ID: otp.ID, UsedAt: &now}); err != nil {
-		return store.MapErr(err)
+		return err
 	}
 	return tx.ApplicationSetContactVerified(ctx, store.ApplicationSetContactVerifiedParams{ID: app.ID, Channel: channel, At: now})
 }

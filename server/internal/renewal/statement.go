@@ -29,7 +29,7 @@ func (s *Service) ImportStatement(ctx context.Context, filename string, data []b
 	report := &StatementReport{}
 	err = s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		id, err := tx.StatementInsert(ctx, store.StatementInsertParams{Sha256: sum[:], Filename: filename, Documents: int32(len(st.Docs)), ImportedAt: s.now()})
-		if err = store.MapErr(err); err == store.ErrNotFound {
+		if err == store.ErrNotFound {
 			report.AlreadyImported = true
 			return nil
 		} else if err != nil {
@@ -37,7 +37,7 @@ func (s *Service) ImportStatement(ctx context.Context, filename string, data []b
 		}
 		open, err := tx.PaymentOpenInvoices(ctx)
 		if err != nil {
-			return store.MapErr(err)
+			return err
 		}
 		var invoices []payments.Invoice
 		byNumber := map[string]store.Payment{}
@@ -56,7 +56,7 @@ func (s *Service) ImportStatement(ctx context.Context, filename string, data []b
 				n, err := tx.PaymentEventInsert(ctx, store.PaymentEventInsertParams{Provider: "statement", EventID: r.EventID,
 					PaymentID: p.ID, Kind: "succeeded", ReceivedAt: s.now()})
 				if err != nil {
-					return store.MapErr(err)
+					return err
 				}
 				if n == 0 {
 					continue
@@ -75,7 +75,7 @@ func (s *Service) ImportStatement(ctx context.Context, filename string, data []b
 				AmountMinor: d.AmountMinor, PayerInn: d.PayerINN, PayerName: d.PayerName(), Purpose: d.Purpose,
 				Kind: string(r.Kind), ReasonRu: r.ReasonRU, ReasonEn: r.ReasonEN, CreatedAt: s.now(),
 			}); err != nil {
-				return store.MapErr(err)
+				return err
 			}
 		}
 		return nil
@@ -95,10 +95,10 @@ func (s *Service) ourTaxID() string {
 func (s *Service) DevStatement(ctx context.Context, invoice string, amountMinor int64, payerINN string) ([]byte, error) {
 	p, err := s.Store.PaymentByInvoice(ctx, &invoice)
 	if err != nil {
-		if store.MapErr(err) == store.ErrNotFound {
+		if err == store.ErrNotFound {
 			return nil, ErrNoInvoice
 		}
-		return nil, store.MapErr(err)
+		return nil, err
 	}
 	if amountMinor <= 0 {
 		amountMinor = p.AmountMinor

@@ -39,7 +39,7 @@ func (s *Service) proven(ctx context.Context, tx *store.Tx, sess *Session, act A
 func (s *Service) Tariffs(ctx context.Context, sess *Session) ([]wire.Tariff, error) {
 	app, err := s.Store.ApplicationGet(ctx, sess.ApplicationID)
 	if err != nil {
-		return nil, store.MapErr(err)
+		return nil, err
 	}
 	_, prof, _ := s.Catalog.service(app.Service)
 	return s.Catalog.Tariffs(prof), nil
@@ -62,7 +62,7 @@ func (s *Service) ChooseTariff(ctx context.Context, sess *Session, code string) 
 		if err := tx.ApplicationSetTariff(ctx, store.ApplicationSetTariffParams{
 			ID: app.ID, Tariff: &code, AmountMinor: &price.Minor, Currency: &price.Currency, UpdatedAt: now,
 		}); err != nil {
-			return store.MapErr(err)
+			return err
 		}
 		if err := appendAudit(ctx, tx, app.ID, now, "tariff", State(app.State), State(app.State), "holder",
 			map[string]any{"tariff": code, "amount_minor": price.Minor, "currency": price.Currency}); err != nil {
@@ -79,7 +79,7 @@ func (s *Service) ChooseTariff(ctx context.Context, sess *Session, code string) 
 func (s *Service) Terms(ctx context.Context, sess *Session) ([]wire.TermsDocument, error) {
 	app, err := s.Store.ApplicationGet(ctx, sess.ApplicationID)
 	if err != nil {
-		return nil, store.MapErr(err)
+		return nil, err
 	}
 	return s.Catalog.Terms(app.Jurisdiction), nil
 }
@@ -115,7 +115,7 @@ func (s *Service) AcceptTerms(ctx context.Context, sess *Session, in wire.TermsA
 			if err := tx.ConsentInsert(ctx, store.ConsentInsertParams{
 				ApplicationID: app.ID, Document: d.Code, Version: d.Version, Sha256: sum, AcceptedAt: now, ClientIp: clientIP,
 			}); err != nil {
-				return store.MapErr(err)
+				return err
 			}
 		}
 		if err := s.move(ctx, tx, app, EventTermsAccepted, "holder", map[string]any{"documents": in.Accepted, "client_ip": clientIP}); err != nil {
@@ -223,7 +223,7 @@ func (s *Service) SubmitPersonalData(ctx context.Context, sess *Session, in wire
 		text := string(raw)
 		now := s.now()
 		if err := tx.ApplicationSetPersonalData(ctx, store.ApplicationSetPersonalDataParams{ID: app.ID, PersonalData: &text, UpdatedAt: now}); err != nil {
-			return store.MapErr(err)
+			return err
 		}
 		if err := s.move(ctx, tx, app, EventDataEntered, "holder", map[string]string{"personal_data_sha256": fmt.Sprintf("%x", s.keyed("pd", text))}); err != nil {
 			return err
@@ -232,7 +232,7 @@ func (s *Service) SubmitPersonalData(ctx context.Context, sess *Session, in wire
 		if err := tx.RegistryCheckUpsert(ctx, store.RegistryCheckUpsertParams{
 			ApplicationID: app.ID, Status: "queued", Steps: string(steps), StartedAt: now,
 		}); err != nil {
-			return store.MapErr(err)
+			return err
 		}
 		if err := s.move(ctx, tx, app, EventCheckStarted, "system", nil); err != nil {
 			return err

@@ -29,7 +29,7 @@ func (t *Tx) Enqueue(ctx context.Context, args river.JobArgs, opts *river.Insert
 		return errors.New("store: no job queue configured")
 	}
 	if _, err := t.shared.queue.client.InsertTx(ctx, t.tx, args, opts); err != nil {
-		return fmt.Errorf("enqueue %s: %w", args.Kind(), MapErr(err))
+		return fmt.Errorf("enqueue %s: %w", args.Kind(), mapErr(err))
 	}
 	return nil
 }
@@ -42,7 +42,7 @@ func (t *Tx) Enqueue(ctx context.Context, args river.JobArgs, opts *river.Insert
 func (s *Store) InTx(ctx context.Context, f func(ctx context.Context, tx *Tx) error) error {
 	tx, release, err := s.db.begin(ctx, pgx.TxOptions{})
 	if err != nil {
-		return MapErr(err)
+		return mapErr(err)
 	}
 	defer release()
 	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // no-op after commit
@@ -52,7 +52,7 @@ func (s *Store) InTx(ctx context.Context, f func(ctx context.Context, tx *Tx) er
 		return ferr
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return MapErr(err)
+		return mapErr(err)
 	}
 	if keep != nil {
 		return keep.Err
@@ -65,13 +65,6 @@ type Keep struct{ Err error }
 
 func (k *Keep) Error() string { return k.Err.Error() }
 func (k *Keep) Unwrap() error { return k.Err }
-
-// MapErr exposes the mapping of pgx's errors to ErrNotFound and
-// ErrUnavailable.
-func MapErr(err error) error { return mapErr(err) }
-
-// Constraint names the unique constraint an error violated, or "".
-func Constraint(err error) string { return constraint(err) }
 
 // Queue is River on the store's job pool.
 type Queue struct {
