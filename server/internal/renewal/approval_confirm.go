@@ -137,10 +137,10 @@ func (s *Service) Confirm(ctx context.Context, hs *HeadSession, id string, sig [
 				if err := s.move(ctx, tx, app, EventPaymentRequested, "system", nil); err != nil {
 					return err
 				}
-				if err := s.sendResumeLink(ctx, tx, app, "оплата", "payment"); err != nil {
+				if err := s.sendResumeLink(ctx, tx, app, nextPayment); err != nil {
 					return err
 				}
-			} else if err := s.sendResumeLink(ctx, tx, app, "подтверждено руководителем; ожидается оплата", "confirmed by the head; payment pending"); err != nil {
+			} else if err := s.sendResumeLink(ctx, tx, app, nextPaymentAfterHead); err != nil {
 				return err
 			}
 		}

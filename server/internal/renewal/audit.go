@@ -13,18 +13,8 @@ import (
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
-	"renewal/server/internal/apierr"
 	"renewal/server/internal/auditlog"
 	"renewal/server/internal/store"
-)
-
-// The audit log's public messages. They join errors.go once the
-// package's refactoring lands (only this file is ours meanwhile).
-var (
-	ErrNoCheckpoint = apierr.New(apierr.KindNotFound, "no_checkpoint",
-		"Журнал аудита ещё не подписан.", "The audit log has no signed checkpoint yet.")
-	ErrNoAuditTrail = apierr.New(apierr.KindNotFound, "no_audit_trail",
-		"Событий по этой заявке нет.", "There are no events for this application.")
 )
 
 // appendAudit records an event inside tx. data is any JSON value, stored

@@ -79,9 +79,8 @@ func (w *checkWorker) Work(ctx context.Context, job *river.Job[checkArgs]) error
 			progress("retrying", s.Registry.Steps(query), err.Error())
 			return err
 		}
-		verdict = registry.Verdict{Steps: s.Registry.Steps(query), Code: "registry_unavailable",
-			RU: "Государственные реестры не ответили. Повторите подачу заявки позже.",
-			EN: "The state registries did not answer. Please apply again later."}
+		verdict = registry.Verdict{Steps: s.Registry.Steps(query), Code: rejectRegistryUnavailable.code,
+			RU: rejectRegistryUnavailable.ru, EN: rejectRegistryUnavailable.en}
 	}
 	return s.finishCheck(ctx, app.ID, job.Attempt, verdict)
 }

@@ -75,14 +75,14 @@ func (s *Service) SignApplication(ctx context.Context, sess *Session, in wire.Ap
 			return err
 		}
 		terms, _, _ := s.Catalog.service(app.Service)
-		next, stepRU, stepEN := EventPaymentRequested, "оплата", "payment"
+		next, step := EventPaymentRequested, nextPayment
 		if terms.Approval {
-			next, stepRU, stepEN = EventApprovalRequested, "подтверждение руководителем", "the head's approval"
+			next, step = EventApprovalRequested, nextApproval
 		}
 		if err := s.move(ctx, tx, app, next, "system", nil); err != nil {
 			return err
 		}
-		if err := s.sendResumeLink(ctx, tx, app, stepRU, stepEN); err != nil {
+		if err := s.sendResumeLink(ctx, tx, app, step); err != nil {
 			return err
 		}
 		var link string

@@ -141,7 +141,7 @@ func (w *issueWorker) Work(ctx context.Context, job *river.Job[issueArgs]) error
 				return err
 			}
 			if app.Csr == nil { // the key is made after payment: call the person back
-				return s.sendResumeLink(ctx, tx, app, "создание ключа", "key generation")
+				return s.sendResumeLink(ctx, tx, app, nextKey)
 			}
 		case StateKeyPending:
 			if app.Csr == nil {

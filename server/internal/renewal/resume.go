@@ -15,7 +15,7 @@ const PathResume = "/resume/"
 
 // sendResumeLink e-mails a link that reopens the application at its
 // current step on any device, after the certificate is proven again.
-func (s *Service) sendResumeLink(ctx context.Context, tx *store.Tx, app *store.Application, stepRU, stepEN string) error {
+func (s *Service) sendResumeLink(ctx context.Context, tx *store.Tx, app *store.Application, next nextStep) error {
 	token := randomToken()
 	now := s.now()
 	if err := tx.ResumeLinkInsert(ctx, store.ResumeLinkInsertParams{
@@ -24,7 +24,7 @@ func (s *Service) sendResumeLink(ctx context.Context, tx *store.Tx, app *store.A
 		return err
 	}
 	link := strings.TrimSuffix(s.PublicURL, "/") + PathResume + token
-	return s.queue(ctx, tx, app.ID, notify.ResumeLink(lang(app), app.Email, link, stepRU, stepEN), true)
+	return s.queue(ctx, tx, app.ID, notify.ResumeLink(lang(app), app.Email, link, next.ru, next.en), true)
 }
 
 // Resume opens a new, anonymous session on the application of a link:

@@ -168,9 +168,7 @@ func (s *Service) checkCode(ctx context.Context, tx *store.Tx, app *store.Applic
 		if left <= 0 {
 			return &store.Keep{Err: ErrCodeVoided}
 		}
-		return &store.Keep{Err: apierr.New(apierr.KindBadRequest, ErrCodeWrong.Code,
-			fmt.Sprintf("Неверный код. Осталось попыток: %d.", left),
-			fmt.Sprintf("Wrong code. Attempts left: %d.", left))}
+		return &store.Keep{Err: errCodeWrongLeft(left)}
 	}
 	if err := tx.OTPUse(ctx, store.OTPUseParams{ID: otp.ID, UsedAt: &now}); err != nil {
 		return err

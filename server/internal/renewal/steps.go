@@ -164,7 +164,7 @@ func fieldError(field string, err error) error {
 	if errors.As(err, &ie) {
 		return apierr.New(apierr.KindBadRequest, "invalid_"+field, ie.RU, ie.EN).With(err)
 	}
-	return apierr.New(apierr.KindBadRequest, "invalid_"+field, "Поле заполнено неверно: "+field, "The field is not valid: "+field).With(err)
+	return apierr.New(apierr.KindBadRequest, "invalid_"+field, fmt.Sprintf(fieldInvalidRU, field), fmt.Sprintf(fieldInvalidEN, field)).With(err)
 }
 
 // checkPersonalData validates the form with the authority's identifier
@@ -178,8 +178,7 @@ func checkPersonalData(jurisdiction string, in wire.PersonalData, cert *x509.Cer
 		}
 		issued, perr := time.Parse("2006-01-02", in.PassportIssued)
 		if perr != nil || issued.After(now) || issued.Before(now.AddDate(-50, 0, 0)) {
-			return pd, apierr.New(apierr.KindBadRequest, "invalid_passport_issued",
-				"Укажите дату выдачи паспорта (ГГГГ-ММ-ДД), не позже сегодняшней.", "Enter the passport's date of issue (YYYY-MM-DD), not later than today.")
+			return pd, ErrPassportIssued
 		}
 		pd.PassportIssued = issued.Format("2006-01-02")
 		if pd.SNILS, err = ident.Check(ident.SNILS, in.SNILS); err != nil {

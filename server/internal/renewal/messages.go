@@ -6,6 +6,12 @@ import (
 	"renewal/server/internal/apierr"
 )
 
+// The package's public texts, all here: the refusals (each changes nothing,
+// says why in Russian and English, and has a stable code), the reasons kept
+// on closed applications, and the steps a resume link names. Notification
+// texts are notify's templates; the labels of the documents' fields stay
+// beside the code that fills them (check.go, delivery.go, billing.go).
+//
 // The refusals of the workflow. Each changes nothing, says why in Russian
 // and English, and has a stable code for programs.
 var (
@@ -149,3 +155,42 @@ func (r rejection) with(detail string) (code, ru, en string) {
 }
 
 var rejectDeclinedByHead = rejection{"declined_by_head", "Руководитель отклонил запрос: %s", "The head declined the request: %s"}
+
+// The audit log's.
+var (
+	ErrNoCheckpoint = apierr.New(apierr.KindNotFound, "no_checkpoint",
+		"Журнал аудита ещё не подписан.", "The audit log has no signed checkpoint yet.")
+	ErrNoAuditTrail = apierr.New(apierr.KindNotFound, "no_audit_trail",
+		"Событий по этой заявке нет.", "There are no events for this application.")
+)
+
+// ErrPassportIssued: the passport's date of issue is missing or in the future.
+var ErrPassportIssued = apierr.New(apierr.KindBadRequest, "invalid_passport_issued",
+	"Укажите дату выдачи паспорта (ГГГГ-ММ-ДД), не позже сегодняшней.", "Enter the passport's date of issue (YYYY-MM-DD), not later than today.")
+
+// A form field refused without a message of the identifier checks.
+const (
+	fieldInvalidRU = "Поле заполнено неверно: %s"
+	fieldInvalidEN = "The field is not valid: %s"
+)
+
+// errCodeWrongLeft is ErrCodeWrong with the attempts left.
+func errCodeWrongLeft(left int) error {
+	return apierr.New(apierr.KindBadRequest, ErrCodeWrong.Code,
+		fmt.Sprintf("Неверный код. Осталось попыток: %d.", left),
+		fmt.Sprintf("Wrong code. Attempts left: %d.", left))
+}
+
+var rejectRegistryUnavailable = rejection{"registry_unavailable",
+	"Государственные реестры не ответили. Повторите подачу заявки позже.",
+	"The state registries did not answer. Please apply again later."}
+
+// nextStep names, in a resume link's e-mail, what the person comes back for.
+type nextStep struct{ ru, en string }
+
+var (
+	nextPayment          = nextStep{"оплата", "payment"}
+	nextApproval         = nextStep{"подтверждение руководителем", "the head's approval"}
+	nextPaymentAfterHead = nextStep{"подтверждено руководителем; ожидается оплата", "confirmed by the head; payment pending"}
+	nextKey              = nextStep{"создание ключа", "key generation"}
+)
