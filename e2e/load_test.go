@@ -28,7 +28,7 @@ func TestLoad64ConcurrentRenewals(t *testing.T) {
 	// The production pool (the suite's other servers run on 2
 	// connections to catch nested acquisitions): 64 holders on it must
 	// all succeed.
-	s, err := startServer("--dev", "--trusted-proxy", "127.0.0.1", "--registry-delay", "0", "--db-max-conns", "16")
+	s, err := startServer(append(load.ServerArgs, "--db-max-conns", "16")...)
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		if t.Failed() {
