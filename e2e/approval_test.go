@@ -338,7 +338,7 @@ func (tb *tab) approval() approvalView {
 // served counts the requests of a route the suite server answered with
 // 200, from its log (the tests run one at a time).
 func served(route string) int {
-	return strings.Count(suite.logs.String(), " route="+route+" status=200 ")
+	return strings.Count(suite.Logs(), " route="+route+" status=200 ")
 }
 
 // receiptField is a "Name: value" line of a receipt e-mail.

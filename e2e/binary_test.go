@@ -83,19 +83,19 @@ func TestSignalsStopCleanly(t *testing.T) {
 	t.Cleanup(func() { os.RemoveAll(dir) })
 
 	for i, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
-		s, err := startServerIn("signals", dir, nil, "--dev")
+		s, err := startServerIn(dir, nil, "--dev")
 		require.NoError(t, err)
 		resp, _ := get(t, s.URL+"/readyz")
 		require.Equal(t, 200, resp.StatusCode)
-		code, err := s.signal(sig, 30*time.Second)
+		code, err := s.Signal(sig, 30*time.Second)
 		require.NoError(t, err)
 		if !assert.Equal(t, 0, code, "exit status after %s", sig) {
-			t.Log(s.logs.String())
+			t.Log(s.Logs())
 		}
 		if i == 1 {
-			assert.NotContains(t, s.logs.String(), "initdb done", "the second start reuses the cluster")
+			assert.NotContains(t, s.Logs(), "initdb done", "the second start reuses the cluster")
 		}
-		assert.Contains(t, s.logs.String(), "postgres stopped")
+		assert.Contains(t, s.Logs(), "postgres stopped")
 		_, err = os.Stat(filepath.Join(dir, "pg", "postmaster.pid"))
 		assert.True(t, os.IsNotExist(err), "postgres left its pid file: not stopped")
 	}
@@ -121,22 +121,22 @@ func TestDatabaseGoneWhileRunning(t *testing.T) {
 	dirA, err := newDataDir()
 	require.NoError(t, err)
 	t.Cleanup(func() { os.RemoveAll(dirA) })
-	a, err := startServerIn("db-owner", dirA, nil, "--dev")
+	a, err := startServerIn(dirA, nil, "--dev")
 	require.NoError(t, err)
-	t.Cleanup(a.stop)
+	stopAtEnd(t, a)
 	dsn := "host=" + filepath.Join(dirA, "pgsock") + " port=5432 user=renewal dbname=renewal sslmode=disable"
 
 	dirB, err := newDataDir()
 	require.NoError(t, err)
 	t.Cleanup(func() { os.RemoveAll(dirB) })
-	b, err := startServerIn("db-user", dirB, []string{"DATABASE_URL=" + dsn}, "--dev")
+	b, err := startServerIn(dirB, []string{"DATABASE_URL=" + dsn}, "--dev")
 	require.NoError(t, err)
-	t.Cleanup(b.stop)
+	stopAtEnd(t, b)
 
 	resp, _ := get(t, b.URL+"/api/v1/services")
 	require.Equal(t, 200, resp.StatusCode)
 
-	code, err := a.signal(syscall.SIGTERM, 30*time.Second)
+	code, err := a.Signal(syscall.SIGTERM, 30*time.Second)
 	require.NoError(t, err)
 	require.Equal(t, 0, code)
 	eventually(t, 30*time.Second, func() bool {
@@ -149,16 +149,16 @@ func TestDatabaseGoneWhileRunning(t *testing.T) {
 	resp, _ = get(t, b.URL+"/healthz")
 	assert.Equal(t, 200, resp.StatusCode, "alive without its database")
 
-	a, err = startServerIn("db-owner", dirA, nil, "--dev")
+	a, err = startServerIn(dirA, nil, "--dev")
 	require.NoError(t, err)
-	t.Cleanup(a.stop)
+	stopAtEnd(t, a)
 	eventually(t, 60*time.Second, func() bool {
 		resp, _ := get(t, b.URL+"/readyz")
 		return resp.StatusCode == 200
 	})
 	resp, _ = get(t, b.URL+"/api/v1/services")
 	assert.Equal(t, 200, resp.StatusCode, "recovered without a restart")
-	code, err = b.signal(syscall.SIGTERM, 30*time.Second)
+	code, err = b.Signal(syscall.SIGTERM, 30*time.Second)
 	require.NoError(t, err)
 	assert.Equal(t, 0, code)
 }

@@ -123,7 +123,7 @@ func (tb *tab) saveArtifacts() {
 	tb.mu.Lock()
 	os.WriteFile(filepath.Join(artifacts, tb.name()+".console.txt"), []byte(strings.Join(tb.console, "\n")+"\n"), 0o644)
 	tb.mu.Unlock()
-	suite.saveLogs(tb.name())
+	saveLogs(suite, tb.name())
 	tb.t.Logf("artifacts of the failure in %s/%s.*", artifacts, tb.name())
 }
 

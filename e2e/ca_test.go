@@ -121,7 +121,7 @@ func TestCAInit(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { os.RemoveAll(dir) })
 
-	_, err = startServerIn("no-ca", dir, prodEnv, prodFlags...)
+	_, err = startServerIn(dir, prodEnv, prodFlags...)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "ca init", "the refusal says what to do")
 
@@ -137,9 +137,9 @@ func TestCAInit(t *testing.T) {
 	assert.Equal(t, 1, code, "a second init must not overwrite: %s", out)
 	assert.Contains(t, out, "refusing")
 
-	s, err := startServerIn("with-ca", dir, prodEnv, prodFlags...)
+	s, err := startServerIn(dir, prodEnv, prodFlags...)
 	require.NoError(t, err)
-	t.Cleanup(s.stop)
+	stopAtEnd(t, s)
 	_, crl := get(t, s.URL+"/ca/crl")
 	parsed, err := x509.ParseRevocationList(crl)
 	require.NoError(t, err)
@@ -179,9 +179,9 @@ func TestCAOnToken(t *testing.T) {
 	assert.Contains(t, string(out), `on token "issuing"`)
 	assert.NoFileExists(t, filepath.Join(dir, "ca", "issuing.key"), "the issuing key stays on the token")
 
-	s, err := startServerIn("on-token", dir, append(env, prodEnv...), append(flags, prodFlags...)...)
+	s, err := startServerIn(dir, append(env, prodEnv...), append(flags, prodFlags...)...)
 	require.NoError(t, err)
-	t.Cleanup(s.stop)
+	stopAtEnd(t, s)
 	_, crl := get(t, s.URL+"/ca/crl")
 	parsed, err := x509.ParseRevocationList(crl)
 	require.NoError(t, err)

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"renewal/e2e/binary"
 	"renewal/e2e/load"
 )
 
@@ -27,13 +28,13 @@ func TestLoad64ConcurrentRenewals(t *testing.T) {
 	// The production pool (the suite's other servers run on 2
 	// connections to catch nested acquisitions): 64 holders on it must
 	// all succeed.
-	s, err := startServer("load", "--dev", "--trusted-proxy", "127.0.0.1", "--registry-delay", "0", "--db-max-conns", "16")
+	s, err := startServer(append(load.ServerArgs, "--db-max-conns", "16")...)
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		if t.Failed() {
-			s.saveLogs(t.Name())
+			saveLogs(s, t.Name())
 		}
-		s.stop()
+		s.Stop()
 	})
 	minter, err := load.NewMinter(filepath.Join(s.DataDir, "demo"))
 	require.NoError(t, err)
@@ -61,7 +62,7 @@ func TestLoad64ConcurrentRenewals(t *testing.T) {
 
 // certificatesPerApplication counts the certificate rows of each
 // application in the server's own database (psql through its socket).
-func certificatesPerApplication(t *testing.T, s *serverProc) map[string]int {
+func certificatesPerApplication(t *testing.T, s *binary.Server) map[string]int {
 	t.Helper()
 	dsn := "host=" + filepath.Join(s.DataDir, "pgsock") + " port=5432 user=renewal dbname=renewal sslmode=disable"
 	out, err := exec.Command("psql", dsn, "-AtF", " ", "-c",

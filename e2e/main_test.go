@@ -11,13 +11,15 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"renewal/e2e/binary"
 )
 
 // The suite shares one server and one browser; each test opens its own
 // tab with its own deadline.
 var (
 	root       string // repository root
-	suite      *serverProc
+	suite      *binary.Server
 	browserCtx context.Context
 	artifacts  string
 )
@@ -28,7 +30,7 @@ func TestMain(m *testing.M) {
 
 func runSuite(m *testing.M) int {
 	var err error
-	if root, err = repoRoot(); err != nil {
+	if root, err = binary.Root(); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
@@ -51,12 +53,12 @@ func runSuite(m *testing.M) int {
 
 	// 127.0.0.1 is trusted as a proxy: the wizard tests come through it
 	// from client addresses of their own (see newWizardTab).
-	suite, err = startServer("suite", "--dev", "--trusted-proxy", "127.0.0.1")
+	suite, err = startServer("--dev", "--trusted-proxy", "127.0.0.1")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e: start server:", err)
 		return 1
 	}
-	defer suite.stop()
+	defer suite.Stop()
 
 	chromiumPath = chromium
 	stopBrowser, err := startBrowser()
@@ -134,21 +136,4 @@ func liveBrowser(t *testing.T) context.Context {
 		t.Fatalf("restart chromium: %v", err)
 	}
 	return browserCtx
-}
-
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("no go.mod above the working directory")
-		}
-		dir = parent
-	}
 }

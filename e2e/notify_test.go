@@ -92,11 +92,11 @@ func TestNotificationsDelivered(t *testing.T) {
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	out, code := server(t, "ca", "init", "--data-dir", dir)
 	require.Equal(t, 0, code, out)
-	s, err := startServerIn("mail", dir, []string{"SMS_TOKEN=gateway-secret"},
+	s, err := startServerIn(dir, []string{"SMS_TOKEN=gateway-secret"},
 		"--smtp-host", "127.0.0.1", "--smtp-port", port, "--smtp-tls", "none", "--smtp-from", "noreply@ca.example.ru",
 		"--sms-url", gateway.URL+"/send")
 	require.NoError(t, err)
-	t.Cleanup(s.stop)
+	stopAtEnd(t, s)
 
 	resp, err := http.Post(s.URL+"/api/v1/renewal", "application/json",
 		strings.NewReader(`{"service":"ru-owner","phone":"+79000000201","email":"smirnov@example.ru"}`))

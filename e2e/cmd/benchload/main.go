@@ -33,6 +33,7 @@ import (
 	"syscall"
 	"time"
 
+	"renewal/e2e/binary"
 	"renewal/e2e/load"
 )
 
@@ -57,24 +58,24 @@ func main() {
 }
 
 func run(ctx context.Context, c, n, warmup int, poll time.Duration, extra []string, perf, keep bool) error {
-	root, err := repoRoot()
+	root, err := binary.Root()
 	if err != nil {
 		return err
 	}
-	bin := filepath.Join(root, "bin", "renewal-server")
-	if _, err := os.Stat(bin); err != nil {
+	if _, err := os.Stat(filepath.Join(root, "bin", "renewal-server")); err != nil {
 		return errors.New("bin/renewal-server is missing: run `make build` first (make bench-load does)")
 	}
-	srv, err := load.StartServer(bin, filepath.Join(root, "web"), extra...)
+	srv, err := binary.Start(binary.Options{Root: root, DirPrefix: "rnw-load-",
+		Args: append(load.ServerArgs, extra...), LogToFile: true, Keep: keep})
 	if err != nil {
 		return err
 	}
 	defer func() {
-		if err := srv.Stop(keep); err != nil {
+		if err := srv.Stop(); err != nil {
 			fmt.Fprintln(os.Stderr, "benchload:", err)
 		}
 	}()
-	fmt.Printf("server %s (pid %d, data %s) %s\n", srv.URL, srv.Pid(), srv.DataDir, strings.Join(extra, " "))
+	fmt.Printf("server %s (pid %d, data %s) %s\n", srv.URL, srv.PID(), srv.DataDir, strings.Join(extra, " "))
 	minter, err := load.NewMinter(filepath.Join(srv.DataDir, "demo"))
 	if err != nil {
 		return err
@@ -93,11 +94,11 @@ func run(ctx context.Context, c, n, warmup int, poll time.Duration, extra []stri
 
 	var rec *perfRecord
 	if perf {
-		if rec, err = startPerf(srv.Pid(), srv.DataDir); err != nil {
+		if rec, err = startPerf(srv.PID(), srv.DataDir); err != nil {
 			return err
 		}
 	}
-	before, err := srv.ReadCPU()
+	before, err := load.ReadCPU(srv.PID())
 	if err != nil {
 		return err
 	}
@@ -105,7 +106,7 @@ func run(ctx context.Context, c, n, warmup int, poll time.Duration, extra []stri
 	if err != nil {
 		return err
 	}
-	after, err := srv.ReadCPU()
+	after, err := load.ReadCPU(srv.PID())
 	if err != nil {
 		return err
 	}
@@ -191,21 +192,4 @@ func (r *perfRecord) report(w *os.File) error {
 		}
 	}
 	return nil
-}
-
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the working directory")
-		}
-		dir = parent
-	}
 }

@@ -22,7 +22,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -33,22 +32,22 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"renewal/e2e/binary"
 )
 
 // Budgets of the design (docs/benchmarks.md).
 const (
-	budgetBrotliMB   = 2.0
-	budgetFirstMS    = 1000
-	budgetCachedMS   = 400
-	budgetP256MS     = 50
-	serverStartLimit = 90 * time.Second
+	budgetBrotliMB = 2.0
+	budgetFirstMS  = 1000
+	budgetCachedMS = 400
+	budgetP256MS   = 50
 )
 
 // recorder runs in every document before the page's own scripts. It
@@ -96,7 +95,7 @@ func main() {
 }
 
 func run(runs int) error {
-	root, err := repoRoot()
+	root, err := binary.Root()
 	if err != nil {
 		return err
 	}
@@ -110,11 +109,11 @@ func run(runs int) error {
 		return errors.New("chromium not found: apt-get install chromium")
 	}
 
-	srv, err := startServer(root)
+	srv, err := binary.Start(binary.Options{Root: root, DirPrefix: "rnw-benchweb-", Args: []string{"--dev", "--log-level", "warn"}})
 	if err != nil {
 		return err
 	}
-	defer srv.stop()
+	defer srv.Stop()
 
 	profile, err := os.MkdirTemp("", "rnw-benchweb-chromium-")
 	if err != nil {
@@ -148,7 +147,7 @@ func run(runs int) error {
 	p256 := "not measured: app.wasm has no dev-only timing hook (window." + hook + ")"
 	var p256ms []float64
 	for i := range runs {
-		f, c, ms, err := measure(browserCtx, srv.url)
+		f, c, ms, err := measure(browserCtx, srv.URL)
 		if err != nil {
 			return fmt.Errorf("run %d: %w", i+1, err)
 		}
@@ -285,94 +284,4 @@ func median(v []float64) float64 {
 		return s[len(s)/2]
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
-}
-
-// ---- the server, as e2e/server_test.go starts it ----
-
-type serverProc struct {
-	cmd  *exec.Cmd
-	url  string
-	dir  string
-	done chan struct{}
-	logs strings.Builder
-}
-
-func startServer(root string) (*serverProc, error) {
-	// A short directory the postgres user can reach (os.TempDir's
-	// children may be root-only; unix socket paths are short).
-	dir, err := os.MkdirTemp("/tmp", "rnw-benchweb-")
-	if err != nil {
-		return nil, err
-	}
-	if err := os.Chmod(dir, 0o755); err != nil {
-		return nil, err
-	}
-	s := &serverProc{dir: dir, done: make(chan struct{})}
-	s.cmd = exec.Command(filepath.Join(root, "bin", "renewal-server"),
-		"--addr", "127.0.0.1:0", "--data-dir", dir, "--web-dir", filepath.Join(root, "web"), "--dev", "--log-level", "warn")
-	s.cmd.Stderr = &s.logs
-	stdout, err := s.cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := s.cmd.Start(); err != nil {
-		os.RemoveAll(dir)
-		return nil, err
-	}
-	addr := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if u, ok := strings.CutPrefix(sc.Text(), "listening on "); ok {
-				addr <- u
-			}
-		}
-	}()
-	go func() {
-		s.cmd.Wait()
-		close(s.done)
-	}()
-	select {
-	case s.url = <-addr:
-		return s, nil
-	case <-s.done:
-		os.RemoveAll(dir)
-		return nil, fmt.Errorf("server exited at start:\n%s", s.logs.String())
-	case <-time.After(serverStartLimit):
-		s.stop()
-		return nil, fmt.Errorf("server did not start in %s:\n%s", serverStartLimit, s.logs.String())
-	}
-}
-
-// stop ends the server politely (it stops its database) and removes its data.
-func (s *serverProc) stop() {
-	select {
-	case <-s.done:
-	default:
-		s.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-s.done:
-		case <-time.After(30 * time.Second):
-			s.cmd.Process.Kill()
-			<-s.done
-		}
-	}
-	os.RemoveAll(s.dir)
-}
-
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the working directory")
-		}
-		dir = parent
-	}
 }
