@@ -89,7 +89,7 @@ func New(d Deps) *fiber.App {
 	}
 	app := fiber.New(cfg)
 
-	app.Use(securityHeaders, requestID, s.clientAddress, s.observe, recover.New(recover.Config{
+	app.Use(securityHeaders, requestID, s.clientAddress, s.observe, plainBodies, recover.New(recover.Config{
 		EnableStackTrace: true,
 		StackTraceHandler: func(c *fiber.Ctx, e any) {
 			s.Log.Error("panic", "request_id", RequestID(c), "panic", fmt.Sprint(e), "stack", string(debug.Stack()))

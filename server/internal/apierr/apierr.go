@@ -23,6 +23,7 @@ const (
 	KindUnauthorized
 	KindForbidden
 	KindTooManyRequests
+	KindUnsupportedMedia
 )
 
 // Status maps a kind to its HTTP status.
@@ -46,6 +47,8 @@ func (k Kind) Status() int {
 		return http.StatusForbidden
 	case KindTooManyRequests:
 		return http.StatusTooManyRequests
+	case KindUnsupportedMedia:
+		return http.StatusUnsupportedMediaType
 	default:
 		return http.StatusInternalServerError
 	}

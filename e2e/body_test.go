@@ -1,0 +1,68 @@
+package e2e
+
+import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// peakRSS is the process's peak resident set (VmHWM), in KiB.
+func peakRSS(t *testing.T, pid int) int {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	require.NoError(t, err)
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
+			require.NoError(t, err)
+			return n
+		}
+	}
+	t.Fatal("no VmHWM")
+	return 0
+}
+
+// 1 GiB of zeros gzipped twice (about 4 KB), posted with
+// "Content-Encoding: gzip, gzip" to the OCSP responder and to the start
+// of a renewal: the real binary refuses it at once (415) and its peak
+// memory does not move.
+func TestCompressedBodiesRefused(t *testing.T) {
+	var inner, outer bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&inner, gzip.BestCompression)
+	zero := make([]byte, 1<<20)
+	for range 1024 {
+		_, _ = zw.Write(zero)
+	}
+	require.NoError(t, zw.Close())
+	zw, _ = gzip.NewWriterLevel(&outer, gzip.BestCompression)
+	_, _ = zw.Write(inner.Bytes())
+	require.NoError(t, zw.Close())
+	bomb := outer.Bytes()
+
+	before := peakRSS(t, suite.PID())
+	for _, c := range []struct{ path, ctype string }{
+		{"/ca/ocsp", "application/ocsp-request"},
+		{"/api/v1/renewal", "application/json"},
+	} {
+		req, err := http.NewRequest("POST", suite.URL+c.path, bytes.NewReader(bomb))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", c.ctype)
+		req.Header.Set("Content-Encoding", "gzip, gzip")
+		t0 := time.Now()
+		resp, err := (&http.Transport{DisableCompression: true}).RoundTrip(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, 415, resp.StatusCode, c.path)
+		assert.Less(t, time.Since(t0), 2*time.Second, c.path)
+	}
+	assert.Less(t, peakRSS(t, suite.PID())-before, 64<<10, "peak memory grew by more than 64 MiB")
+}
