@@ -66,3 +66,15 @@ func TestCompressedBodiesRefused(t *testing.T) {
 	}
 	assert.Less(t, peakRSS(t, suite.PID())-before, 64<<10, "peak memory grew by more than 64 MiB")
 }
+
+// Link tokens open an application to whoever holds them: the binary's
+// request log names the route, never the token.
+func TestLinkTokensNotLogged(t *testing.T) {
+	for _, prefix := range []string{"/resume/", "/approve/"} {
+		token := fmt.Sprintf("tok%dSecretLinkToken%d", time.Now().UnixNano(), len(prefix))
+		resp, _ := get(t, suite.URL+prefix+token)
+		assert.Less(t, resp.StatusCode, 500)
+		require.Eventually(t, func() bool { return strings.Contains(suite.Logs(), prefix+"…") }, 5*time.Second, 50*time.Millisecond)
+		assert.NotContains(t, suite.Logs(), token, "the token of %s is in the log", prefix)
+	}
+}

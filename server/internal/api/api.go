@@ -165,9 +165,23 @@ func (s *server) observe(c *fiber.Ctx) error {
 		level = slog.LevelError
 	}
 	s.Log.Log(ctx, level, "request",
-		"method", method, "path", c.Path(), "route", c.Route().Path,
+		"method", method, "path", loggedPath(c.Path()), "route", c.Route().Path,
 		"status", status, "ms", d.Milliseconds(), "ip", ClientIP(c), "request_id", RequestID(c))
 	return nil
+}
+
+// linkPaths are the pages whose last segment is a single-use link token:
+// a log line must not let whoever reads the logs open the application.
+var linkPaths = []string{renewal.PathResume, renewal.PathApprove}
+
+// loggedPath is the path with link tokens cut out.
+func loggedPath(p string) string {
+	for _, prefix := range linkPaths {
+		if rest, ok := strings.CutPrefix(p, prefix); ok && rest != "" {
+			return prefix + "…"
+		}
+	}
+	return p
 }
 
 // renderError is the one error handler: it maps any error to a public
