@@ -335,6 +335,9 @@ func TestFlowResume(t *testing.T) {
 	status, e = other.call("GET", "/api/v1/renewal/application.pdf", nil, nil)
 	assert.Equal(t, 403, status)
 	assert.Equal(t, "certificate_not_proven", e.Code)
+	status, e = other.call("POST", "/api/v1/renewal/cancel", nil, nil)
+	assert.Equal(t, 403, status, "a resume link alone may read the state, not cancel")
+	assert.Equal(t, "certificate_not_proven", e.Code)
 	status, e = other.prove()
 	assert.Equal(t, 403, status)
 	assert.Equal(t, "other_certificate", e.Code, "only the certificate the application started with")
@@ -345,7 +348,9 @@ func TestFlowResume(t *testing.T) {
 	require.Less(t, status, 300, e.MessageEN)
 	same.must("GET", "/api/v1/renewal", nil, &v)
 	assert.True(t, v.Proven)
-	assert.Equal(t, "awaiting_payment", v.State)
+	assert.Equal(t, "awaiting_payment", v.State, "the link's cancel changed nothing")
+	same.must("POST", "/api/v1/renewal/cancel", nil, &v)
+	assert.Equal(t, "cancelled", v.State, "the proven holder may cancel")
 }
 
 // TestFlowRegistryRetries: a registry that fails twice is asked again

@@ -100,13 +100,18 @@ func (s *Service) SignApplication(ctx context.Context, sess *Session, in wire.Ap
 	return view, err
 }
 
-// Cancel ends an application that has not been paid.
+// Cancel ends an application that has not been paid. Once a certificate
+// is bound to it, only its proven holder may: a resume link alone reads
+// the state, and whoever forwards an e-mail must not end the renewal.
 func (s *Service) Cancel(ctx context.Context, sess *Session) (*wire.Renewal, error) {
 	var view *wire.Renewal
 	err := s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		app, err := lock(ctx, tx, sess.ApplicationID)
 		if err != nil {
 			return err
+		}
+		if app.CertDer != nil && !sess.Proven {
+			return ErrNotProven
 		}
 		if err := s.move(ctx, tx, app, EventCancelled, "holder", nil); err != nil {
 			return err
