@@ -193,9 +193,11 @@ func TestCAOnToken(t *testing.T) {
 	assert.NoError(t, parsed.CheckSignatureFrom(issuer), "the CRL is signed by the key on the token")
 }
 
-// prodEnv and prodFlags stand in for the mail relay and SMS gateway a production
-// server must name; the tests that use them send no message.
-var prodFlags = []string{"--smtp-host", "127.0.0.1", "--smtp-port", "9", "--smtp-from", "noreply@ca.example.ru", "--sms-url", "http://127.0.0.1:9/sms"}
+// prodEnv and prodFlags stand in for what a production server must name:
+// the mail relay and SMS gateway (the tests that use them send no
+// message), its public URL and its register.
+var prodFlags = []string{"--smtp-host", "127.0.0.1", "--smtp-port", "9", "--smtp-from", "noreply@ca.example.ru", "--sms-url", "http://127.0.0.1:9/sms",
+	"--public-url", "https://ca.example.ru", "--registry-file", filepath.Join("testdata", "registry.yaml")}
 
 // TestAuditVerifyCommand: once the running suite server's sequencer has
 // signed a checkpoint, `audit verify` recomputes the log from its
@@ -221,3 +223,26 @@ func TestAuditVerifyCommand(t *testing.T) {
 }
 
 var prodEnv = []string{"SMS_TOKEN=unused"}
+
+// TestProductionRefusesDevDefaults: without --dev the binary will not
+// serve with the listening address in its certificates or with the demo
+// register, and says which setting is missing.
+func TestProductionRefusesDevDefaults(t *testing.T) {
+	without := func(flag string) []string {
+		var out []string
+		for i := 0; i < len(prodFlags); i += 2 {
+			if prodFlags[i] != flag {
+				out = append(out, prodFlags[i], prodFlags[i+1])
+			}
+		}
+		return out
+	}
+	for _, flag := range []string{"--public-url", "--registry-file"} {
+		dir, err := newDataDir()
+		require.NoError(t, err)
+		t.Cleanup(func() { os.RemoveAll(dir) })
+		_, err = startServerIn(dir, prodEnv, without(flag)...)
+		require.Error(t, err, "started without %s", flag)
+		assert.Contains(t, err.Error(), flag)
+	}
+}

@@ -37,6 +37,9 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		}
 		return usageError{err}
 	}
+	if err := productionReady(cfg); err != nil {
+		return err
+	}
 	log := newLogger(cfg, stderr)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
@@ -131,6 +134,23 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	log.Info("shutting down")
 	if err := app.ShutdownWithTimeout(shutdownGrace); err != nil {
 		log.Error("shutdown", "err", err)
+	}
+	return nil
+}
+
+// productionReady refuses to serve without --dev what only development
+// may lack: the public URL written into every certificate (else it would
+// be the listening address, say 127.0.0.1) and a real register (else
+// the demo people would pass the registry check).
+func productionReady(cfg *config.Config) error {
+	if cfg.Dev {
+		return nil
+	}
+	switch {
+	case cfg.PublicURL == "":
+		return errors.New("--public-url (PUBLIC_URL) is required without --dev: it is written into every certificate's CRL and OCSP addresses")
+	case cfg.RegistryFile == "":
+		return errors.New("--registry-file (REGISTRY_FILE) is required without --dev: without it the registry check would use the demo register")
 	}
 	return nil
 }
