@@ -103,7 +103,7 @@ func TestSignalsStopCleanly(t *testing.T) {
 
 func TestDatabaseUnreachableAtStart(t *testing.T) {
 	cmd := exec.Command(filepath.Join(root, "bin", "renewal-server"), "--addr", "127.0.0.1:0", "--db-wait", "1s",
-		"--web-dir", filepath.Join(root, "web"))
+		"--web-dir", filepath.Join(root, "web"), "--public-url", "https://ca.example.ru", "--registry-file", filepath.Join("testdata", "registry.yaml"))
 	cmd.Env = append(os.Environ(), "DATABASE_URL=postgres://nobody@127.0.0.1:1/none?connect_timeout=1")
 	out, err := cmd.CombinedOutput()
 	require.Error(t, err)

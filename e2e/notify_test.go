@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/mail"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -94,7 +95,7 @@ func TestNotificationsDelivered(t *testing.T) {
 	require.Equal(t, 0, code, out)
 	s, err := startServerIn(dir, []string{"SMS_TOKEN=gateway-secret"},
 		"--smtp-host", "127.0.0.1", "--smtp-port", port, "--smtp-tls", "none", "--smtp-from", "noreply@ca.example.ru",
-		"--sms-url", gateway.URL+"/send")
+		"--sms-url", gateway.URL+"/send", "--public-url", "https://ca.example.ru", "--registry-file", filepath.Join("testdata", "registry.yaml"))
 	require.NoError(t, err)
 	stopAtEnd(t, s)
 

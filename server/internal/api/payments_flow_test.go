@@ -289,22 +289,7 @@ func TestInvoiceStatement(t *testing.T) {
 func TestIssueRetriedAfterCertificateInsertFails(t *testing.T) {
 	f := newFlow(t)
 	ctx := context.Background()
-	for _, sql := range []string{
-		`CREATE SEQUENCE fail_certificate_once`,
-		`CREATE FUNCTION fail_certificate_once() RETURNS trigger LANGUAGE plpgsql AS $$
-		 BEGIN
-		   -- nextval is not rolled back with the failed transaction
-		   IF nextval('fail_certificate_once') = 1 THEN
-		     RAISE EXCEPTION 'injected: the certificate insert fails once';
-		   END IF;
-		   RETURN NEW;
-		 END $$`,
-		`CREATE TRIGGER fail_certificate_once BEFORE INSERT ON certificate
-		 FOR EACH ROW EXECUTE FUNCTION fail_certificate_once()`,
-	} {
-		_, err := f.st.Pool().Exec(ctx, sql)
-		require.NoError(t, err)
-	}
+	f.failCertificateInsertOnce()
 	h := f.toPayment("+375290001102", "retried@example.by")
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	require.NoError(t, err)
@@ -327,4 +312,66 @@ func TestIssueRetriedAfterCertificateInsertFails(t *testing.T) {
 		`SELECT count(*), count(abandoned_at) FROM issuance_intent WHERE application_id = $1`, h.id).Scan(&intents, &abandoned))
 	assert.Equal(t, 1, intents, "the failed attempt's intent rolled back with it")
 	assert.Equal(t, 0, abandoned)
+}
+
+// failCertificateInsertOnce makes the next insert of a certificate fail,
+// with a trigger, as a crash between the intent and the certificate would.
+func (f *flow) failCertificateInsertOnce() {
+	f.t.Helper()
+	for _, sql := range []string{
+		`CREATE SEQUENCE fail_certificate_once`,
+		`CREATE FUNCTION fail_certificate_once() RETURNS trigger LANGUAGE plpgsql AS $$
+		 BEGIN
+		   -- nextval is not rolled back with the failed transaction
+		   IF nextval('fail_certificate_once') = 1 THEN
+		     RAISE EXCEPTION 'injected: the certificate insert fails once';
+		   END IF;
+		   RETURN NEW;
+		 END $$`,
+		`CREATE TRIGGER fail_certificate_once BEFORE INSERT ON certificate
+		 FOR EACH ROW EXECUTE FUNCTION fail_certificate_once()`,
+	} {
+		_, err := f.st.Pool().Exec(context.Background(), sql)
+		require.NoError(f.t, err)
+	}
+}
+
+// A request made after payment is issued at once, in its own request;
+// when that fails (the certificate insert, once), the request is kept,
+// the job issues it, and the holder is charged once for one certificate.
+func TestIssueAtOnceFallsBackToJob(t *testing.T) {
+	f := newFlow(t)
+	ctx := context.Background()
+	h := f.toPayment("+375290001103", "atonce@example.by")
+	p, ref := h.pay()
+	require.Equal(t, 200, f.notify(event("ev-atonce", payments.EventSucceeded, p, ref), time.Now(), f.webhookSecret))
+	h.waitState("key_pending")
+	f.failCertificateInsertOnce()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	csr, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{}, key)
+	require.NoError(t, err)
+	var v wire.Renewal
+	h.must("POST", "/api/v1/renewal/request", wire.CertificateRequest{CSR: csr}, &v)
+	assert.Equal(t, "key_pending", v.State, "the failed attempt left the request for the job")
+	assert.True(t, v.Request)
+	h.waitStateWithin("issued", 45*time.Second)
+	assert.Equal(t, 1, f.certificates(h.id))
+	pay, err := f.st.PaymentGet(ctx, p.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "succeeded", pay.Status)
+
+	// Without a fault, the request comes back issued.
+	h2 := f.toPayment("+375290001104", "atonce2@example.by")
+	p2, ref2 := h2.pay()
+	require.Equal(t, 200, f.notify(event("ev-atonce2", payments.EventSucceeded, p2, ref2), time.Now(), f.webhookSecret))
+	h2.waitState("key_pending")
+	key2, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	csr2, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{}, key2)
+	require.NoError(t, err)
+	h2.must("POST", "/api/v1/renewal/request", wire.CertificateRequest{CSR: csr2}, &v)
+	assert.Equal(t, "issued", v.State, "issued within the request")
+	assert.NotNil(t, v.Issued)
+	assert.Equal(t, 1, f.certificates(h2.id))
 }

@@ -56,6 +56,7 @@ func (s *Service) SubmitRequest(ctx context.Context, sess *Session, raw []byte) 
 		return nil, err
 	}
 	var view *wire.Renewal
+	var refund func() error
 	err = s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		app, err := lock(ctx, tx, sess.ApplicationID)
 		if err != nil {
@@ -82,15 +83,35 @@ func (s *Service) SubmitRequest(ctx context.Context, sess *Session, raw []byte) 
 			map[string]string{"csr_sha256": fmt.Sprintf("%x", s.keyed("csr", string(der)))}); err != nil {
 			return err
 		}
+		app.Csr = der
 		if State(app.State) == StateKeyPending {
-			if err := enqueueIssue(ctx, tx, app.ID); err != nil {
+			// Paid already: issue now, in this transaction, as the job
+			// would (the row lock makes it once). If that fails short of
+			// a refusal, the job takes over from the request just kept.
+			err := tx.Savepoint(ctx, func(ctx context.Context, tx *store.Tx) error {
+				var err error
+				refund, err = s.issueLocked(ctx, tx, app)
 				return err
+			})
+			if err != nil {
+				s.Log.WarnContext(ctx, "issue: at once failed; the job retries", "application", app.ID, "err", err)
+				refund = nil
+				if app, err = lock(ctx, tx, app.ID); err != nil {
+					return err
+				}
+				if err := enqueueIssue(ctx, tx, app.ID); err != nil {
+					return err
+				}
 			}
 		}
-		app.Csr = der
 		view, err = s.view(ctx, tx.Queries, app, sess)
 		return err
 	})
+	if err == nil && refund != nil {
+		if rerr := refund(); rerr != nil {
+			s.Log.ErrorContext(ctx, "issue: automatic refund failed; the operator must refund", "application", sess.ApplicationID, "err", rerr)
+		}
+	}
 	return view, err
 }
 
@@ -135,43 +156,8 @@ func (w *issueWorker) Work(ctx context.Context, job *river.Job[issueArgs]) error
 		if err != nil {
 			return err
 		}
-		switch State(app.State) {
-		case StatePaid:
-			if err := s.move(ctx, tx, app, EventKeyRequested, "system", nil); err != nil {
-				return err
-			}
-			if app.Csr == nil { // the key is made after payment: call the person back
-				return s.sendResumeLink(ctx, tx, app, nextKey)
-			}
-		case StateKeyPending:
-			if app.Csr == nil {
-				return nil // SubmitRequest enqueues again
-			}
-		default:
-			return nil // issued already, or no longer issuable
-		}
-		serial, der, err := s.issueOnce(ctx, tx, app)
-		var ce *ca.Error
-		if errors.As(err, &ce) && !errors.Is(err, ca.ErrTokenUsed) {
-			// The authority refuses for good (the certificate was revoked
-			// or expired meanwhile, the key is weak or seen): no
-			// certificate, so no charge.
-			s.Log.ErrorContext(ctx, "issue: refused", "application", app.ID, "err", err)
-			refund, err = s.refuseAfterPayment(ctx, tx, app, ce)
-			return err
-		}
-		if err != nil {
-			return err
-		}
-		now := s.now()
-		if err := tx.ApplicationSetIssued(ctx, store.ApplicationSetIssuedParams{ID: app.ID, IssuedSerial: &serial, UpdatedAt: now}); err != nil {
-			return err
-		}
-		if err := s.move(ctx, tx, app, EventIssued, "authority", map[string]string{"serial": serial, "sha256": fmt.Sprintf("%x", sha256Sum(der))}); err != nil {
-			return err
-		}
-		link := strings.TrimSuffix(s.PublicURL, "/") + "/"
-		return s.queue(ctx, tx, app.ID, notify.Issued(lang(app), app.Email, serial, link), false)
+		refund, err = s.issueLocked(ctx, tx, app)
+		return err
 	})
 	if refund != nil {
 		if rerr := refund(); rerr != nil {
@@ -179,6 +165,49 @@ func (w *issueWorker) Work(ctx context.Context, job *river.Job[issueArgs]) error
 		}
 	}
 	return err
+}
+
+// issueLocked issues the certificate of an application locked in tx, once
+// it is paid and has its request. A refusal by the authority refunds; the
+// refund itself is returned, to run after the commit.
+func (s *Service) issueLocked(ctx context.Context, tx *store.Tx, app *store.Application) (refund func() error, err error) {
+	switch State(app.State) {
+	case StatePaid:
+		if err := s.move(ctx, tx, app, EventKeyRequested, "system", nil); err != nil {
+			return nil, err
+		}
+		if app.Csr == nil { // the key is made after payment: call the person back
+			return nil, s.sendResumeLink(ctx, tx, app, nextKey)
+		}
+	case StateKeyPending:
+		if app.Csr == nil {
+			return nil, nil // SubmitRequest issues
+		}
+	default:
+		return nil, nil // issued already, or no longer issuable
+	}
+	serial, der, err := s.issueOnce(ctx, tx, app)
+	var ce *ca.Error
+	if errors.As(err, &ce) && !errors.Is(err, ca.ErrTokenUsed) {
+		// The authority refuses for good (the certificate was revoked
+		// or expired meanwhile, the key is weak or seen): no
+		// certificate, so no charge.
+		s.Log.ErrorContext(ctx, "issue: refused", "application", app.ID, "err", err)
+		return s.refuseAfterPayment(ctx, tx, app, ce)
+	}
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	if err := tx.ApplicationSetIssued(ctx, store.ApplicationSetIssuedParams{ID: app.ID, IssuedSerial: &serial, UpdatedAt: now}); err != nil {
+		return nil, err
+	}
+	app.IssuedSerial = &serial
+	if err := s.move(ctx, tx, app, EventIssued, "authority", map[string]string{"serial": serial, "sha256": fmt.Sprintf("%x", sha256Sum(der))}); err != nil {
+		return nil, err
+	}
+	link := strings.TrimSuffix(s.PublicURL, "/") + "/"
+	return nil, s.queue(ctx, tx, app.ID, notify.Issued(lang(app), app.Email, serial, link), false)
 }
 
 // issueOnce returns the application's certificate: the one recorded if a

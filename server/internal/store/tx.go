@@ -60,6 +60,20 @@ func (s *Store) InTx(ctx context.Context, f func(ctx context.Context, tx *Tx) er
 	return nil
 }
 
+// Savepoint runs f in a savepoint of this transaction: if f fails, what
+// it did is undone and the transaction goes on, usable.
+func (t *Tx) Savepoint(ctx context.Context, f func(ctx context.Context, tx *Tx) error) error {
+	sp, err := t.tx.Begin(ctx)
+	if err != nil {
+		return mapErr(err)
+	}
+	if err := f(ctx, &Tx{Queries: Queries{db.New(sp)}, tx: sp, shared: t.shared}); err != nil {
+		sp.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // f's error is the one to report
+		return err
+	}
+	return mapErr(sp.Commit(ctx))
+}
+
 // Keep wraps an error whose transaction must still commit.
 type Keep struct{ Err error }
 
