@@ -76,6 +76,38 @@ func (a *Authority) CheckCurrent(ctx context.Context, profileName string, curren
 	return a.run(ctx, currentChecks, r)
 }
 
+// signerChecks: may this certificate sign for its holder now? A head's
+// confirmation needs a valid, trusted, unrevoked certificate, not one that
+// could itself be renewed: no grace, no renewal window, no rule on how it
+// was issued.
+var signerChecks = []validator{
+	{"signer-validity", checkSignerValidity},
+	{"signer-chain", checkCurrentChain},
+	{"signer-revocation", checkCurrentRevocation},
+}
+
+// CheckSigner runs signerChecks on a certificate that signs for its holder
+// (a head's confirmation), with the same sentinel errors as CheckCurrent.
+func (a *Authority) CheckSigner(ctx context.Context, cert *x509.Certificate, chain []*x509.Certificate) error {
+	if cert == nil {
+		return ErrBadRequest.with("no certificate", nil)
+	}
+	r := &renewal{now: a.now(), req: RenewalRequest{Current: cert, CurrentChain: chain}}
+	return a.run(ctx, signerChecks, r)
+}
+
+// checkSignerValidity: valid now, with no grace after notAfter.
+func checkSignerValidity(_ context.Context, _ *Authority, r *renewal) error {
+	c := r.req.Current
+	switch {
+	case r.now.Before(c.NotBefore):
+		return ErrCertNotYetValid.with(fmt.Sprintf("notBefore %s, now %s", c.NotBefore.UTC().Format(time.RFC3339), r.now.UTC().Format(time.RFC3339)), nil)
+	case r.now.After(c.NotAfter):
+		return ErrCertExpired.with(fmt.Sprintf("notAfter %s, now %s", c.NotAfter.UTC().Format(time.RFC3339), r.now.UTC().Format(time.RFC3339)), nil)
+	}
+	return nil
+}
+
 // CheckRequest runs the checks of a certificate request against the
 // current certificate (algorithm, key strength, proof of possession, key
 // never seen, subject unchanged) without issuing anything: the workflow

@@ -109,7 +109,7 @@ func (s *Service) Confirm(ctx context.Context, hs *HeadSession, id string, sig [
 			return ErrConfirmationSignature.With(err)
 		}
 		// Revoked or expired since the proof: checked again now.
-		if err := s.authorityIn(tx).CheckCurrent(ctx, headProfile(hs.Jurisdiction), hs.Cert, nil); err != nil {
+		if err := s.authorityIn(tx).CheckSigner(ctx, hs.Cert, nil); err != nil {
 			return authorityError(err)
 		}
 		now := s.now()

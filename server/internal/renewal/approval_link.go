@@ -34,14 +34,6 @@ func orgOf(jurisdiction string, cert *x509.Certificate) string {
 	return attribute(cert, oidUNP)
 }
 
-// headProfile is the profile a head's certificate is checked against.
-func headProfile(jurisdiction string) string {
-	if jurisdiction == "RU" {
-		return "ru-employee"
-	}
-	return "by-employee"
-}
-
 // requestApproval sends the head a single-use link for the application
 // (e-mail and SMS, to the contacts the register gives) and returns it, so
 // a Russian employee can also send it himself.

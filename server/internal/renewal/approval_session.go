@@ -121,7 +121,7 @@ func (s *Service) checkHead(ctx context.Context, tx *store.Tx, hs *HeadSession, 
 	if country(cert) != hs.Jurisdiction || orgOf(hs.Jurisdiction, cert) != hs.OrgID {
 		return ErrOtherOrganisation
 	}
-	if err := s.authorityIn(tx).CheckCurrent(ctx, headProfile(hs.Jurisdiction), cert, chain); err != nil {
+	if err := s.authorityIn(tx).CheckSigner(ctx, cert, chain); err != nil {
 		return authorityError(err)
 	}
 	head, err := s.Registry.Head(ctx, hs.Jurisdiction, hs.OrgID)

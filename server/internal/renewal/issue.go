@@ -25,6 +25,7 @@ import (
 type Issuer interface {
 	CurrentChecker
 	CheckRequest(ctx context.Context, profile string, current *x509.Certificate, csrDER []byte) error
+	CheckSigner(ctx context.Context, cert *x509.Certificate, chain []*x509.Certificate) error
 	Renew(ctx context.Context, req ca.RenewalRequest) (*ca.Issued, error)
 	WithStore(ca.Store) *ca.Authority
 }
