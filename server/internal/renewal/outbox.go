@@ -47,7 +47,8 @@ func (w *outboxWorker) Work(ctx context.Context, job *river.Job[outboxArgs]) err
 	}
 	msg := notify.Message{Channel: notify.Channel(row.Channel), To: row.Recipient, Subject: row.Subject, Text: row.Body, Key: strconv.FormatInt(row.ID, 10)}
 	if err := sender.Send(ctx, msg); err != nil {
-		_ = q.OutboxMarkFailed(ctx, store.OutboxMarkFailedParams{ID: row.ID, LastError: err.Error()})
+		final := notify.IsPermanent(err) || job.Attempt >= job.MaxAttempts
+		_ = q.OutboxMarkFailed(ctx, store.OutboxMarkFailedParams{ID: row.ID, LastError: err.Error(), Final: final, Redact: !w.s.Dev})
 		if notify.IsPermanent(err) {
 			return river.JobCancel(err)
 		}

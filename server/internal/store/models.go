@@ -575,10 +575,12 @@ func (a OutboxInsertParams) db() db.OutboxInsertParams {
 type OutboxMarkFailedParams struct {
 	ID        int64
 	LastError string
+	Final     bool
+	Redact    bool
 }
 
 func (a OutboxMarkFailedParams) db() db.OutboxMarkFailedParams {
-	return db.OutboxMarkFailedParams{ID: a.ID, LastError: a.LastError}
+	return db.OutboxMarkFailedParams{ID: a.ID, LastError: a.LastError, Final: a.Final, Redact: a.Redact}
 }
 
 type OutboxMarkSentParams struct {

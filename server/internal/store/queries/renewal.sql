@@ -120,7 +120,11 @@ UPDATE outbox SET sent_at = $2, attempts = attempts + 1, last_error = '',
 WHERE id = $1;
 
 -- name: OutboxMarkFailed :exec
-UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1;
+-- A final failure blanks a sensitive body as a delivery does: a code or
+-- link that never arrived must not stay readable either.
+UPDATE outbox SET attempts = attempts + 1, last_error = $2,
+  body = CASE WHEN sensitive AND sqlc.arg(final)::boolean AND sqlc.arg(redact)::boolean THEN '(не доставлено / not delivered)' ELSE body END
+WHERE id = $1;
 
 -- name: OutboxList :many
 SELECT * FROM outbox ORDER BY id DESC LIMIT $1;

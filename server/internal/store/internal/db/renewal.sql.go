@@ -582,16 +582,27 @@ func (q *Queries) OutboxList(ctx context.Context, limit int32) ([]Outbox, error)
 }
 
 const outboxMarkFailed = `-- name: OutboxMarkFailed :exec
-UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1
+UPDATE outbox SET attempts = attempts + 1, last_error = $2,
+  body = CASE WHEN sensitive AND $3::boolean AND $4::boolean THEN '(не доставлено / not delivered)' ELSE body END
+WHERE id = $1
 `
 
 type OutboxMarkFailedParams struct {
 	ID        int64
 	LastError string
+	Final     bool
+	Redact    bool
 }
 
+// A final failure blanks a sensitive body as a delivery does: a code or
+// link that never arrived must not stay readable either.
 func (q *Queries) OutboxMarkFailed(ctx context.Context, arg OutboxMarkFailedParams) error {
-	_, err := q.db.Exec(ctx, outboxMarkFailed, arg.ID, arg.LastError)
+	_, err := q.db.Exec(ctx, outboxMarkFailed,
+		arg.ID,
+		arg.LastError,
+		arg.Final,
+		arg.Redact,
+	)
 	return err
 }
 
