@@ -2,22 +2,19 @@ package load
 
 import (
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/sha1"
 	"crypto/x509"
-	"encoding/asn1"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"software.sslmate.com/src/go-pkcs12"
 
 	"renewal/app/wire"
 	"renewal/ca"
+	"renewal/ca/demo"
 	"renewal/ca/signer"
 )
 
@@ -129,8 +126,6 @@ func NewMinter(demoDir string) (*Minter, error) {
 	return m, nil
 }
 
-var oidSubjectKeyID = asn1.ObjectIdentifier{2, 5, 29, 14}
-
 // Holder makes holder i (from 1): scenarios alternate, and the contacts
 // and client address are derived from i so that no two holders share
 // them. The certificate is the demo subscriber's with every extension
@@ -139,45 +134,9 @@ func (m *Minter) Holder(i int) (*Holder, error) {
 	i += m.offset
 	sc := scenarios[i%len(scenarios)]
 	base := m.bases[i%len(scenarios)]
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	cert, key, err := demo.Reissue(base, m.issuer, m.issuerKey, time.Time{})
 	if err != nil {
-		return nil, err
-	}
-	serial, err := ca.NewSerial()
-	if err != nil {
-		return nil, err
-	}
-	spki, err := x509.MarshalPKIXPublicKey(key.Public())
-	if err != nil {
-		return nil, err
-	}
-	var parsed struct {
-		Algorithm asn1.RawValue
-		Key       asn1.BitString
-	}
-	if _, err := asn1.Unmarshal(spki, &parsed); err != nil {
-		return nil, err
-	}
-	skid := sha1.Sum(parsed.Key.Bytes)
-	tmpl := &x509.Certificate{
-		SerialNumber: serial,
-		RawSubject:   base.RawSubject,
-		NotBefore:    base.NotBefore,
-		NotAfter:     base.NotAfter,
-		SubjectKeyId: skid[:],
-	}
-	for _, e := range base.Extensions {
-		if !e.Id.Equal(oidSubjectKeyID) {
-			tmpl.ExtraExtensions = append(tmpl.ExtraExtensions, e)
-		}
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, m.issuer, key.Public(), m.issuerKey)
-	if err != nil {
-		return nil, fmt.Errorf("sign holder %d: %w", i, err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("holder %d: %w", i, err)
 	}
 	return &Holder{
 		Index:    i,

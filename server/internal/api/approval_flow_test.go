@@ -8,6 +8,8 @@ import (
 	"crypto/x509"
 	"io"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +20,8 @@ import (
 	"renewal/app/wire"
 	"renewal/ca"
 	"renewal/ca/cms"
+	"renewal/ca/demo"
+	"renewal/ca/signer"
 	"renewal/server/internal/docs"
 	"renewal/server/internal/payments"
 )
@@ -254,6 +258,24 @@ func TestApprovalRefusals(t *testing.T) {
 
 // TestApprovalOwnRequest: a head who files his own request as an
 // employee may not confirm it.
+// reissued is a holder of scenario with a second certificate of the same
+// person: same subject and identifiers, its own key and serial.
+func (f *flow) reissued(scenario string) *holder {
+	f.t.Helper()
+	h := f.holder(scenario, "", "")
+	key, err := signer.LoadFile(filepath.Join(f.demo.Dir, "issuing.key"))
+	require.NoError(f.t, err)
+	b, err := os.ReadFile(filepath.Join(f.demo.Dir, "issuing.pem"))
+	require.NoError(f.t, err)
+	issuers, err := ca.ParsePEM(b)
+	require.NoError(f.t, err)
+	cert, k, err := demo.Reissue(h.cert, issuers[0], key, time.Time{})
+	require.NoError(f.t, err)
+	require.NotEqual(f.t, h.cert.Raw, cert.Raw)
+	h.cert, h.key = cert, k
+	return h
+}
+
 func TestApprovalOwnRequest(t *testing.T) {
 	f := newFlow(t)
 	own, _ := f.employeeFiles("ru-head", "ru-poa", "+79000000203", "ivanov@severny-veter.example.ru", ivanovData)
@@ -265,6 +287,22 @@ func TestApprovalOwnRequest(t *testing.T) {
 	require.Len(t, a.Requests, 1)
 	assert.True(t, a.Requests[0].Own)
 	status, e = boss.confirm(own.id)
+	assert.Equal(t, 403, status)
+	assert.Equal(t, "own_request", e.Code)
+	assert.Equal(t, "awaiting_approval", own.state())
+
+	// The same person with his other certificate is still himself (a
+	// second request brings a new single-use link).
+	again, _ := f.employeeFiles("ru-head", "ru-poa", "+79000000204", "ivanov2@severny-veter.example.ru", ivanovData)
+	other := f.reissued("ru-head")
+	status, e = other.headProves(again.approvalToken("ivanov@severny-veter.example.ru"))
+	require.Less(t, status, 300, e.MessageEN)
+	other.must("GET", "/api/v1/approval", nil, &a)
+	require.Len(t, a.Requests, 2)
+	for _, r := range a.Requests {
+		assert.True(t, r.Own, "decided by СНИЛС, not by the certificate")
+	}
+	status, e = other.confirm(own.id)
 	assert.Equal(t, 403, status)
 	assert.Equal(t, "own_request", e.Code)
 	assert.Equal(t, "awaiting_approval", own.state())

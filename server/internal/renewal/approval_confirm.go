@@ -57,7 +57,11 @@ func (s *Service) PrepareConfirmation(ctx context.Context, hs *HeadSession, ids 
 			if !ActionHeadConfirm.allowedIn(State(app.State)) || app.Jurisdiction != hs.Jurisdiction || deref(app.OrgID) != hs.OrgID {
 				return ErrNothingToConfirm.With(fmt.Errorf("application %s is %s of %s", id, app.State, deref(app.OrgID)))
 			}
-			if bytes.Equal(app.CertSha256, headSum[:]) {
+			empCert, err := x509.ParseCertificate(app.CertDer)
+			if err != nil {
+				return err
+			}
+			if ownRequest(app.Jurisdiction, hs.Cert, empCert) {
 				return ErrOwnRequest
 			}
 			doc, err := tx.SignedDocumentGet(ctx, store.SignedDocumentGetParams{ApplicationID: id, Kind: "application"})

@@ -154,7 +154,6 @@ func (s *Service) ApprovalView(ctx context.Context, hs *HeadSession) (*wire.Appr
 		return v, nil // nothing of the organisation before the proof
 	}
 	v.Head = hs.Cert.Subject.CommonName
-	headSum := sha256.Sum256(hs.Cert.Raw)
 	q := s.Store.Queries
 	waiting, err := q.ApplicationsAwaitingApproval(ctx, store.ApplicationsAwaitingApprovalParams{Jurisdiction: hs.Jurisdiction, OrgID: &hs.OrgID})
 	if err != nil {
@@ -178,7 +177,7 @@ func (s *Service) ApprovalView(ctx context.Context, hs *HeadSession) (*wire.Appr
 		}
 	}
 	for _, a := range apps {
-		r, err := s.approvalRequest(ctx, q, &a, headSum[:])
+		r, err := s.approvalRequest(ctx, q, &a, hs.Cert)
 		if err != nil {
 			return nil, err
 		}
@@ -187,7 +186,7 @@ func (s *Service) ApprovalView(ctx context.Context, hs *HeadSession) (*wire.Appr
 	return v, nil
 }
 
-func (s *Service) approvalRequest(ctx context.Context, q store.Queries, a *store.Application, headSum []byte) (wire.ApprovalRequest, error) {
+func (s *Service) approvalRequest(ctx context.Context, q store.Queries, a *store.Application, head *x509.Certificate) (wire.ApprovalRequest, error) {
 	cert, err := x509.ParseCertificate(a.CertDer)
 	if err != nil {
 		return wire.ApprovalRequest{}, err
@@ -200,6 +199,22 @@ func (s *Service) approvalRequest(ctx context.Context, q store.Queries, a *store
 		ID: a.ID, Employee: cert.Subject.CommonName, Title: attribute(cert, oidTitle), Service: a.Service,
 		Tariff: deref(a.Tariff), Amount: wire.Money{Minor: deref64(a.AmountMinor), Currency: deref(a.Currency),
 			Text: money.Format(deref64(a.AmountMinor), deref(a.Currency))},
-		ApplicationSHA256: fmt.Sprintf("%x", doc.Sha256), State: string(a.State), Own: bytes.Equal(a.CertSha256, headSum),
+		ApplicationSHA256: fmt.Sprintf("%x", doc.Sha256), State: string(a.State), Own: ownRequest(a.Jurisdiction, head, cert),
 	}, nil
+}
+
+// ownRequest: the head and the employee are one person, whichever of his
+// certificates each was made with. Decided by the person's identifiers
+// (СНИЛС in Russia, the personal number in Belarus), not by the
+// certificate: a head with a second certificate is still himself.
+func ownRequest(jurisdiction string, head, employee *x509.Certificate) bool {
+	if bytes.Equal(head.Raw, employee.Raw) {
+		return true
+	}
+	id := oidPersonalNumber
+	if jurisdiction == "RU" {
+		id = oidSNILS
+	}
+	h := attribute(head, id)
+	return h != "" && h == attribute(employee, id)
 }

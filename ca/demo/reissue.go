@@ -1,0 +1,68 @@
+package demo
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha1"
+	"crypto/x509"
+	"encoding/asn1"
+	"fmt"
+	"time"
+
+	"renewal/ca"
+)
+
+var oidSubjectKeyID = asn1.ObjectIdentifier{2, 5, 29, 14}
+
+// Reissue is another certificate of base's holder: the same subject and
+// extensions, its own P-256 key, serial and key identifier, valid until
+// notAfter (zero: base's), signed by issuer. Tests and the load benchmark
+// use it for many holders, or a second certificate of one person.
+func Reissue(base, issuer *x509.Certificate, issuerKey crypto.Signer, notAfter time.Time) (*x509.Certificate, *ecdsa.PrivateKey, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, err
+	}
+	serial, err := ca.NewSerial()
+	if err != nil {
+		return nil, nil, err
+	}
+	spki, err := x509.MarshalPKIXPublicKey(key.Public())
+	if err != nil {
+		return nil, nil, err
+	}
+	var parsed struct {
+		Algorithm asn1.RawValue
+		Key       asn1.BitString
+	}
+	if _, err := asn1.Unmarshal(spki, &parsed); err != nil {
+		return nil, nil, err
+	}
+	skid := sha1.Sum(parsed.Key.Bytes)
+	if notAfter.IsZero() {
+		notAfter = base.NotAfter
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: serial,
+		RawSubject:   base.RawSubject,
+		NotBefore:    base.NotBefore,
+		NotAfter:     notAfter,
+		SubjectKeyId: skid[:],
+	}
+	for _, e := range base.Extensions {
+		if !e.Id.Equal(oidSubjectKeyID) {
+			tmpl.ExtraExtensions = append(tmpl.ExtraExtensions, e)
+		}
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, issuer, key.Public(), issuerKey)
+	if err != nil {
+		return nil, nil, fmt.Errorf("demo: reissue %x: %w", base.SerialNumber, err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cert, key, nil
+}
