@@ -324,3 +324,41 @@ func TestApprovalDecline(t *testing.T) {
 	assert.Contains(t, v.Rejection.RU, "сотрудник уволен")
 	assert.Contains(t, emp.lastMessage(emp.email), "сотрудник уволен")
 }
+
+// The register is read again when the head confirms: a head replaced in
+// the register after his proof confirms nothing.
+func TestApprovalRegisterReadAtConfirm(t *testing.T) {
+	f := newFlow(t)
+	emp, _ := f.employeeFiles("ru-employee", "ru-poa", "+79000000205", "petrova2@severny-veter.example.ru", petrovaData)
+	boss := f.holder("ru-head", "", "")
+	status, e := boss.headProves(emp.approvalToken("ivanov@severny-veter.example.ru"))
+	require.Less(t, status, 300, e.MessageEN)
+
+	d := f.registry.Data()
+	replaced := false
+	for i, o := range d.Organisations {
+		if o.Jurisdiction == "RU" && o.Head != "" && o.INN == attributeOf(boss.cert, "1.2.643.100.4") {
+			d.Organisations[i].Head = "Новый Руководитель Назначенович"
+			replaced = true
+		}
+	}
+	require.True(t, replaced, "the head's organisation is in the register")
+	f.registry.Replace(d)
+
+	status, e = boss.confirm(emp.id)
+	assert.Equal(t, 403, status)
+	assert.Equal(t, "not_head", e.Code)
+	assert.Equal(t, "awaiting_approval", emp.state(), "nothing confirmed")
+}
+
+// attributeOf is the subject attribute oid of c, or "".
+func attributeOf(c *x509.Certificate, oid string) string {
+	for _, n := range c.Subject.Names {
+		if n.Type.String() == oid {
+			if s, ok := n.Value.(string); ok {
+				return s
+			}
+		}
+	}
+	return ""
+}

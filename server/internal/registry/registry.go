@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -164,6 +165,29 @@ func demoData() (Data, error) {
 	return d, nil
 }
 
+// Replace puts new data in place of the old, as an updated register
+// would be: checks after it see the new data.
+func (f *File) Replace(d Data) {
+	f.mu.Lock()
+	f.data = d
+	f.mu.Unlock()
+}
+
+// Data is a copy of the data as it is now.
+func (f *File) Data() Data {
+	d := f.current()
+	d.People = slices.Clone(d.People)
+	d.Organisations = slices.Clone(d.Organisations)
+	d.InvalidPassports = slices.Clone(d.InvalidPassports)
+	return d
+}
+
+func (f *File) current() Data {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.data
+}
+
 // FailNext makes the next n checks fail temporarily (tests, --dev).
 func (f *File) FailNext(n int) {
 	f.mu.Lock()
@@ -223,7 +247,7 @@ func (f *File) Check(ctx context.Context, q Query, progress func([]Step)) (Verdi
 func (f *File) step(name string, q Query) Verdict {
 	switch name {
 	case "passport":
-		for _, bad := range f.data.InvalidPassports {
+		for _, bad := range f.current().InvalidPassports {
 			if bad == q.Passport {
 				return fail("passport_invalid", "Паспорт числится недействительным по данным МВД. Обратитесь в удостоверяющий центр лично.",
 					"The passport is listed as invalid by the Ministry of Internal Affairs. Please visit the centre in person.")
@@ -253,7 +277,7 @@ func (f *File) step(name string, q Query) Verdict {
 }
 
 func (f *File) person(q Query) (Person, bool) {
-	for _, p := range f.data.People {
+	for _, p := range f.current().People {
 		if p.Jurisdiction != q.Jurisdiction {
 			continue
 		}
@@ -268,7 +292,7 @@ func (f *File) person(q Query) (Person, bool) {
 }
 
 func (f *File) organisation(jurisdiction, id string) (Organisation, bool) {
-	for _, o := range f.data.Organisations {
+	for _, o := range f.current().Organisations {
 		if o.Jurisdiction == jurisdiction && id != "" && (o.INN == id || o.UNP == id) {
 			return o, true
 		}
@@ -284,7 +308,7 @@ func (f *File) Head(ctx context.Context, jurisdiction, orgID string) (Person, er
 	if !ok || o.Liquidated || o.Head == "" {
 		return Person{}, ErrNoHead
 	}
-	for _, p := range f.data.People {
+	for _, p := range f.current().People {
 		if p.Jurisdiction == jurisdiction && p.FullName == o.Head {
 			return p, nil
 		}

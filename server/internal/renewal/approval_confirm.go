@@ -112,9 +112,13 @@ func (s *Service) Confirm(ctx context.Context, hs *HeadSession, id string, sig [
 		if _, err := docs.VerifyDetached(sig, c.Content, hs.Cert); err != nil {
 			return ErrConfirmationSignature.With(err)
 		}
-		// Revoked or expired since the proof: checked again now.
+		// Revoked, expired or no longer the head since the proof: checked
+		// again now, at the moment that counts.
 		if err := s.authorityIn(tx).CheckSigner(ctx, hs.Cert, nil); err != nil {
 			return authorityError(err)
+		}
+		if err := s.headInRegister(ctx, hs.Jurisdiction, hs.OrgID, hs.Cert); err != nil {
+			return err
 		}
 		now := s.now()
 		if err := tx.ConfirmationSign(ctx, store.ConfirmationSignParams{ID: id, Signature: sig, SignedAt: &now}); err != nil {

@@ -124,14 +124,20 @@ func (s *Service) checkHead(ctx context.Context, tx *store.Tx, hs *HeadSession, 
 	if err := s.authorityIn(tx).CheckSigner(ctx, cert, chain); err != nil {
 		return authorityError(err)
 	}
-	head, err := s.Registry.Head(ctx, hs.Jurisdiction, hs.OrgID)
+	return s.headInRegister(ctx, hs.Jurisdiction, hs.OrgID, cert)
+}
+
+// headInRegister: the register names the holder of cert as the head of
+// the organisation now, compared by his identifiers.
+func (s *Service) headInRegister(ctx context.Context, jurisdiction, orgID string, cert *x509.Certificate) error {
+	head, err := s.Registry.Head(ctx, jurisdiction, orgID)
 	if errors.Is(err, registry.ErrNoHead) {
 		return ErrNotHead
 	} else if err != nil {
 		return err
 	}
 	same := head.PersonalNumber != "" && head.PersonalNumber == attribute(cert, oidPersonalNumber)
-	if hs.Jurisdiction == "RU" {
+	if jurisdiction == "RU" {
 		same = head.SNILS != "" && head.SNILS == attribute(cert, oidSNILS) && head.INN == attribute(cert, oidINN)
 	}
 	if !same {
