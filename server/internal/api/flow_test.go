@@ -390,3 +390,25 @@ func TestFlowRegistryRejects(t *testing.T) {
 	assert.Contains(t, v.Rejection.RU, "недействительным")
 	assert.Contains(t, h.lastMessage(h.email), "недействительным")
 }
+
+// An employee's certificate cannot renew through the owner's service, nor
+// the reverse: refused at the proof, before payment, with the way out.
+func TestFlowCertificateFitsService(t *testing.T) {
+	f := newFlow(t)
+	for _, c := range []struct{ scenario, service, phone, code string }{
+		{"ru-employee", "ru-owner", "+79000000601", "employee_certificate"},
+		{"by-employee", "by-6.0.00", "+375290006011", "employee_certificate"},
+		{"ru-owner", "ru-poa", "+79000000602", "not_employee_certificate"},
+		{"by-individual", "by-6.0.01", "+375290006012", "not_employee_certificate"},
+	} {
+		t.Run(c.scenario+"/"+c.service, func(t *testing.T) {
+			h := f.holder(c.scenario, c.phone, c.scenario+"@example.org")
+			h.start(c.service)
+			status, e := h.prove()
+			assert.Equal(t, 403, status)
+			assert.Equal(t, c.code, e.Code)
+			assert.NotEmpty(t, e.MessageRU)
+			assert.Equal(t, "contacts_verified", h.state(), "nothing moved")
+		})
+	}
+}

@@ -194,3 +194,13 @@ var (
 	nextPaymentAfterHead = nextStep{"подтверждено руководителем; ожидается оплата", "confirmed by the head; payment pending"}
 	nextKey              = nextStep{"создание ключа", "key generation"}
 )
+
+// A certificate that does not fit the service chosen (at the proof).
+var (
+	ErrEmployeeCertificate = apierr.New(apierr.KindForbidden, "employee_certificate",
+		"Этот сертификат выдан сотруднику организации: его продление подтверждает руководитель. Вернитесь к списку услуг и выберите услугу для сотрудника (по доверенности, 6.0.01).",
+		"This certificate was issued to an employee of an organisation: its renewal is confirmed by the head. Go back to the services and choose the employee's service (power of attorney, 6.0.01).")
+	ErrNotEmployeeCertificate = apierr.New(apierr.KindForbidden, "not_employee_certificate",
+		"Этот сертификат не называет организацию: это сертификат физического лица или ИП. Вернитесь к списку услуг и выберите услугу для владельца (6.0.00).",
+		"This certificate names no organisation: it belongs to an individual or a sole proprietor. Go back to the services and choose the owner's service (6.0.00).")
+)

@@ -89,6 +89,9 @@ func (s *Service) Prove(ctx context.Context, sess *Session, in wire.Proof) (stri
 		if app.CertSha256 != nil && !bytes.Equal(app.CertSha256, certSum[:]) {
 			return refuse(ErrOtherCertificate)
 		}
+		if err := s.certificateFitsService(app, cert); err != nil {
+			return refuse(err)
+		}
 		if err := s.authorityIn(tx).CheckCurrent(ctx, app.Profile, cert, chain); err != nil {
 			return refuse(authorityError(err))
 		}
@@ -166,6 +169,38 @@ func checkSignature(cert *x509.Certificate, message, sig []byte) error {
 		return fmt.Errorf("key type %T cannot sign here", cert.PublicKey)
 	}
 	return cert.CheckSignature(alg, message, sig)
+}
+
+// certificateFitsService: an employee's certificate (it names a legal
+// entity) renews through the employee's service, with the head's
+// approval; any other through the owner's. Refused at the proof, before
+// anything is paid for.
+func (s *Service) certificateFitsService(app *store.Application, cert *x509.Certificate) error {
+	terms, _, ok := s.Catalog.service(app.Service)
+	if !ok {
+		return apierr.ErrServiceNotFound
+	}
+	switch employee := legalEntityOf(app.Jurisdiction, cert) != ""; {
+	case employee && !terms.Approval:
+		return ErrEmployeeCertificate
+	case !employee && terms.Approval:
+		return ErrNotEmployeeCertificate
+	}
+	return nil
+}
+
+// legalEntityOf is the legal entity a certificate names: its ИНН in
+// Russia (an ИП's certificate carries ОГРНИП and a personal ИНН instead);
+// in Belarus its УНП when the subject names an organisation (an ИП's
+// certificate carries his own УНП and no organisation).
+func legalEntityOf(jurisdiction string, cert *x509.Certificate) string {
+	if jurisdiction == "RU" {
+		return attribute(cert, oidINNLE)
+	}
+	if len(cert.Subject.Organization) == 0 {
+		return ""
+	}
+	return attribute(cert, oidUNP)
 }
 
 // country is the certificate subject's C attribute.
