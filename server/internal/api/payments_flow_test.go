@@ -249,7 +249,7 @@ func TestInvoiceStatement(t *testing.T) {
 			require.NoError(t, err)
 			st := &payments.Statement{Version: "1.03", Encoding: "Windows", Docs: []payments.StatementDoc{{
 				Kind: "Платежное поручение", Number: fmt.Sprint(100 + i), Date: time.Now(), AmountMinor: c.amount(p.AmountMinor),
-				Payer: "Плательщик", PayerINN: c.payer(p.PayerInn), RecipientINN: "7704218655", Recipient: "АО «Удостоверяющий центр»",
+				Payer: "Плательщик", PayerINN: c.payer(p.PayerInn), RecipientINN: "191234563", Recipient: "РУП «Национальный центр электронных услуг» (пример)",
 				Purpose: "Оплата по счёту № " + number + " за продление сертификата",
 			}}}
 			var buf bytes.Buffer

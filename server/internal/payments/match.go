@@ -102,7 +102,8 @@ func normInvoiceNumber(s string) string {
 	return strings.ToUpper(strings.TrimSpace(s))
 }
 
-// Match decides, for each document paid to ourINN (others, including our
+// Match decides, for each document paid to one of ourTaxIDs (the ИНН of
+// the Russian seller, the УНП of the Belarusian one; others, including our
 // own outgoing payments, are left out), which invoice it pays:
 //
 //   - matched: one invoice number in НазначениеПлатежа, the exact amount,
@@ -117,17 +118,22 @@ func normInvoiceNumber(s string) string {
 // Results follow the order of docs. Docs already processed (their
 // EventID is stored) should be dropped by the caller before or after the
 // call: overlapping statements repeat documents.
-func Match(invoices []Invoice, docs []StatementDoc, ourINN string) []MatchResult {
+func Match(invoices []Invoice, docs []StatementDoc, ourTaxIDs ...string) []MatchResult {
 	byNumber := make(map[string]*Invoice, len(invoices))
 	for i := range invoices {
 		inv := invoices[i]
 		byNumber[normInvoiceNumber(inv.Number)] = &inv
 	}
 	matchedBy := map[string]StatementDoc{}
-	ours := normINN(ourINN)
+	ours := map[string]bool{}
+	for _, id := range ourTaxIDs {
+		if id = normINN(id); id != "" {
+			ours[id] = true
+		}
+	}
 	var out []MatchResult
 	for _, d := range docs {
-		if ours == "" || normINN(d.RecipientINN) != ours {
+		if !ours[normINN(d.RecipientINN)] {
 			continue
 		}
 		r := MatchResult{Doc: d, EventID: d.EventID()}

@@ -116,3 +116,17 @@ func TestMatch(t *testing.T) {
 	require.Len(t, r, 1)
 	assert.Equal(t, MatchThirdParty, r[0].Kind, "an invoice without a payer INN cannot be matched automatically")
 }
+
+// A Belarusian invoice is paid to the Belarusian seller's УНП: it
+// matches when that УНП is one of ours, beside the Russian ИНН.
+func TestMatchBelarusianSeller(t *testing.T) {
+	const ruINN, byUNP = "7704218655", "191234563"
+	inv := []Invoice{{Number: "RN-2026-000010", AmountMinor: 4500, PayerINN: "190602677", PaymentID: "pay-by"}}
+	doc := StatementDoc{Kind: "Платежное поручение", Number: "31", Date: day(10, 3, 2026), AmountMinor: 4500,
+		PayerINN: "190602677", Payer: "ООО «Белый аист»", RecipientINN: byUNP, Purpose: "Оплата по счёту № RN-2026-000010",
+		Received: day(11, 3, 2026)}
+	r := Match(inv, []StatementDoc{doc}, ruINN, byUNP)
+	require.Len(t, r, 1)
+	assert.Equal(t, MatchMatched, r[0].Kind)
+	assert.Empty(t, Match(inv, []StatementDoc{doc}, ruINN), "paid to a УНП that is not ours: left out")
+}

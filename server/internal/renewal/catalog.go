@@ -42,6 +42,15 @@ type Seller struct {
 	CorrAccount string `yaml:"corr_account"`
 }
 
+// TaxID is the number a payment to this seller names: the УНП in
+// Belarus, the ИНН in Russia.
+func (sl Seller) TaxID() string {
+	if sl.UNP != "" {
+		return sl.UNP
+	}
+	return sl.INN
+}
+
 type serviceTerms struct {
 	Profile  string `yaml:"profile"`
 	Approval bool   `yaml:"approval"` // the head of the organisation confirms

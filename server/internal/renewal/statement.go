@@ -46,7 +46,7 @@ func (s *Service) ImportStatement(ctx context.Context, filename string, data []b
 				PayerINN: p.PayerInn, PaymentID: p.ID, Paid: PaymentStatus(p.Status) == PaymentSucceeded})
 			byNumber[deref(p.InvoiceNumber)] = p
 		}
-		report.Results = payments.Match(invoices, st.Docs, s.ourTaxID())
+		report.Results = payments.Match(invoices, st.Docs, s.ourTaxIDs()...)
 		for _, r := range report.Results {
 			d := r.Doc
 			if r.Kind == payments.MatchMatched {
@@ -83,9 +83,14 @@ func (s *Service) ImportStatement(ctx context.Context, filename string, data []b
 	return report, err
 }
 
-// ourTaxID is the centre's taxpayer number that payments must name.
-func (s *Service) ourTaxID() string {
-	return s.Catalog.sellers["RU"].INN
+// ourTaxIDs are the centre's taxpayer numbers that payments must name:
+// the Russian seller's ИНН and the Belarusian seller's УНП.
+func (s *Service) ourTaxIDs() []string {
+	var ids []string
+	for _, sl := range s.Catalog.sellers {
+		ids = append(ids, sl.TaxID())
+	}
+	return ids
 }
 
 // DevStatement writes, for development, the bank statement a payer's bank
@@ -106,7 +111,11 @@ func (s *Service) DevStatement(ctx context.Context, invoice string, amountMinor 
 	if payerINN == "" {
 		payerINN = p.PayerInn
 	}
-	seller := s.Catalog.sellers["RU"]
+	app, err := s.Store.ApplicationGet(ctx, p.ApplicationID)
+	if err != nil {
+		return nil, err
+	}
+	seller := s.Catalog.sellers[app.Jurisdiction]
 	now := s.now()
 	st := &payments.Statement{
 		Version: "1.03", Encoding: "Windows", Sender: "Бухгалтерия", Receiver: "Клиент-банк",
@@ -114,7 +123,7 @@ func (s *Service) DevStatement(ctx context.Context, invoice string, amountMinor 
 		Docs: []payments.StatementDoc{{
 			Kind: "Платежное поручение", Number: fmt.Sprint(now.Unix() % 100000), Date: now, AmountMinor: amountMinor,
 			Payer: "ИНН " + payerINN + " Плательщик", PayerINN: payerINN,
-			RecipientAccount: seller.Account, Recipient: seller.Name, RecipientINN: seller.INN,
+			RecipientAccount: seller.Account, Recipient: seller.Name, RecipientINN: seller.TaxID(),
 			Purpose:  fmt.Sprintf("Оплата по счёту № %s за продление сертификата", invoice),
 			Received: now,
 		}},
