@@ -21,6 +21,10 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
+	"software.sslmate.com/src/go-pkcs12"
+
+	"renewal/ca/demo"
+	"renewal/ca/signer"
 )
 
 // The wizard's scenarios run each in a fresh browser context (their own
@@ -273,11 +277,44 @@ func demoP12(t *testing.T, scenario string) subscriber {
 				s.File = filepath.Join(dir, s.File)
 			}
 			s.Password = strings.TrimSpace(string(pw))
+			if scenario != "by-revoked" { // its revocation is by serial
+				s.File = reissueP12(t, dir, s.File, s.Password)
+			}
 			return s
 		}
 	}
 	t.Fatalf("no demo subscriber %s", scenario)
 	return subscriber{}
+}
+
+// reissueP12 writes, in the test's own directory, a .p12 (and its .pem)
+// with another certificate of the demo subscriber in file: the same
+// person and extensions, its own key and serial. One open application per
+// certificate: each test renews a certificate of its own.
+func reissueP12(t *testing.T, demoDir, file, password string) string {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	require.NoError(t, err)
+	_, cert, cas, err := pkcs12.DecodeChain(b, password)
+	require.NoError(t, err)
+	var issuing *x509.Certificate
+	for _, c := range cas {
+		if c.CheckSignatureFrom(c) != nil { // not the self-signed root
+			issuing = c
+		}
+	}
+	require.NotNil(t, issuing, "the demo .p12 carries its issuing CA")
+	issuingKey, err := signer.LoadFile(filepath.Join(demoDir, "issuing.key"))
+	require.NoError(t, err)
+	fresh, key, err := demo.Reissue(cert, issuing, issuingKey, time.Time{})
+	require.NoError(t, err)
+	p12, err := pkcs12.Modern.Encode(key, fresh, cas, password)
+	require.NoError(t, err)
+	out := filepath.Join(t.TempDir(), filepath.Base(file))
+	require.NoError(t, os.WriteFile(out, p12, 0o600))
+	require.NoError(t, os.WriteFile(strings.TrimSuffix(out, ".p12")+".pem",
+		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: fresh.Raw}), 0o600))
+	return out
 }
 
 func (s subscriber) certificate(t *testing.T) *x509.Certificate {

@@ -8,8 +8,6 @@ import (
 	"crypto/x509"
 	"io"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -20,8 +18,6 @@ import (
 	"renewal/app/wire"
 	"renewal/ca"
 	"renewal/ca/cms"
-	"renewal/ca/demo"
-	"renewal/ca/signer"
 	"renewal/server/internal/docs"
 	"renewal/server/internal/payments"
 )
@@ -263,16 +259,9 @@ func TestApprovalRefusals(t *testing.T) {
 func (f *flow) reissued(scenario string) *holder {
 	f.t.Helper()
 	h := f.holder(scenario, "", "")
-	key, err := signer.LoadFile(filepath.Join(f.demo.Dir, "issuing.key"))
-	require.NoError(f.t, err)
-	b, err := os.ReadFile(filepath.Join(f.demo.Dir, "issuing.pem"))
-	require.NoError(f.t, err)
-	issuers, err := ca.ParsePEM(b)
-	require.NoError(f.t, err)
-	cert, k, err := demo.Reissue(h.cert, issuers[0], key, time.Time{})
-	require.NoError(f.t, err)
+	cert, key := f.reissue(h.cert)
 	require.NotEqual(f.t, h.cert.Raw, cert.Raw)
-	h.cert, h.key = cert, k
+	h.cert, h.key = cert, key
 	return h
 }
 

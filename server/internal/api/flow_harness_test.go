@@ -27,6 +27,9 @@ import (
 	"software.sslmate.com/src/go-pkcs12"
 
 	"renewal/app/wire"
+	"renewal/ca"
+	"renewal/ca/demo"
+	"renewal/ca/signer"
 	"renewal/server/internal/auditlog"
 	"renewal/server/internal/authority"
 	"renewal/server/internal/config"
@@ -209,10 +212,41 @@ func (f *flow) holder(scenario, phone, email string) *holder {
 				h.chain = append(h.chain, c)
 			}
 		}
+		// A holder who opens an application (contacts given) has a
+		// certificate of his own, reissued from the scenario's: one open
+		// application per certificate. Without contacts he is the
+		// scenario's demo certificate (a head, a second browser); so is
+		// the revoked scenario, whose revocation is by serial.
+		if phone != "" && scenario != "by-revoked" {
+			h.cert, h.key = f.reissue(h.cert)
+		}
 		return h
 	}
 	f.t.Fatalf("no demo subscriber %s", scenario)
 	return nil
+}
+
+// reissue is another certificate of base's holder (demo.Reissue), signed
+// by the demo issuing CA.
+func (f *flow) reissue(base *x509.Certificate) (*x509.Certificate, crypto.Signer) {
+	f.t.Helper()
+	key, err := signer.LoadFile(filepath.Join(f.demo.Dir, "issuing.key"))
+	require.NoError(f.t, err)
+	b, err := os.ReadFile(filepath.Join(f.demo.Dir, "issuing.pem"))
+	require.NoError(f.t, err)
+	issuers, err := ca.ParsePEM(b)
+	require.NoError(f.t, err)
+	cert, k, err := demo.Reissue(base, issuers[0], key, time.Time{})
+	require.NoError(f.t, err)
+	return cert, k
+}
+
+// otherBrowser is the same person with the same certificate in a browser
+// of its own (no session, another client address).
+func (h *holder) otherBrowser() *holder {
+	h.f.clients++
+	return &holder{f: h.f, ip: fmt.Sprintf("198.51.100.%d", h.f.clients), cert: h.cert, chain: h.chain, key: h.key,
+		phone: h.phone, email: h.email}
 }
 
 // call sends a JSON request with the holder's cookie and CSRF token and

@@ -342,7 +342,7 @@ func TestFlowResume(t *testing.T) {
 	assert.Equal(t, 403, status)
 	assert.Equal(t, "other_certificate", e.Code, "only the certificate the application started with")
 
-	same := f.holder("ru-owner", "", "")
+	same := h.otherBrowser()
 	same.must("POST", "/api/v1/resume", wire.Resume{Token: token}, nil)
 	status, e = same.prove()
 	require.Less(t, status, 300, e.MessageEN)
@@ -411,4 +411,30 @@ func TestFlowCertificateFitsService(t *testing.T) {
 			assert.Equal(t, "contacts_verified", h.state(), "nothing moved")
 		})
 	}
+}
+
+// One open application per certificate (security case 42): the second
+// proof of one certificate is refused with the way to resume the first,
+// sent to the first's e-mail; once the first is closed, a new one opens.
+func TestFlowOneOpenApplicationPerCertificate(t *testing.T) {
+	f := newFlow(t)
+	first := f.holder("ru-owner", "+79000000701", "first@example.ru")
+	first.start("ru-owner")
+	status, e := first.prove()
+	require.Less(t, status, 300, e.MessageEN)
+
+	second := first.otherBrowser() // the same certificate, other contacts
+	second.phone, second.email = "+79000000702", "second@example.ru"
+	second.start("ru-owner")
+	status, e = second.prove()
+	assert.Equal(t, 409, status)
+	assert.Equal(t, "open_application", e.Code)
+	assert.NotEmpty(t, e.MessageRU)
+	assert.Equal(t, "contacts_verified", second.state(), "the second application did not move")
+	assert.Contains(t, first.lastMessage(first.email), "/resume/", "the link to the first went to its e-mail")
+
+	first.must("POST", "/api/v1/renewal/cancel", nil, nil)
+	status, e = second.prove()
+	require.Less(t, status, 300, "once the first is closed: %s", e.MessageEN)
+	assert.Equal(t, "certificate_proven", second.state())
 }

@@ -193,6 +193,7 @@ var (
 	nextApproval         = nextStep{"подтверждение руководителем", "the head's approval"}
 	nextPaymentAfterHead = nextStep{"подтверждено руководителем; ожидается оплата", "confirmed by the head; payment pending"}
 	nextKey              = nextStep{"создание ключа", "key generation"}
+	nextOpenApplication  = nextStep{"продолжение начатой заявки (новую по тому же сертификату открыть нельзя)", "your application already under way (a second one for the same certificate cannot be opened)"}
 )
 
 // A certificate that does not fit the service chosen (at the proof).
@@ -204,3 +205,8 @@ var (
 		"Этот сертификат не называет организацию: это сертификат физического лица или ИП. Вернитесь к списку услуг и выберите услугу для владельца (6.0.00).",
 		"This certificate names no organisation: it belongs to an individual or a sole proprietor. Go back to the services and choose the owner's service (6.0.00).")
 )
+
+// ErrOpenApplication: one open application per certificate.
+var ErrOpenApplication = apierr.New(apierr.KindConflict, "open_application",
+	"По этому сертификату уже идёт продление. Продолжите его по ссылке, которую мы только что отправили на электронную почту, указанную в той заявке; эта заявка не открыта.",
+	"A renewal of this certificate is already under way. Continue it with the link we have just sent to the e-mail given in that application; this one was not opened.")

@@ -106,9 +106,14 @@ func (s *Service) Prove(ctx context.Context, sess *Session, in wire.Proof) (stri
 		if State(app.State) == StateContactsVerified {
 			now := s.now()
 			serial := cert.SerialNumber.Text(16)
-			if err := tx.ApplicationSetCertificate(ctx, store.ApplicationSetCertificateParams{
-				ID: app.ID, CertSerial: &serial, CertDer: cert.Raw, CertSha256: certSum[:], UpdatedAt: now,
-			}); err != nil {
+			err := tx.Savepoint(ctx, func(ctx context.Context, tx *store.Tx) error {
+				return tx.ApplicationSetCertificate(ctx, store.ApplicationSetCertificateParams{
+					ID: app.ID, CertSerial: &serial, CertDer: cert.Raw, CertSha256: certSum[:], UpdatedAt: now,
+				})
+			})
+			if errors.Is(err, store.ErrOpenApplication) {
+				return refuse(s.openElsewhere(ctx, tx, certSum[:]))
+			} else if err != nil {
 				return err
 			}
 			app.CertDer, app.CertSha256 = cert.Raw, certSum[:]
@@ -169,6 +174,19 @@ func checkSignature(cert *x509.Certificate, message, sig []byte) error {
 		return fmt.Errorf("key type %T cannot sign here", cert.PublicKey)
 	}
 	return cert.CheckSignature(alg, message, sig)
+}
+
+// openElsewhere refuses a second application of a certificate and sends
+// the holder, at the e-mail of the first, the link that resumes it.
+func (s *Service) openElsewhere(ctx context.Context, tx *store.Tx, certSum []byte) error {
+	first, err := tx.ApplicationOpenForCertificate(ctx, certSum)
+	if err != nil {
+		return err
+	}
+	if err := s.sendResumeLink(ctx, tx, &first, nextOpenApplication); err != nil {
+		return err
+	}
+	return ErrOpenApplication.With(fmt.Errorf("application %s is open", first.ID))
 }
 
 // certificateFitsService: an employee's certificate (it names a legal

@@ -272,6 +272,14 @@ func (q Queries) ApplicationInsert(ctx context.Context, arg ApplicationInsertPar
 	return mapErr(q.db.ApplicationInsert(ctx, arg.db()))
 }
 
+func (q Queries) ApplicationOpenForCertificate(ctx context.Context, certSha256 []byte) (Application, error) {
+	r, err := q.db.ApplicationOpenForCertificate(ctx, certSha256)
+	if err != nil {
+		return Application{}, mapErr(err)
+	}
+	return fromApplication(r), nil
+}
+
 func (q Queries) ApplicationSetCertificate(ctx context.Context, arg ApplicationSetCertificateParams) error {
 	return mapErr(q.db.ApplicationSetCertificate(ctx, arg.db()))
 }

@@ -24,6 +24,9 @@ import (
 var (
 	// ErrNotFound: the row asked for does not exist.
 	ErrNotFound = errors.New("store: not found")
+	// ErrOpenApplication: the certificate already has an open application
+	// (one at a time: application_open_certificate_key).
+	ErrOpenApplication = errors.New("store: the certificate already has an open application")
 	// ErrUnavailable: the database cannot be reached now; a retry later may work.
 	ErrUnavailable = errors.New("store: database unavailable")
 )
@@ -128,10 +131,19 @@ func mapErr(err error) error {
 	if errors.Is(err, ErrBusy) || errors.Is(err, ErrNestedAcquire) {
 		return err
 	}
+	if e, ok := constraintErrors[constraint(err)]; ok {
+		return fmt.Errorf("%w: %s", e, oneLine(err))
+	}
 	if unavailable(err) {
 		return fmt.Errorf("%w: %s", ErrUnavailable, oneLine(err))
 	}
 	return err
+}
+
+// constraintErrors are the unique constraints whose violation is a rule
+// of the workflow, not a bug.
+var constraintErrors = map[string]error{
+	"application_open_certificate_key": ErrOpenApplication,
 }
 
 // unavailable recognises errors that mean "no database right now" rather

@@ -25,6 +25,11 @@ WHERE id = sqlc.arg(id);
 -- name: ApplicationSetCertificate :exec
 UPDATE application SET cert_serial = $2, cert_der = $3, cert_sha256 = $4, updated_at = $5 WHERE id = $1;
 
+-- name: ApplicationOpenForCertificate :one
+-- The one open application of a certificate (application_open_certificate_key).
+SELECT * FROM application
+WHERE cert_sha256 = $1 AND state NOT IN ('rejected', 'delivered', 'cancelled', 'expired');
+
 -- name: ApplicationSetTariff :exec
 UPDATE application SET tariff = $2, amount_minor = $3, currency = $4, updated_at = $5 WHERE id = $1;
 

@@ -120,6 +120,47 @@ func (q *Queries) ApplicationInsert(ctx context.Context, arg ApplicationInsertPa
 	return err
 }
 
+const applicationOpenForCertificate = `-- name: ApplicationOpenForCertificate :one
+SELECT id, service, jurisdiction, profile, state, version, lang, phone, email, phone_verified_at, email_verified_at, cert_serial, cert_der, cert_sha256, tariff, amount_minor, currency, personal_data, reject_code, reject_ru, reject_en, created_at, updated_at, client_ip, csr, issued_serial, org_id FROM application
+WHERE cert_sha256 = $1 AND state NOT IN ('rejected', 'delivered', 'cancelled', 'expired')
+`
+
+// The one open application of a certificate (application_open_certificate_key).
+func (q *Queries) ApplicationOpenForCertificate(ctx context.Context, certSha256 []byte) (Application, error) {
+	row := q.db.QueryRow(ctx, applicationOpenForCertificate, certSha256)
+	var i Application
+	err := row.Scan(
+		&i.ID,
+		&i.Service,
+		&i.Jurisdiction,
+		&i.Profile,
+		&i.State,
+		&i.Version,
+		&i.Lang,
+		&i.Phone,
+		&i.Email,
+		&i.PhoneVerifiedAt,
+		&i.EmailVerifiedAt,
+		&i.CertSerial,
+		&i.CertDer,
+		&i.CertSha256,
+		&i.Tariff,
+		&i.AmountMinor,
+		&i.Currency,
+		&i.PersonalData,
+		&i.RejectCode,
+		&i.RejectRu,
+		&i.RejectEn,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.ClientIp,
+		&i.Csr,
+		&i.IssuedSerial,
+		&i.OrgID,
+	)
+	return i, err
+}
+
 const applicationSetCertificate = `-- name: ApplicationSetCertificate :exec
 UPDATE application SET cert_serial = $2, cert_der = $3, cert_sha256 = $4, updated_at = $5 WHERE id = $1
 `
