@@ -30,6 +30,10 @@ type ProfileConfig struct {
 	RenewalWindowDays int `yaml:"renewal_window_days"`
 	// GraceDays: renewal stays open this many days after notAfter (0: none).
 	GraceDays int `yaml:"grace_days"`
+	// ReplacedRevocationDays: the certificate a renewal replaces is revoked
+	// (superseded) this many days after the holder acknowledges the new
+	// one; 0: at once.
+	ReplacedRevocationDays int `yaml:"replaced_revocation_days"`
 	// CarryRemainingDays adds the days left on the current certificate to the
 	// new one, at most CarryCapDays.
 	CarryRemainingDays bool `yaml:"carry_remaining_days"`

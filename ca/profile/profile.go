@@ -126,6 +126,7 @@ type Profile struct {
 	validity       int
 	window         int
 	grace          int
+	replacedAfter  int
 	carry          bool
 	carryCap       int
 	keyUsage       x509.KeyUsage
@@ -169,6 +170,10 @@ func (p *Profile) AttributeByName(name string) (Attribute, bool) {
 func (p *Profile) Validity() time.Duration      { return time.Duration(p.validity) * day }
 func (p *Profile) RenewalWindow() time.Duration { return time.Duration(p.window) * day }
 func (p *Profile) Grace() time.Duration         { return time.Duration(p.grace) * day }
+
+// ReplacedRevocation is how long after the acknowledgement of the new
+// certificate the replaced one is revoked as superseded (0: at once).
+func (p *Profile) ReplacedRevocation() time.Duration { return time.Duration(p.replacedAfter) * day }
 
 // CarryRemaining says whether the days left on the current certificate are
 // added to the new one, and the most that may be added.
@@ -274,16 +279,17 @@ func newProfile(name string, c ProfileConfig) (*Profile, error) {
 		return nil, errors.New("empty profile name")
 	}
 	p := &Profile{
-		name:        name,
-		nameRU:      c.NameRU,
-		nameEN:      c.NameEN,
-		validity:    c.ValidityDays,
-		window:      c.RenewalWindowDays,
-		grace:       c.GraceDays,
-		carry:       c.CarryRemainingDays,
-		carryCap:    c.CarryCapDays,
-		copyEmail:   c.CopyEmailToSAN,
-		refuseChain: c.RefuseRemoteChain,
+		name:          name,
+		nameRU:        c.NameRU,
+		nameEN:        c.NameEN,
+		validity:      c.ValidityDays,
+		window:        c.RenewalWindowDays,
+		grace:         c.GraceDays,
+		replacedAfter: c.ReplacedRevocationDays,
+		carry:         c.CarryRemainingDays,
+		carryCap:      c.CarryCapDays,
+		copyEmail:     c.CopyEmailToSAN,
+		refuseChain:   c.RefuseRemoteChain,
 	}
 	switch Jurisdiction(c.Jurisdiction) {
 	case RU, BY:
@@ -300,6 +306,8 @@ func newProfile(name string, c ProfileConfig) (*Profile, error) {
 		return nil, fmt.Errorf("renewal_window_days %d: want 1..%d (less than the validity)", c.RenewalWindowDays, c.ValidityDays-1)
 	case c.GraceDays < 0 || c.GraceDays > c.RenewalWindowDays:
 		return nil, fmt.Errorf("grace_days %d: want 0..%d (at most the renewal window)", c.GraceDays, c.RenewalWindowDays)
+	case c.ReplacedRevocationDays < 0 || c.ReplacedRevocationDays > c.RenewalWindowDays:
+		return nil, fmt.Errorf("replaced_revocation_days %d: want 0..%d (at most the renewal window)", c.ReplacedRevocationDays, c.RenewalWindowDays)
 	case c.CarryCapDays < 0:
 		return nil, fmt.Errorf("carry_cap_days %d: must not be negative", c.CarryCapDays)
 	case c.CarryRemainingDays && c.ValidityDays+c.CarryCapDays > MaxValidityDays:

@@ -6,12 +6,15 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/x509"
 	"fmt"
+	"io"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -22,6 +25,7 @@ import (
 
 	"renewal/app/wire"
 	"renewal/ca"
+	"renewal/ca/cms"
 	"renewal/server/internal/payments"
 )
 
@@ -374,4 +378,74 @@ func TestIssueAtOnceFallsBackToJob(t *testing.T) {
 	assert.Equal(t, "issued", v.State, "issued within the request")
 	assert.NotNil(t, v.Issued)
 	assert.Equal(t, 1, f.certificates(h2.id))
+}
+
+// The certificate a renewal replaces is revoked as superseded once the
+// holder acknowledges the new one (the profile's default: at once), and
+// the CRL names it; one of another authority is not ours to revoke, and
+// the audit trail says so.
+func TestReplacedCertificateSuperseded(t *testing.T) {
+	f := newFlow(t)
+	ctx := context.Background()
+	renewAndAcknowledge := func(h *holder) {
+		p, ref := h.pay()
+		require.Equal(t, 200, f.notify(event("ev-"+h.phone, payments.EventSucceeded, p, ref), time.Now(), f.webhookSecret))
+		h.waitState("key_pending")
+		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		require.NoError(t, err)
+		csr, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{}, key)
+		require.NoError(t, err)
+		h.must("POST", "/api/v1/renewal/request", wire.CertificateRequest{CSR: csr}, nil)
+		require.Equal(t, "issued", h.state())
+		var pemBytes, form []byte
+		h.must("GET", "/api/v1/renewal/certificate.pem", nil, &pemBytes)
+		h.must("GET", "/api/v1/renewal/certificate-form.pdf", nil, &form)
+		sig, err := cms.SignDetached(form, parsePEMCert(t, pemBytes), nil, time.Now(), cms.MessageSignerFunc(key))
+		require.NoError(t, err)
+		h.must("POST", "/api/v1/renewal/acknowledgement", wire.ApplicationSignature{Signature: sig}, nil)
+		require.Equal(t, "acknowledged", h.state())
+	}
+	auditKinds := func(h *holder) []string {
+		rows, err := f.st.AuditForApplication(ctx, h.id)
+		require.NoError(t, err)
+		var kinds []string
+		for _, r := range rows {
+			kinds = append(kinds, r.Kind)
+		}
+		return kinds
+	}
+
+	// A current certificate this authority issued (recorded as such).
+	ours := f.toPayment("+375290001201", "superseded@example.by")
+	spki := sha256.Sum256(ours.cert.RawSubjectPublicKeyInfo)
+	require.NoError(t, f.st.CA().RecordIssued(ctx, ca.Issued{Serial: ours.cert.SerialNumber, DER: ours.cert.Raw, SPKISHA256: spki,
+		NotBefore: ours.cert.NotBefore, NotAfter: ours.cert.NotAfter, Profile: "by-individual", Tariff: "standard"}))
+	renewAndAcknowledge(ours)
+	require.Eventually(t, func() bool {
+		info, err := f.st.CA().Revocation(ctx, ours.cert.SerialNumber)
+		return err == nil && info.Revoked
+	}, 15*time.Second, 50*time.Millisecond, "the replaced certificate is revoked")
+	info, err := f.st.CA().Revocation(ctx, ours.cert.SerialNumber)
+	require.NoError(t, err)
+	assert.Equal(t, ca.ReasonSuperseded, info.Reason)
+	resp, err := f.app.Test(httptest.NewRequest("GET", "/ca/crl", nil), -1)
+	require.NoError(t, err)
+	der, _ := io.ReadAll(resp.Body)
+	crl, err := x509.ParseRevocationList(der)
+	require.NoError(t, err)
+	listed := false
+	for _, e := range crl.RevokedCertificateEntries {
+		listed = listed || e.SerialNumber.Cmp(ours.cert.SerialNumber) == 0
+	}
+	assert.True(t, listed, "the CRL names the replaced certificate")
+	assert.Contains(t, auditKinds(ours), "revocation:superseded")
+
+	// A current certificate this authority never recorded.
+	theirs := f.toPayment("+375290001202", "foreign@example.by")
+	renewAndAcknowledge(theirs)
+	require.Eventually(t, func() bool { return slices.Contains(auditKinds(theirs), "revocation:not_ours") },
+		15*time.Second, 50*time.Millisecond)
+	info, err = f.st.CA().Revocation(ctx, theirs.cert.SerialNumber)
+	require.NoError(t, err)
+	assert.False(t, info.Revoked)
 }

@@ -49,7 +49,7 @@ const (
 // file keys and one current certificate per scenario, recorded in the
 // store (the revoked one revoked), so renewals work against it.
 func EnsureDemo(ctx context.Context, dir string, store ca.Store, publicURL string, now time.Time) (*Demo, error) {
-	if d, err := ReadDemo(dir); err == nil && d.fresh(now) {
+	if d, err := ReadDemo(dir); err == nil && d.fresh(ctx, store, now) {
 		return d, nil
 	} else if err == nil {
 		// Stale: keep the old one for reference and make a new one.
@@ -97,10 +97,21 @@ func EnsureDemo(ctx context.Context, dir string, store ca.Store, publicURL strin
 	return d, nil
 }
 
-func (d *Demo) fresh(now time.Time) bool {
+// fresh: every current demo certificate has life left and is not revoked
+// (a demo renewal revokes the one it replaced: the next start makes new
+// ones, so the demo can be tried again).
+func (d *Demo) fresh(ctx context.Context, store ca.Store, now time.Time) bool {
 	for _, s := range d.Subscribers {
-		if s.State == "current" && s.NotAfter.Sub(now) < demoMinLife {
+		if s.State != "current" {
+			continue
+		}
+		if s.NotAfter.Sub(now) < demoMinLife {
 			return false
+		}
+		if serial, ok := new(big.Int).SetString(s.Serial, 16); ok {
+			if info, err := store.Revocation(ctx, serial); err != nil || info.Revoked {
+				return false
+			}
 		}
 	}
 	return len(d.Subscribers) > 0

@@ -150,6 +150,9 @@ func (s *Service) Acknowledge(ctx context.Context, sess *Session, in wire.Applic
 		if err := s.move(ctx, tx, app, EventAcknowledged, "holder", nil); err != nil {
 			return err
 		}
+		if err := s.enqueueSupersede(ctx, tx, app); err != nil {
+			return err
+		}
 		view, err = s.view(ctx, tx.Queries, app, sess)
 		return err
 	})

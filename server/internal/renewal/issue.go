@@ -27,6 +27,7 @@ type Issuer interface {
 	CheckRequest(ctx context.Context, profile string, current *x509.Certificate, csrDER []byte) error
 	CheckSigner(ctx context.Context, cert *x509.Certificate, chain []*x509.Certificate) error
 	Renew(ctx context.Context, req ca.RenewalRequest) (*ca.Issued, error)
+	Revoke(ctx context.Context, serial *big.Int, reason int) error
 	WithStore(ca.Store) *ca.Authority
 }
 
