@@ -17,7 +17,7 @@ WASM   := web/app.wasm
 RUN_PKGS  := postgresql
 TEST_PKGS := postgresql chromium fonts-dejavu-core softhsm2 openssl poppler-utils
 
-.PHONY: all build run test vet unit e2e bench bench-web bench-load deps-run deps-test generate clean help
+.PHONY: all build run test vet unit fuzz fuzz-short e2e bench bench-web bench-load deps-run deps-test generate clean help
 
 all: build
 
@@ -43,9 +43,11 @@ $(WASM).br: $(WASM)
 run: deps-run build
 	$(SERVER) --dev --addr $(ADDR)
 
-## test: vet, unit and store tests on a private PostgreSQL, the Chromium suite.
+## test: vet, unit and store tests on a private PostgreSQL, the Chromium suite,
+## then a short fuzz of each target (go test ./... runs their seeds already).
 test: deps-test build vet
 	$(GO) test -count=1 -timeout 30m ./...
+	@$(MAKE) --no-print-directory fuzz-short
 
 vet:
 	$(GO) vet ./...
@@ -53,6 +55,31 @@ vet:
 
 unit:
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v /e2e)
+
+## fuzz: every fuzz target for $(FUZZTIME) each (-fuzz takes one target per
+## package run); a failing input lands in the package's testdata/fuzz/ and
+## from then on runs as a regression case with the seeds.
+##   make fuzz FUZZTIME=10m
+## fuzz-short: the same for 2 s each, from make test.
+FUZZTIME     ?= 60s
+FUZZMINIMIZE ?= 10s
+FUZZ_TARGETS := \
+	./ca:FuzzCheckRequest ./ca:FuzzOCSP ./ca/cms:FuzzP1363ToDER ./ca/ident:FuzzCheck \
+	./server/internal/renewal:FuzzParseRequest ./server/internal/renewal:FuzzProofCertificates \
+	./server/internal/renewal:FuzzCheckPersonalData ./server/internal/docs:FuzzVerifyDetached \
+	./server/internal/payments:FuzzParseStatement ./server/internal/payments:FuzzVerifyEvent \
+	./app/browsercrypto:FuzzOpenPKCS12
+
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; fn=$${t##*:}; echo "fuzz $$fn in $$pkg for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZE) $$pkg; \
+	done
+
+# Minimising each new input for long would eat a 2 s run (the workers report
+# nothing meanwhile), so a short run minimises for 1 s at most.
+fuzz-short:
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=2s FUZZMINIMIZE=1s
 
 ## e2e: only the browser suite, headless; a go test -json report and the
 ## screenshots of failures land in e2e/artifacts/. One scenario:

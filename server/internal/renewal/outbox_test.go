@@ -3,7 +3,9 @@ package renewal
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
+	"os"
 	"testing"
 	"time"
 
@@ -17,7 +19,26 @@ import (
 	"renewal/server/internal/store"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+func TestMain(m *testing.M) {
+	if fuzzingOnly() {
+		os.Exit(m.Run())
+	}
+	pgtest.Main(m)
+}
+
+// fuzzingOnly reports a run that only fuzzes (a fuzz worker, or -fuzz with
+// -run '^$'): no test needs PostgreSQL then, and a cluster per worker
+// process would cost seconds each.
+func fuzzingOnly() bool {
+	flag.Parse()
+	get := func(name string) string {
+		if f := flag.Lookup(name); f != nil {
+			return f.Value.String()
+		}
+		return ""
+	}
+	return get("test.fuzzworker") == "true" || get("test.fuzz") != "" && get("test.run") == "^$"
+}
 
 type failingSender struct{ err error }
 
