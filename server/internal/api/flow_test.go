@@ -438,3 +438,38 @@ func TestFlowOneOpenApplicationPerCertificate(t *testing.T) {
 	require.Less(t, status, 300, "once the first is closed: %s", e.MessageEN)
 	assert.Equal(t, "certificate_proven", second.state())
 }
+
+// Whoever holds a key can open an application with his own contacts; the
+// e-mail written in the certificate hears of it.
+func TestFlowNoticeToCertificateEmail(t *testing.T) {
+	f := newFlow(t)
+	written := attributeOrSAN(f.holder("by-individual", "", ""))
+	require.NotEmpty(t, written, "the demo certificate names its holder's e-mail")
+
+	other := f.holder("by-individual", "+375290007001", "someone.else@example.org")
+	other.start("by-6.0.00")
+	status, e := other.prove()
+	require.Less(t, status, 300, e.MessageEN)
+	body := other.lastMessage(written)
+	assert.Contains(t, body, "someone.else@example.org", "the notice names the contacts given")
+	assert.Contains(t, body, other.cert.SerialNumber.Text(16))
+
+	same := f.holder("by-individual", "+375290007002", written)
+	same.start("by-6.0.00")
+	status, e = same.prove()
+	require.Less(t, status, 300, e.MessageEN)
+	var msgs []OutboxMessage
+	same.must("GET", "/dev/api/outbox", nil, &msgs)
+	for _, m := range msgs {
+		if m.ApplicationID == same.id {
+			assert.NotContains(t, m.Body, "открыта заявка на продление", "no notice when the contacts are the certificate's")
+		}
+	}
+}
+
+func attributeOrSAN(h *holder) string {
+	if len(h.cert.EmailAddresses) > 0 {
+		return h.cert.EmailAddresses[0]
+	}
+	return attributeOf(h.cert, "1.2.840.113549.1.9.1")
+}

@@ -48,6 +48,7 @@ const (
 	KindIssueRefused     Kind = "issue_refused"
 	KindReceipt          Kind = "receipt"
 	KindIssued           Kind = "issued"
+	KindOpenedNotice     Kind = "opened_notice" // to the certificate's own e-mail
 )
 
 // Message is one notification ready to send.

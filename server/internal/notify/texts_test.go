@@ -88,6 +88,15 @@ var emailKinds = []struct {
 		mustHaveEN: []string{"Amount: 150,00 BYN", "Payment number: PAY-2024-000731"},
 	},
 	{
+		kind:       KindOpenedNotice,
+		build:      func(l Lang) Message { return OpenedNotice(l, "owner@example.ru", "4f1a009c", "+79001234567", "other@example.com") },
+		subjRU:     "По вашему сертификату открыта заявка на продление",
+		subjEN:     "A renewal of your certificate has been opened",
+		mustHave:   []string{"4f1a009c", "+79001234567", "other@example.com"},
+		mustHaveRU: []string{"отозвать сертификат"},
+		mustHaveEN: []string{"revoke the certificate"},
+	},
+	{
 		kind:       KindIssued,
 		build:      func(l Lang) Message { return Issued(l, "user@example.com", "4F:1A:00:9C", testLink) },
 		subjRU:     "Сертификат выпущен",

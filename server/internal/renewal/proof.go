@@ -8,13 +8,16 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
+	"encoding/asn1"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"strings"
 
 	"renewal/app/wire"
 	"renewal/ca"
 	"renewal/server/internal/apierr"
+	"renewal/server/internal/notify"
 	"renewal/server/internal/store"
 )
 
@@ -116,6 +119,9 @@ func (s *Service) Prove(ctx context.Context, sess *Session, in wire.Proof) (stri
 			} else if err != nil {
 				return err
 			}
+			if err := s.noticeCertificateEmail(ctx, tx, app, cert); err != nil {
+				return err
+			}
 			app.CertDer, app.CertSha256 = cert.Raw, certSum[:]
 			if terms, _, _ := s.Catalog.service(app.Service); terms.Approval {
 				org := orgOf(app.Jurisdiction, cert)
@@ -189,6 +195,30 @@ func (s *Service) openElsewhere(ctx context.Context, tx *store.Tx, certSum []byt
 	return ErrOpenApplication.With(fmt.Errorf("application %s is open", first.ID))
 }
 
+// noticeCertificateEmail tells the e-mail written in the certificate that
+// a renewal of it was opened, when the applicant gave another: whoever
+// holds a key can open an application, but its holder hears of it.
+func (s *Service) noticeCertificateEmail(ctx context.Context, tx *store.Tx, app *store.Application, cert *x509.Certificate) error {
+	written := certificateEmail(cert)
+	if written == "" {
+		return nil
+	}
+	norm, err := notify.NormalizeEmail(written)
+	if err != nil || strings.EqualFold(norm, app.Email) {
+		return nil
+	}
+	return s.queue(ctx, tx, app.ID, notify.OpenedNotice(lang(app), norm, cert.SerialNumber.Text(16), app.Phone, app.Email), false)
+}
+
+// certificateEmail is the holder's e-mail the certificate names: in its
+// SAN, or else in the subject (emailAddress).
+func certificateEmail(c *x509.Certificate) string {
+	if len(c.EmailAddresses) > 0 {
+		return c.EmailAddresses[0]
+	}
+	return attribute(c, oidEmailAddress)
+}
+
 // certificateFitsService: an employee's certificate (it names a legal
 // entity) renews through the employee's service, with the head's
 // approval; any other through the owner's. Refused at the proof, before
@@ -249,5 +279,7 @@ func authorityError(err error) error {
 // requestProblems are the authority's refusals of a request or key.
 var requestProblems = []error{ca.ErrBadRequest, ca.ErrBadCSR, ca.ErrBadSignature, ca.ErrUnsupportedAlgorithm,
 	ca.ErrWeakKey, ca.ErrKeyReused, ca.ErrSubjectChanged}
+
+var oidEmailAddress = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 1}
 
 func ptr[T any](v T) *T { return &v }
