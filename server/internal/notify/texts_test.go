@@ -88,8 +88,10 @@ var emailKinds = []struct {
 		mustHaveEN: []string{"Amount: 150,00 BYN", "Payment number: PAY-2024-000731"},
 	},
 	{
-		kind:       KindOpenedNotice,
-		build:      func(l Lang) Message { return OpenedNotice(l, "owner@example.ru", "4f1a009c", "+79001234567", "other@example.com") },
+		kind: KindOpenedNotice,
+		build: func(l Lang) Message {
+			return OpenedNotice(l, "owner@example.ru", "4f1a009c", "+79001234567", "other@example.com")
+		},
 		subjRU:     "По вашему сертификату открыта заявка на продление",
 		subjEN:     "A renewal of your certificate has been opened",
 		mustHave:   []string{"4f1a009c", "+79001234567", "other@example.com"},
