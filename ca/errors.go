@@ -95,6 +95,9 @@ var (
 	ErrRemoteChain = &Error{Code: "remote_chain",
 		RU: "Текущий сертификат сам был выдан дистанционно. Повторный дистанционный выпуск запрещён — нужна личная идентификация в удостоверяющем центре.",
 		EN: "The current certificate was itself issued remotely. Another remote issuance is not allowed: identify in person at the certification centre."}
+	ErrRenewalLimit = &Error{Code: "renewal_limit",
+		RU: "Этот сертификат и те, что он заменил, за последний год уже продлевались дистанционно столько раз, сколько разрешено. Следующий выпуск — только с личной идентификацией в удостоверяющем центре.",
+		EN: "This certificate and those it replaced have been renewed remotely as many times this year as allowed. The next issuance needs identification in person at the certification centre."}
 	ErrTokenUsed = &Error{Code: "token_used",
 		RU: "Эта заявка уже была исполнена. Повторный выпуск по ней невозможен.",
 		EN: "This application has already been fulfilled. It cannot issue again."}

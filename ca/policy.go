@@ -48,6 +48,22 @@ var currentChecks = []validator{
 	{"current-revocation", checkCurrentRevocation},
 	{"renewal-window", checkRenewalWindow},
 	{"remote-chain", checkRemoteChain},
+	{"renewal-rate", checkRenewalRate},
+}
+
+// checkRenewalRate: one possession of a key is not a licence to renew
+// again and again: a lineage renews at most the profile's number of times
+// in 365 days.
+func checkRenewalRate(ctx context.Context, a *Authority, r *renewal) error {
+	since := r.now.AddDate(-1, 0, 0)
+	n, err := a.store.LineageRenewals(ctx, r.req.Current.SerialNumber, since)
+	if err != nil {
+		return fmt.Errorf("ca: renewals of %x: %w", r.req.Current.SerialNumber, err)
+	}
+	if max := r.prof.MaxRenewalsPerYear(); n >= max {
+		return ErrRenewalLimit.with(fmt.Sprintf("%d renewals of this lineage since %s, at most %d", n, since.UTC().Format(time.RFC3339), max), nil)
+	}
+	return nil
 }
 
 // requestChecks: is the request for the new certificate acceptable?

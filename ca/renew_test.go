@@ -564,3 +564,30 @@ func TestNewRefusesMismatchedSigner(t *testing.T) {
 		})
 	}
 }
+
+// TestRenewalRateLimit: a lineage renews remotely at most
+// max_renewals_per_year times in 365 days; the year after, it may again.
+func TestRenewalRateLimit(t *testing.T) {
+	ctx := context.Background()
+	set, err := profile.LoadBytes([]byte("profiles:\n  by-individual:\n    validity_days: 90\n    carry_remaining_days: false\n    max_renewals_per_year: 1\n"))
+	require.NoError(t, err)
+	f := newFixture(t, func(c *ca.Config) { c.Profiles = set })
+	got, err := f.auth.Renew(ctx, f.request(t, "by-individual", newKey(t, "p256"), "first"))
+	require.NoError(t, err, "the demo certificate's lineage has no renewal yet")
+	cur, err := x509.ParseCertificate(got.DER)
+	require.NoError(t, err)
+
+	f.clock.Set(cur.NotAfter.Add(-10 * day)) // inside the renewal window, 80 days on
+	r := f.request(t, "by-individual", newKey(t, "p256"), "second")
+	r.Current = cur
+	_, err = f.auth.Renew(ctx, r)
+	assert.ErrorIs(t, err, ca.ErrRenewalLimit)
+	assert.ErrorIs(t, f.auth.CheckCurrent(ctx, "by-individual", cur, nil), ca.ErrRenewalLimit, "refused at the proof already")
+
+	set2, err := profile.LoadBytes([]byte("profiles:\n  by-individual:\n    validity_days: 90\n    carry_remaining_days: false\n    max_renewals_per_year: 2\n"))
+	require.NoError(t, err)
+	f2 := newFixture(t, func(c *ca.Config) { c.Profiles = set2; c.Store = f.store; c.Now = f.clock.Now })
+	r.Token = "second-with-two"
+	_, err = f2.auth.Renew(ctx, r)
+	assert.NoError(t, err, "two a year allow the second")
+}

@@ -41,6 +41,11 @@ type Store interface {
 
 	// NextCRLNumber returns a number greater than any returned before.
 	NextCRLNumber(ctx context.Context) (*big.Int, error)
+
+	// LineageRenewals counts the renewals (certificates that replaced
+	// another) among serial and the certificates it replaced, back to the
+	// first, whose validity began at or after since.
+	LineageRenewals(ctx context.Context, serial *big.Int, since time.Time) (int, error)
 }
 
 // Intent is recorded before the real signature: what is about to be signed.

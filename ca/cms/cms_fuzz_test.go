@@ -18,7 +18,7 @@ func FuzzP1363ToDER(f *testing.F) {
 	for _, n := range []int{64, 96, 132} {
 		f.Add(bytes.Repeat([]byte{0x5a}, n))
 		f.Add(append([]byte{0x80}, bytes.Repeat([]byte{0x01}, n-1)...))
-		f.Add(append(make([]byte, n/2), bytes.Repeat([]byte{0xff}, n/2)...)) // r zero
+		f.Add(append(make([]byte, n/2), bytes.Repeat([]byte{0xff}, n/2)...))  // r zero
 		f.Add(append(append(make([]byte, n/2-1), 1), make([]byte, n/2-1)...)) // one short
 	}
 	f.Add(append(make([]byte, 31), bytes.Repeat([]byte{0x7f}, 33)...))

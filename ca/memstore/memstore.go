@@ -118,6 +118,27 @@ func (s *Store) RecordIssued(ctx context.Context, c ca.Issued) error {
 	return nil
 }
 
+// LineageRenewals implements ca.Store.
+func (s *Store) LineageRenewals(ctx context.Context, serial *big.Int, since time.Time) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for i, cur := 0, serial; cur != nil && i < 1000; i++ { // bounded: a cycle would be a bug elsewhere
+		c, ok := s.issued[key(cur)]
+		if !ok {
+			break
+		}
+		if c.Replaces != nil && !c.NotBefore.Before(since) {
+			n++
+		}
+		cur = c.Replaces
+	}
+	return n, nil
+}
+
 // Issued implements ca.Store.
 func (s *Store) Issued(ctx context.Context, serial *big.Int) (bool, error) {
 	if err := ctx.Err(); err != nil {

@@ -34,6 +34,10 @@ type ProfileConfig struct {
 	// (superseded) this many days after the holder acknowledges the new
 	// one; 0: at once.
 	ReplacedRevocationDays int `yaml:"replaced_revocation_days"`
+	// MaxRenewalsPerYear bounds the remote renewals of one lineage (a
+	// certificate and those it replaced) within 365 days; beyond it the
+	// holder identifies in person. 0: DefaultMaxRenewalsPerYear.
+	MaxRenewalsPerYear int `yaml:"max_renewals_per_year"`
 	// CarryRemainingDays adds the days left on the current certificate to the
 	// new one, at most CarryCapDays.
 	CarryRemainingDays bool `yaml:"carry_remaining_days"`

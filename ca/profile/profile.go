@@ -127,6 +127,7 @@ type Profile struct {
 	window         int
 	grace          int
 	replacedAfter  int
+	maxRenewals    int
 	carry          bool
 	carryCap       int
 	keyUsage       x509.KeyUsage
@@ -170,6 +171,18 @@ func (p *Profile) AttributeByName(name string) (Attribute, bool) {
 func (p *Profile) Validity() time.Duration      { return time.Duration(p.validity) * day }
 func (p *Profile) RenewalWindow() time.Duration { return time.Duration(p.window) * day }
 func (p *Profile) Grace() time.Duration         { return time.Duration(p.grace) * day }
+
+// DefaultMaxRenewalsPerYear: the usual renewal, and one more for a
+// mistake (a lost key, a wrong carrier).
+const DefaultMaxRenewalsPerYear = 2
+
+// MaxRenewalsPerYear bounds the remote renewals of one lineage in 365 days.
+func (p *Profile) MaxRenewalsPerYear() int {
+	if p.maxRenewals == 0 {
+		return DefaultMaxRenewalsPerYear
+	}
+	return p.maxRenewals
+}
 
 // ReplacedRevocation is how long after the acknowledgement of the new
 // certificate the replaced one is revoked as superseded (0: at once).
@@ -286,6 +299,7 @@ func newProfile(name string, c ProfileConfig) (*Profile, error) {
 		window:        c.RenewalWindowDays,
 		grace:         c.GraceDays,
 		replacedAfter: c.ReplacedRevocationDays,
+		maxRenewals:   c.MaxRenewalsPerYear,
 		carry:         c.CarryRemainingDays,
 		carryCap:      c.CarryCapDays,
 		copyEmail:     c.CopyEmailToSAN,
@@ -306,6 +320,8 @@ func newProfile(name string, c ProfileConfig) (*Profile, error) {
 		return nil, fmt.Errorf("renewal_window_days %d: want 1..%d (less than the validity)", c.RenewalWindowDays, c.ValidityDays-1)
 	case c.GraceDays < 0 || c.GraceDays > c.RenewalWindowDays:
 		return nil, fmt.Errorf("grace_days %d: want 0..%d (at most the renewal window)", c.GraceDays, c.RenewalWindowDays)
+	case c.MaxRenewalsPerYear < 0 || c.MaxRenewalsPerYear > 12:
+		return nil, fmt.Errorf("max_renewals_per_year %d: want 0 (the default, %d) or 1..12", c.MaxRenewalsPerYear, DefaultMaxRenewalsPerYear)
 	case c.ReplacedRevocationDays < 0 || c.ReplacedRevocationDays > c.RenewalWindowDays:
 		return nil, fmt.Errorf("replaced_revocation_days %d: want 0..%d (at most the renewal window)", c.ReplacedRevocationDays, c.RenewalWindowDays)
 	case c.CarryCapDays < 0:

@@ -145,6 +145,11 @@ func (c caStore) ListRevoked(ctx context.Context) ([]ca.RevokedEntry, error) {
 	return out, nil
 }
 
+func (c caStore) LineageRenewals(ctx context.Context, serial *big.Int, since time.Time) (int, error) {
+	n, err := c.q.CertificateLineageRenewals(ctx, db.CertificateLineageRenewalsParams{Serial: SerialText(serial), Since: since})
+	return int(n), mapErr(err)
+}
+
 func (c caStore) NextCRLNumber(ctx context.Context) (*big.Int, error) {
 	n, err := c.q.CRLNumberNext(ctx)
 	if err != nil {

@@ -123,3 +123,31 @@ func TestCAIssuedAndRevoked(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, b.Cmp(a))
 }
+
+// A lineage is walked back through replaces; only renewals that began in
+// the period count (the memstore twin answers the same).
+func TestCALineageRenewals(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t).CA()
+	now := time.Now().UTC().Truncate(time.Second)
+	record := func(notBefore time.Time, replaces *big.Int) *big.Int {
+		serial := randomSerial(t)
+		spki := sha256.Sum256(serial.Bytes())
+		require.NoError(t, s.RecordIssued(ctx, ca.Issued{Serial: serial, DER: []byte{0x30, 0}, SPKISHA256: spki,
+			NotBefore: notBefore, NotAfter: notBefore.AddDate(1, 0, 0), Profile: "by-individual", Replaces: replaces}))
+		return serial
+	}
+	first := record(now.AddDate(-3, 0, 0), nil) // issued in person
+	a := record(now.AddDate(-2, 0, 0), first)   // a renewal, long ago
+	b := record(now.AddDate(0, -10, 0), a)      // in the year
+	c := record(now.AddDate(0, -1, 0), b)       // in the year
+	since := now.AddDate(-1, 0, 0)
+	for _, tc := range []struct {
+		serial *big.Int
+		want   int
+	}{{first, 0}, {a, 0}, {b, 1}, {c, 2}, {randomSerial(t), 0}} {
+		n, err := s.LineageRenewals(ctx, tc.serial, since)
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, n, "serial %x", tc.serial)
+	}
+}

@@ -41,3 +41,15 @@ SELECT serial, der FROM certificate WHERE application_id = $1 ORDER BY recorded_
 UPDATE issuance_intent i SET abandoned_at = $2
 WHERE i.application_id = $1 AND i.abandoned_at IS NULL
   AND NOT EXISTS (SELECT 1 FROM certificate c WHERE c.serial = i.serial);
+
+-- name: CertificateLineageRenewals :one
+-- Renewals among a certificate and those it replaced, back to the first
+-- (bounded depth), whose validity began at or after since.
+WITH RECURSIVE lineage (serial, replaces, not_before, depth) AS (
+    SELECT c0.serial, c0.replaces, c0.not_before, 1 FROM certificate c0 WHERE c0.serial = sqlc.arg(serial)::text
+    UNION ALL
+    SELECT c.serial, c.replaces, c.not_before, l.depth + 1
+    FROM certificate c JOIN lineage l ON c.serial = l.replaces
+    WHERE l.depth < 1000
+)
+SELECT count(*) FROM lineage l WHERE l.replaces IS NOT NULL AND l.not_before >= sqlc.arg(since)::timestamptz;

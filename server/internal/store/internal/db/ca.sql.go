@@ -112,6 +112,31 @@ func (q *Queries) CertificateInsert(ctx context.Context, arg CertificateInsertPa
 	return err
 }
 
+const certificateLineageRenewals = `-- name: CertificateLineageRenewals :one
+WITH RECURSIVE lineage (serial, replaces, not_before, depth) AS (
+    SELECT c0.serial, c0.replaces, c0.not_before, 1 FROM certificate c0 WHERE c0.serial = $2::text
+    UNION ALL
+    SELECT c.serial, c.replaces, c.not_before, l.depth + 1
+    FROM certificate c JOIN lineage l ON c.serial = l.replaces
+    WHERE l.depth < 1000
+)
+SELECT count(*) FROM lineage l WHERE l.replaces IS NOT NULL AND l.not_before >= $1::timestamptz
+`
+
+type CertificateLineageRenewalsParams struct {
+	Since  time.Time
+	Serial string
+}
+
+// Renewals among a certificate and those it replaced, back to the first
+// (bounded depth), whose validity began at or after since.
+func (q *Queries) CertificateLineageRenewals(ctx context.Context, arg CertificateLineageRenewalsParams) (int64, error) {
+	row := q.db.QueryRow(ctx, certificateLineageRenewals, arg.Since, arg.Serial)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const intentAbandonOrphans = `-- name: IntentAbandonOrphans :execrows
 UPDATE issuance_intent i SET abandoned_at = $2
 WHERE i.application_id = $1 AND i.abandoned_at IS NULL
