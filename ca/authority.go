@@ -70,6 +70,7 @@ type Authority struct {
 	ocspValidity time.Duration
 	log          *slog.Logger
 	linter       *lint.Linter
+	crls         *crlCache // shared by WithStore's copies
 }
 
 // New checks the configuration and builds an Authority.
@@ -121,6 +122,7 @@ func New(cfg Config) (*Authority, error) {
 		crlURL:       cfg.CRLURL,
 		issuerURL:    cfg.IssuerURL,
 		crlValidity:  cfg.CRLValidity,
+		crls:         &crlCache{},
 		ocspValidity: cfg.OCSPValidity,
 		log:          cfg.Logger,
 	}

@@ -112,3 +112,43 @@ func TestOCSP(t *testing.T) {
 		assert.Equal(t, ocsp.UnauthorizedErrorResponse, resp)
 	})
 }
+
+// TestCurrentCRLSignedOnlyWhenNeeded: asking for the CRL does not sign one
+// each time; a revocation, or half the CRL's validity, does.
+func TestCurrentCRLSignedOnlyWhenNeeded(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	first, at, err := f.auth.CurrentCRL(ctx)
+	require.NoError(t, err)
+	for range 5 {
+		again, at2, err := f.auth.CurrentCRL(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, first, again, "the same CRL, not a new signature")
+		assert.Equal(t, at, at2)
+	}
+	number := func(der []byte) *big.Int {
+		crl, err := x509.ParseRevocationList(der)
+		require.NoError(t, err)
+		return crl.Number
+	}
+
+	got, err := f.auth.Renew(ctx, f.request(t, "ru-owner", newKey(t, "p256"), "crl"))
+	require.NoError(t, err)
+	require.NoError(t, f.auth.Revoke(ctx, got.Serial, ca.ReasonSuperseded))
+	afterRevoke, _, err := f.auth.CurrentCRL(ctx)
+	require.NoError(t, err)
+	require.NotEqual(t, first, afterRevoke, "a revocation makes a new CRL at once")
+	assert.Equal(t, 1, number(afterRevoke).Cmp(number(first)))
+	crl, err := x509.ParseRevocationList(afterRevoke)
+	require.NoError(t, err)
+	listed := false
+	for _, e := range crl.RevokedCertificateEntries {
+		listed = listed || e.SerialNumber.Cmp(got.Serial) == 0
+	}
+	assert.True(t, listed)
+
+	f.clock.Set(f.clock.Now().Add(13 * time.Hour)) // past half of the 24 h validity
+	aged, _, err := f.auth.CurrentCRL(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 1, number(aged).Cmp(number(afterRevoke)), "a CRL past half its life is signed anew")
+}

@@ -2,10 +2,14 @@ package api
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/hex"
+	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"golang.org/x/crypto/ocsp"
@@ -15,7 +19,7 @@ import (
 
 // Authority is what the public PKI endpoints need of the authority.
 type Authority interface {
-	CRL(ctx context.Context) ([]byte, error)
+	CurrentCRL(ctx context.Context) ([]byte, time.Time, error)
 	OCSP(ctx context.Context, requestDER []byte) ([]byte, error)
 	Issuer() *x509.Certificate
 }
@@ -48,13 +52,27 @@ func (s *server) mountCA(app *fiber.App) {
 	})
 }
 
+// crl serves the current CRL (signed only when the revocations change or
+// it ages, never per request), with a validator so that relying parties
+// that poll get 304s.
 func (s *server) crl(c *fiber.Ctx) error {
-	der, err := s.Authority.CRL(c.UserContext())
+	der, thisUpdate, err := s.Authority.CurrentCRL(c.UserContext())
 	if err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderContentType, "application/pkix-crl")
+	sum := sha256.Sum256(der)
+	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
+	c.Set(fiber.HeaderETag, etag)
+	c.Set(fiber.HeaderLastModified, thisUpdate.UTC().Format(http.TimeFormat))
 	c.Set(fiber.HeaderCacheControl, "public, max-age=300")
+	if inm := c.Get(fiber.HeaderIfNoneMatch); inm != "" {
+		if inm == etag || inm == "*" {
+			return c.SendStatus(fiber.StatusNotModified)
+		}
+	} else if ims, err := http.ParseTime(c.Get(fiber.HeaderIfModifiedSince)); err == nil && !thisUpdate.Truncate(time.Second).After(ims) {
+		return c.SendStatus(fiber.StatusNotModified)
+	}
+	c.Set(fiber.HeaderContentType, "application/pkix-crl")
 	return c.Send(der)
 }
 

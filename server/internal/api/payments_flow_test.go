@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -448,4 +449,32 @@ func TestReplacedCertificateSuperseded(t *testing.T) {
 	info, err = f.st.CA().Revocation(ctx, theirs.cert.SerialNumber)
 	require.NoError(t, err)
 	assert.False(t, info.Revoked)
+}
+
+// The CRL is served with a validator: the same bytes to every GET while
+// nothing changed, 304 to a client that has them.
+func TestCRLServedWithValidators(t *testing.T) {
+	f := newFlow(t)
+	get := func(header ...string) *http.Response {
+		req := httptest.NewRequest("GET", "/ca/crl", nil)
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		resp, err := f.app.Test(req, -1)
+		require.NoError(t, err)
+		return resp
+	}
+	first := get()
+	require.Equal(t, 200, first.StatusCode)
+	etag := first.Header.Get("ETag")
+	require.NotEmpty(t, etag)
+	require.NotEmpty(t, first.Header.Get("Last-Modified"))
+	body1, _ := io.ReadAll(first.Body)
+	second := get()
+	body2, _ := io.ReadAll(second.Body)
+	assert.Equal(t, body1, body2, "not signed again")
+	assert.Equal(t, etag, second.Header.Get("ETag"))
+	assert.Equal(t, 304, get("If-None-Match", etag).StatusCode)
+	assert.Equal(t, 304, get("If-Modified-Since", first.Header.Get("Last-Modified")).StatusCode)
+	assert.Equal(t, 200, get("If-None-Match", `"other"`).StatusCode)
 }
