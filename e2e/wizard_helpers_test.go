@@ -24,7 +24,6 @@ import (
 	"software.sslmate.com/src/go-pkcs12"
 
 	"renewal/ca/demo"
-	"renewal/ca/signer"
 )
 
 // The wizard's scenarios run each in a fresh browser context (their own
@@ -297,14 +296,7 @@ func reissueP12(t *testing.T, demoDir, file, password string) string {
 	require.NoError(t, err)
 	_, cert, cas, err := pkcs12.DecodeChain(b, password)
 	require.NoError(t, err)
-	var issuing *x509.Certificate
-	for _, c := range cas {
-		if c.CheckSignatureFrom(c) != nil { // not the self-signed root
-			issuing = c
-		}
-	}
-	require.NotNil(t, issuing, "the demo .p12 carries its issuing CA")
-	issuingKey, err := signer.LoadFile(filepath.Join(demoDir, "issuing.key"))
+	issuing, issuingKey, err := demo.LoadIssuer(demoDir)
 	require.NoError(t, err)
 	fresh, key, err := demo.Reissue(cert, issuing, issuingKey, time.Time{})
 	require.NoError(t, err)

@@ -104,9 +104,9 @@ func Build(dir string, now time.Time, opts Options) (*Result, error) {
 	}
 	res := &Result{
 		RootFile:       filepath.Join(dir, "root.pem"),
-		IssuingFile:    filepath.Join(dir, "issuing.pem"),
+		IssuingFile:    filepath.Join(dir, issuingFile),
 		RootKeyFile:    filepath.Join(dir, "root.key"),
-		IssuingKeyFile: filepath.Join(dir, "issuing.key"),
+		IssuingKeyFile: filepath.Join(dir, issuingKeyFile),
 	}
 	h, err := ca.InitHierarchy(ca.HierarchyConfig{
 		RootSubject: pkix.Name{

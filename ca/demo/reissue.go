@@ -9,12 +9,39 @@ import (
 	"crypto/x509"
 	"encoding/asn1"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	"renewal/ca"
+	"renewal/ca/signer"
 )
 
 var oidSubjectKeyID = asn1.ObjectIdentifier{2, 5, 29, 14}
+
+// The issuing CA's files in a demo directory (Build writes them).
+const (
+	issuingFile    = "issuing.pem"
+	issuingKeyFile = "issuing.key"
+)
+
+// LoadIssuer reads the issuing CA's certificate and key from a demo
+// directory, for Reissue.
+func LoadIssuer(dir string) (*x509.Certificate, signer.Signer, error) {
+	key, err := signer.LoadFile(filepath.Join(dir, issuingKeyFile))
+	if err != nil {
+		return nil, nil, fmt.Errorf("demo: issuing key: %w", err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, issuingFile))
+	if err != nil {
+		return nil, nil, fmt.Errorf("demo: issuing CA: %w", err)
+	}
+	certs, err := ca.ParsePEM(b)
+	if err != nil || len(certs) == 0 {
+		return nil, nil, fmt.Errorf("demo: issuing CA in %s: %v", dir, err)
+	}
+	return certs[0], key, nil
+}
 
 // Reissue is another certificate of base's holder: the same subject and
 // extensions, its own P-256 key, serial and key identifier, valid until

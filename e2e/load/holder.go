@@ -13,9 +13,7 @@ import (
 	"software.sslmate.com/src/go-pkcs12"
 
 	"renewal/app/wire"
-	"renewal/ca"
 	"renewal/ca/demo"
-	"renewal/ca/signer"
 )
 
 // Holder is one simulated person: a current certificate of their own, its
@@ -87,19 +85,11 @@ func NewMinter(demoDir string) (*Minter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read demo password: %w", err)
 	}
-	key, err := signer.LoadFile(filepath.Join(demoDir, "issuing.key"))
+	issuer, key, err := demo.LoadIssuer(demoDir)
 	if err != nil {
-		return nil, fmt.Errorf("load demo issuing key: %w", err)
+		return nil, err
 	}
-	pemBytes, err := os.ReadFile(filepath.Join(demoDir, "issuing.pem"))
-	if err != nil {
-		return nil, fmt.Errorf("read demo issuing CA: %w", err)
-	}
-	issuers, err := ca.ParsePEM(pemBytes)
-	if err != nil || len(issuers) == 0 {
-		return nil, fmt.Errorf("parse demo issuing CA: %v", err)
-	}
-	m := &Minter{issuer: issuers[0], issuerKey: key}
+	m := &Minter{issuer: issuer, issuerKey: key}
 	for _, sc := range scenarios {
 		file := ""
 		for _, s := range subs {

@@ -27,9 +27,7 @@ import (
 	"software.sslmate.com/src/go-pkcs12"
 
 	"renewal/app/wire"
-	"renewal/ca"
 	"renewal/ca/demo"
-	"renewal/ca/signer"
 	"renewal/server/internal/auditlog"
 	"renewal/server/internal/authority"
 	"renewal/server/internal/config"
@@ -230,13 +228,9 @@ func (f *flow) holder(scenario, phone, email string) *holder {
 // by the demo issuing CA.
 func (f *flow) reissue(base *x509.Certificate) (*x509.Certificate, crypto.Signer) {
 	f.t.Helper()
-	key, err := signer.LoadFile(filepath.Join(f.demo.Dir, "issuing.key"))
+	issuer, key, err := demo.LoadIssuer(f.demo.Dir)
 	require.NoError(f.t, err)
-	b, err := os.ReadFile(filepath.Join(f.demo.Dir, "issuing.pem"))
-	require.NoError(f.t, err)
-	issuers, err := ca.ParsePEM(b)
-	require.NoError(f.t, err)
-	cert, k, err := demo.Reissue(base, issuers[0], key, time.Time{})
+	cert, k, err := demo.Reissue(base, issuer, key, time.Time{})
 	require.NoError(f.t, err)
 	return cert, k
 }

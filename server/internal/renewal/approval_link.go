@@ -25,11 +25,16 @@ func (s *Service) approvalTTL() time.Duration {
 	return 72 * time.Hour
 }
 
-// orgOf is the organisation an employee's or head's certificate names:
-// ИНН ЮЛ in Russia, УНП in Belarus.
+// orgOf is the legal entity a certificate names, "" for none: its ИНН ЮЛ
+// in Russia (an ИП's certificate carries ОГРНИП and a personal ИНН
+// instead); in Belarus its УНП when the subject names an organisation (an
+// ИП's certificate carries his own УНП and no organisation).
 func orgOf(jurisdiction string, cert *x509.Certificate) string {
 	if jurisdiction == "RU" {
 		return attribute(cert, oidINNLE)
+	}
+	if len(cert.Subject.Organization) == 0 {
+		return ""
 	}
 	return attribute(cert, oidUNP)
 }

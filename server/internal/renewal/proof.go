@@ -8,7 +8,6 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
-	"encoding/asn1"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 
 	"renewal/app/wire"
 	"renewal/ca"
+	"renewal/ca/profile"
 	"renewal/server/internal/apierr"
 	"renewal/server/internal/notify"
 	"renewal/server/internal/store"
@@ -216,7 +216,7 @@ func certificateEmail(c *x509.Certificate) string {
 	if len(c.EmailAddresses) > 0 {
 		return c.EmailAddresses[0]
 	}
-	return attribute(c, oidEmailAddress)
+	return attribute(c, profile.OIDEmailAddress)
 }
 
 // certificateFitsService: an employee's certificate (it names a legal
@@ -228,27 +228,13 @@ func (s *Service) certificateFitsService(app *store.Application, cert *x509.Cert
 	if !ok {
 		return apierr.ErrServiceNotFound
 	}
-	switch employee := legalEntityOf(app.Jurisdiction, cert) != ""; {
+	switch employee := orgOf(app.Jurisdiction, cert) != ""; {
 	case employee && !terms.Approval:
 		return ErrEmployeeCertificate
 	case !employee && terms.Approval:
 		return ErrNotEmployeeCertificate
 	}
 	return nil
-}
-
-// legalEntityOf is the legal entity a certificate names: its ИНН in
-// Russia (an ИП's certificate carries ОГРНИП and a personal ИНН instead);
-// in Belarus its УНП when the subject names an organisation (an ИП's
-// certificate carries his own УНП and no organisation).
-func legalEntityOf(jurisdiction string, cert *x509.Certificate) string {
-	if jurisdiction == "RU" {
-		return attribute(cert, oidINNLE)
-	}
-	if len(cert.Subject.Organization) == 0 {
-		return ""
-	}
-	return attribute(cert, oidUNP)
 }
 
 // country is the certificate subject's C attribute.
@@ -279,7 +265,5 @@ func authorityError(err error) error {
 // requestProblems are the authority's refusals of a request or key.
 var requestProblems = []error{ca.ErrBadRequest, ca.ErrBadCSR, ca.ErrBadSignature, ca.ErrUnsupportedAlgorithm,
 	ca.ErrWeakKey, ca.ErrKeyReused, ca.ErrSubjectChanged}
-
-var oidEmailAddress = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 1}
 
 func ptr[T any](v T) *T { return &v }

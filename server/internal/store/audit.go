@@ -114,7 +114,7 @@ func readHashes(ctx context.Context, q *db.Queries, idx []int64) ([]tlog.Hash, e
 // AuditHashReader reads the stored tree hashes on the pool; they never
 // change once written, so no transaction is needed.
 func (s *Store) AuditHashReader(ctx context.Context) tlog.HashReader {
-	return tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) { return readHashes(ctx, s.q, idx) })
+	return tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) { return readHashes(ctx, s.Queries.db, idx) })
 }
 
 func checkpoint(c db.AuditCheckpoint) auditlog.Checkpoint {
@@ -123,7 +123,7 @@ func checkpoint(c db.AuditCheckpoint) auditlog.Checkpoint {
 
 // AuditCheckpointLatest is the last checkpoint signed, or ErrNotFound.
 func (s *Store) AuditCheckpointLatest(ctx context.Context) (auditlog.Checkpoint, error) {
-	c, err := s.q.AuditCheckpointLatest(ctx)
+	c, err := s.Queries.db.AuditCheckpointLatest(ctx)
 	if err != nil {
 		return auditlog.Checkpoint{}, mapErr(err)
 	}
@@ -198,7 +198,7 @@ type AuditEntry struct {
 
 // AuditTrail is an application's events in its own order.
 func (s *Store) AuditTrail(ctx context.Context, appID string) ([]AuditEntry, error) {
-	rows, err := s.q.AuditForApplication(ctx, appID)
+	rows, err := s.Queries.db.AuditForApplication(ctx, appID)
 	if err != nil {
 		return nil, mapErr(err)
 	}

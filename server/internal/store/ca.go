@@ -17,7 +17,7 @@ import (
 // CA returns the authority's view of the store: ca.Store on PostgreSQL.
 // Uniqueness (one token, one key, one serial) is the database's job, so
 // two servers racing on one database still issue once.
-func (s *Store) CA() ca.Store { return caStore{q: s.q} }
+func (s *Store) CA() ca.Store { return caStore{q: s.Queries.db} }
 
 // CA is the authority's store inside this transaction. Its inserts run in
 // savepoints: a refused insert (a key seen meanwhile) leaves the
@@ -34,15 +34,7 @@ func (c caStore) savepoint(ctx context.Context, f func(q *db.Queries) error) err
 	if c.tx == nil {
 		return f(c.q)
 	}
-	sp, err := c.tx.Begin(ctx)
-	if err != nil {
-		return mapErr(err)
-	}
-	if err := f(db.New(sp)); err != nil {
-		sp.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // f's error is the one to report
-		return err
-	}
-	return mapErr(sp.Commit(ctx))
+	return inSavepoint(ctx, c.tx, func(sp pgx.Tx) error { return f(db.New(sp)) })
 }
 
 var _ ca.Store = caStore{}
@@ -172,7 +164,7 @@ type Certificate struct {
 
 // CertificateGet returns the certificate with this serial, or ErrNotFound.
 func (s *Store) CertificateGet(ctx context.Context, serial *big.Int) (Certificate, error) {
-	r, err := s.q.CertificateGet(ctx, SerialText(serial))
+	r, err := s.Queries.db.CertificateGet(ctx, SerialText(serial))
 	if err != nil {
 		return Certificate{}, mapErr(err)
 	}

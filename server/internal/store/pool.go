@@ -40,7 +40,7 @@ type Options struct {
 
 // Defaults fitted to these machines: a request holds a connection for a
 // few milliseconds, so 16 serve hundreds of requests a second; River
-// works 8 jobs at once and needs a few connections of its own.
+// works 12 jobs at once (renewal.Queues) and needs a few of its own.
 const (
 	DefaultMaxConns    = 16
 	DefaultJobConns    = 16

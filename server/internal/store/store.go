@@ -37,7 +37,6 @@ var (
 type Store struct {
 	Queries       // on the pool, outside any transaction
 	db      *pool // where this Store's queries and transactions run
-	q       *db.Queries
 	shared  *shared
 }
 
@@ -85,8 +84,7 @@ func (s *Store) ForJobs() *Store {
 }
 
 func newStore(p *pool, sh *shared) *Store {
-	q := db.New(p)
-	return &Store{Queries: Queries{q}, db: p, q: q, shared: sh}
+	return &Store{Queries: Queries{db.New(p)}, db: p, shared: sh}
 }
 
 // Pool is the pool of requests, for metrics.

@@ -63,11 +63,19 @@ func (s *Store) InTx(ctx context.Context, f func(ctx context.Context, tx *Tx) er
 // Savepoint runs f in a savepoint of this transaction: if f fails, what
 // it did is undone and the transaction goes on, usable.
 func (t *Tx) Savepoint(ctx context.Context, f func(ctx context.Context, tx *Tx) error) error {
-	sp, err := t.tx.Begin(ctx)
+	return inSavepoint(ctx, t.tx, func(sp pgx.Tx) error {
+		return f(ctx, &Tx{Queries: Queries{db.New(sp)}, tx: sp, shared: t.shared})
+	})
+}
+
+// inSavepoint runs f on a savepoint of tx, released if f returns nil and
+// rolled back to otherwise.
+func inSavepoint(ctx context.Context, tx pgx.Tx, f func(sp pgx.Tx) error) error {
+	sp, err := tx.Begin(ctx)
 	if err != nil {
 		return mapErr(err)
 	}
-	if err := f(ctx, &Tx{Queries: Queries{db.New(sp)}, tx: sp, shared: t.shared}); err != nil {
+	if err := f(sp); err != nil {
 		sp.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // f's error is the one to report
 		return err
 	}
