@@ -317,3 +317,23 @@ func TestWizardLanguageInAStep(t *testing.T) {
 	tb.click("lang-switch")
 	tb.waitFor(`document.querySelector('#step-codes h1').textContent === 'Подтверждение контактов'`)
 }
+
+// TestWizardEmployeeCertificateInOwnerService: an employee's certificate
+// offered to the owner's service is refused at the certificate step, with
+// the way to the right service, and nothing moves.
+func TestWizardEmployeeCertificateInOwnerService(t *testing.T) {
+	employee := demoP12(t, "ru-employee")
+	tb := newWizardTab(t)
+	tb.startWizard("service-ru-owner")
+	appID := tb.contacts("+79000000271", "petrova@example.ru")
+	tb.codes(appID)
+	tb.openKey(employee.File, employee.Password)
+	msg := tb.problem("certificate")
+	tb.step("refused")
+	assert.Contains(t, msg, "выдан сотруднику организации")
+	assert.Contains(t, msg, "выберите «По доверенности»")
+	assert.Equal(t, "certificate", eval[string](tb, `document.getElementById('wizard').dataset.step`))
+	assert.Equal(t, "contacts_verified", tb.renewal().State)
+	tb.do(chromedp.EmulateViewport(360, 740))
+	tb.step("refused-360")
+}

@@ -196,14 +196,25 @@ var (
 	nextOpenApplication  = nextStep{"продолжение начатой заявки (новую по тому же сертификату открыть нельзя)", "your application already under way (a second one for the same certificate cannot be opened)"}
 )
 
-// A certificate that does not fit the service chosen (at the proof).
+// A certificate that does not fit the service chosen (at the proof), by
+// jurisdiction: the services have other names in Russia and Belarus.
 var (
-	ErrEmployeeCertificate = apierr.New(apierr.KindForbidden, "employee_certificate",
-		"Этот сертификат выдан сотруднику организации: его продление подтверждает руководитель. Вернитесь к списку услуг и выберите услугу для сотрудника (по доверенности, 6.0.01).",
-		"This certificate was issued to an employee of an organisation: its renewal is confirmed by the head. Go back to the services and choose the employee's service (power of attorney, 6.0.01).")
-	ErrNotEmployeeCertificate = apierr.New(apierr.KindForbidden, "not_employee_certificate",
-		"Этот сертификат не называет организацию: это сертификат физического лица или ИП. Вернитесь к списку услуг и выберите услугу для владельца (6.0.00).",
-		"This certificate names no organisation: it belongs to an individual or a sole proprietor. Go back to the services and choose the owner's service (6.0.00).")
+	ErrEmployeeCertificate = map[string]*apierr.Error{
+		"RU": apierr.New(apierr.KindForbidden, "employee_certificate",
+			"Этот сертификат выдан сотруднику организации: его продление подтверждает руководитель. Вернитесь к списку услуг и выберите «По доверенности».",
+			"This certificate was issued to an employee of an organisation: its renewal is confirmed by the head. Go back to the services and choose \"By power of attorney\"."),
+		"BY": apierr.New(apierr.KindForbidden, "employee_certificate",
+			"Этот сертификат выдан сотруднику организации: его продление подтверждает руководитель. Вернитесь к списку услуг и выберите услугу 6.0.01.",
+			"This certificate was issued to an employee of an organisation: its renewal is confirmed by the head. Go back to the services and choose service 6.0.01."),
+	}
+	ErrNotEmployeeCertificate = map[string]*apierr.Error{
+		"RU": apierr.New(apierr.KindForbidden, "not_employee_certificate",
+			"Этот сертификат не называет организацию: это сертификат физического лица или ИП. Вернитесь к списку услуг и выберите «Я владелец».",
+			"This certificate names no organisation: it belongs to an individual or a sole proprietor. Go back to the services and choose \"I am the owner\"."),
+		"BY": apierr.New(apierr.KindForbidden, "not_employee_certificate",
+			"Этот сертификат не называет организацию: это сертификат физического лица или ИП. Вернитесь к списку услуг и выберите услугу 6.0.00.",
+			"This certificate names no organisation: it belongs to an individual or a sole proprietor. Go back to the services and choose service 6.0.00."),
+	}
 )
 
 // ErrOpenApplication: one open application per certificate.

@@ -230,9 +230,9 @@ func (s *Service) certificateFitsService(app *store.Application, cert *x509.Cert
 	}
 	switch employee := orgOf(app.Jurisdiction, cert) != ""; {
 	case employee && !terms.Approval:
-		return ErrEmployeeCertificate
+		return ErrEmployeeCertificate[app.Jurisdiction]
 	case !employee && terms.Approval:
-		return ErrNotEmployeeCertificate
+		return ErrNotEmployeeCertificate[app.Jurisdiction]
 	}
 	return nil
 }
