@@ -1,9 +1,12 @@
 package e2e
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"os"
 	"strconv"
@@ -77,4 +80,54 @@ func TestLinkTokensNotLogged(t *testing.T) {
 		require.Eventually(t, func() bool { return strings.Contains(suite.Logs(), prefix+"…") }, 5*time.Second, 50*time.Millisecond)
 		assert.NotContains(t, suite.Logs(), token, "the token of %s is in the log", prefix)
 	}
+}
+
+// Oversized bodies, through the real binary: a declared length over the
+// route's limit answers 413 before any of the body is sent, and a chunked
+// body of 64 MiB is cut at the limit, so peak memory barely moves.
+func TestOversizedBodiesRefused(t *testing.T) {
+	addr := strings.TrimPrefix(suite.URL, "http://")
+	for _, c := range []struct {
+		path string
+		size int
+	}{
+		{"/api/v1/renewal", 100 << 20},
+		{"/ca/ocsp", 1 << 20},
+		{"/api/v1/payments/webhook/card", 1 << 20},
+		{"/api/v1/operator/statements", 1 << 20}, // no operator token
+	} {
+		conn, err := net.Dial("tcp", addr)
+		require.NoError(t, err)
+		require.NoError(t, conn.SetDeadline(time.Now().Add(10*time.Second)))
+		_, err = fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", c.path, c.size)
+		require.NoError(t, err)
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		require.NoError(t, err, c.path)
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		conn.Close()
+		assert.Equal(t, 413, resp.StatusCode, c.path)
+		assert.Contains(t, string(b), `"body_too_large"`, c.path)
+	}
+
+	before := peakRSS(t, suite.PID())
+	conn, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	defer conn.Close()
+	require.NoError(t, conn.SetDeadline(time.Now().Add(30*time.Second)))
+	_, err = io.WriteString(conn, "POST /api/v1/renewal HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+	require.NoError(t, err)
+	go func() {
+		chunk := fmt.Sprintf("10000\r\n%s\r\n", bytes.Repeat([]byte(" "), 1<<16))
+		for range 1024 { // 64 MiB
+			if _, err := io.WriteString(conn, chunk); err != nil {
+				return // the server answered and closed
+			}
+		}
+	}()
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, 413, resp.StatusCode)
+	assert.Less(t, peakRSS(t, suite.PID())-before, 16<<10, "peak memory grew by more than 16 MiB")
 }

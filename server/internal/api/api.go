@@ -27,10 +27,6 @@ import (
 	"renewal/server/internal/webui"
 )
 
-// BodyLimit bounds every request body. Later endpoints that take files
-// (requests, statements) stay far below it.
-const BodyLimit = 1 << 20
-
 // requestTimeout bounds the work behind one request.
 const requestTimeout = 30 * time.Second
 
@@ -88,6 +84,7 @@ func New(d Deps) *fiber.App {
 		TrustedProxies:          d.TrustedProxies,
 	}
 	app := fiber.New(cfg)
+	app.Server().HeaderReceived = s.bodyLimit
 
 	app.Use(securityHeaders, requestID, s.clientAddress, s.observe, plainBodies, recover.New(recover.Config{
 		EnableStackTrace: true,

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,6 +14,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/stretchr/testify/assert"
@@ -291,26 +293,124 @@ func TestForwardedForTrustedOnlyFromProxy(t *testing.T) {
 	assert.Equal(t, "0.0.0.0", ipWith(trusted, "not-an-ip"), "garbage is not an address")
 }
 
-// The body limit is enforced by fasthttp before routing, which app.Test
-// cannot show: this test uses a real listener on 127.0.0.1.
-func TestOversizedBody(t *testing.T) {
-	h := newHarness(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	go h.app.Listener(ln) //nolint:errcheck // ends with Shutdown
-	t.Cleanup(func() { _ = h.app.Shutdown() })
+// Body limits are enforced by fasthttp from the headers, before routing,
+// which app.Test cannot show: these tests use a real listener on
+// 127.0.0.1. Each route has its own limit; the operator's large upload
+// limit holds only with the operator's token.
+func TestBodyLimitsPerRoute(t *testing.T) {
+	const token = "operator-secret"
+	app := New(Deps{
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Services: &fakeServices{}, Ready: &fakeReady{},
+		OperatorToken: token,
+		Extra: func(app *fiber.App) {
+			// A path outside /api answers 299 once its body is read.
+			app.Post("/*", func(c *fiber.Ctx) error { return c.Status(299).SendString(fmt.Sprint(len(c.Body()))) })
+		},
+	})
+	addr := listen(t, app)
+	bearer := "Bearer " + token
+	tests := []struct {
+		name, path, auth string
+		size             int
+		refused          bool
+	}{
+		{"json at its limit", "/api/v1/renewal", "", jsonLimit, false},
+		{"json over its limit", "/api/v1/renewal", "", jsonLimit + 1, true},
+		{"ocsp over its limit", "/ca/ocsp", "", ocspLimit + 1, true},
+		{"ocsp at its limit", "/ca/ocsp", "", ocspLimit, false},
+		{"webhook at its limit", "/api/v1/payments/webhook/card", "", webhookLimit, false},
+		{"webhook over its limit", "/api/v1/payments/webhook/card", "", webhookLimit + 1, true},
+		{"statement with the token", "/api/v1/operator/statements", bearer, 4 << 20, false},
+		{"statement over its limit", "/api/v1/operator/statements", bearer, statementLimit + 1, true},
+		{"statement without the token", "/api/v1/operator/statements", "", jsonLimit + 1, true},
+		{"statement with a wrong token", "/api/v1/operator/statements", "Bearer guess", jsonLimit + 1, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.refused {
+				// Only the headers: the refusal comes from the declared
+				// length, before the body is read, so nothing waits for it.
+				status, body := postHeadersOnly(t, addr, tt.path, tt.auth, tt.size)
+				assert.Equal(t, 413, status)
+				e := decodeError(t, body)
+				assert.Equal(t, "body_too_large", e.Code)
+				return
+			}
+			req, err := http.NewRequest("POST", "http://"+addr+tt.path, bytes.NewReader(make([]byte, tt.size)))
+			require.NoError(t, err)
+			if tt.auth != "" {
+				req.Header.Set("Authorization", tt.auth)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			if strings.HasPrefix(tt.path, "/api/") {
+				// Unmounted here: the 404 comes after the body was read.
+				assert.Equal(t, 404, resp.StatusCode, "%s", b)
+				return
+			}
+			assert.Equal(t, 299, resp.StatusCode, "%s", b)
+			assert.Equal(t, fmt.Sprint(tt.size), string(b))
+		})
+	}
+}
 
-	// fasthttp answers from the declared length and closes the socket, so
-	// send only the headers, as a client that waits for 100-continue would.
-	conn, err := net.Dial("tcp", ln.Addr().String())
+// A chunked body declares no length: it is read up to the route's limit
+// and refused there, not buffered whole.
+func TestChunkedBodyCutAtLimit(t *testing.T) {
+	app := New(Deps{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Services: &fakeServices{}, Ready: &fakeReady{}})
+	addr := listen(t, app)
+	conn, err := net.Dial("tcp", addr)
 	require.NoError(t, err)
 	defer conn.Close()
-	_, err = fmt.Fprintf(conn, "POST /test/json HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", BodyLimit+1)
+	_, err = fmt.Fprintf(conn, "POST /ca/ocsp HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
 	require.NoError(t, err)
+	// Send 4 × the limit in 1 KiB chunks; the server stops reading after
+	// the limit and answers, so a write may fail once it has closed.
+	go func() {
+		chunk := fmt.Sprintf("400\r\n%s\r\n", bytes.Repeat([]byte("a"), 1024))
+		for i := 0; i < 4*ocspLimit/1024; i++ {
+			if _, err := io.WriteString(conn, chunk); err != nil {
+				return
+			}
+		}
+		_, _ = io.WriteString(conn, "0\r\n\r\n")
+	}()
 	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	assert.Equal(t, 413, resp.StatusCode)
 	assert.Equal(t, "body_too_large", decodeError(t, b).Code)
+}
+
+func listen(t *testing.T, app *fiber.App) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	go app.Listener(ln) //nolint:errcheck // ends with Shutdown
+	t.Cleanup(func() { _ = app.Shutdown() })
+	return ln.Addr().String()
+}
+
+// postHeadersOnly sends a POST's headers declaring size bytes, and no
+// body, as a client that waits for 100-continue would.
+func postHeadersOnly(t *testing.T, addr, path, auth string, size int) (int, []byte) {
+	t.Helper()
+	conn, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	defer conn.Close()
+	require.NoError(t, conn.SetDeadline(time.Now().Add(10*time.Second)))
+	head := fmt.Sprintf("POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nContent-Length: %d\r\n", path, size)
+	if auth != "" {
+		head += "Authorization: " + auth + "\r\n"
+	}
+	_, err = io.WriteString(conn, head+"\r\n")
+	require.NoError(t, err)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
 }

@@ -1,10 +1,6 @@
 package api
 
 import (
-	"crypto/subtle"
-
-	"strings"
-
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 
@@ -14,9 +10,6 @@ import (
 
 var errOperator = apierr.New(apierr.KindForbidden, "operator_only",
 	"Доступ только для оператора удостоверяющего центра.", "Only the certification centre's operator may do this.")
-
-// webhookLimit bounds a gateway's notification; real ones are small.
-const webhookLimit = 64 << 10
 
 // mountPayments registers payment routes: the holder's, the gateways'
 // notifications, and the operator's statement upload.
@@ -44,11 +37,7 @@ func (s *server) paymentStart(c *fiber.Ctx) error {
 // was signed: it is copied (Fiber reuses its buffer) and not parsed
 // before the signature holds.
 func (s *server) webhook(c *fiber.Ctx) error {
-	body := c.Body()
-	if len(body) > webhookLimit {
-		return apierr.ErrTooLarge
-	}
-	raw := append([]byte(nil), body...)
+	raw := append([]byte(nil), c.Body()...) // bounded by webhookLimit
 	header := func(k string) string { return c.Get(k) }
 	if err := s.Renewal.PaymentEvent(c.UserContext(), c.Params("provider"), header, raw); err != nil {
 		return err
@@ -81,8 +70,7 @@ func (s *server) closingPDF(kind string) fiber.Handler {
 // operator lets through a request with the operator's bearer token;
 // without a configured token nobody passes (fail closed).
 func (s *server) operator(c *fiber.Ctx) error {
-	token := strings.TrimPrefix(c.Get(fiber.HeaderAuthorization), "Bearer ")
-	if s.OperatorToken == "" || subtle.ConstantTimeCompare([]byte(token), []byte(s.OperatorToken)) != 1 {
+	if !s.operatorToken(c.Get(fiber.HeaderAuthorization)) {
 		return errOperator
 	}
 	return c.Next()

@@ -111,8 +111,9 @@ func (e *StatementError) Is(target error) bool { return target == ErrMalformedSt
 // ErrMalformedStatement is matched by every *StatementError.
 var ErrMalformedStatement = errors.New("payments: malformed bank statement")
 
-// MaxStatementSize is the largest statement ParseStatement reads.
-const MaxStatementSize = 32 << 20
+// MaxStatementSize is the largest statement ParseStatement reads: a busy
+// account's month is a few megabytes.
+const MaxStatementSize = 8 << 20
 
 const (
 	stmtMagic     = "1CClientBankExchange"
