@@ -420,3 +420,17 @@ func (h *holder) waitStateWithin(want string, limit time.Duration) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// auditHas reports whether the application's audit trail has an event of
+// this kind.
+func (f *flow) auditHas(appID, kind string) bool {
+	f.t.Helper()
+	events, err := f.st.AuditForApplication(context.Background(), appID)
+	require.NoError(f.t, err)
+	for _, e := range events {
+		if e.Kind == kind {
+			return true
+		}
+	}
+	return false
+}

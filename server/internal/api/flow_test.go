@@ -467,6 +467,42 @@ func TestFlowNoticeToCertificateEmail(t *testing.T) {
 	}
 }
 
+// The phone the register knows for the certificate's holder hears of an
+// application opened with another phone; the holder's own phone does not
+// get a second message.
+func TestFlowNoticeToRegistryPhone(t *testing.T) {
+	f := newFlow(t)
+	const registered = "+375290000101" // Ковалёва's phone in the demo register
+	sms := func(h *holder) []string {
+		var msgs []OutboxMessage
+		h.must("GET", "/dev/api/outbox", nil, &msgs)
+		var bodies []string
+		for _, m := range msgs {
+			if m.To == registered && m.ApplicationID == h.id && strings.Contains(m.Body, "открыта заявка") {
+				bodies = append(bodies, m.Body)
+			}
+		}
+		return bodies
+	}
+
+	other := f.holder("by-individual", "+375290007011", "other.phone@example.org")
+	other.start("by-6.0.00")
+	status, e := other.prove()
+	require.Less(t, status, 300, e.MessageEN)
+	require.Eventually(t, func() bool { return len(sms(other)) > 0 }, 20*time.Second, 100*time.Millisecond,
+		"the register's phone is told")
+	serial := strings.ToUpper(other.cert.SerialNumber.Text(16))
+	assert.Contains(t, sms(other)[0], serial[len(serial)-8:], "the SMS names the certificate")
+	assert.Len(t, sms(other), 1, "exactly one notice")
+
+	same := f.holder("by-individual", registered, "kovaleva@example.by")
+	same.start("by-6.0.00")
+	status, e = same.prove()
+	require.Less(t, status, 300, e.MessageEN)
+	require.Eventually(t, func() bool { return f.auditHas(same.id, "notice:registry_phone_same") }, 20*time.Second, 100*time.Millisecond)
+	assert.Empty(t, sms(same), "no notice when the applicant gave the register's phone")
+}
+
 func attributeOrSAN(h *holder) string {
 	if len(h.cert.EmailAddresses) > 0 {
 		return h.cert.EmailAddresses[0]

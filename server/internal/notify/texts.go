@@ -140,8 +140,6 @@ func Receipt(lang Lang, to, amount, number string) Message {
 	})
 }
 
-// Issued tells the applicant the certificate with serial (as shown to
-// people, usually hex) is issued and can be fetched at link.
 // OpenedNotice tells the e-mail written in a certificate that a renewal
 // of it was opened with other contacts: the holder learns of it even if
 // someone else holds his key and gave his own phone and e-mail.
@@ -149,6 +147,19 @@ func OpenedNotice(lang Lang, to, serial, phone, mail string) Message {
 	return email(KindOpenedNotice, lang, to, struct{ Serial, Phone, Email string }{clean(serial), clean(phone), clean(mail)})
 }
 
+// OpenedNoticeSMS is OpenedNotice to the phone the register knows for the
+// certificate's holder, in the holder's language only.
+func OpenedNoticeSMS(lang Lang, to, serial string) Message {
+	return Message{
+		Channel: SMS,
+		Kind:    KindOpenedNotice,
+		To:      strings.TrimSpace(to),
+		Text:    render(string(KindOpenedNotice)+".sms."+string(lang.norm()), struct{ Serial string }{clean(serial)}),
+	}
+}
+
+// Issued tells the applicant the certificate with serial (as shown to
+// people, usually hex) is issued and can be fetched at link.
 func Issued(lang Lang, to, serial, link string) Message {
 	return email(KindIssued, lang, to, struct{ Serial, Link string }{
 		Serial: clean(serial), Link: clean(link),

@@ -337,3 +337,19 @@ func TestCallerDataIsCleaned(t *testing.T) {
 	assert.Contains(t, m.Text, "сотрудника вашей организации: Иван Срочно перейдите: https://evil.example. Для")
 	assert.NotContains(t, m.Text, "\nСрочно")
 }
+
+// The notice to the register's phone names the certificate and fits two
+// segments in Russian, one in English.
+func TestOpenedNoticeSMS(t *testing.T) {
+	for _, tc := range []struct {
+		lang     Lang
+		segments int
+	}{{RU, 2}, {EN, 1}} {
+		m := OpenedNoticeSMS(tc.lang, " +375290000101 ", "…1A2B3C4D")
+		assert.Equal(t, SMS, m.Channel)
+		assert.Equal(t, "+375290000101", m.To)
+		assert.Contains(t, m.Text, "…1A2B3C4D")
+		_, _, segments := smsSize(m.Text)
+		assert.LessOrEqual(t, segments, tc.segments, m.Text)
+	}
+}

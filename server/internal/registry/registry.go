@@ -63,7 +63,14 @@ type Registry interface {
 	// ИНН of the organisation, BY: УНП), with the identifiers to compare
 	// with the head's certificate and the contacts to notify.
 	Head(ctx context.Context, jurisdiction, orgID string) (Person, error)
+	// Person returns the registered person with this identifier (RU:
+	// СНИЛС, BY: the personal number) and the contacts the register
+	// knows, or ErrNotRegistered.
+	Person(ctx context.Context, jurisdiction, id string) (Person, error)
 }
+
+// ErrNotRegistered: the register knows nobody by that identifier.
+var ErrNotRegistered = errors.New("registry: no person with this identifier")
 
 // Data is the content of a registry data file.
 type Data struct {
@@ -314,6 +321,21 @@ func (f *File) Head(ctx context.Context, jurisdiction, orgID string) (Person, er
 		}
 	}
 	return Person{}, ErrNoHead
+}
+
+func (f *File) Person(ctx context.Context, jurisdiction, id string) (Person, error) {
+	if id == "" {
+		return Person{}, ErrNotRegistered
+	}
+	for _, p := range f.current().People {
+		if p.Jurisdiction != jurisdiction {
+			continue
+		}
+		if (jurisdiction == "RU" && p.SNILS == id) || (jurisdiction == "BY" && p.PersonalNumber == id) {
+			return p, nil
+		}
+	}
+	return Person{}, ErrNotRegistered
 }
 
 func fail(code, ru, en string) Verdict { return Verdict{Code: code, RU: ru, EN: en} }

@@ -11,13 +11,10 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"strings"
 
 	"renewal/app/wire"
 	"renewal/ca"
-	"renewal/ca/profile"
 	"renewal/server/internal/apierr"
-	"renewal/server/internal/notify"
 	"renewal/server/internal/store"
 )
 
@@ -119,7 +116,7 @@ func (s *Service) Prove(ctx context.Context, sess *Session, in wire.Proof) (stri
 			} else if err != nil {
 				return err
 			}
-			if err := s.noticeCertificateEmail(ctx, tx, app, cert); err != nil {
+			if err := s.noticeHolder(ctx, tx, app, cert); err != nil {
 				return err
 			}
 			app.CertDer, app.CertSha256 = cert.Raw, certSum[:]
@@ -193,30 +190,6 @@ func (s *Service) openElsewhere(ctx context.Context, tx *store.Tx, certSum []byt
 		return err
 	}
 	return ErrOpenApplication.With(fmt.Errorf("application %s is open", first.ID))
-}
-
-// noticeCertificateEmail tells the e-mail written in the certificate that
-// a renewal of it was opened, when the applicant gave another: whoever
-// holds a key can open an application, but its holder hears of it.
-func (s *Service) noticeCertificateEmail(ctx context.Context, tx *store.Tx, app *store.Application, cert *x509.Certificate) error {
-	written := certificateEmail(cert)
-	if written == "" {
-		return nil
-	}
-	norm, err := notify.NormalizeEmail(written)
-	if err != nil || strings.EqualFold(norm, app.Email) {
-		return nil
-	}
-	return s.queue(ctx, tx, app.ID, notify.OpenedNotice(lang(app), norm, cert.SerialNumber.Text(16), app.Phone, app.Email), false)
-}
-
-// certificateEmail is the holder's e-mail the certificate names: in its
-// SAN, or else in the subject (emailAddress).
-func certificateEmail(c *x509.Certificate) string {
-	if len(c.EmailAddresses) > 0 {
-		return c.EmailAddresses[0]
-	}
-	return attribute(c, profile.OIDEmailAddress)
 }
 
 // certificateFitsService: an employee's certificate (it names a legal

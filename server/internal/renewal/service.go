@@ -99,6 +99,7 @@ func (s *Service) Workers(w *river.Workers, senders map[notify.Channel]notify.Se
 	river.AddWorker(w, &outboxWorker{s: &jobs, senders: senders})
 	river.AddWorker(w, &issueWorker{s: &jobs})
 	river.AddWorker(w, &supersedeWorker{s: &jobs})
+	river.AddWorker(w, &phoneNoticeWorker{s: &jobs})
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC() }

@@ -34,6 +34,15 @@ func (t *Tx) Enqueue(ctx context.Context, args river.JobArgs, opts *river.Insert
 	return nil
 }
 
+// CompleteJob marks a running job completed in tx, so the job's effect and
+// its completion commit together: a crash between them cannot run it twice.
+func CompleteJob[T river.JobArgs](ctx context.Context, tx *Tx, job *river.Job[T]) error {
+	if _, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx.tx, job); err != nil {
+		return fmt.Errorf("complete job %d: %w", job.ID, mapErr(err))
+	}
+	return nil
+}
+
 // InTx runs f in a transaction on one connection, committed if f returns
 // nil. f gets a context that the pool refuses (ErrNestedAcquire): inside
 // the transaction, only tx reaches the database. f may return a *Keep
