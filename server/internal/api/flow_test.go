@@ -478,7 +478,7 @@ func TestFlowNoticeToRegistryPhone(t *testing.T) {
 		h.must("GET", "/dev/api/outbox", nil, &msgs)
 		var bodies []string
 		for _, m := range msgs {
-			if m.To == registered && m.ApplicationID == h.id && strings.Contains(m.Body, "открыта заявка") {
+			if m.To == registered && m.ApplicationID == h.id && strings.Contains(m.Body, "заявка на продление") {
 				bodies = append(bodies, m.Body)
 			}
 		}

@@ -345,10 +345,10 @@ func TestOpenedNoticeSMS(t *testing.T) {
 		lang     Lang
 		segments int
 	}{{RU, 2}, {EN, 1}} {
-		m := OpenedNoticeSMS(tc.lang, " +375290000101 ", "…1A2B3C4D")
+		m := OpenedNoticeSMS(tc.lang, " +375290000101 ", "...1A2B3C4D")
 		assert.Equal(t, SMS, m.Channel)
 		assert.Equal(t, "+375290000101", m.To)
-		assert.Contains(t, m.Text, "…1A2B3C4D")
+		assert.Contains(t, m.Text, "...1A2B3C4D")
 		_, _, segments := smsSize(m.Text)
 		assert.LessOrEqual(t, segments, tc.segments, m.Text)
 	}

@@ -127,7 +127,7 @@ func (w *phoneNoticeWorker) Work(ctx context.Context, job *river.Job[phoneNotice
 func shortSerial(cert *x509.Certificate) string {
 	hex := strings.ToUpper(cert.SerialNumber.Text(16))
 	if len(hex) > 8 {
-		return "…" + hex[len(hex)-8:]
+		return "..." + hex[len(hex)-8:]
 	}
 	return hex
 }
