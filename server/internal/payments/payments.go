@@ -24,6 +24,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"time"
 )
 
@@ -70,12 +71,15 @@ const (
 	EventSucceeded EventKind = "succeeded"
 	EventFailed    EventKind = "failed"
 	EventRefunded  EventKind = "refunded"
+	// EventChargeback: the payer's bank took the money back (a dispute);
+	// for the service it is a refund it did not agree to.
+	EventChargeback EventKind = "chargeback"
 )
 
 // Valid reports whether k is one of the known kinds.
 func (k EventKind) Valid() bool {
 	switch k {
-	case EventSucceeded, EventFailed, EventRefunded:
+	case EventSucceeded, EventFailed, EventRefunded, EventChargeback:
 		return true
 	}
 	return false
@@ -98,7 +102,27 @@ const (
 	StateSucceeded = "succeeded"
 	StateFailed    = "failed"
 	StateRefunded  = "refunded" // refunded in full
+	// StateChargedBack: the payer's bank reversed the payment.
+	StateChargedBack = "charged_back"
 )
+
+// ReadBack is what a provider's [Status] answer means as an event: the
+// only event the service acts on from a provider that signs nothing.
+// ok is false while the payment is pending (or in a state unknown here):
+// nothing to act on.
+func (s Status) ReadBack() (kind EventKind, ok bool) {
+	switch s.State {
+	case StateSucceeded:
+		return EventSucceeded, true
+	case StateFailed:
+		return EventFailed, true
+	case StateRefunded:
+		return EventRefunded, true
+	case StateChargedBack:
+		return EventChargeback, true
+	}
+	return "", false
+}
 
 // Status is the provider's view of a payment.
 type Status struct {
@@ -116,6 +140,26 @@ type Provider interface {
 	Verify(header func(string) string, body []byte, now time.Time) (Event, error)
 	Status(ctx context.Context, providerRef string) (Status, error)
 	Refund(ctx context.Context, providerRef string, amountMinor int64) error
+}
+
+// Unsigned is a Provider whose notifications carry no signature (as
+// ЮKassa's do not): its Verify only parses, and a notification is a hint
+// that a payment changed, never a fact. The service acts only on what
+// [Provider.Status] reads back over the provider's API, and only on
+// notifications from the provider's published addresses.
+type Unsigned interface {
+	Provider
+	// SignsNothing reports whether this provider's notifications are
+	// unsigned (a provider may be configured either way).
+	SignsNothing() bool
+	// Sender reports whether a notification may come from addr.
+	Sender(addr netip.Addr) bool
+}
+
+// SignsNothing reports whether p's notifications are unsigned.
+func SignsNothing(p Provider) (Unsigned, bool) {
+	u, ok := p.(Unsigned)
+	return u, ok && u.SignsNothing()
 }
 
 // Errors of webhook verification. Answer 400 for ErrMalformed and 401 for
