@@ -657,18 +657,18 @@ type PaymentReview struct {
 	ID            int64
 	StatementID   *int64  // nil: an entry of an application, not of a statement
 	ApplicationID *string // set for an application's entry
-	PaymentID   *string
-	DocNumber   string
-	DocDate     string
-	AmountMinor int64
-	PayerInn    string
-	PayerName   string
-	Purpose     string
-	Kind        string
-	ReasonRu    string
-	ReasonEn    string
-	CreatedAt   time.Time
-	ResolvedAt  *time.Time
+	PaymentID     *string
+	DocNumber     string
+	DocDate       string
+	AmountMinor   int64
+	PayerInn      string
+	PayerName     string
+	Purpose       string
+	Kind          string
+	ReasonRu      string
+	ReasonEn      string
+	CreatedAt     time.Time
+	ResolvedAt    *time.Time
 }
 
 func fromPaymentReview(r db.PaymentReview) PaymentReview {
