@@ -347,6 +347,20 @@ func TestUnsignedProviderReadBack(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, payments.StateSucceeded, st.State)
 
+		// First a notification with the real reference and a payment id
+		// we never made: whose payment it is comes from our record, so
+		// the holder's real payment is not taken for an unknown one and
+		// refunded at the gateway; it is applied to the holder's.
+		forged := event("ev-forged-4", payments.EventSucceeded, p, ref)
+		forged.PaymentID = "pay-not-ours"
+		b, err := payments.EncodeEvent(forged)
+		require.NoError(t, err)
+		status, _ := f.postWebhook(b, "192.0.2.10", "")
+		assert.Equal(t, 200, status)
+		st, err = card.Status(context.Background(), ref)
+		require.NoError(t, err)
+		assert.Equal(t, payments.StateSucceeded, st.State, "not refunded at the gateway")
+
 		// Three notifications with three ids, one of them saying
 		// "failed": the read-back decides, once.
 		kinds := []payments.EventKind{payments.EventSucceeded, payments.EventSucceeded, payments.EventFailed}
@@ -403,6 +417,9 @@ func TestDifferentEventIDsOnePayment(t *testing.T) {
 	require.NoError(t, f.st.Pool().QueryRow(context.Background(), `SELECT count(*) FROM payment WHERE application_id = $1`, h.id).Scan(&payments))
 	require.NoError(t, f.st.Pool().QueryRow(context.Background(), `SELECT count(*) FROM payment_event WHERE payment_id = $1`, p.ID).Scan(&events))
 	assert.Equal(t, 1, payments, "one payment record")
+	pay, err := f.st.PaymentGet(context.Background(), p.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "succeeded", pay.Status, "a repeat is not a second charge to refund")
 	assert.Equal(t, 4, events, "each notification recorded once")
 	status, _ := h.request()
 	require.Less(t, status, 300)
@@ -448,4 +465,45 @@ func TestWebhookRefusals(t *testing.T) {
 	status, _ := f.postWebhook(body, "", payments.SignatureHeaderValue(now, body, f.webhookSecret))
 	assert.Equal(t, 200, status)
 	h.waitState("key_pending")
+}
+
+// TestPartialRefund: a refund of part of a payment stops the application
+// it paid for as a full one would (no certificate on part of the money),
+// and the operator gets an entry to settle the rest.
+func TestPartialRefund(t *testing.T) {
+	f := newFlow(t)
+	h := f.toPayment("+375290001901", "partial@example.by")
+	p, ref := h.pay()
+	require.Equal(t, 200, f.notify(event("ev-partial-paid", payments.EventSucceeded, p, ref), time.Now(), f.webhookSecret))
+	h.waitState("key_pending")
+	part := event("ev-partial-refund", payments.EventRefunded, p, ref)
+	part.AmountMinor = p.Amount.Minor / 2
+	require.Equal(t, 200, f.notify(part, time.Now(), f.webhookSecret))
+	assert.Equal(t, "cancelled", h.state())
+	rs := reviewsOf(f.reviews(), h.id)
+	require.Len(t, rs, 1)
+	assert.Equal(t, "partial_refund", rs[0].Kind)
+	assert.Equal(t, p.Amount.Minor/2, rs[0].AmountMinor)
+	status, _ := h.request()
+	assert.GreaterOrEqual(t, status, 400)
+	assert.Equal(t, 0, f.certificates(h.id))
+}
+
+// TestRefundAfterOperatorRevoked: a certificate the operator revoked
+// already (key compromise) keeps that reason when its payment comes back;
+// the refund still puts the application under review.
+func TestRefundAfterOperatorRevoked(t *testing.T) {
+	f := newFlow(t)
+	ctx := context.Background()
+	h := f.toPayment("+375290001902", "compromised@example.by")
+	p, ref := h.pay()
+	require.Equal(t, 200, f.notify(event("ev-kc-paid", payments.EventSucceeded, p, ref), time.Now(), f.webhookSecret))
+	serial := h.issuedSerial()
+	require.NoError(t, f.svc.Authority.WithStore(f.st.CA()).Revoke(ctx, serial, ca.ReasonKeyCompromise))
+	require.Equal(t, 200, f.notify(event("ev-kc-back", payments.EventChargeback, p, ref), time.Now(), f.webhookSecret))
+	assert.Equal(t, "under_review", h.state())
+	info, err := f.st.CA().Revocation(ctx, serial)
+	require.NoError(t, err)
+	assert.Equal(t, ca.ReasonKeyCompromise, info.Reason)
+	assert.Contains(t, f.auditKinds(h.id), "revocation:already_revoked")
 }

@@ -89,11 +89,18 @@ func (s *Service) revokeUnpaid(ctx context.Context, tx *store.Tx, app *store.App
 	if !ok {
 		return fmt.Errorf("refund: application %s: bad serial %q", app.ID, *app.IssuedSerial)
 	}
-	if err := s.authorityIn(tx).Revoke(ctx, serial, revokeUnpaidReason); err != nil {
+	// Revoked already (the operator, for a compromised key): that reason
+	// stands, and the trail says so.
+	auditKind, reason := "revocation:privilege_withdrawn", revokeUnpaidReason
+	if info, err := tx.CA().Revocation(ctx, serial); err != nil {
+		return err
+	} else if info.Revoked {
+		auditKind, reason = "revocation:already_revoked", info.Reason
+	} else if err := s.authorityIn(tx).Revoke(ctx, serial, revokeUnpaidReason); err != nil {
 		return fmt.Errorf("refund: revoke %s: %w", *app.IssuedSerial, err)
 	}
-	if err := appendAudit(ctx, tx, app.ID, s.now(), "revocation:privilege_withdrawn", State(app.State), State(app.State), "system",
-		map[string]any{"serial": *app.IssuedSerial, "reason": revokeUnpaidReason, "payment": p.ID, "event": eventID, "kind": string(kind)}); err != nil {
+	if err := appendAudit(ctx, tx, app.ID, s.now(), auditKind, State(app.State), State(app.State), "system",
+		map[string]any{"serial": *app.IssuedSerial, "reason": reason, "payment": p.ID, "event": eventID, "kind": string(kind)}); err != nil {
 		return err
 	}
 	why := reviewRefundedAfterIssue
