@@ -16,6 +16,7 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
+	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -506,4 +507,31 @@ func TestRefundAfterOperatorRevoked(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, ca.ReasonKeyCompromise, info.Reason)
 	assert.Contains(t, f.auditKinds(h.id), "revocation:already_revoked")
+}
+
+// TestPaidItemsBackfill: the migration that added payment_item.paid_at
+// finds, for a head's payment made before it, the items that payment
+// paid (from the audit trail), so a later refund still stops them.
+func TestPaidItemsBackfill(t *testing.T) {
+	f := newFlow(t)
+	ctx := context.Background()
+	zhuk, sink, p, ref := f.belarusGroup([2]string{"+375290001511", "+375290001512"})
+	matches, err := filepath.Glob("../store/migrations/*_payment_refund_review.sql")
+	require.NoError(t, err)
+	require.Len(t, matches, 1)
+	src, err := os.ReadFile(matches[0])
+	require.NoError(t, err)
+	i := bytes.Index(src, []byte("UPDATE payment_item"))
+	require.GreaterOrEqual(t, i, 0)
+	backfill := string(src[i : i+bytes.IndexByte(src[i:], ';')])
+	_, err = f.st.Pool().Exec(ctx, `UPDATE payment_item SET paid_at = NULL`)
+	require.NoError(t, err)
+	_, err = f.st.Pool().Exec(ctx, backfill)
+	require.NoError(t, err)
+	var n int
+	require.NoError(t, f.st.Pool().QueryRow(ctx, `SELECT count(*) FROM payment_item WHERE payment_id = $1 AND paid_at IS NOT NULL`, p.ID).Scan(&n))
+	assert.Equal(t, 2, n)
+	require.Equal(t, 200, f.notify(event("ev-backfill-refund", payments.EventRefunded, p, ref), time.Now(), f.webhookSecret))
+	assert.Equal(t, "cancelled", zhuk.state())
+	assert.Equal(t, "cancelled", sink.state())
 }

@@ -15,6 +15,14 @@ CREATE UNIQUE INDEX payment_review_application_kind_key ON payment_review (appli
 -- Which applications of a head's payment it actually paid: a refund
 -- stops those, never an item someone else's payment had paid already.
 ALTER TABLE payment_item ADD COLUMN paid_at timestamptz;
+-- Head's payments made before this column: an item was paid by the
+-- payment its transition to paid names in the audit trail.
+UPDATE payment_item i SET paid_at = p.paid_at
+FROM payment p
+WHERE p.id = i.payment_id AND p.status = 'succeeded'
+  AND EXISTS (SELECT 1 FROM audit_event e
+              WHERE e.application_id = i.application_id AND e.kind = 'transition:paid'
+                AND (e.data::jsonb)->>'payment' = p.id);
 
 ---- create above / drop below ----
 
