@@ -6,7 +6,9 @@
 //     [Status], the provider's answer when asked about a payment;
 //   - webhook signing and verification ([SignatureHeaderValue],
 //     [VerifyEvent]): header X-Signature: t=<unix>,v1=<hex HMAC-SHA256>,
-//     checked before the body is parsed, ±5 minutes;
+//     checked before the body is parsed, ±5 minutes; a provider that
+//     signs nothing is an [Unsigned] one, believed only in its
+//     [Status.ReadBack];
 //   - bank invoices: [ParseStatement] and [WriteStatement] for the
 //     1CClientBankExchange format and [Match], which decides which statement
 //     documents pay which invoices.

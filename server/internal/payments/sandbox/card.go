@@ -22,8 +22,11 @@ const (
 )
 
 // Card stands for a card acquirer (Assist or similar): a hosted
-// payment page at /sandbox/pay/{ref}, test cards, 3-D Secure, refunds, and
-// signed notifications. It implements [payments.Provider] and [http.Handler].
+// payment page at /sandbox/pay/{ref}, test cards, 3-D Secure, refunds,
+// chargebacks, and signed notifications; with Config.Unsigned it is a
+// ЮKassa-like gateway instead: unsigned notifications from its address
+// list and a status API at /sandbox/api/payments/{ref} that Status asks.
+// It implements [payments.Unsigned] and [http.Handler].
 type Card struct {
 	*sandbox
 	mux *http.ServeMux
