@@ -535,3 +535,39 @@ func TestPaidItemsBackfill(t *testing.T) {
 	assert.Equal(t, "cancelled", zhuk.state())
 	assert.Equal(t, "cancelled", sink.state())
 }
+
+// TestGroupRefundRacesIssuance: the head's refund arrives while an
+// employee's certificate is being issued. Whichever takes the row lock
+// first, the employee ends with no valid certificate: none issued and
+// closed, or issued, revoked and under review.
+func TestGroupRefundRacesIssuance(t *testing.T) {
+	f := newFlow(t)
+	ctx := context.Background()
+	zhuk, sink, p, ref := f.belarusGroup([2]string{"+375290001521", "+375290001522"})
+	var wg sync.WaitGroup
+	var refundStatus int
+	wg.Add(2)
+	go func() { defer wg.Done(); sink.request() }()
+	go func() {
+		defer wg.Done()
+		refundStatus = f.notify(event("ev-race-refund", payments.EventRefunded, p, ref), time.Now(), f.webhookSecret)
+	}()
+	wg.Wait()
+	require.Equal(t, 200, refundStatus)
+	assert.Equal(t, "cancelled", zhuk.state(), "not issued before the refund")
+	switch st := sink.state(); st {
+	case "cancelled":
+		assert.Equal(t, 0, f.certificates(sink.id))
+	case "under_review":
+		var v wire.Renewal
+		sink.must("GET", "/api/v1/renewal", nil, &v)
+		require.NotNil(t, v.Issued)
+		serial, _ := new(big.Int).SetString(v.Issued.Serial, 16)
+		info, err := f.st.CA().Revocation(ctx, serial)
+		require.NoError(t, err)
+		assert.True(t, info.Revoked)
+	default:
+		t.Fatalf("sink is %s after the refund", st)
+	}
+	t.Logf("sink ended %s", sink.state())
+}
