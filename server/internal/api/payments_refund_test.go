@@ -274,6 +274,12 @@ func TestGroupRefund(t *testing.T) {
 	assert.GreaterOrEqual(t, status, 400)
 	assert.Equal(t, 0, f.certificates(sink.id), "none issued")
 	assert.Equal(t, 1, f.certificates(zhuk.id))
+
+	// The queue is the operator's alone.
+	resp, err := f.app.Test(httptest.NewRequest("GET", "/api/v1/operator/reviews", nil), -1)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, 403, resp.StatusCode)
 }
 
 // unsignedCard replaces the flow's card gateway by a ЮKassa-like one
