@@ -25,6 +25,10 @@ const (
 	StateDelivered         State = "delivered"
 	StateCancelled         State = "cancelled"
 	StateExpired           State = "expired"
+	// StateUnderReview: the payment was refunded or charged back after
+	// the certificate was issued; the certificate is revoked and the
+	// operator decides.
+	StateUnderReview State = "under_review"
 )
 
 // States are all states, in the order of a renewal.
@@ -34,6 +38,7 @@ func States() []State {
 		StateDataEntered, StateVerifying, StateVerified, StateRejected, StateApplicationSigned,
 		StateAwaitingApproval, StateApproved, StateAwaitingPayment, StatePaid, StateKeyPending,
 		StateIssued, StateAcknowledged, StateDelivered, StateCancelled, StateExpired,
+		StateUnderReview,
 	}
 }
 

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"net/netip"
+
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 
@@ -20,6 +22,7 @@ func (s *server) mountPayments(v1 fiber.Router, r fiber.Router) {
 	r.Get("/upd.pdf", s.closingPDF("upd"))
 	v1.Post("/payments/webhook/:provider", s.webhook)
 	v1.Post("/operator/statements", s.operator, s.statementImport)
+	v1.Get("/operator/reviews", s.operator, s.reviewQueue)
 	v1.Get("/operator/confirmations/:id/document.txt", s.operator, s.operatorConfirmation(false))
 	v1.Get("/operator/confirmations/:id/signature.p7s", s.operator, s.operatorConfirmation(true))
 }
@@ -39,7 +42,10 @@ func (s *server) paymentStart(c *fiber.Ctx) error {
 func (s *server) webhook(c *fiber.Ctx) error {
 	raw := append([]byte(nil), c.Body()...) // bounded by webhookLimit
 	header := func(k string) string { return c.Get(k) }
-	if err := s.Renewal.PaymentEvent(c.UserContext(), c.Params("provider"), header, raw); err != nil {
+	// The sender's address, as resolved through the trusted proxies: an
+	// unsigned provider's notifications count only from its own list.
+	from, _ := netip.ParseAddr(ClientIP(c)) // unparsable: the zero Addr, on no list
+	if err := s.Renewal.PaymentEvent(c.UserContext(), c.Params("provider"), from, header, raw); err != nil {
 		return err
 	}
 	return c.JSON(fiber.Map{"status": "ok"})
@@ -74,6 +80,13 @@ func (s *server) operator(c *fiber.Ctx) error {
 		return errOperator
 	}
 	return c.Next()
+}
+
+// reviewQueue lists what waits for the operator: statement documents
+// that paid no invoice exactly, and applications whose payment came back.
+func (s *server) reviewQueue(c *fiber.Ctx) error {
+	v, err := s.Renewal.ReviewQueue(c.UserContext())
+	return reply(c, v, err)
 }
 
 func (s *server) statementImport(c *fiber.Ctx) error {

@@ -269,6 +269,7 @@ func TestInvoiceStatement(t *testing.T) {
 				h.waitState("key_pending")
 			} else {
 				assert.Equal(t, c.want, h.state())
+				assert.Equal(t, 0, f.issueJobs(h.id), "no issuance")
 				rows, err := f.st.ReviewList(context.Background())
 				require.NoError(t, err)
 				found := false

@@ -49,6 +49,7 @@ const (
 	KindReceipt          Kind = "receipt"
 	KindIssued           Kind = "issued"
 	KindOpenedNotice     Kind = "opened_notice" // to the certificate's own e-mail
+	KindRevokedUnpaid    Kind = "revoked_unpaid"
 )
 
 // Message is one notification ready to send.

@@ -295,3 +295,12 @@ const (
 		"¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 	gsm7Extension = "\f^{}\\[~]|€"
 )
+
+// Revoked tells the holder that the certificate with serial was revoked
+// because its payment was refunded or charged back, with the reason the
+// wizard shows, and that the operator reviews the application.
+func Revoked(lang Lang, to, serial, reasonRU, reasonEN string) Message {
+	return email(KindRevokedUnpaid, lang, to, struct{ Serial, ReasonRU, ReasonEN string }{
+		Serial: clean(serial), ReasonRU: clean(reasonRU), ReasonEN: clean(reasonEN),
+	})
+}

@@ -99,6 +99,17 @@ var emailKinds = []struct {
 		mustHaveEN: []string{"revoke the certificate"},
 	},
 	{
+		kind: KindRevokedUnpaid,
+		build: func(l Lang) Message {
+			return Revoked(l, "owner@example.by", "4f1a009c", "Оплата возвращена.", "The payment was refunded.")
+		},
+		subjRU:     "Сертификат отозван: оплата возвращена",
+		subjEN:     "Certificate revoked: the payment came back",
+		mustHave:   []string{"4f1a009c"},
+		mustHaveRU: []string{"Оплата возвращена.", "обратитесь в удостоверяющий центр"},
+		mustHaveEN: []string{"The payment was refunded.", "contact the certification centre"},
+	},
+	{
 		kind:       KindIssued,
 		build:      func(l Lang) Message { return Issued(l, "user@example.com", "4F:1A:00:9C", testLink) },
 		subjRU:     "Сертификат выпущен",

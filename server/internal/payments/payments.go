@@ -6,7 +6,9 @@
 //     [Status], the provider's answer when asked about a payment;
 //   - webhook signing and verification ([SignatureHeaderValue],
 //     [VerifyEvent]): header X-Signature: t=<unix>,v1=<hex HMAC-SHA256>,
-//     checked before the body is parsed, ±5 minutes;
+//     checked before the body is parsed, ±5 minutes; a provider that
+//     signs nothing is an [Unsigned] one, believed only in its
+//     [Status.ReadBack];
 //   - bank invoices: [ParseStatement] and [WriteStatement] for the
 //     1CClientBankExchange format and [Match], which decides which statement
 //     documents pay which invoices.
@@ -24,6 +26,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"time"
 )
 
@@ -70,12 +73,15 @@ const (
 	EventSucceeded EventKind = "succeeded"
 	EventFailed    EventKind = "failed"
 	EventRefunded  EventKind = "refunded"
+	// EventChargeback: the payer's bank took the money back (a dispute);
+	// for the service it is a refund it did not agree to.
+	EventChargeback EventKind = "chargeback"
 )
 
 // Valid reports whether k is one of the known kinds.
 func (k EventKind) Valid() bool {
 	switch k {
-	case EventSucceeded, EventFailed, EventRefunded:
+	case EventSucceeded, EventFailed, EventRefunded, EventChargeback:
 		return true
 	}
 	return false
@@ -98,7 +104,27 @@ const (
 	StateSucceeded = "succeeded"
 	StateFailed    = "failed"
 	StateRefunded  = "refunded" // refunded in full
+	// StateChargedBack: the payer's bank reversed the payment.
+	StateChargedBack = "charged_back"
 )
+
+// ReadBack is what a provider's [Status] answer means as an event: the
+// only event the service acts on from a provider that signs nothing.
+// ok is false while the payment is pending (or in a state unknown here):
+// nothing to act on.
+func (s Status) ReadBack() (kind EventKind, ok bool) {
+	switch s.State {
+	case StateSucceeded:
+		return EventSucceeded, true
+	case StateFailed:
+		return EventFailed, true
+	case StateRefunded:
+		return EventRefunded, true
+	case StateChargedBack:
+		return EventChargeback, true
+	}
+	return "", false
+}
 
 // Status is the provider's view of a payment.
 type Status struct {
@@ -116,6 +142,26 @@ type Provider interface {
 	Verify(header func(string) string, body []byte, now time.Time) (Event, error)
 	Status(ctx context.Context, providerRef string) (Status, error)
 	Refund(ctx context.Context, providerRef string, amountMinor int64) error
+}
+
+// Unsigned is a Provider whose notifications carry no signature (as
+// ЮKassa's do not): its Verify only parses, and a notification is a hint
+// that a payment changed, never a fact. The service acts only on what
+// [Provider.Status] reads back over the provider's API, and only on
+// notifications from the provider's published addresses.
+type Unsigned interface {
+	Provider
+	// SignsNothing reports whether this provider's notifications are
+	// unsigned (a provider may be configured either way).
+	SignsNothing() bool
+	// Sender reports whether a notification may come from addr.
+	Sender(addr netip.Addr) bool
+}
+
+// SignsNothing reports whether p's notifications are unsigned.
+func SignsNothing(p Provider) (Unsigned, bool) {
+	u, ok := p.(Unsigned)
+	return u, ok && u.SignsNothing()
 }
 
 // Errors of webhook verification. Answer 400 for ErrMalformed and 401 for

@@ -116,6 +116,10 @@ func (s *Service) paidGroup(ctx context.Context, tx *store.Tx, p *store.Payment,
 		if err := s.markPaid(ctx, tx, app, p); err != nil {
 			return n, err
 		}
+		// What this payment paid for: its refund stops exactly these.
+		if err := tx.PaymentItemSetPaid(ctx, store.PaymentItemSetPaidParams{PaymentID: p.ID, ApplicationID: id, At: s.now()}); err != nil {
+			return n, err
+		}
 		n++
 	}
 	return n, nil

@@ -221,3 +221,27 @@ var (
 var ErrOpenApplication = apierr.New(apierr.KindConflict, "open_application",
 	"По этому сертификату уже идёт продление. Продолжите его по ссылке, которую мы только что отправили на электронную почту, указанную в той заявке; эта заявка не открыта.",
 	"A renewal of this certificate is already under way. Continue it with the link we have just sent to the e-mail given in that application; this one was not opened.")
+
+// Refusals of payment notifications (issue 11): each changes nothing and
+// is recorded in the audit stream of the provider's notifications.
+var (
+	ErrWebhookSender = apierr.New(apierr.KindForbidden, "webhook_sender",
+		"Уведомление пришло не с адреса платёжной системы.", "The notification did not come from the payment provider's address.")
+	ErrWebhookUnconfirmed = apierr.New(apierr.KindConflict, "webhook_unconfirmed",
+		"Платёжная система не подтвердила то, о чём говорит уведомление: платёж у неё ещё не завершён.",
+		"The payment provider did not confirm what the notification says: the payment is not complete there yet.")
+)
+
+// Reasons of the operator's review queue and of an application stopped
+// by a refund or a chargeback after its certificate was issued.
+var (
+	reviewRefundedAfterIssue = rejection{"refunded_after_issue",
+		"Оплата возвращена после издания сертификата; сертификат %s отозван (прекращение полномочий). Заявку рассмотрит оператор удостоверяющего центра.",
+		"The payment was refunded after the certificate was issued; certificate %s is revoked (privilege withdrawn). The certification centre's operator will review the application."}
+	reviewChargebackAfterIssue = rejection{"chargeback_after_issue",
+		"Банк плательщика отозвал оплату (возвратный платёж) после издания сертификата; сертификат %s отозван (прекращение полномочий). Заявку рассмотрит оператор удостоверяющего центра.",
+		"The payer's bank reversed the payment (a chargeback) after the certificate was issued; certificate %s is revoked (privilege withdrawn). The certification centre's operator will review the application."}
+	reviewPartialRefund = rejection{"partial_refund",
+		"Платёжная система вернула часть оплаты (%s); все заявки этого платежа остановлены, остаток нужно урегулировать с плательщиком.",
+		"The payment provider refunded part of the payment (%s); every application of this payment is stopped, and the rest must be settled with the payer."}
+)

@@ -2,9 +2,12 @@ package renewal
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/x509"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/netip"
 	"strings"
 
 	"renewal/app/money"
@@ -90,21 +93,97 @@ func (s *Service) StartPayment(ctx context.Context, sess *Session, method string
 
 // PaymentEvent acts on a provider's notification: verified, recorded
 // once under its event id in the transaction that changes the state.
-// Duplicates and replays are answered "done" and change nothing.
-func (s *Service) PaymentEvent(ctx context.Context, method string, header func(string) string, body []byte) error {
+// Duplicates and replays are answered "done" and change nothing. A
+// provider that signs nothing is believed only in what its API reads
+// back, and only from its own addresses (from is the sender's address).
+// Every refusal changes nothing and is recorded in the audit stream of
+// the provider's notifications.
+func (s *Service) PaymentEvent(ctx context.Context, method string, from netip.Addr, header func(string) string, body []byte) error {
 	provider, ok := s.Providers[payments.Method(method)]
 	if !ok {
 		return apierr.ErrNotFound
 	}
+	unsigned, readBack := payments.SignsNothing(provider)
+	if readBack && !unsigned.Sender(from) {
+		return s.refuseNotification(ctx, method, from, body, ErrWebhookSender.With(fmt.Errorf("sender %s", from)))
+	}
 	ev, err := provider.Verify(header, body, s.now())
 	switch {
 	case errors.Is(err, payments.ErrMalformed):
-		return ErrWebhookMalformed.With(err)
+		return s.refuseNotification(ctx, method, from, body, ErrWebhookMalformed.With(err))
 	case err != nil:
-		return ErrWebhookSignature.With(err)
+		return s.refuseNotification(ctx, method, from, body, ErrWebhookSignature.With(err))
 	}
+	if readBack {
+		if ev, err = s.readBack(ctx, provider, ev); err != nil {
+			return s.refuseNotification(ctx, method, from, body, err)
+		}
+	}
+	err = s.paymentEvent(ctx, provider, method, ev)
+	var ae *apierr.Error
+	if errors.As(err, &ae) && ae.Kind != apierr.KindInternal && ae.Kind != apierr.KindUnavailable {
+		return s.refuseNotification(ctx, method, from, body, err)
+	}
+	return err
+}
+
+// readBack replaces an unsigned notification by what the provider's API
+// says of the payment it names: the body chose only which payment to ask
+// about. Its event id is the read-back state, so however many
+// notifications (whatever their ids) say one thing, it is acted on once.
+func (s *Service) readBack(ctx context.Context, provider payments.Provider, hint payments.Event) (payments.Event, error) {
+	// Whose payment it is, is our record's word, never the body's: a
+	// forged payment_id must not turn someone's real payment into an
+	// "unknown" one that is refunded.
+	paymentID, err := s.Store.PaymentIDByProviderRef(ctx, string(provider.Method()), hint.ProviderRef)
+	if errors.Is(err, store.ErrNotFound) {
+		return payments.Event{}, ErrWebhookUnconfirmed.With(fmt.Errorf("no payment of ours has reference %q", hint.ProviderRef))
+	} else if err != nil {
+		return payments.Event{}, err
+	}
+	st, err := provider.Status(ctx, hint.ProviderRef)
+	if errors.Is(err, payments.ErrUnknownPayment) {
+		return payments.Event{}, ErrWebhookUnconfirmed.With(err)
+	} else if err != nil {
+		return payments.Event{}, ErrPaymentProvider.With(fmt.Errorf("read back %s: %w", hint.ProviderRef, err))
+	}
+	kind, ok := st.ReadBack()
+	if !ok {
+		return payments.Event{}, ErrWebhookUnconfirmed.With(fmt.Errorf("notification %s says %s, the provider says %s", hint.ID, hint.Kind, st.State))
+	}
+	return payments.Event{ID: "status:" + hint.ProviderRef + ":" + st.State, Kind: kind, ProviderRef: hint.ProviderRef,
+		PaymentID: paymentID, AmountMinor: st.AmountMinor, Currency: st.Currency, At: s.now()}, nil
+}
+
+// refuseNotification records a refused notification and returns why. No
+// application row can be trusted from a refused body, so the event goes
+// to the provider's own audit stream, with the body's hash, not the body.
+func (s *Service) refuseNotification(ctx context.Context, method string, from netip.Addr, body []byte, why error) error {
+	code := "refused"
+	var ae *apierr.Error
+	if errors.As(why, &ae) {
+		code = ae.Code
+	}
+	sum := sha256.Sum256(body)
+	stream := "notifications:" + method
+	err := s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		if err := tx.PaymentAuditStreamLock(ctx, stream); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, stream, s.now(), "payment:notification_refused", "", "", "provider",
+			map[string]string{"reason": code, "from": from.String(), "body_sha256": hex.EncodeToString(sum[:]), "detail": why.Error()})
+	})
+	if err != nil {
+		s.Log.ErrorContext(ctx, "payment: refused notification not audited", "reason", code, "err", err)
+	}
+	s.Log.WarnContext(ctx, "payment: notification refused", "provider", method, "from", from, "reason", why)
+	return why
+}
+
+// paymentEvent records a verified (or read-back) event and acts on it.
+func (s *Service) paymentEvent(ctx context.Context, provider payments.Provider, method string, ev payments.Event) error {
 	var refund func() error
-	err = s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+	err := s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		n, err := tx.PaymentEventInsert(ctx, store.PaymentEventInsertParams{Provider: method, EventID: ev.ID, PaymentID: ev.PaymentID, Kind: string(ev.Kind), ReceivedAt: s.now()})
 		if err != nil {
 			return err
@@ -164,7 +243,7 @@ func (s *Service) applyPaymentEvent(ctx context.Context, tx *store.Tx, p *store.
 		}
 		p.Status = string(status)
 		return appendAudit(ctx, tx, app.ID, now, "payment:"+string(status), State(app.State), State(app.State), "provider",
-			map[string]any{"payment": p.ID, "event": eventID, "amount_minor": amount, "currency": currency})
+			map[string]any{"payment": p.ID, "event": eventID, "kind": string(kind), "amount_minor": amount, "currency": currency})
 	}
 	switch kind {
 	case payments.EventFailed:
@@ -172,18 +251,20 @@ func (s *Service) applyPaymentEvent(ctx context.Context, tx *store.Tx, p *store.
 			return false, nil
 		}
 		return false, record(PaymentFailed)
-	case payments.EventRefunded:
+	case payments.EventRefunded, payments.EventChargeback:
 		if PaymentStatus(p.Status) == PaymentRefunded {
 			return false, nil
 		}
+		paid := PaymentStatus(p.Status) == PaymentSucceeded
 		if err := record(PaymentRefunded); err != nil {
 			return false, err
 		}
-		// Money returned before the certificate: no certificate without a charge.
-		if ActionRefundBeforeCert.allowedIn(State(app.State)) {
-			return false, s.move(ctx, tx, app, EventRefundedBeforeIssue, "provider", map[string]string{"payment": p.ID})
+		if !paid {
+			// It never paid anything here (the refund overtook its
+			// success): no application was paid by it to stop.
+			return false, nil
 		}
-		return false, nil
+		return false, s.stopPaid(ctx, tx, p, kind, amount, eventID)
 	case payments.EventSucceeded:
 		switch {
 		case PaymentStatus(p.Status) == PaymentRefunded:

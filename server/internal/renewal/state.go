@@ -34,6 +34,7 @@ const (
 	StateDelivered         = wire.StateDelivered
 	StateCancelled         = wire.StateCancelled
 	StateExpired           = wire.StateExpired
+	StateUnderReview       = wire.StateUnderReview
 )
 
 // Event is what moves an application.
@@ -62,6 +63,10 @@ const (
 	// certificate was issued; nothing will be issued.
 	EventRefundedBeforeIssue Event = "refunded_before_issue"
 	EventExpired             Event = "expired"
+	// EventRefundedAfterIssue: the payment was refunded or charged back
+	// after the certificate was issued; the certificate is revoked and
+	// the operator reviews the application.
+	EventRefundedAfterIssue Event = "refunded_after_issue"
 )
 
 type transition struct {
@@ -98,6 +103,9 @@ var transitions = map[Event]transition{
 	EventCancelled:           {beforePayment, StateCancelled},
 	EventRefundedBeforeIssue: {[]State{StatePaid, StateKeyPending}, StateCancelled},
 	EventExpired:             {beforePayment, StateExpired},
+	// Delivered too: a chargeback comes weeks after delivery, and the
+	// revoked certificate's application is the operator's again.
+	EventRefundedAfterIssue: {[]State{StateIssued, StateAcknowledged, StateDelivered}, StateUnderReview},
 }
 
 // allows reports whether event may move an application in state s.

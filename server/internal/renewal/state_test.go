@@ -44,7 +44,8 @@ func TestStatesOfTransitionsAreKnown(t *testing.T) {
 	known := map[State]bool{}
 	for _, s := range []State{StateStarted, StateContactsVerified, StateCertificateProven, StateTermsAccepted, StateDataEntered,
 		StateVerifying, StateVerified, StateRejected, StateApplicationSigned, StateAwaitingApproval, StateApproved,
-		StateAwaitingPayment, StatePaid, StateKeyPending, StateIssued, StateAcknowledged, StateDelivered, StateCancelled, StateExpired} {
+		StateAwaitingPayment, StatePaid, StateKeyPending, StateIssued, StateAcknowledged, StateDelivered, StateCancelled, StateExpired,
+		StateUnderReview} {
 		known[s] = true
 	}
 	for ev, tr := range transitions {

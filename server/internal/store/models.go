@@ -654,24 +654,25 @@ func (a PaymentItemInsertParams) db() db.PaymentItemInsertParams {
 }
 
 type PaymentReview struct {
-	ID          int64
-	StatementID int64
-	PaymentID   *string
-	DocNumber   string
-	DocDate     string
-	AmountMinor int64
-	PayerInn    string
-	PayerName   string
-	Purpose     string
-	Kind        string
-	ReasonRu    string
-	ReasonEn    string
-	CreatedAt   time.Time
-	ResolvedAt  *time.Time
+	ID            int64
+	StatementID   *int64  // nil: an entry of an application, not of a statement
+	ApplicationID *string // set for an application's entry
+	PaymentID     *string
+	DocNumber     string
+	DocDate       string
+	AmountMinor   int64
+	PayerInn      string
+	PayerName     string
+	Purpose       string
+	Kind          string
+	ReasonRu      string
+	ReasonEn      string
+	CreatedAt     time.Time
+	ResolvedAt    *time.Time
 }
 
 func fromPaymentReview(r db.PaymentReview) PaymentReview {
-	return PaymentReview{ID: r.ID, StatementID: r.StatementID, PaymentID: r.PaymentID, DocNumber: r.DocNumber, DocDate: r.DocDate, AmountMinor: r.AmountMinor, PayerInn: r.PayerInn, PayerName: r.PayerName, Purpose: r.Purpose, Kind: r.Kind, ReasonRu: r.ReasonRu, ReasonEn: r.ReasonEn, CreatedAt: r.CreatedAt, ResolvedAt: r.ResolvedAt}
+	return PaymentReview{ID: r.ID, StatementID: r.StatementID, ApplicationID: r.ApplicationID, PaymentID: r.PaymentID, DocNumber: r.DocNumber, DocDate: r.DocDate, AmountMinor: r.AmountMinor, PayerInn: r.PayerInn, PayerName: r.PayerName, Purpose: r.Purpose, Kind: r.Kind, ReasonRu: r.ReasonRu, ReasonEn: r.ReasonEn, CreatedAt: r.CreatedAt, ResolvedAt: r.ResolvedAt}
 }
 
 type PaymentSetStatusParams struct {
@@ -748,7 +749,7 @@ type ReviewInsertParams struct {
 }
 
 func (a ReviewInsertParams) db() db.ReviewInsertParams {
-	return db.ReviewInsertParams{StatementID: a.StatementID, PaymentID: a.PaymentID, DocNumber: a.DocNumber, DocDate: a.DocDate, AmountMinor: a.AmountMinor, PayerInn: a.PayerInn, PayerName: a.PayerName, Purpose: a.Purpose, Kind: a.Kind, ReasonRu: a.ReasonRu, ReasonEn: a.ReasonEn, CreatedAt: a.CreatedAt}
+	return db.ReviewInsertParams{StatementID: &a.StatementID, PaymentID: a.PaymentID, DocNumber: a.DocNumber, DocDate: a.DocDate, AmountMinor: a.AmountMinor, PayerInn: a.PayerInn, PayerName: a.PayerName, Purpose: a.Purpose, Kind: a.Kind, ReasonRu: a.ReasonRu, ReasonEn: a.ReasonEn, CreatedAt: a.CreatedAt}
 }
 
 type Session struct {
@@ -854,4 +855,20 @@ type StatementInsertParams struct {
 
 func (a StatementInsertParams) db() db.StatementInsertParams {
 	return db.StatementInsertParams{Sha256: a.Sha256, Filename: a.Filename, Documents: a.Documents, ImportedAt: a.ImportedAt}
+}
+
+type PaymentItemSetPaidParams struct {
+	PaymentID     string
+	ApplicationID string
+	At            time.Time
+}
+
+type ReviewInsertForApplicationParams struct {
+	ApplicationID string
+	PaymentID     string
+	AmountMinor   int64
+	Kind          string
+	ReasonRu      string
+	ReasonEn      string
+	CreatedAt     time.Time
 }

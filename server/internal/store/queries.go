@@ -452,3 +452,34 @@ func (q Queries) SignedDocumentSign(ctx context.Context, arg SignedDocumentSignP
 func (q Queries) SignedDocumentUpsert(ctx context.Context, arg SignedDocumentUpsertParams) error {
 	return mapErr(q.db.SignedDocumentUpsert(ctx, arg.db()))
 }
+
+func (q Queries) PaymentItemSetPaid(ctx context.Context, arg PaymentItemSetPaidParams) error {
+	return mapErr(q.db.PaymentItemSetPaid(ctx, db.PaymentItemSetPaidParams{PaymentID: arg.PaymentID, ApplicationID: arg.ApplicationID, At: arg.At}))
+}
+
+// PaymentItemsPaid lists the applications a head's payment paid for.
+func (q Queries) PaymentItemsPaid(ctx context.Context, paymentID string) ([]string, error) {
+	r, err := q.db.PaymentItemsPaid(ctx, paymentID)
+	return r, mapErr(err)
+}
+
+// ReviewInsertForApplication puts an application in the operator's review
+// queue; it returns 0 when the same entry is there already.
+func (q Queries) ReviewInsertForApplication(ctx context.Context, arg ReviewInsertForApplicationParams) (int64, error) {
+	n, err := q.db.ReviewInsertForApplication(ctx, db.ReviewInsertForApplicationParams{ApplicationID: &arg.ApplicationID, PaymentID: &arg.PaymentID,
+		AmountMinor: arg.AmountMinor, Kind: arg.Kind, ReasonRu: arg.ReasonRu, ReasonEn: arg.ReasonEn, CreatedAt: arg.CreatedAt})
+	return n, mapErr(err)
+}
+
+// PaymentAuditStreamLock orders, until the transaction ends, the audit
+// events of one stream that has no application row to lock.
+func (q Queries) PaymentAuditStreamLock(ctx context.Context, stream string) error {
+	return mapErr(q.db.PaymentAuditStreamLock(ctx, stream))
+}
+
+// PaymentIDByProviderRef is the id of our payment with a provider's
+// reference.
+func (q Queries) PaymentIDByProviderRef(ctx context.Context, method, providerRef string) (string, error) {
+	id, err := q.db.PaymentIDByProviderRef(ctx, db.PaymentIDByProviderRefParams{Method: method, ProviderRef: &providerRef})
+	return id, mapErr(err)
+}

@@ -22,14 +22,17 @@ const (
 )
 
 // Card stands for a card acquirer (Assist or similar): a hosted
-// payment page at /sandbox/pay/{ref}, test cards, 3-D Secure, refunds, and
-// signed notifications. It implements [payments.Provider] and [http.Handler].
+// payment page at /sandbox/pay/{ref}, test cards, 3-D Secure, refunds,
+// chargebacks, and signed notifications; with Config.Unsigned it is a
+// ЮKassa-like gateway instead: unsigned notifications from its address
+// list and a status API at /sandbox/api/payments/{ref} that Status asks.
+// It implements [payments.Unsigned] and [http.Handler].
 type Card struct {
 	*sandbox
 	mux *http.ServeMux
 }
 
-var _ payments.Provider = (*Card)(nil)
+var _ payments.Unsigned = (*Card)(nil)
 
 // NewCard loads the sandbox's state from cfg.Dir (card.journal) and
 // serves its pages. Call Start to deliver notifications.
@@ -42,6 +45,7 @@ func NewCard(cfg Config) (*Card, error) {
 	c.mux.HandleFunc("GET /sandbox/pay/{ref}", c.servePage)
 	c.mux.HandleFunc("POST /sandbox/pay/{ref}", c.servePay)
 	c.mux.HandleFunc("POST /sandbox/pay/{ref}/3ds", c.serve3DS)
+	c.mux.HandleFunc("GET /sandbox/api/payments/{ref}", c.serveAPIStatus)
 	return c, nil
 }
 
@@ -69,8 +73,12 @@ func (c *Card) Verify(header func(string) string, body []byte, now time.Time) (p
 	return c.verify(header, body, now)
 }
 
-// Status answers from the sandbox's state.
-func (c *Card) Status(_ context.Context, providerRef string) (payments.Status, error) {
+// Status answers from the sandbox's state; an unsigned gateway is asked
+// over its HTTP status API.
+func (c *Card) Status(ctx context.Context, providerRef string) (payments.Status, error) {
+	if c.cfg.Unsigned {
+		return c.fetchStatus(ctx, providerRef)
+	}
 	return c.status(providerRef)
 }
 

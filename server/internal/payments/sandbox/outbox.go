@@ -329,7 +329,9 @@ func (s *sandbox) post(ctx context.Context, body []byte) error {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "renewal-sandbox-"+string(s.method))
-	req.Header.Set(payments.SignatureHeader, payments.SignatureHeaderValue(s.cfg.Now(), body, s.cfg.Secret))
+	if !s.cfg.Unsigned {
+		req.Header.Set(payments.SignatureHeader, payments.SignatureHeaderValue(s.cfg.Now(), body, s.cfg.Secret))
+	}
 	resp, err := s.client.Do(req)
 	if err != nil {
 		return err

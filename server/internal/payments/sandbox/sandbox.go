@@ -8,12 +8,15 @@ package sandbox
 import (
 	"context"
 	"crypto/rand"
+	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"slices"
@@ -41,6 +44,14 @@ type Config struct {
 	Deliverers  int           // notifications in flight at once (one per payment at a time); default 8
 	Now         func() time.Time
 	Logger      *slog.Logger // default slog.Default()
+	// Unsigned makes a ЮKassa-like gateway: notifications carry no
+	// signature, come from Senders, and Status asks the gateway's HTTP
+	// API (GET {APIURL}/sandbox/api/payments/{ref}, the Secret as a
+	// bearer token) as a real client would, so what it answers is the
+	// gateway's state, not the notification's.
+	Unsigned bool
+	Senders  []netip.Prefix // where notifications come from; default loopback
+	APIURL   string         // default BaseURL
 }
 
 const (
@@ -54,12 +65,13 @@ const (
 
 // Internal states of a sandbox payment (status maps them to the public ones).
 const (
-	sbPending    = "pending"
-	sbAwait3DS   = "awaiting_3ds"
-	sbSucceeded  = "succeeded"
-	sbFailed     = "failed"
-	sbRefunded   = "refunded"
-	sbPartRefund = "partially_refunded"
+	sbPending     = "pending"
+	sbAwait3DS    = "awaiting_3ds"
+	sbSucceeded   = "succeeded"
+	sbFailed      = "failed"
+	sbRefunded    = "refunded"
+	sbPartRefund  = "partially_refunded"
+	sbChargedBack = "charged_back"
 )
 
 // sbPayment is one payment in a sandbox.
@@ -146,6 +158,13 @@ func newSandbox(cfg Config, method payments.Method) (*sandbox, error) {
 		return nil, errors.New("payments: sandbox: Dir is required")
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	if cfg.APIURL == "" {
+		cfg.APIURL = cfg.BaseURL
+	}
+	cfg.APIURL = strings.TrimRight(cfg.APIURL, "/")
+	if cfg.Unsigned && len(cfg.Senders) == 0 {
+		cfg.Senders = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+	}
 	if cfg.Retry <= 0 {
 		cfg.Retry = defaultRetry
 	}
@@ -421,8 +440,103 @@ func (s *sandbox) status(providerRef string) (payments.Status, error) {
 		st = payments.StateFailed
 	case sbRefunded:
 		st = payments.StateRefunded
+	case sbChargedBack:
+		st = payments.StateChargedBack
 	}
 	return payments.Status{State: st, AmountMinor: p.AmountMinor, Currency: p.Currency}, nil
+}
+
+// Chargeback is the payer's bank reversing a succeeded payment (a
+// dispute won by the payer): the payment is charged back and
+// "chargeback" is sent for what was not refunded already.
+func (s *sandbox) Chargeback(providerRef string) error {
+	_, _, err := s.change(providerRef, func(p *sbPayment) ([]emission, error) {
+		if p.State != sbSucceeded && p.State != sbPartRefund {
+			return nil, fmt.Errorf("%w: payment %s is %s", payments.ErrNotRefundable, providerRef, p.State)
+		}
+		amount := p.AmountMinor - p.RefundedMinor
+		p.RefundedMinor = p.AmountMinor
+		p.State = sbChargedBack
+		p.UpdatedAt = s.cfg.Now().UTC()
+		return []emission{{payments.EventChargeback, amount}}, nil
+	})
+	return err
+}
+
+// SignsNothing reports whether the gateway's notifications are unsigned
+// (Config.Unsigned).
+func (s *sandbox) SignsNothing() bool { return s.cfg.Unsigned }
+
+// Sender reports whether addr is one of the gateway's notification
+// addresses (Config.Senders); a signed gateway may send from anywhere.
+func (s *sandbox) Sender(addr netip.Addr) bool {
+	if !s.cfg.Unsigned {
+		return true
+	}
+	addr = addr.Unmap()
+	for _, p := range s.cfg.Senders {
+		if p.Contains(addr) {
+			return true
+		}
+	}
+	return false
+}
+
+// apiStatus is the status API's answer.
+type apiStatus struct {
+	ID          string `json:"id"`
+	Status      string `json:"status"`
+	AmountMinor int64  `json:"amount_minor"`
+	Currency    string `json:"currency"`
+}
+
+// serveAPIStatus is GET /sandbox/api/payments/{ref}: the gateway's own
+// record of a payment, for a client with the shop's secret.
+func (s *sandbox) serveAPIStatus(w http.ResponseWriter, r *http.Request) {
+	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || subtle.ConstantTimeCompare([]byte(token), s.cfg.Secret) != 1 {
+		http.Error(w, `{"error":"unauthorized"}`, http.StatusUnauthorized)
+		return
+	}
+	st, err := s.status(r.PathValue("ref"))
+	if err != nil {
+		http.Error(w, `{"error":"not_found"}`, http.StatusNotFound)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(apiStatus{ID: r.PathValue("ref"), Status: st.State, AmountMinor: st.AmountMinor, Currency: st.Currency})
+}
+
+// apiStatusLimit bounds the status API's answer.
+const apiStatusLimit = 16 << 10
+
+// fetchStatus asks the gateway's status API over HTTP, as a shop's
+// server asks a real gateway.
+func (s *sandbox) fetchStatus(ctx context.Context, providerRef string) (payments.Status, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.cfg.APIURL+"/sandbox/api/payments/"+url.PathEscape(providerRef), nil)
+	if err != nil {
+		return payments.Status{}, err
+	}
+	req.Header.Set("Authorization", "Bearer "+string(s.cfg.Secret))
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return payments.Status{}, fmt.Errorf("payments: sandbox: status: %w", err)
+	}
+	defer resp.Body.Close()
+	switch {
+	case resp.StatusCode == http.StatusNotFound:
+		return payments.Status{}, fmt.Errorf("%w: %s", payments.ErrUnknownPayment, providerRef)
+	case resp.StatusCode != http.StatusOK:
+		return payments.Status{}, fmt.Errorf("payments: sandbox: status answered %s", resp.Status)
+	}
+	var a apiStatus
+	if err := json.NewDecoder(io.LimitReader(resp.Body, apiStatusLimit)).Decode(&a); err != nil {
+		return payments.Status{}, fmt.Errorf("payments: sandbox: status: %w", err)
+	}
+	if a.ID != providerRef {
+		return payments.Status{}, fmt.Errorf("payments: sandbox: status of %q answered for %q", providerRef, a.ID)
+	}
+	return payments.Status{State: a.Status, AmountMinor: a.AmountMinor, Currency: a.Currency}, nil
 }
 
 // refund refunds amountMinor of a succeeded payment and queues "refunded".
@@ -458,8 +572,12 @@ func (s *sandbox) Close() error {
 	return s.j.close()
 }
 
-// verify is payments.Provider.Verify for both sandboxes.
+// verify is payments.Provider.Verify for both sandboxes. An unsigned
+// gateway's notification is only parsed: the caller must read it back.
 func (s *sandbox) verify(header func(string) string, body []byte, now time.Time) (payments.Event, error) {
+	if s.cfg.Unsigned {
+		return payments.ParseEvent(body)
+	}
 	return payments.VerifyEvent(header, body, now, s.cfg.Secret)
 }
 
@@ -469,7 +587,7 @@ func Handler(card *Card, erip *ERIP) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := withSandboxPrefix(r).URL.Path
 		switch {
-		case card != nil && strings.HasPrefix(p, "/sandbox/pay/"):
+		case card != nil && (strings.HasPrefix(p, "/sandbox/pay/") || strings.HasPrefix(p, "/sandbox/api/")):
 			card.ServeHTTP(w, r)
 		case erip != nil && (p == "/sandbox/erip" || strings.HasPrefix(p, "/sandbox/erip/")):
 			erip.ServeHTTP(w, r)

@@ -48,3 +48,27 @@ UPDATE application SET issued_serial = $2, updated_at = $3 WHERE id = $1;
 
 -- name: PaymentByInvoice :one
 SELECT * FROM payment WHERE invoice_number = $1;
+
+-- name: PaymentItemSetPaid :exec
+UPDATE payment_item SET paid_at = sqlc.arg(at)::timestamptz WHERE payment_id = $1 AND application_id = $2;
+
+-- name: PaymentItemsPaid :many
+-- The applications a head's payment paid for, in lock order.
+SELECT application_id FROM payment_item WHERE payment_id = $1 AND paid_at IS NOT NULL ORDER BY application_id;
+
+-- name: ReviewInsertForApplication :execrows
+-- An application waiting for the operator (a refund or chargeback after
+-- its certificate was issued, a partial refund).
+INSERT INTO payment_review (application_id, payment_id, doc_number, doc_date, amount_minor, payer_inn, payer_name, purpose, kind, reason_ru, reason_en, created_at)
+VALUES (@application_id, @payment_id, '', '', @amount_minor, '', '', '', @kind, @reason_ru, @reason_en, @created_at)
+ON CONFLICT (application_id, payment_id, kind) WHERE application_id IS NOT NULL DO NOTHING;
+
+-- name: PaymentAuditStreamLock :exec
+-- Orders the audit events of refused notifications, which have no
+-- application row to lock.
+SELECT pg_advisory_xact_lock(hashtextextended(sqlc.arg(stream)::text, 0));
+
+-- name: PaymentIDByProviderRef :one
+-- Our payment of a provider's reference: an unsigned notification names
+-- the reference only as a hint, and our record says whose it is.
+SELECT id FROM payment WHERE method = $1 AND provider_ref = $2;

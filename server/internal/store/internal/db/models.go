@@ -30,6 +30,7 @@ const (
 	RenewalStateIssued            RenewalState = "issued"
 	RenewalStateAcknowledged      RenewalState = "acknowledged"
 	RenewalStateDelivered         RenewalState = "delivered"
+	RenewalStateUnderReview       RenewalState = "under_review"
 	RenewalStateCancelled         RenewalState = "cancelled"
 	RenewalStateExpired           RenewalState = "expired"
 )
@@ -278,23 +279,25 @@ type PaymentEvent struct {
 type PaymentItem struct {
 	PaymentID     string
 	ApplicationID string
+	PaidAt        *time.Time
 }
 
 type PaymentReview struct {
-	ID          int64
-	StatementID int64
-	PaymentID   *string
-	DocNumber   string
-	DocDate     string
-	AmountMinor int64
-	PayerInn    string
-	PayerName   string
-	Purpose     string
-	Kind        string
-	ReasonRu    string
-	ReasonEn    string
-	CreatedAt   time.Time
-	ResolvedAt  *time.Time
+	ID            int64
+	StatementID   *int64
+	PaymentID     *string
+	DocNumber     string
+	DocDate       string
+	AmountMinor   int64
+	PayerInn      string
+	PayerName     string
+	Purpose       string
+	Kind          string
+	ReasonRu      string
+	ReasonEn      string
+	CreatedAt     time.Time
+	ResolvedAt    *time.Time
+	ApplicationID *string
 }
 
 type RegistryCheck struct {

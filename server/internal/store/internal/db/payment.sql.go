@@ -51,6 +51,17 @@ func (q *Queries) InvoiceNext(ctx context.Context) (int64, error) {
 	return column_1, err
 }
 
+const paymentAuditStreamLock = `-- name: PaymentAuditStreamLock :exec
+SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))
+`
+
+// Orders the audit events of refused notifications, which have no
+// application row to lock.
+func (q *Queries) PaymentAuditStreamLock(ctx context.Context, stream string) error {
+	_, err := q.db.Exec(ctx, paymentAuditStreamLock, stream)
+	return err
+}
+
 const paymentByInvoice = `-- name: PaymentByInvoice :one
 SELECT id, application_id, method, provider_ref, amount_minor, currency, status, redirect_url, erip_code, invoice_number, payer_inn, created_at, paid_at, refunded_at FROM payment WHERE invoice_number = $1
 `
@@ -156,6 +167,24 @@ func (q *Queries) PaymentGetForUpdate(ctx context.Context, id string) (Payment, 
 	return i, err
 }
 
+const paymentIDByProviderRef = `-- name: PaymentIDByProviderRef :one
+SELECT id FROM payment WHERE method = $1 AND provider_ref = $2
+`
+
+type PaymentIDByProviderRefParams struct {
+	Method      string
+	ProviderRef *string
+}
+
+// Our payment of a provider's reference: an unsigned notification names
+// the reference only as a hint, and our record says whose it is.
+func (q *Queries) PaymentIDByProviderRef(ctx context.Context, arg PaymentIDByProviderRefParams) (string, error) {
+	row := q.db.QueryRow(ctx, paymentIDByProviderRef, arg.Method, arg.ProviderRef)
+	var id string
+	err := row.Scan(&id)
+	return id, err
+}
+
 const paymentInsert = `-- name: PaymentInsert :exec
 INSERT INTO payment (id, application_id, method, provider_ref, amount_minor, currency, status, redirect_url, erip_code, invoice_number, payer_inn, created_at)
 VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $11)
@@ -190,6 +219,46 @@ func (q *Queries) PaymentInsert(ctx context.Context, arg PaymentInsertParams) er
 		arg.CreatedAt,
 	)
 	return err
+}
+
+const paymentItemSetPaid = `-- name: PaymentItemSetPaid :exec
+UPDATE payment_item SET paid_at = $3::timestamptz WHERE payment_id = $1 AND application_id = $2
+`
+
+type PaymentItemSetPaidParams struct {
+	PaymentID     string
+	ApplicationID string
+	At            time.Time
+}
+
+func (q *Queries) PaymentItemSetPaid(ctx context.Context, arg PaymentItemSetPaidParams) error {
+	_, err := q.db.Exec(ctx, paymentItemSetPaid, arg.PaymentID, arg.ApplicationID, arg.At)
+	return err
+}
+
+const paymentItemsPaid = `-- name: PaymentItemsPaid :many
+SELECT application_id FROM payment_item WHERE payment_id = $1 AND paid_at IS NOT NULL ORDER BY application_id
+`
+
+// The applications a head's payment paid for, in lock order.
+func (q *Queries) PaymentItemsPaid(ctx context.Context, paymentID string) ([]string, error) {
+	rows, err := q.db.Query(ctx, paymentItemsPaid, paymentID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var application_id string
+		if err := rows.Scan(&application_id); err != nil {
+			return nil, err
+		}
+		items = append(items, application_id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const paymentLatest = `-- name: PaymentLatest :one
@@ -283,7 +352,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 `
 
 type ReviewInsertParams struct {
-	StatementID int64
+	StatementID *int64
 	PaymentID   *string
 	DocNumber   string
 	DocDate     string
@@ -315,8 +384,42 @@ func (q *Queries) ReviewInsert(ctx context.Context, arg ReviewInsertParams) erro
 	return err
 }
 
+const reviewInsertForApplication = `-- name: ReviewInsertForApplication :execrows
+INSERT INTO payment_review (application_id, payment_id, doc_number, doc_date, amount_minor, payer_inn, payer_name, purpose, kind, reason_ru, reason_en, created_at)
+VALUES ($1, $2, '', '', $3, '', '', '', $4, $5, $6, $7)
+ON CONFLICT (application_id, payment_id, kind) WHERE application_id IS NOT NULL DO NOTHING
+`
+
+type ReviewInsertForApplicationParams struct {
+	ApplicationID *string
+	PaymentID     *string
+	AmountMinor   int64
+	Kind          string
+	ReasonRu      string
+	ReasonEn      string
+	CreatedAt     time.Time
+}
+
+// An application waiting for the operator (a refund or chargeback after
+// its certificate was issued, a partial refund).
+func (q *Queries) ReviewInsertForApplication(ctx context.Context, arg ReviewInsertForApplicationParams) (int64, error) {
+	result, err := q.db.Exec(ctx, reviewInsertForApplication,
+		arg.ApplicationID,
+		arg.PaymentID,
+		arg.AmountMinor,
+		arg.Kind,
+		arg.ReasonRu,
+		arg.ReasonEn,
+		arg.CreatedAt,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const reviewList = `-- name: ReviewList :many
-SELECT id, statement_id, payment_id, doc_number, doc_date, amount_minor, payer_inn, payer_name, purpose, kind, reason_ru, reason_en, created_at, resolved_at FROM payment_review WHERE resolved_at IS NULL ORDER BY id
+SELECT id, statement_id, payment_id, doc_number, doc_date, amount_minor, payer_inn, payer_name, purpose, kind, reason_ru, reason_en, created_at, resolved_at, application_id FROM payment_review WHERE resolved_at IS NULL ORDER BY id
 `
 
 func (q *Queries) ReviewList(ctx context.Context) ([]PaymentReview, error) {
@@ -343,6 +446,7 @@ func (q *Queries) ReviewList(ctx context.Context) ([]PaymentReview, error) {
 			&i.ReasonEn,
 			&i.CreatedAt,
 			&i.ResolvedAt,
+			&i.ApplicationID,
 		); err != nil {
 			return nil, err
 		}
