@@ -109,6 +109,10 @@ func (w *phoneNoticeWorker) Work(ctx context.Context, job *river.Job[phoneNotice
 		}
 	}
 	return s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		// The audit trail's next number is taken under the row lock.
+		if _, err := lock(ctx, tx, app.ID); err != nil {
+			return err
+		}
 		if phone != "" {
 			if err := s.queue(ctx, tx, app.ID, notify.OpenedNoticeSMS(lang(&app), phone, shortSerial(cert)), false); err != nil {
 				return err
