@@ -83,19 +83,30 @@ func New(tb testing.TB, name string, now func() time.Time) *CA {
 	return NewWithSubjects(tb, pkix.Name{CommonName: name + " Root"}, pkix.Name{CommonName: name + " Issuing CA"}, now)
 }
 
-// NewWithSubjects is New with the names given: a lookalike of another
-// authority.
+// NewLookalike has the names of root and issuing, byte for byte, and
+// keys of its own.
+func NewLookalike(tb testing.TB, root, issuing *x509.Certificate, now func() time.Time) *CA {
+	tb.Helper()
+	return newCA(tb, pkix.Name{}, pkix.Name{}, root.RawSubject, issuing.RawSubject, now)
+}
+
+// NewWithSubjects is New with the names given.
 func NewWithSubjects(tb testing.TB, root, issuing pkix.Name, now func() time.Time) *CA {
+	tb.Helper()
+	return newCA(tb, root, issuing, nil, nil, now)
+}
+
+func newCA(tb testing.TB, root, issuing pkix.Name, rawRoot, rawIssuing []byte, now func() time.Time) *CA {
 	tb.Helper()
 	c := &CA{now: now, rev: map[string]revoked{}}
 	start := now().Add(-365 * 24 * time.Hour)
 	c.RootKey, c.IssuingKey = newKey(tb), newKey(tb)
 	c.Root = sign(tb, &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: root, NotBefore: start, NotAfter: start.AddDate(10, 0, 0),
+		SerialNumber: big.NewInt(1), Subject: root, RawSubject: rawRoot, NotBefore: start, NotAfter: start.AddDate(10, 0, 0),
 		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
 	}, nil, c.RootKey.Public(), c.RootKey)
 	c.Issuing = sign(tb, &x509.Certificate{
-		SerialNumber: big.NewInt(2), Subject: issuing, NotBefore: start, NotAfter: start.AddDate(5, 0, 0),
+		SerialNumber: big.NewInt(2), Subject: issuing, RawSubject: rawIssuing, NotBefore: start, NotAfter: start.AddDate(5, 0, 0),
 		IsCA: true, BasicConstraintsValid: true, MaxPathLenZero: true,
 		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign | x509.KeyUsageDigitalSignature,
 	}, c.Root, c.IssuingKey.Public(), c.RootKey)
