@@ -247,7 +247,8 @@ func country(c *x509.Certificate) string {
 
 // authorityError gives the authority's refusal its public form: a
 // problem of the request or its key is the client's to fix (400); a
-// problem of the current certificate forbids the renewal (403).
+// problem of the current certificate forbids the renewal (403); a
+// revocation status nobody could give is for later (503).
 func authorityError(err error) error {
 	var ce *ca.Error
 	if !errors.As(err, &ce) {
@@ -258,6 +259,9 @@ func authorityError(err error) error {
 		if errors.Is(err, bad) {
 			kind = apierr.KindBadRequest
 		}
+	}
+	if errors.Is(err, ca.ErrRevocationUnavailable) {
+		kind = apierr.KindUnavailable // 503 with Retry-After: try again later
 	}
 	return apierr.New(kind, ce.Code, ce.RU, ce.EN).With(err)
 }
