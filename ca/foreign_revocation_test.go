@@ -72,7 +72,9 @@ func TestForeignRevocation(t *testing.T) {
 		serial func(f *foreignFixture) *big.Int // nil: random
 		revoke bool                             // by the other authority
 		ours   string                           // a demo certificate of ours instead
-		want   error
+		// noSources: the certificate names no OCSP responder and no CRL.
+		noSources bool
+		want      error
 	}{
 		{name: "ok/foreign-good", want: nil},
 		{name: "fail/foreign-revoked-in-ocsp", revoke: true, want: ca.ErrCertRevoked},
@@ -82,6 +84,7 @@ func TestForeignRevocation(t *testing.T) {
 		{name: "fail/foreign-ocsp-timeout-crl-stale", b: revchecktest.Behaviour{OCSPDelay: 700 * time.Millisecond, ThisUpdateShift: -2 * time.Hour}, want: ca.ErrRevocationUnavailable},
 		{name: "fail/foreign-answer-signed-by-wrong-key", b: revchecktest.Behaviour{WrongKey: true}, want: ca.ErrRevocationUnavailable},
 		{name: "fail/foreign-no-client", opts: foreignOpts{noClient: true}, want: ca.ErrRevocationUnavailable},
+		{name: "fail/foreign-names-no-ocsp-and-no-crl", noSources: true, want: ca.ErrRevocationUncheckable},
 		{name: "ok/foreign-serial-revoked-in-our-store", serial: func(f *foreignFixture) *big.Int { return f.res.RevokeSerial }, want: nil},
 		{name: "ok/lookalike-names-serial-revoked-in-our-store", opts: foreignOpts{lookalike: true},
 			serial: func(f *foreignFixture) *big.Int { return f.res.RevokeSerial }, want: nil},
@@ -105,6 +108,11 @@ func TestForeignRevocation(t *testing.T) {
 					serial = tt.serial(f)
 				}
 				cert = f.current(t, "ru-owner", serial)
+				if tt.noSources {
+					tmpl := *cert
+					tmpl.OCSPServer, tmpl.CRLDistributionPoints = []string{}, []string{}
+					cert, _ = f.other.Issue(t, &tmpl)
+				}
 			}
 			if tt.revoke {
 				f.other.Revoke(cert.SerialNumber, f.clock.Now().Add(-time.Hour), ca.ReasonKeyCompromise)
@@ -119,6 +127,11 @@ func TestForeignRevocation(t *testing.T) {
 					continue
 				}
 				assert.ErrorIs(t, err, tt.want, name)
+				for _, other := range []error{ca.ErrCertRevoked, ca.ErrRevocationUnavailable, ca.ErrRevocationUncheckable} {
+					if other != tt.want {
+						assert.NotErrorIs(t, err, other, name)
+					}
+				}
 				var e *ca.Error
 				if assert.ErrorAs(t, err, &e, name) {
 					assert.NotEmpty(t, e.RU)

@@ -236,6 +236,10 @@ func checkCurrentRevocation(ctx context.Context, a *Authority, r *renewal) error
 			if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
 				return err // the caller gave up: not the issuer's fault
 			}
+			if errors.Is(err, ErrRevocationUncheckable) {
+				// Never checkable: no use trying later.
+				return ErrRevocationUncheckable.with(fmt.Sprintf("serial %x of %q", serial, r.issuer.Subject), err)
+			}
 			return ErrRevocationUnavailable.with(fmt.Sprintf("serial %x of %q", serial, r.issuer.Subject), err)
 		}
 	}

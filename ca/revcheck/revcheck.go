@@ -139,7 +139,8 @@ func New(cfg Config) *Client {
 
 // Status answers from the cache, else from the OCSP responders named in
 // cert, else from its CRLs. An error (wrapping ErrUnavailable) means no
-// source gave a fresh, verified answer.
+// source gave a fresh, verified answer; ca.ErrRevocationUncheckable
+// when the certificate names no source at all.
 func (c *Client) Status(ctx context.Context, cert, issuer *x509.Certificate, now time.Time) (ca.RevocationInfo, error) {
 	if cert == nil || issuer == nil || cert.SerialNumber == nil {
 		return ca.RevocationInfo{}, fmt.Errorf("%w: no certificate or issuer", ErrUnavailable)
@@ -157,7 +158,7 @@ func (c *Client) Status(ctx context.Context, cert, issuer *x509.Certificate, now
 	var errs []error
 	ocspURLs, crlURLs := webURLs(cert.OCSPServer), webURLs(cert.CRLDistributionPoints)
 	if len(ocspURLs) == 0 && len(crlURLs) == 0 {
-		return ca.RevocationInfo{}, fmt.Errorf("%w: the certificate names no http(s) OCSP responder and no CRL distribution point", ErrUnavailable)
+		return ca.RevocationInfo{}, fmt.Errorf("%w: the certificate names no http(s) OCSP responder and no CRL distribution point", ca.ErrRevocationUncheckable)
 	}
 	for _, u := range ocspURLs {
 		info, until, err := c.askOCSP(ctx, u, cert, issuer, now)

@@ -139,7 +139,8 @@ func TestStatusOfAnotherIssuersCertificate(t *testing.T) {
 }
 
 // TestStatusWithoutSources: a certificate of another issuer that names no
-// OCSP responder and no http(s) CRL cannot be checked: refused.
+// OCSP responder and no http(s) CRL can never be checked: refused for
+// good, not "try again later".
 func TestStatusWithoutSources(t *testing.T) {
 	e := newEnv(t, revcheck.Config{})
 	for name, tmpl := range map[string]*x509.Certificate{
@@ -149,8 +150,8 @@ func TestStatusWithoutSources(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			c, _ := e.other.Issue(t, tmpl)
 			_, err := e.status(t, c)
-			assert.ErrorIs(t, err, revcheck.ErrUnavailable)
-			assert.ErrorContains(t, err, "names no http(s) OCSP responder and no CRL distribution point")
+			assert.ErrorIs(t, err, ca.ErrRevocationUncheckable)
+			assert.NotErrorIs(t, err, revcheck.ErrUnavailable, "trying later will not help")
 		})
 	}
 	t.Run("fail/issuer-did-not-sign-it", func(t *testing.T) {

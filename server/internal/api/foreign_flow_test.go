@@ -97,6 +97,17 @@ func TestFlowForeignRevocation(t *testing.T) {
 		require.Less(t, status, 300, e.MessageEN)
 		assert.Equal(t, "certificate_proven", h.state())
 	})
+	t.Run("fail/names-no-ocsp-and-no-crl", func(t *testing.T) {
+		h := f.foreignHolder(other, "by-individual", "+375290011004", "foreign-nourl@example.by")
+		tmpl := *h.cert
+		tmpl.OCSPServer, tmpl.CRLDistributionPoints = []string{}, []string{}
+		h.cert, h.key = other.Issue(t, &tmpl)
+		h.start("by-6.0.00")
+		status, e := h.prove()
+		assert.Equal(t, 403, status, "waiting will not make it checkable")
+		assert.Equal(t, "revocation_uncheckable", e.Code, e.MessageEN)
+		assert.Equal(t, "contacts_verified", h.state())
+	})
 	t.Run("ok/serial-revoked-here-is-not-theirs", func(t *testing.T) {
 		// The demo authority revoked by-revoked's serial; the other
 		// authority's certificate with that serial is another certificate.
