@@ -6,6 +6,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
+	"encoding/json"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -47,6 +48,22 @@ func (f *flow) foreignHolder(other *revchecktest.CA, scenario, phone, email stri
 	return h
 }
 
+// refusals are the codes of the proof's refusals in the audit trail.
+func (h *holder) refusals() []string {
+	h.f.t.Helper()
+	rows, err := h.f.st.AuditForApplication(context.Background(), h.id)
+	require.NoError(h.f.t, err)
+	var codes []string
+	for _, r := range rows {
+		if r.Kind == "refusal:proof" {
+			var d struct{ Code string }
+			require.NoError(h.f.t, json.Unmarshal([]byte(r.Data), &d))
+			codes = append(codes, d.Code)
+		}
+	}
+	return codes
+}
+
 func (h *holder) outboxCount() int {
 	h.f.t.Helper()
 	var msgs []OutboxMessage
@@ -79,6 +96,7 @@ func TestFlowForeignRevocation(t *testing.T) {
 		assert.NotEmpty(t, e.MessageRU)
 		assert.Equal(t, "contacts_verified", h.state())
 		assert.Equal(t, sent, h.outboxCount(), "nothing is sent after a refused proof")
+		assert.Equal(t, []string{"cert_revoked"}, h.refusals())
 	})
 	t.Run("fail/status-unavailable-then-ok", func(t *testing.T) {
 		h := f.foreignHolder(other, "by-individual", "+375290011002", "foreign-down@example.by")
@@ -91,6 +109,7 @@ func TestFlowForeignRevocation(t *testing.T) {
 		assert.Contains(t, e.MessageRU, "повторите попытку позже")
 		assert.Contains(t, e.MessageEN, "try again later")
 		assert.Equal(t, "contacts_verified", h.state())
+		assert.Equal(t, []string{"revocation_unavailable"}, h.refusals())
 
 		other.Set(revchecktest.Behaviour{})
 		status, e = h.prove()
@@ -107,6 +126,7 @@ func TestFlowForeignRevocation(t *testing.T) {
 		assert.Equal(t, 403, status, "waiting will not make it checkable")
 		assert.Equal(t, "revocation_uncheckable", e.Code, e.MessageEN)
 		assert.Equal(t, "contacts_verified", h.state())
+		assert.Equal(t, []string{"revocation_uncheckable"}, h.refusals())
 	})
 	t.Run("ok/serial-revoked-here-is-not-theirs", func(t *testing.T) {
 		// The demo authority revoked by-revoked's serial; the other

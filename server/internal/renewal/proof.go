@@ -79,7 +79,18 @@ func (s *Service) Prove(ctx context.Context, sess *Session, in wire.Proof) (stri
 		} else if err != nil {
 			return err
 		}
-		refuse := func(e error) error { return &store.Keep{Err: e} }
+		// A refusal spends the challenge, changes nothing else, and is
+		// recorded.
+		refuse := func(e error) error {
+			if err := appendAudit(ctx, tx, app.ID, s.now(), "refusal:proof", State(app.State), State(app.State), "holder", map[string]string{
+				"code":               apierr.From(e).Code,
+				"certificate_serial": cert.SerialNumber.Text(16),
+				"challenge":          in.ChallengeID,
+			}); err != nil {
+				return err
+			}
+			return &store.Keep{Err: e}
+		}
 		if s.now().After(ch.ExpiresAt) || ch.Purpose != "proof" {
 			return refuse(ErrChallenge)
 		}
