@@ -263,3 +263,36 @@ func TestCache(t *testing.T) {
 		assert.EqualValues(t, 1, third.OCSPRequests.Load())
 	})
 }
+
+// BenchmarkStatus: an answer from the cache, and a fresh OCSP round trip
+// (HTTP on 127.0.0.1, a signed response verified) or CRL fetch.
+func BenchmarkStatus(b *testing.B) {
+	clk := &clock{t: time.Now().UTC().Truncate(time.Second)}
+	other := revchecktest.New(b, "Other", clk.Now)
+	leaf, _ := other.Issue(b, &x509.Certificate{Subject: pkix.Name{CommonName: "holder"}})
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ctx := context.Background()
+	b.Run("cached", func(b *testing.B) {
+		c := revcheck.New(revcheck.Config{Logger: quiet})
+		if _, err := c.Status(ctx, leaf, other.Issuing, clk.Now()); err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			if _, err := c.Status(ctx, leaf, other.Issuing, clk.Now()); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	for name, bh := range map[string]revchecktest.Behaviour{"ocsp": {}, "crl": {OCSPDown: true}} {
+		b.Run(name, func(b *testing.B) {
+			other.Set(bh)
+			defer other.Set(revchecktest.Behaviour{})
+			for b.Loop() {
+				c := revcheck.New(revcheck.Config{Logger: quiet}) // empty caches
+				if _, err := c.Status(ctx, leaf, other.Issuing, clk.Now()); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
