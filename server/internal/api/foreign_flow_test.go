@@ -81,7 +81,8 @@ func (h *holder) outboxCount() int {
 // authority is checked against that authority's OCSP and CRL at the
 // proof. Revoked there: refused (403) before anything is sent (SECURITY-
 // CASES 2). No answer: refused with "try again later" (503), and the
-// same proof succeeds once the responder answers (SECURITY-CASES 3).
+// same proof succeeds once the responder answers (SECURITY-CASES 3). An
+// authority not in trusted.pem: refused (SECURITY-CASES 4).
 func TestFlowForeignRevocation(t *testing.T) {
 	f, other := newForeignFlow(t)
 
@@ -127,6 +128,19 @@ func TestFlowForeignRevocation(t *testing.T) {
 		assert.Equal(t, "revocation_uncheckable", e.Code, e.MessageEN)
 		assert.Equal(t, "contacts_verified", h.state())
 		assert.Equal(t, []string{"revocation_uncheckable"}, h.refusals())
+	})
+	t.Run("fail/authority-not-on-the-trusted-list", func(t *testing.T) {
+		// SECURITY-CASES 4: a third authority, with the same kind of
+		// responder, that nobody put in trusted.pem.
+		stranger := revchecktest.New(t, "Посторонний УЦ", f.clock.Now)
+		h := f.foreignHolder(stranger, "by-individual", "+375290011005", "stranger@example.by")
+		h.start("by-6.0.00")
+		status, e := h.prove()
+		assert.Equal(t, 403, status)
+		assert.Equal(t, "untrusted_chain", e.Code, e.MessageEN)
+		assert.Equal(t, "contacts_verified", h.state())
+		assert.Equal(t, []string{"untrusted_chain"}, h.refusals())
+		assert.Zero(t, stranger.OCSPRequests.Load()+stranger.CRLRequests.Load(), "an untrusted issuer is never asked")
 	})
 	t.Run("ok/serial-revoked-here-is-not-theirs", func(t *testing.T) {
 		// The demo authority revoked by-revoked's serial; the other
