@@ -8,7 +8,6 @@ import (
 	"encoding/asn1"
 	"errors"
 	"fmt"
-	"math/big"
 	"net/http"
 	"slices"
 	"time"
@@ -19,10 +18,22 @@ import (
 // crlIndex is a verified CRL reduced to what a lookup needs.
 type crlIndex struct {
 	revoked map[string]ca.RevocationInfo // by serial (hex)
+	// expiredKeptFrom is the CRL's expiredCertsOnCRL: revoked
+	// certificates with a notAfter from then on stay listed after they
+	// expire. Zero: the issuer may drop them (RFC 5280 §3.3).
+	expiredKeptFrom time.Time
 }
 
-func (x *crlIndex) status(serial *big.Int) ca.RevocationInfo {
-	return x.revoked[serialKey(serial)] // zero: not listed, good
+// status of cert as of now. A certificate not listed is good, unless it
+// has expired and the issuer may have dropped it from the list since.
+func (x *crlIndex) status(cert *x509.Certificate, now time.Time) (ca.RevocationInfo, error) {
+	if info, ok := x.revoked[serialKey(cert.SerialNumber)]; ok {
+		return info, nil
+	}
+	if now.After(cert.NotAfter) && (x.expiredKeptFrom.IsZero() || cert.NotAfter.Before(x.expiredKeptFrom)) {
+		return ca.RevocationInfo{}, errors.New("the certificate has expired and a CRL may leave out expired certificates")
+	}
+	return ca.RevocationInfo{}, nil
 }
 
 // crl returns the verified, fresh CRL of issuer at u: from the cache until
@@ -44,6 +55,13 @@ func (c *Client) crl(ctx context.Context, u string, issuer *x509.Certificate, no
 		return nil, err
 	}
 	idx := &crlIndex{revoked: make(map[string]ca.RevocationInfo, len(rl.RevokedCertificateEntries))}
+	for _, e := range rl.Extensions {
+		if e.Id.Equal(oidExpiredCertsOnCRL) {
+			if rest, err := asn1.Unmarshal(e.Value, &idx.expiredKeptFrom); err != nil || len(rest) != 0 {
+				return nil, fmt.Errorf("CRL expiredCertsOnCRL unreadable: %v", err)
+			}
+		}
+	}
 	for _, r := range rl.RevokedCertificateEntries {
 		idx.revoked[serialKey(r.SerialNumber)] = ca.RevocationInfo{Revoked: true, Reason: r.ReasonCode, RevokedAt: r.RevocationTime}
 	}
@@ -59,6 +77,7 @@ var (
 	oidCRLNumber                = asn1.ObjectIdentifier{2, 5, 29, 20}
 	oidReasonCode               = asn1.ObjectIdentifier{2, 5, 29, 21}
 	oidInvalidityDate           = asn1.ObjectIdentifier{2, 5, 29, 24}
+	oidExpiredCertsOnCRL        = asn1.ObjectIdentifier{2, 5, 29, 60}
 )
 
 // verifyCRL accepts a complete CRL of issuer: signed by it, naming it as

@@ -172,7 +172,10 @@ func (c *Client) Status(ctx context.Context, cert, issuer *x509.Certificate, now
 	for _, u := range crlURLs {
 		idx, err := c.crl(ctx, u, issuer, now)
 		if err == nil {
-			return idx.status(cert.SerialNumber), nil
+			var info ca.RevocationInfo
+			if info, err = idx.status(cert, now); err == nil {
+				return info, nil
+			}
 		}
 		c.log.WarnContext(ctx, "revcheck: no CRL", "url", u, "serial", key.serial, "err", err)
 		errs = append(errs, fmt.Errorf("CRL %s: %w", u, err))

@@ -162,6 +162,49 @@ func TestStatusWithoutSources(t *testing.T) {
 	})
 }
 
+// TestExpiredCertificateAndCRL: a CA may drop expired certificates from
+// its CRL (RFC 5280 §3.3), so an expired certificate (a Belarusian
+// renewal in its grace) that the CRL does not list is not thereby good;
+// listed, it is revoked; with expiredCertsOnCRL covering it, unlisted is
+// good. OCSP still answers for it.
+func TestExpiredCertificateAndCRL(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		b      revchecktest.Behaviour
+		revoke bool
+		want   string
+	}{
+		{"fail/crl-silent-about-an-expired-certificate", revchecktest.Behaviour{OCSPDown: true}, false, "unavailable"},
+		{"fail/crl-lists-the-expired-certificate", revchecktest.Behaviour{OCSPDown: true}, true, "revoked"},
+		{"ok/crl-keeps-expired-certificates", revchecktest.Behaviour{OCSPDown: true, ExpiredKeptFrom: time.Now().AddDate(-1, 0, 0)}, false, "good"},
+		{"fail/crl-keeps-only-later-expiries", revchecktest.Behaviour{OCSPDown: true, ExpiredKeptFrom: time.Now()}, false, "unavailable"},
+		{"ok/ocsp-good", revchecktest.Behaviour{}, false, "good"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, revcheck.Config{})
+			now := e.clk.Now()
+			c, _ := e.other.Issue(t, &x509.Certificate{Subject: pkix.Name{CommonName: "h"},
+				NotBefore: now.AddDate(-1, -2, 0), NotAfter: now.AddDate(0, -2, 0)})
+			e.other.Set(tt.b)
+			if tt.revoke {
+				e.other.Revoke(c.SerialNumber, now.AddDate(0, -3, 0), ca.ReasonKeyCompromise)
+			}
+			info, err := e.status(t, c)
+			switch tt.want {
+			case "good":
+				require.NoError(t, err)
+				assert.False(t, info.Revoked)
+			case "revoked":
+				require.NoError(t, err)
+				assert.True(t, info.Revoked)
+			default:
+				assert.ErrorIs(t, err, revcheck.ErrUnavailable)
+				assert.ErrorContains(t, err, "expired")
+			}
+		})
+	}
+}
+
 // TestCRLSizeLimit: a CRL longer than the limit is no answer, though it is
 // valid and does not list the certificate.
 func TestCRLSizeLimit(t *testing.T) {

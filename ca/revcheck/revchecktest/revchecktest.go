@@ -53,6 +53,9 @@ type Behaviour struct {
 	ExtraRevoked int
 	// IDPURL adds a critical issuing distribution point naming this URL.
 	IDPURL string
+	// ExpiredKeptFrom adds expiredCertsOnCRL: revoked certificates
+	// expiring from then on stay on the CRL.
+	ExpiredKeptFrom time.Time
 }
 
 // CA is the other authority.
@@ -273,6 +276,14 @@ func (c *CA) serveCRL(w http.ResponseWriter, _ *http.Request) {
 	}
 	if b.IDPURL != "" {
 		rl.ExtraExtensions = append(rl.ExtraExtensions, idp(b.IDPURL))
+	}
+	if !b.ExpiredKeptFrom.IsZero() {
+		v, err := asn1.MarshalWithParams(b.ExpiredKeptFrom.UTC(), "generalized")
+		if err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		rl.ExtraExtensions = append(rl.ExtraExtensions, pkix.Extension{Id: asn1.ObjectIdentifier{2, 5, 29, 60}, Value: v})
 	}
 	var signer crypto.Signer = c.IssuingKey
 	if b.WrongKey {
