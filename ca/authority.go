@@ -51,6 +51,19 @@ type Config struct {
 	OCSPValidity time.Duration
 	// Logger for audit lines; nil means slog.Default().
 	Logger *slog.Logger
+	// Foreign answers the revocation status of certificates that other
+	// trusted issuers (Roots other than ours) issued: package revcheck's
+	// OCSP and CRL client. Nil: such certificates are refused with
+	// ErrRevocationUnavailable (fail closed).
+	Foreign ForeignRevocation
+}
+
+// ForeignRevocation tells the revocation status of a certificate another
+// authority issued, by that issuer and the serial: never by serial alone.
+type ForeignRevocation interface {
+	// Status returns the status of cert, issued by issuer, as of now. An
+	// error means no fresh, verified answer could be had.
+	Status(ctx context.Context, cert, issuer *x509.Certificate, now time.Time) (RevocationInfo, error)
 }
 
 // Authority issues renewals, CRLs and OCSP responses. It is safe for
@@ -71,6 +84,7 @@ type Authority struct {
 	log          *slog.Logger
 	linter       *lint.Linter
 	crls         *crlCache // shared by WithStore's copies
+	foreign      ForeignRevocation
 }
 
 // New checks the configuration and builds an Authority.
@@ -125,6 +139,7 @@ func New(cfg Config) (*Authority, error) {
 		crls:         &crlCache{},
 		ocspValidity: cfg.OCSPValidity,
 		log:          cfg.Logger,
+		foreign:      cfg.Foreign,
 	}
 	if a.now == nil {
 		a.now = time.Now

@@ -104,4 +104,17 @@ var (
 	ErrLint = &Error{Code: "lint",
 		RU: "Сертификат не прошёл проверку состава перед подписью. Выпуск остановлен; оператор уведомлён.",
 		EN: "The certificate failed the content check before signing. Issuance stopped; the operator is notified."}
+	// ErrRevocationUnavailable: the status of a certificate of another
+	// trusted issuer could not be had fresh and verified (OCSP and CRL
+	// down, slow, stale or badly signed, or the certificate names
+	// neither). Fail closed: the holder tries again later.
+	ErrRevocationUnavailable = &Error{Code: "revocation_unavailable",
+		RU: "Не удалось проверить, не отозван ли текущий сертификат: служба статуса (OCSP) и список отозванных сертификатов (CRL) выдавшего его удостоверяющего центра сейчас недоступны или устарели. Ничего не изменено; повторите попытку позже.",
+		EN: "Could not check whether the current certificate is revoked: the status service (OCSP) and the revocation list (CRL) of the authority that issued it are unavailable or out of date. Nothing was changed; please try again later."}
+	// ErrRevocationUncheckable: a certificate of another issuer names no
+	// OCSP responder and no http(s) CRL: its status can never be had, so
+	// waiting will not help.
+	ErrRevocationUncheckable = &Error{Code: "revocation_uncheckable",
+		RU: "Текущий сертификат выдан другим удостоверяющим центром и не содержит адресов службы статуса (OCSP) и списка отозванных сертификатов (CRL): проверить, не отозван ли он, невозможно. Дистанционное продление по нему недоступно — обратитесь в удостоверяющий центр.",
+		EN: "The current certificate was issued by another authority and names no status service (OCSP) and no revocation list (CRL): whether it is revoked cannot be checked. It cannot be renewed remotely: contact the certification centre."}
 )

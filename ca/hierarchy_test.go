@@ -2,6 +2,7 @@ package ca_test
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"path/filepath"
@@ -82,13 +83,21 @@ func TestPKCS11Authority(t *testing.T) {
 	})
 	require.NoError(t, err)
 	auth, err := ca.New(ca.Config{
-		Issuer: h.Issuing, Roots: f.roots, Signer: hsmKey, Profiles: f.profiles, Store: f.store,
+		Issuer: h.Issuing, Roots: pool(h.Root), Signer: hsmKey, Profiles: f.profiles, Store: f.store,
 		Now: f.clock.Now, OCSPURL: testOCSPURL, CRLURL: testCRLURL,
 	})
 	require.NoError(t, err)
 
+	// The current certificate is the HSM authority's own: its
+	// revocation is in the Store (another issuer's is asked of that issuer).
+	tmpl := *f.sub(t, "ru-owner").Cert
+	curDER, err := x509.CreateCertificate(rand.Reader, &tmpl, h.Issuing, tmpl.PublicKey, hsmKey)
+	require.NoError(t, err)
+	renewal := f.request(t, "ru-owner", newKey(t, "p256"), "hsm")
+	renewal.Current, renewal.CurrentChain = parse(t, curDER), nil
+
 	ctx := context.Background()
-	got, err := auth.Renew(ctx, f.request(t, "ru-owner", newKey(t, "p256"), "hsm"))
+	got, err := auth.Renew(ctx, renewal)
 	require.NoError(t, err)
 	cert := parse(t, got.DER)
 	require.NoError(t, cert.CheckSignatureFrom(h.Issuing))

@@ -26,6 +26,9 @@ type renewal struct {
 	req     RenewalRequest
 	csr     *x509.CertificateRequest
 	spkiSum [32]byte
+	// issuer is the current certificate's issuer in the verified chain,
+	// set by checkCurrentChain: revocation is asked of that issuer.
+	issuer *x509.Certificate
 }
 
 // validator is one named check of the fixed pipeline.
@@ -190,7 +193,7 @@ func checkCurrentChain(_ context.Context, a *Authority, r *renewal) error {
 	for _, c := range a.chain {
 		inter.AddCert(c)
 	}
-	_, err := r.req.Current.Verify(x509.VerifyOptions{
+	chains, err := r.req.Current.Verify(x509.VerifyOptions{
 		Roots:         a.roots,
 		Intermediates: inter,
 		CurrentTime:   at,
@@ -199,20 +202,57 @@ func checkCurrentChain(_ context.Context, a *Authority, r *renewal) error {
 	if err != nil {
 		return ErrUntrustedChain.with("verify current certificate", err)
 	}
+	// Every chain starts with the certificate and its signer; a
+	// certificate that is itself a trust anchor has no issuer to ask.
+	if len(chains) == 0 || len(chains[0]) < 2 {
+		return ErrUntrustedChain.with("the current certificate is itself a trust anchor", nil)
+	}
+	r.issuer = chains[0][1]
 	return nil
 }
 
-// checkCurrentRevocation asks the Store. It runs after the chain check, so
-// the serial is one of a trusted issuer.
+// checkCurrentRevocation asks whoever issued the certificate: this
+// authority's Store when the verified issuer is our issuing CA (same name
+// and same key: a lookalike with our names is someone else), else the
+// client of the other issuer's OCSP and CRL. Serials are unique only per
+// issuer, so a foreign serial never reaches our Store.
 func checkCurrentRevocation(ctx context.Context, a *Authority, r *renewal) error {
-	info, err := a.store.Revocation(ctx, r.req.Current.SerialNumber)
-	if err != nil {
-		return fmt.Errorf("ca: revocation status of %x: %w", r.req.Current.SerialNumber, err)
+	serial := r.req.Current.SerialNumber
+	var info RevocationInfo
+	switch {
+	case r.issuer == nil:
+		// The chain check runs first; without it there is no issuer.
+		return ErrRevocationUnavailable.with(fmt.Sprintf("serial %x: issuer unknown", serial), nil)
+	case a.issuedByUs(r.issuer):
+		var err error
+		if info, err = a.store.Revocation(ctx, serial); err != nil {
+			return fmt.Errorf("ca: revocation status of %x: %w", serial, err)
+		}
+	case a.foreign == nil:
+		return ErrRevocationUnavailable.with(fmt.Sprintf("serial %x of %q: no revocation client for other issuers", serial, r.issuer.Subject), nil)
+	default:
+		var err error
+		if info, err = a.foreign.Status(ctx, r.req.Current, r.issuer, r.now); err != nil {
+			if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
+				return err // the caller gave up: not the issuer's fault
+			}
+			if errors.Is(err, ErrRevocationUncheckable) {
+				// Never checkable: no use trying later.
+				return ErrRevocationUncheckable.with(fmt.Sprintf("serial %x of %q", serial, r.issuer.Subject), err)
+			}
+			return ErrRevocationUnavailable.with(fmt.Sprintf("serial %x of %q", serial, r.issuer.Subject), err)
+		}
 	}
 	if info.Revoked {
-		return ErrCertRevoked.with(fmt.Sprintf("serial %x revoked at %s, reason %d", r.req.Current.SerialNumber, info.RevokedAt.UTC().Format(time.RFC3339), info.Reason), nil)
+		return ErrCertRevoked.with(fmt.Sprintf("serial %x of %q revoked at %s, reason %d", serial, r.issuer.Subject, info.RevokedAt.UTC().Format(time.RFC3339), info.Reason), nil)
 	}
 	return nil
+}
+
+// issuedByUs: issuer is this authority's issuing CA, by name and key.
+func (a *Authority) issuedByUs(issuer *x509.Certificate) bool {
+	return bytes.Equal(issuer.RawSubject, a.issuer.RawSubject) &&
+		bytes.Equal(issuer.RawSubjectPublicKeyInfo, a.issuer.RawSubjectPublicKeyInfo)
 }
 
 // checkRenewalWindow: renewal opens the profile's window before notAfter.

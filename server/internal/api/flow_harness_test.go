@@ -27,6 +27,7 @@ import (
 	"software.sslmate.com/src/go-pkcs12"
 
 	"renewal/app/wire"
+	"renewal/ca"
 	"renewal/ca/demo"
 	"renewal/server/internal/auditlog"
 	"renewal/server/internal/authority"
@@ -94,7 +95,9 @@ func (f *flow) send(req *http.Request) (*http.Response, error) {
 	return http.DefaultTransport.RoundTrip(out)
 }
 
-func newFlow(t *testing.T) *flow {
+// newFlow starts the flow; trusted are written to trusted.pem (issuers
+// of current certificates besides the demo root).
+func newFlow(t *testing.T, trusted ...*x509.Certificate) *flow {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, pgtest.NewDatabase(t), store.Options{MaxConns: 2, Wait: 5 * time.Second})
@@ -110,6 +113,9 @@ func newFlow(t *testing.T) *flow {
 	clk := &clock{}
 	d, err := authority.EnsureDemo(ctx, filepath.Join(dir, "demo"), st.CA(), "http://127.0.0.1", clk.Now())
 	require.NoError(t, err)
+	if len(trusted) > 0 {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "demo", authority.TrustedFile), ca.EncodePEM(trusted...), 0o600))
+	}
 	cfg := &config.Config{CADir: filepath.Join(dir, "demo"), DataDir: dir}
 	auth, err := authority.Load(cfg, st.CA(), "http://127.0.0.1", log, clk.Now)
 	require.NoError(t, err)

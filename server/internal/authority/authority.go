@@ -17,6 +17,7 @@ import (
 
 	"renewal/ca"
 	"renewal/ca/profile"
+	"renewal/ca/revcheck"
 	"renewal/ca/signer"
 	"renewal/server/internal/config"
 )
@@ -108,6 +109,8 @@ func Load(cfg *config.Config, store ca.Store, publicURL string, log *slog.Logger
 		CRLURL:    publicURL + PathCRL,
 		IssuerURL: publicURL + PathIssuer,
 		Logger:    log,
+		// Certificates of the issuers in trusted.pem: their OCSP and CRLs.
+		Foreign: revcheck.New(revcheck.Config{Logger: log}),
 	})
 	if err != nil {
 		closeQuietly(closer)

@@ -18,6 +18,7 @@ func TestAuthorityErrorStatus(t *testing.T) {
 	}{
 		{ca.ErrWeakKey, 400}, {ca.ErrKeyReused, 400}, {ca.ErrBadCSR, 400}, {ca.ErrSubjectChanged, 400},
 		{ca.ErrCertRevoked, 403}, {ca.ErrCertExpired, 403}, {ca.ErrRemoteChain, 403},
+		{ca.ErrRevocationUnavailable, 503}, {ca.ErrRevocationUncheckable, 403},
 	} {
 		var e *apierr.Error
 		if !errors.As(authorityError(fmt.Errorf("wrapped: %w", c.err)), &e) {

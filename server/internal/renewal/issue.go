@@ -190,7 +190,9 @@ func (s *Service) issueLocked(ctx context.Context, tx *store.Tx, app *store.Appl
 	}
 	serial, der, err := s.issueOnce(ctx, tx, app)
 	var ce *ca.Error
-	if errors.As(err, &ce) && !errors.Is(err, ca.ErrTokenUsed) {
+	// An unavailable revocation status is not a refusal: the job tries
+	// again, nothing is refunded.
+	if errors.As(err, &ce) && !errors.Is(err, ca.ErrTokenUsed) && !errors.Is(err, ca.ErrRevocationUnavailable) {
 		// The authority refuses for good (the certificate was revoked
 		// or expired meanwhile, the key is weak or seen): no
 		// certificate, so no charge.

@@ -76,7 +76,18 @@ func (s *Service) Prove(ctx context.Context, sess *Session, in wire.Proof) (stri
 		} else if err != nil {
 			return err
 		}
-		refuse := func(e error) error { return &store.Keep{Err: e} }
+		// A refusal spends the challenge, changes nothing else, and is
+		// recorded.
+		refuse := func(e error) error {
+			if err := appendAudit(ctx, tx, app.ID, s.now(), "refusal:proof", State(app.State), State(app.State), "holder", map[string]string{
+				"code":               apierr.From(e).Code,
+				"certificate_serial": cert.SerialNumber.Text(16),
+				"challenge":          in.ChallengeID,
+			}); err != nil {
+				return err
+			}
+			return &store.Keep{Err: e}
+		}
 		if s.now().After(ch.ExpiresAt) || ch.Purpose != "proof" {
 			return refuse(ErrChallenge)
 		}
@@ -220,7 +231,8 @@ func country(c *x509.Certificate) string {
 
 // authorityError gives the authority's refusal its public form: a
 // problem of the request or its key is the client's to fix (400); a
-// problem of the current certificate forbids the renewal (403).
+// problem of the current certificate forbids the renewal (403); a
+// revocation status nobody could give is for later (503).
 func authorityError(err error) error {
 	var ce *ca.Error
 	if !errors.As(err, &ce) {
@@ -231,6 +243,9 @@ func authorityError(err error) error {
 		if errors.Is(err, bad) {
 			kind = apierr.KindBadRequest
 		}
+	}
+	if errors.Is(err, ca.ErrRevocationUnavailable) {
+		kind = apierr.KindUnavailable // 503 with Retry-After: try again later
 	}
 	return apierr.New(kind, ce.Code, ce.RU, ce.EN).With(err)
 }
