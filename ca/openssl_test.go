@@ -82,7 +82,7 @@ func ocspServer(t *testing.T, a *ca.Authority) *httptest.Server {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		resp, err := a.OCSP(r.Context(), body)
+		resp, err := a.OCSP(r.Context(), body, nil)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return

@@ -80,6 +80,7 @@ func caInit(args []string, stdout, stderr io.Writer) error {
 		return usageError{fmt.Errorf("ca init takes no arguments, got %q", cfg.Args[0])}
 	}
 	o.Algorithm = signer.Algorithm(alg)
+	o.PublicURL = publicURLOf(cfg)
 	o.RootValidity = time.Duration(rootYears) * 365 * 24 * time.Hour
 	o.IssuingValidity = time.Duration(issuingYears) * 365 * 24 * time.Hour
 	h, err := authority.Init(cfg, o)
