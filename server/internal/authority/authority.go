@@ -85,6 +85,9 @@ func Load(cfg *config.Config, store ca.Store, publicURL string, log *slog.Logger
 	if now == nil {
 		now = time.Now
 	}
+	if log == nil {
+		log = slog.Default()
+	}
 	rootCRL, err := ensureRootCRL(dir, root, now(), log)
 	if err != nil {
 		return nil, err
