@@ -63,7 +63,7 @@ type testBasic struct {
 
 // withNonce is an OCSP request for cert with a nonce of n bytes; it
 // returns the request and the nonce extension's value.
-func withNonce(t *testing.T, cert, issuer *x509.Certificate, hash crypto.Hash, n int) ([]byte, []byte) {
+func withNonce(t testing.TB, cert, issuer *x509.Certificate, hash crypto.Hash, n int) ([]byte, []byte) {
 	t.Helper()
 	der, err := ocsp.CreateRequest(cert, issuer, &ocsp.RequestOptions{Hash: hash})
 	require.NoError(t, err)
