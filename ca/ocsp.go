@@ -58,6 +58,7 @@ func (a *Authority) OCSP(ctx context.Context, requestDER []byte, mayLive func() 
 	if err != nil {
 		return nil, err
 	}
+	ans.within(r)
 	return a.buildOCSPResponse(r, ans)
 }
 
@@ -89,6 +90,7 @@ func (a *Authority) presignOCSP(ctx context.Context, serial *big.Int) (OCSPRecor
 	if err != nil {
 		return OCSPRecord{}, false, err
 	}
+	ans.within(r)
 	der, err := a.buildOCSPResponse(r, ans)
 	if err != nil {
 		return OCSPRecord{}, false, err

@@ -110,7 +110,7 @@ func checkResponder(t *testing.T, f *fixture, resp *ocsp.Response) {
 	}
 	assert.True(t, nocheck, "id-pkix-ocsp-nocheck")
 	assert.False(t, resp.ProducedAt.Before(resp.ThisUpdate), "producedAt %v before thisUpdate %v", resp.ProducedAt, resp.ThisUpdate)
-	assert.True(t, resp.NextUpdate.Before(resp.Certificate.NotAfter), "the responder outlives the response")
+	assert.False(t, resp.NextUpdate.After(resp.Certificate.NotAfter), "the responder outlives the response")
 	require.NotEmpty(t, resp.ResponderKeyHash, "responderID byKey")
 }
 
@@ -273,4 +273,27 @@ func TestOCSPResponderRenewed(t *testing.T) {
 	f.clock.Set(f.clock.Now().Add(first.NotAfter.Sub(first.NotBefore)/2 + time.Minute))
 	second := responder()
 	assert.False(t, first.Equal(second), "a new responder past half the old one's life")
+}
+
+// Near the issuing CA's end the responder's certificate is cut short by
+// it, and the answers by the responder's: still one responder for many
+// requests, not one each (which would put every request on the issuing
+// key again).
+func TestOCSPResponderNearIssuerEnd(t *testing.T) {
+	ctx := context.Background()
+	signs := &countingSigner{}
+	f := newFixture(t, signs.wrap)
+	sub := f.sub(t, "ru-owner")
+	f.clock.Set(f.res.Issuing.NotAfter.Add(-2 * time.Hour)) // less than an answer's 4 h
+	before := signs.n.Load()
+	for range 50 {
+		req, _ := withNonce(t, sub.Cert, f.res.Issuing, crypto.SHA1, 16)
+		der, err := f.auth.OCSP(ctx, req, nil)
+		require.NoError(t, err)
+		resp, err := ocsp.ParseResponseForCert(der, sub.Cert, f.res.Issuing)
+		require.NoError(t, err)
+		checkResponder(t, f, resp)
+		assert.False(t, resp.Certificate.NotAfter.After(f.res.Issuing.NotAfter))
+	}
+	assert.Equal(t, int64(1), signs.n.Load()-before, "one responder certificate")
 }

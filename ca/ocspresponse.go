@@ -71,7 +71,10 @@ func (a *Authority) currentResponder() (*responderKey, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	now := a.now()
-	if c := r.cur; c != nil && now.Before(c.cert.NotAfter.Add(-a.responderValidity()/2)) && !now.Before(c.cert.NotBefore) {
+	// Half of its own life: a certificate cut short by the issuer's
+	// notAfter is renewed sooner, but a bounded number of times.
+	if c := r.cur; c != nil && !now.Before(c.cert.NotBefore) &&
+		now.Before(c.cert.NotBefore.Add(c.cert.NotAfter.Sub(c.cert.NotBefore)/2)) {
 		return c, nil
 	}
 	k, err := a.newResponder(now)
@@ -151,6 +154,14 @@ type ocspAnswer struct {
 	thisUpdate time.Time
 	nextUpdate time.Time
 	nonce      []byte // extnValue of the request's nonce, echoed; nil: none
+}
+
+// within keeps the answer inside the responder's validity: a response
+// never outlives the certificate that vouches for its signature.
+func (ans *ocspAnswer) within(r *responderKey) {
+	if ans.nextUpdate.After(r.cert.NotAfter) {
+		ans.nextUpdate = r.cert.NotAfter.UTC()
+	}
 }
 
 // buildOCSPResponse signs a successful BasicOCSPResponse (RFC 6960 4.2.1):

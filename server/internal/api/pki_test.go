@@ -24,6 +24,8 @@ import (
 
 	"renewal/app/wire"
 	"renewal/ca"
+	"renewal/server/internal/authority"
+	"renewal/server/internal/config"
 )
 
 // pkiGet sends a request from client ip to app and reads the body.
@@ -115,6 +117,19 @@ func TestPKIRevocationShowsAtOnce(t *testing.T) {
 	resp, again := pkiDo(t, f.app, "GET", "/ca/crl", "198.51.100.2", nil)
 	require.Equal(t, 200, resp.StatusCode)
 	assert.Equal(t, after, again, "the stored CRL, the same bytes to everyone")
+
+	// A second instance on the same database (its own responder key)
+	// serves the same bytes: what is published is stored, not made.
+	other, err := authority.Load(&config.Config{CADir: f.demo.Dir}, f.st.CA(), "http://127.0.0.1", nil, f.clock.Now)
+	require.NoError(t, err)
+	defer other.Close()
+	crl, _, err := other.CurrentCRL(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, after, crl)
+	_, stored := pkiDo(t, f.app, "POST", "/ca/ocsp", "198.51.100.2", req)
+	answer, err := other.OCSP(context.Background(), req, func() bool { t.Error("no fresh signature"); return false })
+	require.NoError(t, err)
+	assert.Equal(t, stored, answer)
 }
 
 // The root's CRL is served with validators; the issuing CA names it.
