@@ -155,3 +155,19 @@ func TestRefreshJob(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, crl.Number, again.Number, "nothing changed: no new CRL")
 }
+
+// `ca root-crl` signs anew with the root key, and refuses without it.
+func TestResignRootCRL(t *testing.T) {
+	cfg, h := initCA(t)
+	old := rootCRLFile(t, cfg)
+	crl, err := ResignRootCRL(cfg, time.Now().Add(time.Hour))
+	require.NoError(t, err)
+	require.NoError(t, crl.CheckSignatureFrom(h.Root))
+	assert.True(t, crl.ThisUpdate.After(old.ThisUpdate))
+	assert.Equal(t, crl.Raw, rootCRLFile(t, cfg).Raw)
+
+	require.NoError(t, os.Remove(filepath.Join(cfg.CADir, RootKeyFile)))
+	_, err = ResignRootCRL(cfg, time.Now().Add(2*time.Hour))
+	assert.ErrorContains(t, err, "root key is needed")
+	assert.Equal(t, crl.Raw, rootCRLFile(t, cfg).Raw, "unchanged")
+}

@@ -12,6 +12,7 @@ import (
 
 	"renewal/ca"
 	"renewal/ca/signer"
+	"renewal/server/internal/config"
 )
 
 // ensureRootCRL returns the root's CRL from dir, signing a new one when
@@ -22,6 +23,30 @@ import (
 // a CRL signed by the root is an error: serving it would break every
 // relying party's chain check.
 func ensureRootCRL(dir string, root *x509.Certificate, now time.Time, log *slog.Logger) ([]byte, error) {
+	return rootCRL(dir, root, now, log, false)
+}
+
+// ResignRootCRL signs the root's CRL in cfg.CADir anew now, keeping what
+// it lists (the operator's `ca root-crl`, with the root key brought back
+// to CA_DIR). A running server serves the new one from its next start.
+func ResignRootCRL(cfg *config.Config, now time.Time) (*x509.RevocationList, error) {
+	root, err := readCert(filepath.Join(cfg.CADir, RootFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, ErrNotInitialised
+	} else if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(filepath.Join(cfg.CADir, RootKeyFile)); err != nil {
+		return nil, fmt.Errorf("the root key is needed to sign its CRL: put it back as %s: %w", filepath.Join(cfg.CADir, RootKeyFile), err)
+	}
+	der, err := rootCRL(cfg.CADir, root, now, slog.Default(), true)
+	if err != nil {
+		return nil, err
+	}
+	return x509.ParseRevocationList(der)
+}
+
+func rootCRL(dir string, root *x509.Certificate, now time.Time, log *slog.Logger, force bool) ([]byte, error) {
 	path := filepath.Join(dir, RootCRLFile)
 	current, err := os.ReadFile(path)
 	var entries []x509.RevocationListEntry
@@ -34,7 +59,7 @@ func ensureRootCRL(dir string, root *x509.Certificate, now time.Time, log *slog.
 		if err := crl.CheckSignatureFrom(root); err != nil {
 			return nil, fmt.Errorf("%s: not signed by the root: %w", path, err)
 		}
-		if crl.NextUpdate.Sub(now) > ca.RootCRLValidity/4 {
+		if !force && crl.NextUpdate.Sub(now) > ca.RootCRLValidity/4 {
 			return current, nil
 		}
 		for _, e := range crl.RevokedCertificateEntries {
