@@ -22,8 +22,11 @@ CREATE TABLE ocsp_response (
     revoked     boolean NOT NULL -- the status it states
 );
 CREATE INDEX ocsp_response_next_update_idx ON ocsp_response (next_update);
+-- The refresh job looks only at certificates still valid.
+CREATE INDEX certificate_not_after_idx ON certificate (not_after);
 
 ---- create above / drop below ----
 
+DROP INDEX certificate_not_after_idx;
 DROP TABLE ocsp_response;
 DROP TABLE crl;
