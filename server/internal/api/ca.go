@@ -138,7 +138,8 @@ func rateLimited(c *fiber.Ctx, wait time.Duration) error {
 }
 
 // crl serves the latest stored CRL: requests never make the authority
-// sign (but the very first, on an empty database).
+// sign (but the first one on an empty database, or one replacing an
+// expired CRL when no refresh job runs).
 func (s *server) crl(c *fiber.Ctx) error {
 	der, thisUpdate, err := s.Authority.CurrentCRL(c.UserContext())
 	if err != nil {
