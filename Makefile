@@ -15,7 +15,7 @@ WASM   := web/app.wasm
 
 # Debian packages each target needs, and the command that proves each one.
 RUN_PKGS  := postgresql
-TEST_PKGS := postgresql chromium fonts-dejavu-core softhsm2 openssl poppler-utils
+TEST_PKGS := postgresql chromium fonts-dejavu-core softhsm2 openssl poppler-utils libnss3-tools nodejs npm
 
 .PHONY: all build run test vet unit fuzz fuzz-short e2e bench bench-web bench-load deps-run deps-test generate clean help
 
@@ -129,6 +129,9 @@ for p in $(1); do \
     softhsm2)      test -e /usr/lib/softhsm/libsofthsm2.so || missing="$$missing $$p";; \
     openssl)       command -v openssl >/dev/null || missing="$$missing $$p";; \
     poppler-utils) command -v pdftotext >/dev/null || missing="$$missing $$p";; \
+    libnss3-tools) command -v vfychain >/dev/null || missing="$$missing $$p";; \
+    nodejs)        command -v node >/dev/null || missing="$$missing $$p";; \
+    npm)           command -v npm >/dev/null || missing="$$missing $$p";; \
   esac; \
 done; \
 if [ -n "$$missing" ]; then \

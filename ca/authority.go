@@ -83,7 +83,8 @@ type Authority struct {
 	ocspValidity time.Duration
 	log          *slog.Logger
 	linter       *lint.Linter
-	crls         *crlCache // shared by WithStore's copies
+	crls         *crlCache  // shared by WithStore's copies
+	resp         *responder // the OCSP responder, shared likewise
 	foreign      ForeignRevocation
 }
 
@@ -137,6 +138,7 @@ func New(cfg Config) (*Authority, error) {
 		issuerURL:    cfg.IssuerURL,
 		crlValidity:  cfg.CRLValidity,
 		crls:         &crlCache{},
+		resp:         &responder{},
 		ocspValidity: cfg.OCSPValidity,
 		log:          cfg.Logger,
 		foreign:      cfg.Foreign,
@@ -344,6 +346,11 @@ func (a *Authority) issue(ctx context.Context, r *renewal, tmpl *x509.Certificat
 		a.log.ErrorContext(ctx, "ca: record issued failed", "serial", serialHex, "application", r.req.ApplicationID, "err", err)
 		return nil, fmt.Errorf("ca: record issued %s: %w", serialHex, err)
 	}
+	// Its OCSP answer exists from the start; if this fails, the first
+	// request or the refresh job makes it.
+	if _, _, err := a.presignOCSP(ctx, cert.SerialNumber); err != nil {
+		a.log.WarnContext(ctx, "ca: pre-signing OCSP failed", "serial", serialHex, "err", err)
+	}
 	return &issued, nil
 }
 
@@ -386,5 +393,12 @@ func (a *Authority) Revoke(ctx context.Context, serial *big.Int, reason int) err
 		return fmt.Errorf("ca: revoke %x: %w", serial, err)
 	}
 	a.log.InfoContext(ctx, "ca: revoked", "serial", fmt.Sprintf("%x", serial), "reason", reason, "at", at)
+	// The CRL lists it at once. In the caller's transaction the two commit
+	// together; on its own, the refresh job publishes it if this fails.
+	// OCSP needs nothing here: a stored response that no longer states the
+	// serial's status is never served.
+	if _, err := a.PublishCRL(ctx); err != nil {
+		return fmt.Errorf("ca: revoked %x, CRL not published: %w", serial, err)
+	}
 	return nil
 }

@@ -6,66 +6,101 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"fmt"
+	"math/big"
 	"sync"
 	"time"
 )
 
-// crlCache keeps the last CRL signed: GETs of /ca/crl are served from it
-// while the revocations are the same and it is fresh, so nobody can keep
-// the issuing key (perhaps on a token) busy by asking.
+// crlCache serialises, within one process, the only CRL a request may
+// cause: the first one of a fresh database, or one replacing an expired
+// CRL when the refresh job is not running. Every other CRL is signed by
+// the job or by a revocation; requests serve the stored one.
 type crlCache struct {
-	mu         sync.Mutex
-	der        []byte
-	thisUpdate time.Time
-	revoked    [32]byte // digest of the revocations it lists
+	mu sync.Mutex
 }
 
-// CurrentCRL is the CRL to publish now and its thisUpdate: the last one
-// signed while the revocations in the Store are those it lists and it is
-// younger than half its validity; else a new one, signed once however
-// many ask at the same moment. A revocation made by another instance shows
-// at the next request, because the revocations are read each time.
-func (a *Authority) CurrentCRL(ctx context.Context) ([]byte, time.Time, error) {
-	revoked, err := a.store.ListRevoked(ctx)
-	if err != nil {
-		return nil, time.Time{}, fmt.Errorf("ca: crl: list revoked: %w", err)
-	}
+// revokedDigest identifies a list of revocations: a CRL whose digest
+// differs from the Store's is out of date.
+func revokedDigest(revoked []RevokedEntry) [32]byte {
 	h := sha256.New()
 	for _, r := range revoked {
 		fmt.Fprintf(h, "%x %d %d\n", r.Serial, r.Reason, r.RevokedAt.Unix())
 	}
-	var digest [32]byte
-	h.Sum(digest[:0])
-	c := a.crls
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.der != nil && c.revoked == digest && a.now().Before(c.thisUpdate.Add(a.crlValidity/2)) {
-		return c.der, c.thisUpdate, nil
-	}
-	der, thisUpdate, err := a.signCRL(ctx, revoked)
+	var d [32]byte
+	h.Sum(d[:0])
+	return d
+}
+
+// CurrentCRL is the CRL to publish now and its thisUpdate: the latest
+// stored one, so that every instance serves the same bytes. It signs only
+// when none is stored or the latest has expired, once per process however
+// many ask at the same moment.
+func (a *Authority) CurrentCRL(ctx context.Context) ([]byte, time.Time, error) {
+	rec, ok, err := a.store.LatestCRL(ctx)
 	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("ca: crl: latest: %w", err)
+	}
+	if ok && a.now().Before(rec.NextUpdate) {
+		return rec.DER, rec.ThisUpdate, nil
+	}
+	a.crls.mu.Lock()
+	defer a.crls.mu.Unlock()
+	// Another request of this process may have signed it meanwhile.
+	if rec, ok, err = a.store.LatestCRL(ctx); err != nil {
+		return nil, time.Time{}, fmt.Errorf("ca: crl: latest: %w", err)
+	}
+	if ok && a.now().Before(rec.NextUpdate) {
+		return rec.DER, rec.ThisUpdate, nil
+	}
+	if rec, err = a.PublishCRL(ctx); err != nil {
 		return nil, time.Time{}, err
 	}
-	c.der, c.thisUpdate, c.revoked = der, thisUpdate, digest
-	return der, thisUpdate, nil
+	return rec.DER, rec.ThisUpdate, nil
 }
 
-// CRL signs a full CRL of every revoked serial: thisUpdate = now,
-// nextUpdate = now + Config.CRLValidity, the number from the Store.
+// RefreshCRL publishes a new CRL when the revocations differ from those
+// the latest lists or it is past half its validity; the refresh job runs
+// it. It reports whether it signed.
+func (a *Authority) RefreshCRL(ctx context.Context) (bool, error) {
+	rec, ok, err := a.store.LatestCRL(ctx)
+	if err != nil {
+		return false, fmt.Errorf("ca: crl: latest: %w", err)
+	}
+	if ok {
+		revoked, err := a.store.ListRevoked(ctx)
+		if err != nil {
+			return false, fmt.Errorf("ca: crl: list revoked: %w", err)
+		}
+		half := rec.ThisUpdate.Add(rec.NextUpdate.Sub(rec.ThisUpdate) / 2)
+		if revokedDigest(revoked) == rec.RevokedSHA256 && a.now().Before(half) {
+			return false, nil
+		}
+	}
+	if _, err := a.PublishCRL(ctx); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// CRL signs and publishes a full CRL now (the operator's `ca crl`).
 func (a *Authority) CRL(ctx context.Context) ([]byte, error) {
-	revoked, err := a.store.ListRevoked(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("ca: crl: list revoked: %w", err)
-	}
-	der, _, err := a.signCRL(ctx, revoked)
-	return der, err
+	rec, err := a.PublishCRL(ctx)
+	return rec.DER, err
 }
 
-func (a *Authority) signCRL(ctx context.Context, revoked []RevokedEntry) ([]byte, time.Time, error) {
-	number, err := a.store.NextCRLNumber(ctx)
+// PublishCRL signs a full CRL of every revoked serial (thisUpdate = now,
+// nextUpdate = now + Config.CRLValidity, the next number) and stores it.
+func (a *Authority) PublishCRL(ctx context.Context) (CRLRecord, error) {
+	rec, err := a.store.PublishCRL(ctx, func(revoked []RevokedEntry, number *big.Int) (CRLRecord, error) {
+		return a.signCRL(ctx, revoked, number)
+	})
 	if err != nil {
-		return nil, time.Time{}, fmt.Errorf("ca: crl: number: %w", err)
+		return CRLRecord{}, fmt.Errorf("ca: crl: %w", err)
 	}
+	return rec, nil
+}
+
+func (a *Authority) signCRL(ctx context.Context, revoked []RevokedEntry, number *big.Int) (CRLRecord, error) {
 	now := a.now().UTC().Truncate(time.Second)
 	tmpl := &x509.RevocationList{
 		Number:     number,
@@ -81,8 +116,10 @@ func (a *Authority) signCRL(ctx context.Context, revoked []RevokedEntry) ([]byte
 	}
 	der, err := x509.CreateRevocationList(rand.Reader, tmpl, a.issuer, a.signer)
 	if err != nil {
-		return nil, time.Time{}, fmt.Errorf("ca: crl: sign: %w", err)
+		return CRLRecord{}, fmt.Errorf("sign: %w", err)
 	}
 	a.log.InfoContext(ctx, "ca: signed CRL", "number", number.String(), "entries", len(revoked), "next_update", tmpl.NextUpdate)
-	return der, now, nil
+	return CRLRecord{
+		Number: number, ThisUpdate: now, NextUpdate: tmpl.NextUpdate, DER: der, RevokedSHA256: revokedDigest(revoked),
+	}, nil
 }

@@ -32,6 +32,9 @@ const (
 	testOCSPURL   = "http://127.0.0.1:1/ocsp"
 	testCRLURL    = "http://127.0.0.1:1/crl"
 	testIssuerURL = "http://127.0.0.1:1/issuing.crt"
+	// Written into the demo issuing CA certificate.
+	testRootCRLURL = "http://127.0.0.1:1/root.crl"
+	testRootURL    = "http://127.0.0.1:1/root.crt"
 )
 
 func TestMain(m *testing.M) {
@@ -64,6 +67,7 @@ func demoData(tb testing.TB) (*demo.Result, time.Time) {
 		}
 		shared.res, shared.err = demo.Build(shared.dir, shared.now, demo.Options{
 			Password: "demo", OCSPURL: testOCSPURL, CRLURL: testCRLURL, IssuerURL: testIssuerURL,
+			RootCRLURL: testRootCRLURL, RootIssuerURL: testRootURL,
 		})
 	})
 	require.NoError(tb, shared.err)

@@ -1,12 +1,14 @@
 package ca
 
 import (
+	"crypto"
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"math/big"
 	"time"
 
 	"renewal/ca/signer"
@@ -113,7 +115,8 @@ func InitHierarchy(cfg HierarchyConfig) (*Hierarchy, error) {
 		BasicConstraintsValid: true,
 		MaxPathLen:            0,
 		MaxPathLenZero:        true,
-		// digitalSignature: the issuing key signs OCSP responses directly.
+		// digitalSignature: kept for relying parties that met responses
+		// signed by this key; OCSP is now signed by a delegated responder.
 		KeyUsage:     x509.KeyUsageCertSign | x509.KeyUsageCRLSign | x509.KeyUsageDigitalSignature,
 		SubjectKeyId: issSKI,
 	}
@@ -168,4 +171,30 @@ func ParsePEM(b []byte) ([]*x509.Certificate, error) {
 		return nil, errors.New("ca: no CERTIFICATE block")
 	}
 	return out, nil
+}
+
+// RootCRLValidity is how long a root CRL is valid: the root key is
+// offline, so it is signed rarely (at `ca init`, and whenever the key is
+// at hand and less than a quarter is left).
+const RootCRLValidity = 365 * 24 * time.Hour
+
+// SignRootCRL signs the root's CRL, listing the CA certificates it revoked
+// (normally none), valid from now for validity. Its number is thisUpdate
+// in Unix seconds: increasing, with no counter to keep beside an offline
+// key.
+func SignRootCRL(root *x509.Certificate, key crypto.Signer, revoked []x509.RevocationListEntry, now time.Time, validity time.Duration) ([]byte, error) {
+	if !root.IsCA || root.KeyUsage&x509.KeyUsageCRLSign == 0 {
+		return nil, errors.New("ca: root crl: the root lacks cRLSign")
+	}
+	now = now.UTC().Truncate(time.Second)
+	der, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{
+		Number:                    big.NewInt(now.Unix()),
+		ThisUpdate:                now,
+		NextUpdate:                now.Add(validity),
+		RevokedCertificateEntries: revoked,
+	}, root, key)
+	if err != nil {
+		return nil, fmt.Errorf("ca: root crl: %w", err)
+	}
+	return der, nil
 }

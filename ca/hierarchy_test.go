@@ -120,7 +120,7 @@ func TestPKCS11Authority(t *testing.T) {
 
 	req, err := ocsp.CreateRequest(cert, h.Issuing, nil)
 	require.NoError(t, err)
-	respDER, err := auth.OCSP(ctx, req)
+	respDER, err := auth.OCSP(ctx, req, nil)
 	require.NoError(t, err)
 	resp, err := ocsp.ParseResponseForCert(respDER, cert, h.Issuing)
 	require.NoError(t, err)

@@ -6,9 +6,6 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -70,31 +67,6 @@ func TestOpenSSLVerify(t *testing.T) {
 	}
 }
 
-// ocspServer serves Authority.OCSP over HTTP on 127.0.0.1 (RFC 6960 POST).
-func ocspServer(t *testing.T, a *ca.Authority) *httptest.Server {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost {
-			http.Error(w, "POST only", http.StatusMethodNotAllowed)
-			return
-		}
-		body, err := io.ReadAll(io.LimitReader(r.Body, 64<<10))
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		resp, err := a.OCSP(r.Context(), body)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
-		}
-		w.Header().Set("Content-Type", "application/ocsp-response")
-		_, _ = w.Write(resp)
-	}))
-	t.Cleanup(srv.Close)
-	require.True(t, strings.HasPrefix(srv.URL, "http://127.0.0.1:"), srv.URL)
-	return srv
-}
-
 func TestOpenSSLOCSP(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
@@ -110,21 +82,22 @@ func TestOpenSSLOCSP(t *testing.T) {
 	require.NoError(t, f.auth.Revoke(ctx, bad.Serial, ca.ReasonKeyCompromise))
 	writePEM(t, dir, "revoked.pem", parse(t, bad.DER))
 
-	srv := ocspServer(t, f.auth)
+	srv := newPKIServer(t)
+	srv.auth.Store(f.auth)
 	// One certificate per request: x/crypto/ocsp answers only the first
 	// entry of a multi-certificate request.
 	out := openssl(t, dir, "ocsp", "-issuer", "issuing.pem", "-cert", "good.pem",
-		"-url", srv.URL, "-CAfile", "root.pem", "-no_nonce")
+		"-url", srv.URL+"/ocsp", "-CAfile", "root.pem", "-no_nonce")
 	assert.Contains(t, out, "Response verify OK")
 	assert.Contains(t, out, "good.pem: good")
 
 	out = openssl(t, dir, "ocsp", "-issuer", "issuing.pem", "-cert", "revoked.pem",
-		"-url", srv.URL, "-CAfile", "root.pem", "-no_nonce")
+		"-url", srv.URL+"/ocsp", "-CAfile", "root.pem", "-no_nonce")
 	assert.Contains(t, out, "Response verify OK")
 	assert.Contains(t, out, "revoked.pem: revoked")
 	assert.Contains(t, out, "Reason: keyCompromise")
 
-	out = openssl(t, dir, "ocsp", "-issuer", "issuing.pem", "-serial", "0x7e57", "-url", srv.URL, "-CAfile", "root.pem", "-no_nonce")
+	out = openssl(t, dir, "ocsp", "-issuer", "issuing.pem", "-serial", "0x7e57", "-url", srv.URL+"/ocsp", "-CAfile", "root.pem", "-no_nonce")
 	assert.Contains(t, out, "0x7e57: unknown")
 }
 

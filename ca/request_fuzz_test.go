@@ -107,7 +107,7 @@ func FuzzOCSP(f *testing.F) {
 				return // a hash x/crypto/ocsp cannot name
 			}
 		}
-		resp, err := fx.auth.OCSP(ctx, req)
+		resp, err := fx.auth.OCSP(ctx, req, nil)
 		if err != nil {
 			t.Fatalf("OCSP failed on a request: %v", err)
 		}

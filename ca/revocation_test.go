@@ -4,7 +4,10 @@ import (
 	"context"
 	"crypto"
 	"crypto/x509"
+	"io"
 	"math/big"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,6 +16,7 @@ import (
 	"golang.org/x/crypto/ocsp"
 
 	"renewal/ca"
+	"renewal/ca/signer"
 )
 
 func TestRevokeAndCRL(t *testing.T) {
@@ -86,7 +90,7 @@ func TestOCSP(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			req, err := ocsp.CreateRequest(tt.cert, f.res.Issuing, &ocsp.RequestOptions{Hash: tt.hash})
 			require.NoError(t, err)
-			respDER, err := f.auth.OCSP(ctx, req)
+			respDER, err := f.auth.OCSP(ctx, req, nil)
 			require.NoError(t, err)
 			resp, err := ocsp.ParseResponseForCert(respDER, tt.cert, f.res.Issuing)
 			require.NoError(t, err)
@@ -100,44 +104,62 @@ func TestOCSP(t *testing.T) {
 		})
 	}
 	t.Run("fail/malformed", func(t *testing.T) {
-		resp, err := f.auth.OCSP(ctx, []byte("garbage"))
+		resp, err := f.auth.OCSP(ctx, []byte("garbage"), nil)
 		require.NoError(t, err)
 		assert.Equal(t, ocsp.MalformedRequestErrorResponse, resp)
 	})
 	t.Run("fail/other-issuer", func(t *testing.T) {
 		req, err := ocsp.CreateRequest(goodCert, f.res.Root, nil) // wrong issuer hashes
 		require.NoError(t, err)
-		resp, err := f.auth.OCSP(ctx, req)
+		resp, err := f.auth.OCSP(ctx, req, nil)
 		require.NoError(t, err)
 		assert.Equal(t, ocsp.UnauthorizedErrorResponse, resp)
 	})
 }
 
-// TestCurrentCRLSignedOnlyWhenNeeded: asking for the CRL does not sign one
-// each time; a revocation, or half the CRL's validity, does.
-func TestCurrentCRLSignedOnlyWhenNeeded(t *testing.T) {
+// TestCRLPublishedNotSignedOnRequest: requests serve the stored CRL; the
+// issuing key signs one on an empty store (once, however many ask at
+// the same moment), at each revocation, when the refresh job finds it
+// aged or out of date, and when the latest has expired.
+func TestCRLPublishedNotSignedOnRequest(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t)
-	first, at, err := f.auth.CurrentCRL(ctx)
-	require.NoError(t, err)
-	for range 5 {
-		again, at2, err := f.auth.CurrentCRL(ctx)
-		require.NoError(t, err)
-		assert.Equal(t, first, again, "the same CRL, not a new signature")
-		assert.Equal(t, at, at2)
-	}
+	signs := &countingSigner{}
+	f := newFixture(t, signs.wrap)
 	number := func(der []byte) *big.Int {
 		crl, err := x509.ParseRevocationList(der)
 		require.NoError(t, err)
+		require.NoError(t, crl.CheckSignatureFrom(f.res.Issuing))
 		return crl.Number
 	}
+
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _, err := f.auth.CurrentCRL(ctx)
+			assert.NoError(t, err)
+		}()
+	}
+	wg.Wait()
+	require.Len(t, f.store.CRLs(), 1, "the first CRL of an empty store is signed once")
+	first, at, err := f.auth.CurrentCRL(ctx)
+	require.NoError(t, err)
+	before := signs.n.Load()
+	for range 50 {
+		again, at2, err := f.auth.CurrentCRL(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, first, again, "the stored CRL, not a new signature")
+		assert.Equal(t, at, at2)
+	}
+	assert.Equal(t, before, signs.n.Load(), "no request made the issuing key sign")
 
 	got, err := f.auth.Renew(ctx, f.request(t, "ru-owner", newKey(t, "p256"), "crl"))
 	require.NoError(t, err)
 	require.NoError(t, f.auth.Revoke(ctx, got.Serial, ca.ReasonSuperseded))
 	afterRevoke, _, err := f.auth.CurrentCRL(ctx)
 	require.NoError(t, err)
-	require.NotEqual(t, first, afterRevoke, "a revocation makes a new CRL at once")
+	require.NotEqual(t, first, afterRevoke, "a revocation publishes a new CRL at once")
 	assert.Equal(t, 1, number(afterRevoke).Cmp(number(first)))
 	crl, err := x509.ParseRevocationList(afterRevoke)
 	require.NoError(t, err)
@@ -147,8 +169,52 @@ func TestCurrentCRLSignedOnlyWhenNeeded(t *testing.T) {
 	}
 	assert.True(t, listed)
 
+	signed, err := f.auth.RefreshCRL(ctx)
+	require.NoError(t, err)
+	assert.False(t, signed, "fresh and up to date: the job signs nothing")
+
 	f.clock.Set(f.clock.Now().Add(13 * time.Hour)) // past half of the 24 h validity
 	aged, _, err := f.auth.CurrentCRL(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, 1, number(aged).Cmp(number(afterRevoke)), "a CRL past half its life is signed anew")
+	assert.Equal(t, afterRevoke, aged, "a request still serves the stored CRL")
+	signed, err = f.auth.RefreshCRL(ctx)
+	require.NoError(t, err)
+	assert.True(t, signed, "the job replaces a CRL past half its life")
+	refreshed, _, err := f.auth.CurrentCRL(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 1, number(refreshed).Cmp(number(afterRevoke)))
+
+	// A revocation whose CRL was not published (another process failed
+	// to sign): the job notices the revocations differ.
+	other, err := f.auth.Renew(ctx, f.request(t, "by-individual", newKey(t, "p256"), "crl-2"))
+	require.NoError(t, err)
+	require.NoError(t, f.store.Revoke(ctx, other.Serial, ca.ReasonKeyCompromise, f.clock.Now()))
+	signed, err = f.auth.RefreshCRL(ctx)
+	require.NoError(t, err)
+	assert.True(t, signed, "the revocations changed")
+
+	n := len(f.store.CRLs())
+	f.clock.Set(f.clock.Now().Add(25 * time.Hour)) // the latest has expired, no job ran
+	expired, _, err := f.auth.CurrentCRL(ctx)
+	require.NoError(t, err)
+	assert.Len(t, f.store.CRLs(), n+1, "an expired CRL is never served")
+	crl, err = x509.ParseRevocationList(expired)
+	require.NoError(t, err)
+	assert.True(t, f.clock.Now().Before(crl.NextUpdate))
+}
+
+// countingSigner counts the issuing key's signatures.
+type countingSigner struct {
+	signer.Signer
+	n atomic.Int64
+}
+
+func (c *countingSigner) wrap(cfg *ca.Config) {
+	c.Signer = cfg.Signer
+	cfg.Signer = c
+}
+
+func (c *countingSigner) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
+	c.n.Add(1)
+	return c.Signer.Sign(r, digest, opts)
 }

@@ -39,8 +39,30 @@ type Store interface {
 	// ListRevoked returns every revoked serial, for the CRL.
 	ListRevoked(ctx context.Context) ([]RevokedEntry, error)
 
-	// NextCRLNumber returns a number greater than any returned before.
-	NextCRLNumber(ctx context.Context) (*big.Int, error)
+	// PublishCRL makes and stores a CRL: under a lock that serialises
+	// publications (held until the caller's transaction ends, so a
+	// revocation committed meanwhile is listed by the next one), it lists
+	// the revocations, takes a number greater than any before, calls sign
+	// and stores the record sign returns.
+	PublishCRL(ctx context.Context, sign func(revoked []RevokedEntry, number *big.Int) (CRLRecord, error)) (CRLRecord, error)
+
+	// LatestCRL returns the stored CRL with the highest number; ok is
+	// false when none was ever stored.
+	LatestCRL(ctx context.Context) (rec CRLRecord, ok bool, err error)
+
+	// OCSPResponse returns the stored response of serial and whether the
+	// serial is revoked now (which the stored response may not say yet);
+	// ok is false when none is stored.
+	OCSPResponse(ctx context.Context, serial *big.Int) (rec OCSPRecord, revokedNow bool, ok bool, err error)
+
+	// PutOCSPResponse stores a response, replacing an older one of the
+	// serial (by thisUpdate; a newer stored one is kept).
+	PutOCSPResponse(ctx context.Context, rec OCSPRecord) error
+
+	// OCSPStale lists at most limit serials of certificates valid at now
+	// whose stored response is missing, ends before before, or states a
+	// revocation status that is no longer true.
+	OCSPStale(ctx context.Context, now, before time.Time, limit int) ([]*big.Int, error)
 
 	// LineageRenewals counts the renewals (certificates that replaced
 	// another) among serial and the certificates it replaced, back to the
@@ -84,6 +106,26 @@ type RevokedEntry struct {
 	Serial    *big.Int
 	Reason    int
 	RevokedAt time.Time
+}
+
+// CRLRecord is one signed CRL as published.
+type CRLRecord struct {
+	Number     *big.Int
+	ThisUpdate time.Time
+	NextUpdate time.Time
+	DER        []byte
+	// RevokedSHA256 digests the revocations it lists: when the Store's
+	// differ, a new CRL is due.
+	RevokedSHA256 [32]byte
+}
+
+// OCSPRecord is one pre-signed OCSP response (SHA-1 CertID, no nonce).
+type OCSPRecord struct {
+	Serial     *big.Int
+	DER        []byte
+	ThisUpdate time.Time
+	NextUpdate time.Time
+	Revoked    bool // the status it states
 }
 
 // Revocation reason codes (RFC 5280 5.3.1). 7 is unused by the standard.

@@ -127,7 +127,7 @@ func TestCAInit(t *testing.T) {
 
 	out, code := server(t, "ca", "init", "--data-dir", dir, "--organisation", "Тестовый УЦ")
 	require.Equal(t, 0, code, out)
-	for _, f := range []string{"root.pem", "issuing.pem", "root.key", "issuing.key"} {
+	for _, f := range []string{"root.pem", "issuing.pem", "root.key", "issuing.key", "root.crl"} {
 		assert.FileExists(t, filepath.Join(dir, "ca", f))
 	}
 	fi, err := os.Stat(filepath.Join(dir, "ca", "issuing.key"))

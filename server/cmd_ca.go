@@ -28,7 +28,7 @@ import (
 func runCA(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		printCommands(stderr)
-		return usageError{errors.New("ca: which command? init, revoke, crl or lint")}
+		return usageError{errors.New("ca: which command? init, revoke, crl, root-crl or lint")}
 	}
 	cmd, rest := args[0], args[1:]
 	switch cmd {
@@ -38,6 +38,8 @@ func runCA(args []string, stdout, stderr io.Writer) error {
 		return caRevoke(rest, stdout, stderr)
 	case "crl":
 		return caCRL(rest, stdout, stderr)
+	case "root-crl":
+		return caRootCRL(rest, stdout, stderr)
 	case "lint":
 		return caLint(rest, stdout, stderr)
 	default:
@@ -80,6 +82,7 @@ func caInit(args []string, stdout, stderr io.Writer) error {
 		return usageError{fmt.Errorf("ca init takes no arguments, got %q", cfg.Args[0])}
 	}
 	o.Algorithm = signer.Algorithm(alg)
+	o.PublicURL = publicURLOf(cfg)
 	o.RootValidity = time.Duration(rootYears) * 365 * 24 * time.Hour
 	o.IssuingValidity = time.Duration(issuingYears) * 365 * 24 * time.Hour
 	h, err := authority.Init(cfg, o)
@@ -141,6 +144,23 @@ func caCRL(args []string, stdout, stderr io.Writer) error {
 		}
 		return pem.Encode(stdout, &pem.Block{Type: "X509 CRL", Bytes: der})
 	})
+}
+
+func caRootCRL(args []string, stdout, stderr io.Writer) error {
+	cfg, err := parseCommand("ca root-crl", args, stderr, nil)
+	if err != nil {
+		return err
+	}
+	if len(cfg.Args) > 0 {
+		return usageError{fmt.Errorf("ca root-crl takes no arguments, got %q", cfg.Args[0])}
+	}
+	crl, err := authority.ResignRootCRL(cfg, time.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "root CRL %s signed: %d entries, next update %s (served from the next start)\n",
+		filepath.Join(cfg.CADir, authority.RootCRLFile), len(crl.RevokedCertificateEntries), crl.NextUpdate.Format(time.RFC3339))
+	return nil
 }
 
 func caLint(args []string, stdout, stderr io.Writer) error {

@@ -62,7 +62,8 @@ Commands:
   %[1]s [serve] [flags]                  run the service (the default)
   %[1]s ca init [flags]                  make the root and the issuing CA in CA_DIR
   %[1]s ca revoke SERIAL --reason R      revoke a certificate (R: a name or RFC 5280 code)
-  %[1]s ca crl [--out FILE]              print a fresh CRL (PEM), or write it as DER
+  %[1]s ca crl [--out FILE]              sign and publish a fresh CRL; print it (PEM), or write it as DER
+  %[1]s ca root-crl                      sign the root's CRL anew (root key in CA_DIR); served from the next start
   %[1]s ca lint [--profile P] FILE...    lint certificates (zlint and our RU/BY lints); exit 1 on findings
   %[1]s audit verify                     walk the audit chain; report the first broken link (exit 1)
   %[1]s payments import FILE             import a bank statement (1CClientBankExchange) into the database

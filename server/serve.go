@@ -110,6 +110,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		Web:            web,
 		Authority:      auth,
 		Root:           auth.Root,
+		RootCRL:        auth.RootCRL,
 		Renewal:        wf.svc,
 		Audit:          wf.audit,
 		Dev:            cfg.Dev,

@@ -84,11 +84,13 @@ func startWorkflow(cfg *config.Config, st *store.Store, auth *authority.Loaded, 
 	workers := river.NewWorkers()
 	w.svc.Workers(workers, senders)
 	w.audit.Workers(workers)
+	auth.Workers(workers, st.ForJobs().CA())
 	if w.queue, err = st.NewQueue(workers, log, renewal.Queues); err != nil {
 		return nil, err
 	}
 	if server {
 		w.queue.AddPeriodic(w.audit.PeriodicJob())
+		w.queue.AddPeriodic(authority.RefreshJob())
 	}
 	return w, nil
 }

@@ -34,6 +34,9 @@ type Options struct {
 	Profiles *profile.Set
 	// URLs written into the demo certificates, as the authority would.
 	OCSPURL, CRLURL, IssuerURL string
+	// URLs written into the issuing CA certificate: the root's CRL and
+	// certificate (optional).
+	RootCRLURL, RootIssuerURL string
 }
 
 // Subscriber is one demo certificate holder.
@@ -121,6 +124,8 @@ func Build(dir string, now time.Time, opts Options) (*Result, error) {
 		IssuingValidity: 10 * 365 * 24 * time.Hour,
 		RootKey:         func() (signer.Signer, error) { return signer.GenerateFile(res.RootKeyFile, signer.ECDSAP384) },
 		IssuingKey:      func() (signer.Signer, error) { return signer.GenerateFile(res.IssuingKeyFile, signer.ECDSAP256) },
+		RootCRLURL:      opts.RootCRLURL,
+		RootIssuerURL:   opts.RootIssuerURL,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("demo: %w", err)

@@ -24,6 +24,9 @@ type Store struct {
 	issued    map[string]ca.Issued
 	revoked   map[string]ca.RevokedEntry
 	crlNumber *big.Int
+	crls      []ca.CRLRecord
+	ocsp      map[string]ca.OCSPRecord
+	publish   sync.Mutex // serialises PublishCRL, as the database's lock does
 }
 
 var _ ca.Store = (*Store)(nil)
@@ -37,6 +40,7 @@ func New() *Store {
 		issued:    map[string]ca.Issued{},
 		revoked:   map[string]ca.RevokedEntry{},
 		crlNumber: big.NewInt(0),
+		ocsp:      map[string]ca.OCSPRecord{},
 	}
 }
 
@@ -203,15 +207,105 @@ func (s *Store) ListRevoked(ctx context.Context) ([]ca.RevokedEntry, error) {
 	return out, nil
 }
 
-// NextCRLNumber implements ca.Store.
-func (s *Store) NextCRLNumber(ctx context.Context) (*big.Int, error) {
+// PublishCRL implements ca.Store: publications are serialised.
+func (s *Store) PublishCRL(ctx context.Context, sign func([]ca.RevokedEntry, *big.Int) (ca.CRLRecord, error)) (ca.CRLRecord, error) {
+	s.publish.Lock()
+	defer s.publish.Unlock()
+	revoked, err := s.ListRevoked(ctx)
+	if err != nil {
+		return ca.CRLRecord{}, err
+	}
+	s.mu.Lock()
+	s.crlNumber.Add(s.crlNumber, big.NewInt(1))
+	number := new(big.Int).Set(s.crlNumber)
+	s.mu.Unlock()
+	rec, err := sign(revoked, number)
+	if err != nil {
+		return ca.CRLRecord{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.crls = append(s.crls, rec)
+	return rec, nil
+}
+
+// LatestCRL implements ca.Store.
+func (s *Store) LatestCRL(ctx context.Context) (ca.CRLRecord, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return ca.CRLRecord{}, false, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var best ca.CRLRecord
+	for _, r := range s.crls {
+		if best.Number == nil || r.Number.Cmp(best.Number) > 0 {
+			best = r
+		}
+	}
+	return best, best.Number != nil, nil
+}
+
+// CRLs returns every CRL published (for tests), in order of publication.
+func (s *Store) CRLs() []ca.CRLRecord {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]ca.CRLRecord(nil), s.crls...)
+}
+
+// OCSPResponse implements ca.Store.
+func (s *Store) OCSPResponse(ctx context.Context, serial *big.Int) (ca.OCSPRecord, bool, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return ca.OCSPRecord{}, false, false, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.ocsp[key(serial)]
+	_, revoked := s.revoked[key(serial)]
+	return r, revoked, ok, nil
+}
+
+// PutOCSPResponse implements ca.Store.
+func (s *Store) PutOCSPResponse(ctx context.Context, rec ca.OCSPRecord) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := checkSerial(rec.Serial); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	// As the database: a revoked answer replaces a good one, else the newer wins.
+	if old, ok := s.ocsp[key(rec.Serial)]; ok &&
+		!(rec.Revoked && !old.Revoked) && !(rec.Revoked == old.Revoked && !rec.ThisUpdate.Before(old.ThisUpdate)) {
+		return nil
+	}
+	s.ocsp[key(rec.Serial)] = rec
+	return nil
+}
+
+// OCSPStale implements ca.Store.
+func (s *Store) OCSPStale(ctx context.Context, now, before time.Time, limit int) ([]*big.Int, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.crlNumber.Add(s.crlNumber, big.NewInt(1))
-	return new(big.Int).Set(s.crlNumber), nil
+	var out []*big.Int
+	for k, c := range s.issued {
+		if !c.NotAfter.After(now) {
+			continue
+		}
+		r, ok := s.ocsp[k]
+		_, revoked := s.revoked[k]
+		if !ok || r.NextUpdate.Before(before) || r.Revoked != revoked {
+			out = append(out, new(big.Int).Set(c.Serial))
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Cmp(out[j]) < 0 })
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
 }
 
 // Intents returns the recorded intents (for tests), by serial.

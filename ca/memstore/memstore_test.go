@@ -85,9 +85,18 @@ func TestIssuedRevokedCRLNumber(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, list, 1)
 
-	n1, _ := s.NextCRLNumber(ctx)
-	n2, _ := s.NextCRLNumber(ctx)
-	assert.Equal(t, 1, n2.Cmp(n1))
+	sign := func(revoked []ca.RevokedEntry, n *big.Int) (ca.CRLRecord, error) {
+		return ca.CRLRecord{Number: n, DER: []byte(n.String())}, nil
+	}
+	c1, err := s.PublishCRL(ctx, sign)
+	require.NoError(t, err)
+	c2, err := s.PublishCRL(ctx, sign)
+	require.NoError(t, err)
+	assert.Equal(t, 1, c2.Number.Cmp(c1.Number))
+	latest, ok, err := s.LatestCRL(ctx)
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Equal(t, c2.DER, latest.DER)
 }
 
 func TestConcurrentTokens(t *testing.T) {

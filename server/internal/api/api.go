@@ -50,6 +50,8 @@ type Deps struct {
 	Web            *webui.Web // nil: API only (tests)
 	Authority      Authority  // nil: no PKI endpoints (tests)
 	Root           *x509.Certificate
+	RootCRL        []byte            // the root's CRL (DER); nil: /ca/root.crl answers 404
+	PKILimits      PKILimits         // per-client limits of the CRL and OCSP endpoints
 	Renewal        *renewal.Service  // nil: no workflow (tests)
 	Audit          *renewal.AuditLog // nil: no audit routes (tests without the workflow)
 	Dev            bool              // development pages (/dev/outbox)

@@ -72,6 +72,7 @@ type flow struct {
 	auditKey *auditlog.Key
 	registry *registry.File
 	demo     *authority.Demo
+	auth     *authority.Loaded
 	clock    *clock
 	clients  int
 	// webhookSecret signs the card gateway's notifications.
@@ -153,9 +154,9 @@ func newFlow(t *testing.T, trusted ...*x509.Certificate) *flow {
 	})
 	// Each holder comes from its own address, through a trusted proxy,
 	// so the per-client limits of codes do not mix tests.
-	app := New(Deps{Log: log, Services: st, Ready: st, Renewal: svc, Audit: audit, Dev: true, Authority: auth, Root: auth.Root,
+	app := New(Deps{Log: log, Services: st, Ready: st, Renewal: svc, Audit: audit, Dev: true, Authority: auth, Root: auth.Root, RootCRL: auth.RootCRL,
 		TrustedProxies: []string{"0.0.0.0"}, OperatorToken: "operator-secret"})
-	return &flow{t: t, app: app, st: st, svc: svc, audit: audit, auditKey: key, registry: reg, demo: d, clock: clk, webhookSecret: webhookSecret}
+	return &flow{t: t, app: app, st: st, svc: svc, audit: audit, auditKey: key, registry: reg, demo: d, auth: auth, clock: clk, webhookSecret: webhookSecret}
 }
 
 // sequence runs the audit sequencer once, as its periodic job would.

@@ -32,6 +32,9 @@ const (
 	// TrustedFile optionally lists more trusted issuers of CURRENT
 	// certificates (e.g. the CA that issued them before this service).
 	TrustedFile = "trusted.pem"
+	// RootCRLFile is the root's own CRL, signed with the root key at
+	// `ca init` (and whenever the key is at hand and it ages).
+	RootCRLFile = "root.crl"
 )
 
 // Paths of the authority's endpoints, below the public URL.
@@ -40,6 +43,8 @@ const (
 	PathOCSP   = "/ca/ocsp"
 	PathIssuer = "/ca/issuer.crt"
 	PathRoot   = "/ca/root.crt"
+	// PathRootCRL is the root's CRL, named in the issuing CA certificate.
+	PathRootCRL = "/ca/root.crl"
 )
 
 // ErrNotInitialised: CA_DIR holds no authority yet.
@@ -48,7 +53,9 @@ var ErrNotInitialised = errors.New("the certification authority is not initialis
 // Loaded is the authority and what the server also serves about it.
 type Loaded struct {
 	*ca.Authority
-	Root     *x509.Certificate
+	Root *x509.Certificate
+	// RootCRL is the root's CRL (DER), nil when there is none to serve.
+	RootCRL  []byte
 	Profiles *profile.Set
 	closer   func() error
 }
@@ -75,6 +82,19 @@ func Load(cfg *config.Config, store ca.Store, publicURL string, log *slog.Logger
 	root, err := readCert(filepath.Join(dir, RootFile))
 	if err != nil {
 		return nil, err
+	}
+	if now == nil {
+		now = time.Now
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	rootCRL, err := ensureRootCRL(dir, root, now(), log)
+	if err != nil {
+		return nil, err
+	}
+	if len(issuing.CRLDistributionPoints) == 0 {
+		log.Warn("the issuing CA certificate names no CRL distribution point (made before they were written): relying parties that check the whole chain cannot find the root's CRL", "serve", PathRootCRL)
 	}
 	key, closer, err := openIssuingKey(cfg)
 	if err != nil {
@@ -116,7 +136,7 @@ func Load(cfg *config.Config, store ca.Store, publicURL string, log *slog.Logger
 		closeQuietly(closer)
 		return nil, err
 	}
-	return &Loaded{Authority: a, Root: root, Profiles: profiles, closer: closer}, nil
+	return &Loaded{Authority: a, Root: root, RootCRL: rootCRL, Profiles: profiles, closer: closer}, nil
 }
 
 // openIssuingKey opens the issuing key: on the token when a PKCS#11

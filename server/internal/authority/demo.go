@@ -68,6 +68,9 @@ func EnsureDemo(ctx context.Context, dir string, store ca.Store, publicURL strin
 		OCSPURL:   publicURL + PathOCSP,
 		CRLURL:    publicURL + PathCRL,
 		IssuerURL: publicURL + PathIssuer,
+		// The root's CRL and certificate, for chain-wide revocation checks.
+		RootCRLURL:    publicURL + PathRootCRL,
+		RootIssuerURL: publicURL + PathRoot,
 	})
 	if err != nil {
 		return nil, err
@@ -101,6 +104,10 @@ func EnsureDemo(ctx context.Context, dir string, store ca.Store, publicURL strin
 // (a demo renewal revokes the one it replaced: the next start makes new
 // ones, so the demo can be tried again).
 func (d *Demo) fresh(ctx context.Context, store ca.Store, now time.Time) bool {
+	// A demo made before the issuing CA named the root's CRL is made anew.
+	if iss, err := readCert(filepath.Join(d.Dir, IssuingFile)); err != nil || len(iss.CRLDistributionPoints) == 0 {
+		return false
+	}
 	for _, s := range d.Subscribers {
 		if s.State != "current" {
 			continue

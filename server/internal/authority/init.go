@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
@@ -23,6 +24,9 @@ type InitOptions struct {
 	Algorithm       signer.Algorithm
 	RootValidity    time.Duration
 	IssuingValidity time.Duration
+	// PublicURL is the base of the root CRL and certificate URLs written
+	// into the issuing CA certificate.
+	PublicURL string
 }
 
 // Init makes a root and an issuing CA in cfg.CADir: the root key in a
@@ -56,7 +60,9 @@ func Init(cfg *config.Config, o InitOptions) (*ca.Hierarchy, error) {
 		RootKey: func() (signer.Signer, error) {
 			return signer.GenerateFile(filepath.Join(dir, RootKeyFile), signer.ECDSAP384)
 		},
-		IssuingKey: issuingKey,
+		IssuingKey:    issuingKey,
+		RootCRLURL:    o.PublicURL + PathRootCRL,
+		RootIssuerURL: o.PublicURL + PathRoot,
 	})
 	if err != nil {
 		return nil, err
@@ -65,6 +71,9 @@ func Init(cfg *config.Config, o InitOptions) (*ca.Hierarchy, error) {
 		return nil, err
 	}
 	if err := os.WriteFile(filepath.Join(dir, IssuingFile), ca.EncodePEM(h.Issuing), 0o644); err != nil {
+		return nil, err
+	}
+	if _, err := ensureRootCRL(dir, h.Root, time.Now(), slog.Default()); err != nil {
 		return nil, err
 	}
 	if c, ok := h.IssuingKey.(interface{ Close() error }); ok {

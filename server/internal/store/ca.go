@@ -17,7 +17,7 @@ import (
 // CA returns the authority's view of the store: ca.Store on PostgreSQL.
 // Uniqueness (one token, one key, one serial) is the database's job, so
 // two servers racing on one database still issue once.
-func (s *Store) CA() ca.Store { return caStore{q: s.Queries.db} }
+func (s *Store) CA() ca.Store { return caStore{q: s.Queries.db, begin: s.db.begin} }
 
 // CA is the authority's store inside this transaction. Its inserts run in
 // savepoints: a refused insert (a key seen meanwhile) leaves the
@@ -25,8 +25,9 @@ func (s *Store) CA() ca.Store { return caStore{q: s.Queries.db} }
 func (t *Tx) CA() ca.Store { return caStore{q: t.Queries.db, tx: t.tx} }
 
 type caStore struct {
-	q  *db.Queries
-	tx pgx.Tx // nil on the pool
+	q     *db.Queries
+	tx    pgx.Tx                                                       // nil on the pool
+	begin func(context.Context, pgx.TxOptions) (pgx.Tx, func(), error) // on the pool
 }
 
 // savepoint runs f on a savepoint of c.tx, or on the pool.
@@ -122,7 +123,11 @@ func (c caStore) Revoke(ctx context.Context, serial *big.Int, reason int, at tim
 }
 
 func (c caStore) ListRevoked(ctx context.Context) ([]ca.RevokedEntry, error) {
-	rows, err := c.q.RevocationList(ctx)
+	return listRevoked(ctx, c.q)
+}
+
+func listRevoked(ctx context.Context, q *db.Queries) ([]ca.RevokedEntry, error) {
+	rows, err := q.RevocationList(ctx)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -142,12 +147,92 @@ func (c caStore) LineageRenewals(ctx context.Context, serial *big.Int, since tim
 	return int(n), mapErr(err)
 }
 
-func (c caStore) NextCRLNumber(ctx context.Context) (*big.Int, error) {
-	n, err := c.q.CRLNumberNext(ctx)
+// PublishCRL implements ca.Store. The advisory lock is held until the
+// transaction ends: inside the caller's (a revocation's), publications
+// wait for it to commit, so the next one lists its revocation.
+func (c caStore) PublishCRL(ctx context.Context, sign func([]ca.RevokedEntry, *big.Int) (ca.CRLRecord, error)) (ca.CRLRecord, error) {
+	var rec ca.CRLRecord
+	run := func(tx pgx.Tx) error {
+		q := db.New(tx)
+		if err := q.CRLLock(ctx); err != nil {
+			return mapErr(err)
+		}
+		revoked, err := listRevoked(ctx, q)
+		if err != nil {
+			return err
+		}
+		n, err := q.CRLNumberNext(ctx)
+		if err != nil {
+			return mapErr(err)
+		}
+		if rec, err = sign(revoked, big.NewInt(n)); err != nil {
+			return err
+		}
+		return mapErr(q.CRLInsert(ctx, db.CRLInsertParams{
+			Number: n, ThisUpdate: rec.ThisUpdate, NextUpdate: rec.NextUpdate, Der: rec.DER, RevokedSha256: rec.RevokedSHA256[:],
+		}))
+	}
+	if c.tx != nil {
+		return rec, inSavepoint(ctx, c.tx, run)
+	}
+	tx, release, err := c.begin(ctx, pgx.TxOptions{})
+	if err != nil {
+		return rec, mapErr(err)
+	}
+	defer release()
+	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // no-op after commit
+	if err := run(tx); err != nil {
+		return rec, err
+	}
+	return rec, mapErr(tx.Commit(ctx))
+}
+
+func (c caStore) LatestCRL(ctx context.Context) (ca.CRLRecord, bool, error) {
+	r, err := c.q.CRLLatest(ctx)
+	if err = mapErr(err); errors.Is(err, ErrNotFound) {
+		return ca.CRLRecord{}, false, nil
+	} else if err != nil {
+		return ca.CRLRecord{}, false, err
+	}
+	rec := ca.CRLRecord{Number: big.NewInt(r.Number), ThisUpdate: r.ThisUpdate, NextUpdate: r.NextUpdate, DER: r.Der}
+	copy(rec.RevokedSHA256[:], r.RevokedSha256)
+	return rec, true, nil
+}
+
+func (c caStore) OCSPResponse(ctx context.Context, serial *big.Int) (ca.OCSPRecord, bool, bool, error) {
+	r, err := c.q.OCSPResponseGet(ctx, SerialText(serial))
+	if err = mapErr(err); errors.Is(err, ErrNotFound) {
+		return ca.OCSPRecord{}, false, false, nil
+	} else if err != nil {
+		return ca.OCSPRecord{}, false, false, err
+	}
+	return ca.OCSPRecord{
+		Serial: new(big.Int).Set(serial), DER: r.Der, ThisUpdate: r.ThisUpdate, NextUpdate: r.NextUpdate, Revoked: r.Revoked,
+	}, r.RevokedNow, true, nil
+}
+
+func (c caStore) PutOCSPResponse(ctx context.Context, rec ca.OCSPRecord) error {
+	return c.savepoint(ctx, func(q *db.Queries) error {
+		return mapErr(q.OCSPResponsePut(ctx, db.OCSPResponsePutParams{
+			Serial: SerialText(rec.Serial), Der: rec.DER, ThisUpdate: rec.ThisUpdate, NextUpdate: rec.NextUpdate, Revoked: rec.Revoked,
+		}))
+	})
+}
+
+func (c caStore) OCSPStale(ctx context.Context, now, before time.Time, limit int) ([]*big.Int, error) {
+	rows, err := c.q.OCSPResponseStale(ctx, db.OCSPResponseStaleParams{Now: now, Before: before, MaxRows: int32(limit)})
 	if err != nil {
 		return nil, mapErr(err)
 	}
-	return big.NewInt(n), nil
+	out := make([]*big.Int, 0, len(rows))
+	for _, r := range rows {
+		serial, ok := new(big.Int).SetString(r, 16)
+		if !ok {
+			return nil, fmt.Errorf("certificate: bad serial %q in the database", r)
+		}
+		out = append(out, serial)
+	}
+	return out, nil
 }
 
 // Certificate is one recorded certificate, for operators and the API.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"errors"
 	"math/big"
 	"sync"
 	"sync/atomic"
@@ -117,11 +118,136 @@ func TestCAIssuedAndRevoked(t *testing.T) {
 	require.Len(t, list, 1)
 	assert.Equal(t, 0, list[0].Serial.Cmp(serial))
 
-	a, err := s.NextCRLNumber(ctx)
+}
+
+// fakeCRL stands in for the authority's signature in store tests.
+func fakeCRL(now time.Time, listed *[]ca.RevokedEntry) func([]ca.RevokedEntry, *big.Int) (ca.CRLRecord, error) {
+	return func(revoked []ca.RevokedEntry, number *big.Int) (ca.CRLRecord, error) {
+		if listed != nil {
+			*listed = revoked
+		}
+		return ca.CRLRecord{Number: number, ThisUpdate: now, NextUpdate: now.Add(24 * time.Hour),
+			DER: []byte("crl " + number.String()), RevokedSHA256: sha256.Sum256(number.Bytes())}, nil
+	}
+}
+
+// CRLs are stored with increasing numbers; the latest is served.
+func TestCAPublishCRL(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t).CA()
+	_, ok, err := s.LatestCRL(ctx)
 	require.NoError(t, err)
-	b, err := s.NextCRLNumber(ctx)
+	assert.False(t, ok, "none on a fresh database")
+	now := time.Now().UTC().Truncate(time.Second)
+	a, err := s.PublishCRL(ctx, fakeCRL(now, nil))
 	require.NoError(t, err)
-	assert.Equal(t, 1, b.Cmp(a))
+	b, err := s.PublishCRL(ctx, fakeCRL(now, nil))
+	require.NoError(t, err)
+	assert.Equal(t, 1, b.Number.Cmp(a.Number))
+	latest, ok, err := s.LatestCRL(ctx)
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Equal(t, b.DER, latest.DER)
+	assert.Equal(t, b.RevokedSHA256, latest.RevokedSHA256)
+	assert.True(t, latest.ThisUpdate.Equal(now))
+	assert.True(t, latest.NextUpdate.Equal(now.Add(24*time.Hour)))
+
+	_, err = s.PublishCRL(ctx, func([]ca.RevokedEntry, *big.Int) (ca.CRLRecord, error) {
+		return ca.CRLRecord{}, errors.New("token gone")
+	})
+	require.Error(t, err)
+	again, _, err := s.LatestCRL(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, b.Number, again.Number, "a failed signature stores nothing")
+}
+
+// A CRL published while a revocation's transaction (which published its
+// own) is open waits for it to commit, and lists it: without the lock it
+// would be stored with a higher number and without the revocation.
+func TestCAPublishCRLWaitsForRevocation(t *testing.T) {
+	ctx := context.Background()
+	st := openTestStore(t)
+	now := time.Now().UTC().Truncate(time.Second)
+	serial := randomSerial(t)
+	done := make(chan []ca.RevokedEntry, 1)
+	err := st.InTx(ctx, func(ctx context.Context, tx *Tx) error {
+		if err := tx.CA().Revoke(ctx, serial, ca.ReasonSuperseded, now); err != nil {
+			return err
+		}
+		if _, err := tx.CA().PublishCRL(ctx, fakeCRL(now, nil)); err != nil {
+			return err
+		}
+		go func() {
+			var listed []ca.RevokedEntry
+			_, err := st.CA().PublishCRL(context.Background(), fakeCRL(now, &listed))
+			assert.NoError(t, err)
+			done <- listed
+		}()
+		time.Sleep(300 * time.Millisecond) // the other publication reaches the lock
+		return nil
+	})
+	require.NoError(t, err)
+	listed := <-done
+	require.Len(t, listed, 1, "the publication that waited lists the committed revocation")
+	assert.Equal(t, 0, listed[0].Serial.Cmp(serial))
+}
+
+// Stored OCSP responses: the revocation status of now beside them; a
+// revoked answer replaces a good one and never the reverse; stale ones
+// are listed for the refresh job.
+func TestCAOCSPResponses(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t).CA()
+	now := time.Now().UTC().Truncate(time.Second)
+	issue := func(notAfter time.Time) *big.Int {
+		serial := randomSerial(t)
+		require.NoError(t, s.RecordIssued(ctx, ca.Issued{Serial: serial, DER: []byte{0x30}, SPKISHA256: sha256.Sum256(serial.Bytes()),
+			NotBefore: now.Add(-time.Hour), NotAfter: notAfter, Profile: "ru-owner"}))
+		return serial
+	}
+	rec := func(serial *big.Int, at time.Time, revoked bool, der string) ca.OCSPRecord {
+		return ca.OCSPRecord{Serial: serial, DER: []byte(der), ThisUpdate: at, NextUpdate: at.Add(4 * time.Hour), Revoked: revoked}
+	}
+	fresh, missing, ageing, revokedSince, expired := issue(now.Add(time.Hour)), issue(now.Add(time.Hour)),
+		issue(now.Add(time.Hour)), issue(now.Add(time.Hour)), issue(now.Add(-time.Minute))
+	_, _, ok, err := s.OCSPResponse(ctx, missing)
+	require.NoError(t, err)
+	assert.False(t, ok)
+
+	require.NoError(t, s.PutOCSPResponse(ctx, rec(fresh, now, false, "good@now")))
+	require.NoError(t, s.PutOCSPResponse(ctx, rec(fresh, now.Add(-time.Minute), false, "good@older")))
+	got, revokedNow, ok, err := s.OCSPResponse(ctx, fresh)
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.False(t, revokedNow)
+	assert.Equal(t, "good@now", string(got.DER), "an older answer does not replace a newer one")
+	assert.True(t, got.NextUpdate.Equal(now.Add(4*time.Hour)))
+
+	require.NoError(t, s.PutOCSPResponse(ctx, rec(ageing, now.Add(-3*time.Hour), false, "old")))
+	require.NoError(t, s.PutOCSPResponse(ctx, rec(revokedSince, now, false, "good")))
+	require.NoError(t, s.PutOCSPResponse(ctx, rec(expired, now.Add(-3*time.Hour), false, "old")))
+	require.NoError(t, s.Revoke(ctx, revokedSince, ca.ReasonKeyCompromise, now))
+	_, revokedNow, _, err = s.OCSPResponse(ctx, revokedSince)
+	require.NoError(t, err)
+	assert.True(t, revokedNow, "the stored answer says good, the revocation is reported beside it")
+
+	stale, err := s.OCSPStale(ctx, now, now.Add(2*time.Hour), 100)
+	require.NoError(t, err)
+	text := map[string]bool{}
+	for _, x := range stale {
+		text[SerialText(x)] = true
+	}
+	assert.Equal(t, map[string]bool{SerialText(missing): true, SerialText(ageing): true, SerialText(revokedSince): true}, text,
+		"missing, ageing and revoked-since; not the fresh one nor the expired certificate")
+	one, err := s.OCSPStale(ctx, now, now.Add(2*time.Hour), 1)
+	require.NoError(t, err)
+	assert.Len(t, one, 1)
+
+	require.NoError(t, s.PutOCSPResponse(ctx, rec(revokedSince, now.Add(-time.Minute), true, "revoked")))
+	require.NoError(t, s.PutOCSPResponse(ctx, rec(revokedSince, now.Add(time.Minute), false, "good@later")))
+	got, _, _, err = s.OCSPResponse(ctx, revokedSince)
+	require.NoError(t, err)
+	assert.Equal(t, "revoked", string(got.DER), "a revoked answer replaces a newer good one, and is never replaced by a good one")
 }
 
 // A lineage is walked back through replaces; only renewals that began in

@@ -53,3 +53,38 @@ WITH RECURSIVE lineage (serial, replaces, not_before, depth) AS (
     WHERE l.depth < 1000
 )
 SELECT count(*) FROM lineage l WHERE l.replaces IS NOT NULL AND l.not_before >= sqlc.arg(since)::timestamptz;
+
+-- name: CRLLock :exec
+-- Serialises CRL publications until the transaction ends.
+SELECT pg_advisory_xact_lock(7364021);
+
+-- name: CRLInsert :exec
+INSERT INTO crl (number, this_update, next_update, der, revoked_sha256) VALUES ($1, $2, $3, $4, $5);
+
+-- name: CRLLatest :one
+SELECT number, this_update, next_update, der, revoked_sha256 FROM crl ORDER BY number DESC LIMIT 1;
+
+-- name: OCSPResponseGet :one
+SELECT o.der, o.this_update, o.next_update, o.revoked, (r.serial IS NOT NULL)::boolean AS revoked_now
+FROM ocsp_response o LEFT JOIN revocation r ON r.serial = o.serial
+WHERE o.serial = $1;
+
+-- name: OCSPResponsePut :exec
+-- A revoked answer replaces a good one; otherwise the newer wins (two
+-- signers racing, or clocks apart). A revocation is never undone here.
+INSERT INTO ocsp_response AS o (serial, der, this_update, next_update, revoked) VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (serial) DO UPDATE
+SET der = EXCLUDED.der, this_update = EXCLUDED.this_update, next_update = EXCLUDED.next_update, revoked = EXCLUDED.revoked
+WHERE (EXCLUDED.revoked AND NOT o.revoked)
+   OR (EXCLUDED.revoked = o.revoked AND EXCLUDED.this_update >= o.this_update);
+
+-- name: OCSPResponseStale :many
+-- Certificates valid at now whose answer is missing, ends before before,
+-- or states a status that is no longer true.
+SELECT c.serial FROM certificate c
+LEFT JOIN ocsp_response o ON o.serial = c.serial
+LEFT JOIN revocation r ON r.serial = c.serial
+WHERE c.not_after > sqlc.arg(now)::timestamptz
+  AND (o.serial IS NULL OR o.next_update < sqlc.arg(before)::timestamptz OR o.revoked <> (r.serial IS NOT NULL))
+ORDER BY o.next_update NULLS FIRST, c.serial
+LIMIT sqlc.arg(max_rows);

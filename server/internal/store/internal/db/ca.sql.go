@@ -10,6 +10,56 @@ import (
 	"time"
 )
 
+const cRLInsert = `-- name: CRLInsert :exec
+INSERT INTO crl (number, this_update, next_update, der, revoked_sha256) VALUES ($1, $2, $3, $4, $5)
+`
+
+type CRLInsertParams struct {
+	Number        int64
+	ThisUpdate    time.Time
+	NextUpdate    time.Time
+	Der           []byte
+	RevokedSha256 []byte
+}
+
+func (q *Queries) CRLInsert(ctx context.Context, arg CRLInsertParams) error {
+	_, err := q.db.Exec(ctx, cRLInsert,
+		arg.Number,
+		arg.ThisUpdate,
+		arg.NextUpdate,
+		arg.Der,
+		arg.RevokedSha256,
+	)
+	return err
+}
+
+const cRLLatest = `-- name: CRLLatest :one
+SELECT number, this_update, next_update, der, revoked_sha256 FROM crl ORDER BY number DESC LIMIT 1
+`
+
+func (q *Queries) CRLLatest(ctx context.Context) (Crl, error) {
+	row := q.db.QueryRow(ctx, cRLLatest)
+	var i Crl
+	err := row.Scan(
+		&i.Number,
+		&i.ThisUpdate,
+		&i.NextUpdate,
+		&i.Der,
+		&i.RevokedSha256,
+	)
+	return i, err
+}
+
+const cRLLock = `-- name: CRLLock :exec
+SELECT pg_advisory_xact_lock(7364021)
+`
+
+// Serialises CRL publications until the transaction ends.
+func (q *Queries) CRLLock(ctx context.Context) error {
+	_, err := q.db.Exec(ctx, cRLLock)
+	return err
+}
+
 const cRLNumberNext = `-- name: CRLNumberNext :one
 SELECT nextval('crl_number')::bigint
 `
@@ -198,6 +248,100 @@ func (q *Queries) KeySeen(ctx context.Context, spki []byte) (bool, error) {
 	var exists bool
 	err := row.Scan(&exists)
 	return exists, err
+}
+
+const oCSPResponseGet = `-- name: OCSPResponseGet :one
+SELECT o.der, o.this_update, o.next_update, o.revoked, (r.serial IS NOT NULL)::boolean AS revoked_now
+FROM ocsp_response o LEFT JOIN revocation r ON r.serial = o.serial
+WHERE o.serial = $1
+`
+
+type OCSPResponseGetRow struct {
+	Der        []byte
+	ThisUpdate time.Time
+	NextUpdate time.Time
+	Revoked    bool
+	RevokedNow bool
+}
+
+func (q *Queries) OCSPResponseGet(ctx context.Context, serial string) (OCSPResponseGetRow, error) {
+	row := q.db.QueryRow(ctx, oCSPResponseGet, serial)
+	var i OCSPResponseGetRow
+	err := row.Scan(
+		&i.Der,
+		&i.ThisUpdate,
+		&i.NextUpdate,
+		&i.Revoked,
+		&i.RevokedNow,
+	)
+	return i, err
+}
+
+const oCSPResponsePut = `-- name: OCSPResponsePut :exec
+INSERT INTO ocsp_response AS o (serial, der, this_update, next_update, revoked) VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (serial) DO UPDATE
+SET der = EXCLUDED.der, this_update = EXCLUDED.this_update, next_update = EXCLUDED.next_update, revoked = EXCLUDED.revoked
+WHERE (EXCLUDED.revoked AND NOT o.revoked)
+   OR (EXCLUDED.revoked = o.revoked AND EXCLUDED.this_update >= o.this_update)
+`
+
+type OCSPResponsePutParams struct {
+	Serial     string
+	Der        []byte
+	ThisUpdate time.Time
+	NextUpdate time.Time
+	Revoked    bool
+}
+
+// A revoked answer replaces a good one; otherwise the newer wins (two
+// signers racing, or clocks apart). A revocation is never undone here.
+func (q *Queries) OCSPResponsePut(ctx context.Context, arg OCSPResponsePutParams) error {
+	_, err := q.db.Exec(ctx, oCSPResponsePut,
+		arg.Serial,
+		arg.Der,
+		arg.ThisUpdate,
+		arg.NextUpdate,
+		arg.Revoked,
+	)
+	return err
+}
+
+const oCSPResponseStale = `-- name: OCSPResponseStale :many
+SELECT c.serial FROM certificate c
+LEFT JOIN ocsp_response o ON o.serial = c.serial
+LEFT JOIN revocation r ON r.serial = c.serial
+WHERE c.not_after > $1::timestamptz
+  AND (o.serial IS NULL OR o.next_update < $2::timestamptz OR o.revoked <> (r.serial IS NOT NULL))
+ORDER BY o.next_update NULLS FIRST, c.serial
+LIMIT $3
+`
+
+type OCSPResponseStaleParams struct {
+	Now     time.Time
+	Before  time.Time
+	MaxRows int32
+}
+
+// Certificates valid at now whose answer is missing, ends before before,
+// or states a status that is no longer true.
+func (q *Queries) OCSPResponseStale(ctx context.Context, arg OCSPResponseStaleParams) ([]string, error) {
+	rows, err := q.db.Query(ctx, oCSPResponseStale, arg.Now, arg.Before, arg.MaxRows)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var serial string
+		if err := rows.Scan(&serial); err != nil {
+			return nil, err
+		}
+		items = append(items, serial)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const revocationGet = `-- name: RevocationGet :one

@@ -212,6 +212,14 @@ type Consent struct {
 	ClientIp      string
 }
 
+type Crl struct {
+	Number        int64
+	ThisUpdate    time.Time
+	NextUpdate    time.Time
+	Der           []byte
+	RevokedSha256 []byte
+}
+
 type IssuanceIntent struct {
 	Serial        string
 	TbsSha256     []byte
@@ -221,6 +229,14 @@ type IssuanceIntent struct {
 	Profile       string
 	CreatedAt     time.Time
 	AbandonedAt   *time.Time
+}
+
+type OcspResponse struct {
+	Serial     string
+	Der        []byte
+	ThisUpdate time.Time
+	NextUpdate time.Time
+	Revoked    bool
 }
 
 type Otp struct {

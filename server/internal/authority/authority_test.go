@@ -1,0 +1,173 @@
+package authority
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/x509"
+	"io"
+	"log/slog"
+	"math/big"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"renewal/ca"
+	"renewal/ca/memstore"
+	"renewal/ca/signer"
+	"renewal/server/internal/config"
+	"renewal/server/internal/pgtest"
+	"renewal/server/internal/store"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+func initCA(t *testing.T) (*config.Config, *ca.Hierarchy) {
+	t.Helper()
+	cfg := &config.Config{CADir: filepath.Join(t.TempDir(), "ca")}
+	h, err := Init(cfg, InitOptions{
+		Organisation: "УЦ", Country: "RU", RootName: "Корневой УЦ", IssuingName: "Выпускающий УЦ",
+		Algorithm: signer.ECDSAP256, RootValidity: 20 * 365 * 24 * time.Hour, IssuingValidity: 10 * 365 * 24 * time.Hour,
+		PublicURL: "https://ca.example",
+	})
+	require.NoError(t, err)
+	return cfg, h
+}
+
+func rootCRLFile(t *testing.T, cfg *config.Config) *x509.RevocationList {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(cfg.CADir, RootCRLFile))
+	require.NoError(t, err)
+	crl, err := x509.ParseRevocationList(b)
+	require.NoError(t, err)
+	return crl
+}
+
+// `ca init` writes the root's CRL and names it, and the root's
+// certificate, in the issuing CA certificate.
+func TestInitPublishesRootCRL(t *testing.T) {
+	cfg, h := initCA(t)
+	crl := rootCRLFile(t, cfg)
+	require.NoError(t, crl.CheckSignatureFrom(h.Root))
+	assert.Empty(t, crl.RevokedCertificateEntries)
+	assert.Equal(t, ca.RootCRLValidity, crl.NextUpdate.Sub(crl.ThisUpdate))
+	assert.Equal(t, []string{"https://ca.example" + PathRootCRL}, h.Issuing.CRLDistributionPoints)
+	assert.Equal(t, []string{"https://ca.example" + PathRoot}, h.Issuing.IssuingCertificateURL)
+
+	l, err := Load(cfg, memstore.New(), "https://ca.example", quiet, nil)
+	require.NoError(t, err)
+	defer l.Close()
+	assert.Equal(t, crl.Raw, l.RootCRL, "a fresh root CRL is served as it is")
+}
+
+func TestLoadRootCRL(t *testing.T) {
+	later := func(d time.Duration) func() time.Time { return func() time.Time { return time.Now().Add(d) } }
+	t.Run("ok/ageing-re-signed-with-the-key", func(t *testing.T) {
+		cfg, h := initCA(t)
+		old := rootCRLFile(t, cfg)
+		l, err := Load(cfg, memstore.New(), "https://ca.example", quiet, later(300*24*time.Hour))
+		require.NoError(t, err)
+		defer l.Close()
+		crl, err := x509.ParseRevocationList(l.RootCRL)
+		require.NoError(t, err)
+		require.NoError(t, crl.CheckSignatureFrom(h.Root))
+		assert.True(t, crl.ThisUpdate.After(old.ThisUpdate))
+		assert.Equal(t, 1, crl.Number.Cmp(old.Number))
+		assert.Equal(t, l.RootCRL, rootCRLFile(t, cfg).Raw, "written back")
+	})
+	t.Run("ok/ageing-without-the-key-served", func(t *testing.T) {
+		cfg, _ := initCA(t)
+		old := rootCRLFile(t, cfg)
+		require.NoError(t, os.Remove(filepath.Join(cfg.CADir, RootKeyFile)))
+		l, err := Load(cfg, memstore.New(), "https://ca.example", quiet, later(300*24*time.Hour))
+		require.NoError(t, err)
+		defer l.Close()
+		assert.Equal(t, old.Raw, l.RootCRL)
+	})
+	t.Run("ok/made-before-root-crls", func(t *testing.T) {
+		// A CA_DIR from before: no root CRL, the root key offline.
+		cfg, _ := initCA(t)
+		require.NoError(t, os.Remove(filepath.Join(cfg.CADir, RootCRLFile)))
+		require.NoError(t, os.Remove(filepath.Join(cfg.CADir, RootKeyFile)))
+		l, err := Load(cfg, memstore.New(), "https://ca.example", quiet, nil)
+		require.NoError(t, err, "still loads")
+		defer l.Close()
+		assert.Nil(t, l.RootCRL, "nothing to serve: /ca/root.crl answers 404")
+	})
+	t.Run("fail/not-signed-by-the-root", func(t *testing.T) {
+		cfg, h := initCA(t)
+		forged, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{
+			Number: big.NewInt(1), ThisUpdate: time.Now(), NextUpdate: time.Now().Add(time.Hour),
+		}, h.Issuing, h.IssuingKey)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(cfg.CADir, RootCRLFile), forged, 0o644))
+		_, err = Load(cfg, memstore.New(), "https://ca.example", quiet, nil)
+		assert.ErrorContains(t, err, "not signed by the root")
+	})
+	t.Run("fail/garbage", func(t *testing.T) {
+		cfg, _ := initCA(t)
+		require.NoError(t, os.WriteFile(filepath.Join(cfg.CADir, RootCRLFile), []byte("garbage"), 0o644))
+		_, err := Load(cfg, memstore.New(), "https://ca.example", quiet, nil)
+		assert.Error(t, err)
+	})
+}
+
+// The refresh job on the real database: one run publishes a CRL and the
+// answer of every valid certificate; the next signs nothing.
+func TestRefreshJob(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, pgtest.NewDatabase(t), store.Options{MaxConns: 2, Wait: 5 * time.Second})
+	require.NoError(t, err)
+	t.Cleanup(st.Close)
+	require.NoError(t, st.Migrate(ctx))
+	dir := filepath.Join(t.TempDir(), "demo")
+	_, err = EnsureDemo(ctx, dir, st.CA(), "http://127.0.0.1", time.Now())
+	require.NoError(t, err)
+	l, err := Load(&config.Config{CADir: dir}, st.CA(), "http://127.0.0.1", quiet, nil)
+	require.NoError(t, err)
+	defer l.Close()
+	require.NotNil(t, l.RootCRL, "the demo's root CRL, made at load with the demo root key")
+
+	now := time.Now()
+	stale, err := st.CA().OCSPStale(ctx, now, now.Add(2*time.Hour), 100)
+	require.NoError(t, err)
+	require.NotEmpty(t, stale, "the demo certificates have no answers yet")
+	_, ok, err := st.CA().LatestCRL(ctx)
+	require.NoError(t, err)
+	require.False(t, ok)
+
+	w := &refreshWorker{a: l.Authority.WithStore(st.ForJobs().CA())}
+	require.NoError(t, w.Work(ctx, nil))
+	crl, ok, err := st.CA().LatestCRL(ctx)
+	require.NoError(t, err)
+	require.True(t, ok, "a CRL is published")
+	stale, err = st.CA().OCSPStale(ctx, now, now.Add(2*time.Hour), 100)
+	require.NoError(t, err)
+	assert.Empty(t, stale, "every valid certificate has its answer")
+
+	require.NoError(t, w.Work(ctx, nil))
+	again, _, err := st.CA().LatestCRL(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, crl.Number, again.Number, "nothing changed: no new CRL")
+}
+
+// `ca root-crl` signs anew with the root key, and refuses without it.
+func TestResignRootCRL(t *testing.T) {
+	cfg, h := initCA(t)
+	old := rootCRLFile(t, cfg)
+	crl, err := ResignRootCRL(cfg, time.Now().Add(time.Hour))
+	require.NoError(t, err)
+	require.NoError(t, crl.CheckSignatureFrom(h.Root))
+	assert.True(t, crl.ThisUpdate.After(old.ThisUpdate))
+	assert.Equal(t, crl.Raw, rootCRLFile(t, cfg).Raw)
+
+	require.NoError(t, os.Remove(filepath.Join(cfg.CADir, RootKeyFile)))
+	_, err = ResignRootCRL(cfg, time.Now().Add(2*time.Hour))
+	assert.ErrorContains(t, err, "root key is needed")
+	assert.Equal(t, crl.Raw, rootCRLFile(t, cfg).Raw, "unchanged")
+}
