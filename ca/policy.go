@@ -95,6 +95,22 @@ func (a *Authority) CheckCurrent(ctx context.Context, profileName string, curren
 	return a.run(ctx, currentChecks, r)
 }
 
+// PrefetchRevocation asks another authority about a certificate it
+// issued, so that the checks made afterwards inside a database transaction
+// find the answer in the client's cache and hold no connection or row lock
+// while the network answers. It returns nothing: a failure is met again,
+// and refused, by the check itself.
+func (a *Authority) PrefetchRevocation(ctx context.Context, cert *x509.Certificate, chain []*x509.Certificate) {
+	if cert == nil || a.foreign == nil {
+		return
+	}
+	r := &renewal{now: a.now(), req: RenewalRequest{Current: cert, CurrentChain: chain}}
+	if checkCurrentChain(ctx, a, r) != nil || a.issuedByUs(r.issuer) {
+		return
+	}
+	_, _ = a.foreign.Status(ctx, cert, r.issuer, r.now)
+}
+
 // signerChecks: may this certificate sign for its holder now? A head's
 // confirmation needs a valid, trusted, unrevoked certificate, not one that
 // could itself be renewed: no grace, no renewal window, no rule on how it

@@ -210,3 +210,31 @@ func TestFlowForeignIssuanceWaitsForRevocation(t *testing.T) {
 	h.waitState("issued")
 	assert.Equal(t, 1, f.certificates(h.id))
 }
+
+// TestFlowForeignRevocationOutsideTransaction: the other authority's
+// OCSP is asked before the proof's transaction opens, so a slow responder
+// holds no connection and no row lock while it thinks.
+func TestFlowForeignRevocationOutsideTransaction(t *testing.T) {
+	f, other := newForeignFlow(t)
+	h := f.foreignHolder(other, "by-individual", "+375290011091", "foreign-slow@example.by")
+	h.start("by-6.0.00")
+	other.Set(revchecktest.Behaviour{OCSPDelay: 1500 * time.Millisecond})
+
+	done := make(chan int, 1)
+	go func() {
+		status, _ := h.prove()
+		done <- status
+	}()
+	// Sample the server's sessions while the responder sleeps.
+	inTx := 0
+	deadline := time.Now().Add(1200 * time.Millisecond)
+	for time.Now().Before(deadline) {
+		var n int
+		require.NoError(t, f.st.Pool().QueryRow(context.Background(),
+			`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`).Scan(&n))
+		inTx = max(inTx, n)
+		time.Sleep(50 * time.Millisecond)
+	}
+	assert.Less(t, <-done, 300, "the proof succeeds once the responder answers")
+	assert.Zero(t, inTx, "a transaction was open while the other authority's OCSP was asked")
+}

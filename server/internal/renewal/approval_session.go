@@ -83,6 +83,7 @@ func (s *Service) HeadProve(ctx context.Context, hs *HeadSession, in wire.Proof)
 	if err != nil {
 		return "", nil, err
 	}
+	s.Authority.PrefetchRevocation(ctx, cert, chain) // before the transaction, as in Prove
 	var cookie string
 	var proven *HeadSession
 	err = s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {

@@ -26,6 +26,9 @@ type Issuer interface {
 	CurrentChecker
 	CheckRequest(ctx context.Context, profile string, current *x509.Certificate, csrDER []byte) error
 	CheckSigner(ctx context.Context, cert *x509.Certificate, chain []*x509.Certificate) error
+	// PrefetchRevocation warms the revocation client's cache before a
+	// transaction that will check the certificate.
+	PrefetchRevocation(ctx context.Context, cert *x509.Certificate, chain []*x509.Certificate)
 	Renew(ctx context.Context, req ca.RenewalRequest) (*ca.Issued, error)
 	Revoke(ctx context.Context, serial *big.Int, reason int) error
 	WithStore(ca.Store) *ca.Authority

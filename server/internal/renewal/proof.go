@@ -62,6 +62,9 @@ func (s *Service) Prove(ctx context.Context, sess *Session, in wire.Proof) (stri
 		return "", nil, err
 	}
 	certSum := sha256.Sum256(cert.Raw)
+	// Another authority's OCSP or CRL is asked now, not while the
+	// transaction below holds a connection and the application's lock.
+	s.Authority.PrefetchRevocation(ctx, cert, chain)
 	var cookie string
 	var view *wire.Renewal
 	err = s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
