@@ -101,6 +101,9 @@ var (
 	ErrTokenUsed = &Error{Code: "token_used",
 		RU: "Эта заявка уже была исполнена. Повторный выпуск по ней невозможен.",
 		EN: "This application has already been fulfilled. It cannot issue again."}
+	ErrValidity = &Error{Code: "validity",
+		RU: "Срок действия нового сертификата не соответствует правилам удостоверяющего центра. Выпуск остановлен; оператор уведомлён.",
+		EN: "The new certificate's validity does not fit the certification centre's rules. Issuance stopped; the operator is notified."}
 	ErrLint = &Error{Code: "lint",
 		RU: "Сертификат не прошёл проверку состава перед подписью. Выпуск остановлен; оператор уведомлён.",
 		EN: "The certificate failed the content check before signing. Issuance stopped; the operator is notified."}
