@@ -109,6 +109,12 @@ func (w *phoneNoticeWorker) Work(ctx context.Context, job *river.Job[phoneNotice
 		}
 	}
 	return s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		// The application's row lock orders its audit events (their
+		// per-application sequence): without it this append races the
+		// holder's own requests and one of them fails on the sequence.
+		if _, err := lock(ctx, tx, app.ID); err != nil {
+			return err
+		}
 		if phone != "" {
 			if err := s.queue(ctx, tx, app.ID, notify.OpenedNoticeSMS(lang(&app), phone, shortSerial(cert)), false); err != nil {
 				return err
