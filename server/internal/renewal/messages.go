@@ -38,6 +38,9 @@ var (
 	ErrCodeVoided = apierr.New(apierr.KindBadRequest, "code_voided",
 		"Код больше не действует после трёх неверных попыток. Запросите новый код.",
 		"The code no longer works after three wrong attempts. Request a new code.")
+	ErrCodeCooldown = apierr.New(apierr.KindTooManyRequests, "code_cooldown",
+		"После трёх неверных попыток новый код можно запросить через 10 минут.",
+		"After three wrong attempts a new code can be requested in 10 minutes.")
 	ErrCodeExpired = apierr.New(apierr.KindBadRequest, "code_expired",
 		"Срок действия кода истёк. Запросите новый код.",
 		"The code has expired. Request a new code.")

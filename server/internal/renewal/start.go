@@ -96,6 +96,12 @@ func (s *Service) issueCode(ctx context.Context, tx *store.Tx, app *store.Applic
 		dest = app.Email
 	}
 	if last, err := tx.OTPLatest(ctx, store.OTPLatestParams{ApplicationID: app.ID, Channel: channel}); err == nil {
+		// A code voided by wrong tries locks the channel of this
+		// application for codeCooldown from the voiding, however long the
+		// code had lived: guesses cost time, not only codes.
+		if last.VoidedAt != nil && int(last.Attempts) >= codeAttempts && now.Sub(*last.VoidedAt) < codeCooldown {
+			return ErrCodeCooldown
+		}
 		if now.Sub(last.CreatedAt) < codeResendWait {
 			return ErrResendTooSoon
 		}
