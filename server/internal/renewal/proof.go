@@ -70,13 +70,22 @@ func (s *Service) Prove(ctx context.Context, sess *Session, in wire.Proof) (stri
 			return err
 		}
 		// Take the challenge first: whatever happens next, it is spent.
+		// Every refusal below commits its audit event (and the spent
+		// challenge) and changes nothing else.
+		refuse := func(e error) error {
+			return s.refuseAudited(ctx, tx, app, "holder", e, map[string]string{
+				"certificate_serial": cert.SerialNumber.Text(16),
+				"certificate_sha256": fmt.Sprintf("%x", certSum),
+				"challenge":          in.ChallengeID,
+			})
+		}
 		ch, err := tx.ChallengeTake(ctx, store.ChallengeTakeParams{ID: in.ChallengeID, ApplicationID: app.ID, At: ptr(s.now())})
 		if errors.Is(err, store.ErrNotFound) {
-			return ErrChallenge
+			// Used already, or another application's: nothing was taken.
+			return refuse(ErrChallenge)
 		} else if err != nil {
 			return err
 		}
-		refuse := func(e error) error { return &store.Keep{Err: e} }
 		if s.now().After(ch.ExpiresAt) || ch.Purpose != "proof" {
 			return refuse(ErrChallenge)
 		}

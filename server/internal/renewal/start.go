@@ -171,10 +171,11 @@ func (s *Service) checkCode(ctx context.Context, tx *store.Tx, app *store.Applic
 			return err
 		}
 		left := codeAttempts - int(otp.Attempts) - 1
+		refusal := errCodeWrongLeft(left)
 		if left <= 0 {
-			return &store.Keep{Err: ErrCodeVoided}
+			refusal = ErrCodeVoided
 		}
-		return &store.Keep{Err: errCodeWrongLeft(left)}
+		return s.refuseAudited(ctx, tx, app, "applicant", refusal, map[string]string{"channel": channel, "attempts_left": fmt.Sprint(max(left, 0))})
 	}
 	if err := tx.OTPUse(ctx, store.OTPUseParams{ID: otp.ID, UsedAt: &now}); err != nil {
 		return err
