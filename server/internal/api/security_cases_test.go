@@ -5,9 +5,12 @@ import (
 	"context"
 	"crypto"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"fmt"
 	"strings"
 	"testing"
@@ -20,6 +23,7 @@ import (
 	"renewal/ca"
 	"renewal/ca/cms"
 	"renewal/ca/demo"
+	"renewal/server/internal/payments"
 )
 
 // The workflow's part of the security cases (docs/security-cases.md),
@@ -358,4 +362,118 @@ func TestCase33ConfirmationOfAnotherRequest(t *testing.T) {
 	boss.must("POST", "/api/v1/approval/confirmation/"+c1.ID+"/signature", wire.ConfirmationSignature{Signature: sig1}, nil)
 	assert.NotEqual(t, "awaiting_approval", first.state(), "its own confirmation confirms the first")
 	assert.Equal(t, "awaiting_approval", second.state(), "and nothing else")
+}
+
+// TestCaseRequestRefusedAtUpload: the new key's request is checked by the
+// authority when it arrives (cases 9-12, 15 and the part of 14/16 that
+// holds today): the current key, a bad signature, another subject, an
+// algorithm the authority does not support (Ed25519, a GOST key Go cannot
+// verify), garbage, a truncated request and a 10 MB body are each refused
+// with a 4xx, audited when the application is known, and change nothing;
+// then a good request issues exactly one certificate.
+func TestCaseRequestRefusedAtUpload(t *testing.T) {
+	f := newFlow(t)
+	h := f.toPayment("+375290009001", "upload@example.by")
+	p, ref := h.pay()
+	require.Equal(t, 200, f.notify(event("ev-upload", payments.EventSucceeded, p, ref), time.Now(), f.webhookSecret))
+	h.waitState("key_pending")
+
+	mkCSR := func(key crypto.Signer, rawSubject []byte) []byte {
+		der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{RawSubject: rawSubject}, key)
+		require.NoError(t, err)
+		return der
+	}
+	fresh := func() crypto.Signer {
+		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		require.NoError(t, err)
+		return k
+	}
+	badSig := mkCSR(fresh(), nil)
+	badSig[len(badSig)-3] ^= 1
+	good := mkCSR(fresh(), nil)
+	_, edKey, err := ed25519.GenerateKey(rand.Reader)
+	require.NoError(t, err)
+	otherSubject := f.holder("by-employee", "", "").cert.RawSubject
+
+	for _, c := range []struct {
+		name    string
+		csr     []byte
+		status  int
+		code    string
+		audited bool
+	}{
+		{"fail/case09-current-key", mkCSR(h.key, nil), 400, "key_reused", true},
+		{"fail/case10-key-of-another-certificate", mkCSR(f.holder("by-individual", "", "").key, nil), 400, "key_reused", true},
+		{"fail/case11-bad-signature", badSig, 400, "bad_signature", true},
+		{"fail/case12-other-subject", mkCSR(fresh(), otherSubject), 400, "subject_changed", true},
+		{"fail/case16-ed25519", mkCSR(edKey, nil), 400, "unsupported_algorithm", true},
+		{"fail/case14-gost-key-go-cannot-verify", gostLikeRequest(t), 400, "unsupported_algorithm", true},
+		{"fail/case15-garbage", []byte("not a certificate request at all"), 400, "bad_request_file", false},
+		{"fail/case15-truncated", good[:len(good)/2], 400, "bad_request_file", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			status, e := h.call("POST", "/api/v1/renewal/request", wire.CertificateRequest{CSR: c.csr}, nil)
+			refusedWith(t, status, e, c.status, c.code)
+			assert.Equal(t, "key_pending", h.state())
+			assert.Zero(t, f.certificates(h.id), "nothing issued")
+			if c.audited {
+				assert.True(t, f.auditHas(h.id, "refused:"+c.code), "audited")
+			}
+		})
+	}
+	t.Run("fail/case15-ten-megabytes", func(t *testing.T) {
+		// Over a real socket: the declared length alone refuses it,
+		// before a byte of the body is read.
+		status, body := postHeadersOnly(t, listen(t, f.app), "/api/v1/renewal/request", "", 10<<20)
+		assert.Equal(t, 413, status)
+		e := decodeError(t, body)
+		assert.Equal(t, "body_too_large", e.Code)
+		assert.NotEmpty(t, e.MessageRU)
+		assert.Equal(t, "key_pending", h.state())
+	})
+
+	h.must("POST", "/api/v1/renewal/request", wire.CertificateRequest{CSR: good}, nil)
+	h.waitState("issued")
+	assert.Equal(t, 1, f.certificates(h.id), "one certificate after all the refusals")
+}
+
+// gostLikeRequest is a well-formed PKCS#10 request with a GOST R
+// 34.10-2012 256-bit key and signature algorithm: Go's x509 parses it and
+// cannot verify it.
+func gostLikeRequest(t *testing.T) []byte {
+	t.Helper()
+	type spki struct {
+		Algorithm pkix.AlgorithmIdentifier
+		PublicKey asn1.BitString
+	}
+	type info struct {
+		Version    int
+		Subject    asn1.RawValue
+		PublicKey  spki
+		Attributes asn1.RawValue `asn1:"tag:0"`
+	}
+	params, err := asn1.Marshal([]asn1.ObjectIdentifier{{1, 2, 643, 7, 1, 2, 1, 1, 1}, {1, 2, 643, 7, 1, 1, 2, 2}})
+	require.NoError(t, err)
+	pub := make([]byte, 66)
+	_, _ = rand.Read(pub)
+	emptyName, err := asn1.Marshal(pkix.RDNSequence{})
+	require.NoError(t, err)
+	sig := make([]byte, 64)
+	_, _ = rand.Read(sig)
+	der, err := asn1.Marshal(struct {
+		TBS       info
+		Algorithm pkix.AlgorithmIdentifier
+		Signature asn1.BitString
+	}{info{
+		Subject: asn1.RawValue{FullBytes: emptyName},
+		PublicKey: spki{
+			Algorithm: pkix.AlgorithmIdentifier{Algorithm: asn1.ObjectIdentifier{1, 2, 643, 7, 1, 1, 1, 1}, Parameters: asn1.RawValue{FullBytes: params}},
+			PublicKey: asn1.BitString{Bytes: pub, BitLength: len(pub) * 8},
+		},
+		Attributes: asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 0, IsCompound: true},
+	}, pkix.AlgorithmIdentifier{Algorithm: asn1.ObjectIdentifier{1, 2, 643, 7, 1, 1, 3, 2}}, asn1.BitString{Bytes: sig, BitLength: 512}})
+	require.NoError(t, err)
+	_, err = x509.ParseCertificateRequest(der)
+	require.NoError(t, err, "Go parses it")
+	return der
 }
