@@ -477,3 +477,43 @@ func gostLikeRequest(t *testing.T) []byte {
 	require.NoError(t, err, "Go parses it")
 	return der
 }
+
+// TestCase07RemoteChainRefusedAtProof: in Russia a current certificate
+// that was itself issued remotely (IdentificationKind 1) cannot renew
+// remotely: refused at the proof, before anything is paid for, with the
+// ways out (in person, biometrics), audited, nothing moved.
+func TestCase07RemoteChainRefusedAtProof(t *testing.T) {
+	f := newFlow(t)
+	h := f.holder("ru-owner", "+79000007001", "kind1@example.ru")
+	kind, err := asn1.Marshal(1)
+	require.NoError(t, err)
+	h.cert, h.key = f.withExtension(h.cert, pkix.Extension{Id: asn1.ObjectIdentifier{1, 2, 643, 100, 114}, Value: kind})
+	h.start("ru-owner")
+	status, e := h.prove()
+	refusedWith(t, status, e, 403, "remote_chain")
+	assert.Contains(t, e.MessageRU, "личная идентификация")
+	assert.Contains(t, e.MessageRU, "биометри")
+	assert.Contains(t, e.MessageEN, "biometrics")
+	assert.Equal(t, "contacts_verified", h.state())
+	assert.True(t, f.auditHas(h.id, "refused:remote_chain"))
+}
+
+// withExtension is base with one more extension, a new key and serial,
+// signed by the demo issuing CA.
+func (f *flow) withExtension(base *x509.Certificate, ext pkix.Extension) (*x509.Certificate, crypto.Signer) {
+	f.t.Helper()
+	issuer, issuerKey, err := demo.LoadIssuer(f.demo.Dir)
+	require.NoError(f.t, err)
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(f.t, err)
+	tmpl := *base
+	tmpl.ExtraExtensions = []pkix.Extension{ext}
+	tmpl.SerialNumber, err = ca.NewSerial()
+	require.NoError(f.t, err)
+	tmpl.SubjectKeyId = nil
+	der, err := x509.CreateCertificate(rand.Reader, &tmpl, issuer, key.Public(), issuerKey)
+	require.NoError(f.t, err)
+	cert, err := x509.ParseCertificate(der)
+	require.NoError(f.t, err)
+	return cert, key
+}
