@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
@@ -468,4 +469,38 @@ func findingNames(fs []lint.Finding) []string {
 		out = append(out, f.Name)
 	}
 	return out
+}
+
+// TestCase10KeySeenBefore: a key the authority has seen is refused
+// whatever became of it: the key of a certificate revoked for key
+// compromise (the only "blocked" key the authority knows: there is no
+// separate block list), and a key that only reached an intent (the
+// issuance stopped after the intent, before a certificate was recorded).
+func TestCase10KeySeenBefore(t *testing.T) {
+	ctx := context.Background()
+	t.Run("fail/key-of-a-certificate-revoked-for-key-compromise", func(t *testing.T) {
+		f, cs := countedFixture(t)
+		revoked := f.sub(t, "by-revoked")
+		info, err := f.store.Revocation(ctx, revoked.Serial)
+		require.NoError(t, err)
+		require.True(t, info.Revoked)
+		require.Equal(t, ca.ReasonKeyCompromise, info.Reason)
+		_, err = f.auth.Renew(ctx, f.request(t, "ru-owner", revoked.Key, "t"))
+		refused(t, f, cs, err, ca.ErrKeyReused)
+	})
+	t.Run("fail/key-of-an-intent-only", func(t *testing.T) {
+		f, cs := countedFixture(t)
+		key := newKey(t, "p256")
+		spki, err := x509.MarshalPKIXPublicKey(key.Public())
+		require.NoError(t, err)
+		serial, err := ca.NewSerial()
+		require.NoError(t, err)
+		require.NoError(t, f.store.RecordIntent(ctx, ca.Intent{Serial: serial, SPKISHA256: sha256.Sum256(spki),
+			ApplicationID: "crashed", Token: "crashed-token", Profile: "ru-owner", CreatedAt: f.clock.Now()}))
+		_, err = f.auth.Renew(ctx, f.request(t, "ru-owner", key, "t"))
+		require.ErrorIs(t, err, ca.ErrKeyReused)
+		assert.Len(t, f.store.Intents(), 1, "only the earlier intent")
+		assert.Len(t, f.store.IssuedCertificates(), f.demoN)
+		assert.Zero(t, cs.n.Load())
+	})
 }
