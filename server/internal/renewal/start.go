@@ -157,13 +157,17 @@ func (s *Service) checkCode(ctx context.Context, tx *store.Tx, app *store.Applic
 	} else if err != nil {
 		return err
 	}
+	var spent error
 	switch {
 	case otp.UsedAt != nil:
-		return ErrCodeUsed
+		spent = ErrCodeUsed
 	case otp.VoidedAt != nil:
-		return ErrCodeVoided
+		spent = ErrCodeVoided
 	case now.After(otp.ExpiresAt):
-		return ErrCodeExpired
+		spent = ErrCodeExpired
+	}
+	if spent != nil {
+		return s.refuseAudited(ctx, tx, app, "applicant", spent, map[string]string{"channel": channel})
 	}
 	code = strings.TrimSpace(code)
 	if !hmac.Equal(s.codeHash(app.ID, channel, otp.Destination, code), otp.CodeHash) {
