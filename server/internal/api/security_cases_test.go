@@ -184,6 +184,7 @@ func TestCase25CodeExpiredOrUsed(t *testing.T) {
 		status, e := h.call("POST", "/api/v1/renewal/contacts", wire.CodeCheck{SMSCode: h.code(h.phone)}, nil)
 		refusedWith(t, status, e, 400, "code_expired")
 		assert.Equal(t, "started", h.state())
+		assert.True(t, f.auditHas(h.id, "refused:code_expired"))
 	})
 	t.Run("fail/used-twice", func(t *testing.T) {
 		h := f.holder("ru-owner", "+79000025003", "ttl3@example.ru")
@@ -193,6 +194,7 @@ func TestCase25CodeExpiredOrUsed(t *testing.T) {
 		status, e := h.call("POST", "/api/v1/renewal/contacts", wire.CodeCheck{SMSCode: code}, nil)
 		refusedWith(t, status, e, 400, "code_used")
 		assert.Equal(t, "started", h.state(), "the e-mail is still to verify")
+		assert.True(t, f.auditHas(h.id, "refused:code_used"))
 	})
 }
 
