@@ -38,16 +38,22 @@ func appendAudit(ctx context.Context, tx *store.Tx, appID string, at time.Time, 
 // *store.Keep, so the event commits with whatever the refusal itself must
 // keep (a counted attempt, a spent challenge) and nothing else changes.
 func (s *Service) refuseAudited(ctx context.Context, tx *store.Tx, app *store.Application, actor string, refusal error, data map[string]string) error {
+	if err := s.auditRefusal(ctx, tx, app, actor, refusal, data); err != nil {
+		return err
+	}
+	return &store.Keep{Err: refusal}
+}
+
+// auditRefusal appends the event of refuseAudited alone, for a refusal
+// that concerns several applications.
+func (s *Service) auditRefusal(ctx context.Context, tx *store.Tx, app *store.Application, actor string, refusal error, data map[string]string) error {
 	code := "refused"
 	var ae *apierr.Error
 	if errors.As(refusal, &ae) {
 		code = ae.Code
 	}
 	st := State(app.State)
-	if err := appendAudit(ctx, tx, app.ID, s.now(), "refused:"+code, st, st, actor, data); err != nil {
-		return err
-	}
-	return &store.Keep{Err: refusal}
+	return appendAudit(ctx, tx, app.ID, s.now(), "refused:"+code, st, st, actor, data)
 }
 
 // AuditLog sequences, signs and proves the audit trail.
