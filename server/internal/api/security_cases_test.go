@@ -360,6 +360,8 @@ func TestCase33ConfirmationOfAnotherRequest(t *testing.T) {
 	refusedWith(t, status, e, 400, "confirmation_signature")
 	assert.Equal(t, "awaiting_approval", first.state())
 	assert.Equal(t, "awaiting_approval", second.state())
+	assert.True(t, f.auditHas(second.id, "refused:confirmation_signature"), "in the trail of the request it names")
+	assert.False(t, f.auditHas(first.id, "refused:confirmation_signature"))
 
 	boss.must("POST", "/api/v1/approval/confirmation/"+c1.ID+"/signature", wire.ConfirmationSignature{Signature: sig1}, nil)
 	assert.NotEqual(t, "awaiting_approval", first.state(), "its own confirmation confirms the first")
@@ -518,4 +520,76 @@ func (f *flow) withExtension(base *x509.Certificate, ext pkix.Extension) (*x509.
 	cert, err := x509.ParseCertificate(der)
 	require.NoError(f.t, err)
 	return cert, key
+}
+
+// TestCase32HeadNoLongerEntitled: at the moment the head signs, his
+// certificate is checked again (revoked, expired) and so is the register
+// (still the head?): each refuses, moves nothing and is in the trail of
+// the request. The МЧД (machine-readable power of attorney) is not part
+// of this service: the head confirms with his own signature.
+func TestCase32HeadNoLongerEntitled(t *testing.T) {
+	f := newFlow(t)
+	head := func(t *testing.T, phone, email string) (*holder, *holder) {
+		emp, _ := f.employeeFiles("ru-employee", "ru-poa", phone, email, petrovaData)
+		boss := f.holder("ru-head", "", "")
+		return emp, boss
+	}
+	t.Run("fail/certificate-revoked", func(t *testing.T) {
+		emp, boss := head(t, "+79000032001", "p32a@severny-veter.example.ru")
+		boss.cert, boss.key = f.reissue(boss.cert)
+		status, e := boss.headProves(emp.approvalToken("ivanov@severny-veter.example.ru"))
+		require.Less(t, status, 300, e.MessageEN)
+		require.NoError(t, f.st.CA().Revoke(context.Background(), boss.cert.SerialNumber, ca.ReasonKeyCompromise, time.Now()))
+		status, e = boss.confirm(emp.id)
+		refusedWith(t, status, e, 403, "cert_revoked")
+		assert.Equal(t, "awaiting_approval", emp.state())
+		assert.True(t, f.auditHas(emp.id, "refused:cert_revoked"))
+	})
+	t.Run("fail/certificate-expired", func(t *testing.T) {
+		emp, boss := head(t, "+79000032002", "p32b@severny-veter.example.ru")
+		issuer, key, err := demo.LoadIssuer(f.demo.Dir)
+		require.NoError(t, err)
+		boss.cert, boss.key, err = demo.Reissue(boss.cert, issuer, key, f.clock.Now().Add(10*time.Minute))
+		require.NoError(t, err)
+		status, e := boss.headProves(emp.approvalToken("ivanov@severny-veter.example.ru"))
+		require.Less(t, status, 300, e.MessageEN)
+		f.clock.Travel(11 * time.Minute)
+		defer f.clock.Travel(-11 * time.Minute)
+		status, e = boss.confirm(emp.id)
+		refusedWith(t, status, e, 403, "cert_expired")
+		assert.Equal(t, "awaiting_approval", emp.state())
+		assert.True(t, f.auditHas(emp.id, "refused:cert_expired"))
+	})
+	t.Run("fail/no-longer-head-in-the-register", func(t *testing.T) {
+		emp, boss := head(t, "+79000032003", "p32c@severny-veter.example.ru")
+		status, e := boss.headProves(emp.approvalToken("ivanov@severny-veter.example.ru"))
+		require.Less(t, status, 300, e.MessageEN)
+		d := f.registry.Data()
+		before := f.registry.Data()
+		for i, o := range d.Organisations {
+			if o.Jurisdiction == "RU" && o.INN == attributeOf(boss.cert, "1.2.643.100.4") {
+				d.Organisations[i].Head = "Новый Руководитель Назначенович"
+			}
+		}
+		f.registry.Replace(d)
+		defer f.registry.Replace(before)
+		status, e = boss.confirm(emp.id)
+		refusedWith(t, status, e, 403, "not_head")
+		assert.Equal(t, "awaiting_approval", emp.state())
+		assert.True(t, f.auditHas(emp.id, "refused:not_head"))
+	})
+}
+
+// TestCase34OwnRequestRefused: a head may not confirm his own request
+// (the same СНИЛС); the refusal is in the request's trail.
+func TestCase34OwnRequestRefused(t *testing.T) {
+	f := newFlow(t)
+	own, _ := f.employeeFiles("ru-head", "ru-poa", "+79000034001", "ivanov34@severny-veter.example.ru", ivanovData)
+	boss := f.reissued("ru-head") // another certificate of the same person
+	status, e := boss.headProves(own.approvalToken("ivanov@severny-veter.example.ru"))
+	require.Less(t, status, 300, e.MessageEN)
+	status, e = boss.confirm(own.id)
+	refusedWith(t, status, e, 403, "own_request")
+	assert.Equal(t, "awaiting_approval", own.state())
+	assert.True(t, f.auditHas(own.id, "refused:own_request"))
 }
