@@ -504,3 +504,19 @@ func TestCase10KeySeenBefore(t *testing.T) {
 		assert.Zero(t, cs.n.Load())
 	})
 }
+
+// TestCase21ProfileCannotDropTheRUExtensions: a Russian profile without
+// the sign tools is refused when the profiles load, not at the first
+// signature.
+func TestCase21ProfileCannotDropTheRUExtensions(t *testing.T) {
+	for _, c := range []struct{ name, yaml string }{
+		{"fail/empty-subject-sign-tool", "profiles:\n  ru-x:\n    jurisdiction: RU\n    name_ru: x\n    name_en: x\n    subject:\n      - {name: cn, oid: 2.5.4.3, type: UTF8String, required: true}\n      - {name: c, oid: 2.5.4.6, type: PrintableString, required: true, length: 2}\n    validity_days: 365\n    renewal_window_days: 30\n    max_renewals_per_year: 1\n    key_usage: [digitalSignature]\n    extended_key_usage: [clientAuth]\n    policies: [\"1.2.643.100.113.1\"]\n    ru_extensions:\n      subject_sign_tool: \"\"\n      issuer_sign_tool: [a, b, c, d]\n      identification_kind: 1\n    tariffs:\n      - {code: base, name_ru: x, name_en: x}\n"},
+		{"fail/three-issuer-sign-tools", "profiles:\n  ru-owner:\n    ru_extensions:\n      subject_sign_tool: \"СКЗИ\"\n      issuer_sign_tool: [a, b, c]\n      identification_kind: 1\n"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := profile.LoadBytes([]byte(c.yaml))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "sign_tool")
+		})
+	}
+}
