@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"encoding/base32"
+	"errors"
 	"fmt"
 	"math/big"
 	"strings"
@@ -237,6 +238,11 @@ func (s *Service) Resend(ctx context.Context, sess *Session, channel, clientIP s
 		if err := ActionEnterCodes.check(State(app.State)); err != nil {
 			return err
 		}
-		return s.issueCode(ctx, tx, app, channel, clientIP)
+		// A throttled resend is refused before anything is written.
+		err = s.issueCode(ctx, tx, app, channel, clientIP)
+		if errors.Is(err, ErrResendTooSoon) || errors.Is(err, ErrTooManyCodes) || errors.Is(err, ErrCodeCooldown) {
+			return s.refuseAudited(ctx, tx, app, "applicant", err, map[string]string{"channel": channel, "client_ip": clientIP})
+		}
+		return err
 	})
 }
