@@ -151,6 +151,7 @@ func TestCase24ThreeWrongCodesLock(t *testing.T) {
 
 	status, e = h.call("POST", "/api/v1/renewal/codes", wire.CodeResend{Channel: "sms"}, nil)
 	refusedWith(t, status, e, 429, "code_cooldown")
+	assert.True(t, f.auditHas(h.id, "refused:code_cooldown"))
 	f.clock.Travel(9 * time.Minute)
 	defer f.clock.Travel(-9 * time.Minute)
 	status, e = h.call("POST", "/api/v1/renewal/codes", wire.CodeResend{Channel: "sms"}, nil)
@@ -285,6 +286,7 @@ func TestCase17IdentifiersAtTheForm(t *testing.T) {
 			refusedWith(t, status, e, 400, c.code)
 			assert.Contains(t, e.MessageRU, c.ru)
 			assert.Equal(t, "terms_accepted", h.state())
+			assert.True(t, f.auditHas(h.id, "refused:"+c.code))
 		})
 	}
 	t.Run("ok/passport-46-03-123456", func(t *testing.T) {
