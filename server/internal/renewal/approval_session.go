@@ -121,10 +121,32 @@ func (s *Service) checkHead(ctx context.Context, tx *store.Tx, hs *HeadSession, 
 	if country(cert) != hs.Jurisdiction || orgOf(hs.Jurisdiction, cert) != hs.OrgID {
 		return ErrOtherOrganisation
 	}
+	if err := s.sameOGRN(ctx, hs, cert); err != nil {
+		return err
+	}
 	if err := s.authorityIn(tx).CheckSigner(ctx, cert, chain); err != nil {
 		return authorityError(err)
 	}
 	return s.headInRegister(ctx, hs.Jurisdiction, hs.OrgID, cert)
+}
+
+// sameOGRN: in Russia the head's certificate names the organisation by
+// ИННЮЛ and ОГРН; both must be the registered organisation's, so a
+// certificate whose ОГРН is another entity's does not speak for this one.
+func (s *Service) sameOGRN(ctx context.Context, hs *HeadSession, cert *x509.Certificate) error {
+	if hs.Jurisdiction != "RU" {
+		return nil
+	}
+	org, err := s.Registry.Organisation(ctx, hs.Jurisdiction, hs.OrgID)
+	if errors.Is(err, registry.ErrNoOrganisation) {
+		return ErrNotHead
+	} else if err != nil {
+		return err
+	}
+	if org.OGRN != "" && attribute(cert, oidOGRN) != org.OGRN {
+		return ErrOtherOrganisation
+	}
+	return nil
 }
 
 // headInRegister: the register names the holder of cert as the head of
