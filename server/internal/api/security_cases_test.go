@@ -595,3 +595,22 @@ func TestCase34OwnRequestRefused(t *testing.T) {
 	assert.Equal(t, "awaiting_approval", own.state())
 	assert.True(t, f.auditHas(own.id, "refused:own_request"))
 }
+
+// TestCase31HeadCertificateWithAnotherOGRN: the right ИННЮЛ but the ОГРН
+// of another entity is not this organisation's head either.
+func TestCase31HeadCertificateWithAnotherOGRN(t *testing.T) {
+	f := newFlow(t)
+	emp, _ := f.employeeFiles("ru-employee", "ru-poa", "+79000031002", "petrova31b@severny-veter.example.ru", petrovaData)
+	boss := f.holder("ru-head", "", "")
+	own := attributeOf(boss.cert, "1.2.643.100.1")
+	require.NotEmpty(t, own)
+	other := f.holder("ru-head", "", "")
+	other.cert, other.key = f.withSubjectValue(boss.cert, own, "1027700132195") // Сбербанк's ОГРН, a valid one
+	require.Equal(t, attributeOf(boss.cert, "1.2.643.100.4"), attributeOf(other.cert, "1.2.643.100.4"), "same ИННЮЛ")
+
+	status, e := other.headProves(emp.approvalToken("ivanov@severny-veter.example.ru"))
+	refusedWith(t, status, e, 403, "other_organisation")
+	assert.Equal(t, "awaiting_approval", emp.state())
+	// The head's own certificate, with the registered ОГРН, proves in
+	// TestApprovalRussia and the other approval flows.
+}
