@@ -8,9 +8,11 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"sort"
 
 	"renewal/app/money"
 	"renewal/app/wire"
+	"renewal/server/internal/apierr"
 	"renewal/server/internal/registry"
 	"renewal/server/internal/store"
 )
@@ -86,13 +88,41 @@ func (s *Service) HeadProve(ctx context.Context, hs *HeadSession, in wire.Proof)
 	var cookie string
 	var proven *HeadSession
 	err = s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		// A refused proof is in the trail of every request waiting for
+		// this organisation's head: someone tried to act as its head.
+		refuse := func(e error) error {
+			var public *apierr.Error
+			if !errors.As(e, &public) {
+				return e // a failure, not a refusal: roll back
+			}
+			waiting, err := tx.ApplicationsAwaitingApproval(ctx, store.ApplicationsAwaitingApprovalParams{Jurisdiction: hs.Jurisdiction, OrgID: &hs.OrgID})
+			if err != nil {
+				return err
+			}
+			ids := make([]string, 0, len(waiting))
+			for _, a := range waiting {
+				ids = append(ids, a.ID)
+			}
+			sort.Strings(ids) // one lock order
+			data := map[string]string{"certificate_serial": cert.SerialNumber.Text(16),
+				"certificate_sha256": fmt.Sprintf("%x", sha256.Sum256(cert.Raw)), "challenge": in.ChallengeID}
+			for _, id := range ids {
+				app, err := lock(ctx, tx, id)
+				if err != nil {
+					return err
+				}
+				if err := s.auditRefusal(ctx, tx, app, "head", e, data); err != nil {
+					return err
+				}
+			}
+			return &store.Keep{Err: e}
+		}
 		ch, err := tx.ApprovalChallengeTake(ctx, store.ApprovalChallengeTakeParams{ID: in.ChallengeID, SessionHash: hs.idHash, At: ptr(s.now())})
 		if errors.Is(err, store.ErrNotFound) {
-			return ErrChallenge
+			return refuse(ErrChallenge)
 		} else if err != nil {
 			return err
 		}
-		refuse := func(e error) error { return &store.Keep{Err: e} }
 		if s.now().After(ch.ExpiresAt) {
 			return refuse(ErrChallenge)
 		}
