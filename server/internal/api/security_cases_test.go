@@ -314,6 +314,7 @@ func TestCase31HeadOfAnotherOrganisation(t *testing.T) {
 	status, e := other.headProves(emp.approvalToken("ivanov@severny-veter.example.ru"))
 	refusedWith(t, status, e, 403, "other_organisation")
 	assert.Equal(t, "awaiting_approval", emp.state())
+	assert.True(t, f.auditHas(emp.id, "refused:other_organisation"), "in the trail of the waiting request")
 }
 
 // withSubjectValue is base with one value of its subject replaced (of the
@@ -611,6 +612,7 @@ func TestCase31HeadCertificateWithAnotherOGRN(t *testing.T) {
 	status, e := other.headProves(emp.approvalToken("ivanov@severny-veter.example.ru"))
 	refusedWith(t, status, e, 403, "other_organisation")
 	assert.Equal(t, "awaiting_approval", emp.state())
+	assert.True(t, f.auditHas(emp.id, "refused:other_organisation"))
 	// The head's own certificate, with the registered ОГРН, proves in
 	// TestApprovalRussia and the other approval flows.
 }
