@@ -69,7 +69,6 @@ func (s *Service) Prove(ctx context.Context, sess *Session, in wire.Proof) (stri
 		if err != nil {
 			return err
 		}
-		// Take the challenge first: whatever happens next, it is spent.
 		// Every refusal below commits its audit event (and the spent
 		// challenge) and changes nothing else.
 		refuse := func(e error) error {
@@ -79,6 +78,7 @@ func (s *Service) Prove(ctx context.Context, sess *Session, in wire.Proof) (stri
 				"challenge":          in.ChallengeID,
 			})
 		}
+		// Take the challenge first: whatever happens next, it is spent.
 		ch, err := tx.ChallengeTake(ctx, store.ChallengeTakeParams{ID: in.ChallengeID, ApplicationID: app.ID, At: ptr(s.now())})
 		if errors.Is(err, store.ErrNotFound) {
 			// Used already, or another application's: nothing was taken.
