@@ -15,6 +15,7 @@ import (
 	"renewal/app/wire"
 	"renewal/ca"
 	"renewal/server/internal/apierr"
+	"renewal/server/internal/notify"
 	"renewal/server/internal/store"
 )
 
@@ -121,7 +122,7 @@ func (s *Service) Prove(ctx context.Context, sess *Session, in wire.Proof) (stri
 				})
 			})
 			if errors.Is(err, store.ErrOpenApplication) {
-				return refuse(s.openElsewhere(ctx, tx, certSum[:]))
+				return refuse(s.openElsewhere(ctx, tx, app, cert, certSum[:]))
 			} else if err != nil {
 				return err
 			}
@@ -189,14 +190,21 @@ func checkSignature(cert *x509.Certificate, message, sig []byte) error {
 }
 
 // openElsewhere refuses a second application of a certificate and sends
-// the holder, at the e-mail of the first, the link that resumes it.
-func (s *Service) openElsewhere(ctx context.Context, tx *store.Tx, certSum []byte) error {
+// the holder, at the e-mail of the first, the link that resumes it; when
+// the second came with another phone, the first's phone is told too: a
+// new contact never silently replaces the one already verified.
+func (s *Service) openElsewhere(ctx context.Context, tx *store.Tx, second *store.Application, cert *x509.Certificate, certSum []byte) error {
 	first, err := tx.ApplicationOpenForCertificate(ctx, certSum)
 	if err != nil {
 		return err
 	}
 	if err := s.sendResumeLink(ctx, tx, &first, nextOpenApplication); err != nil {
 		return err
+	}
+	if first.Phone != second.Phone {
+		if err := s.queue(ctx, tx, first.ID, notify.OpenedNoticeSMS(lang(&first), first.Phone, shortSerial(cert)), false); err != nil {
+			return err
+		}
 	}
 	return ErrOpenApplication.With(fmt.Errorf("application %s is open", first.ID))
 }
