@@ -616,3 +616,38 @@ func TestCase31HeadCertificateWithAnotherOGRN(t *testing.T) {
 	// The head's own certificate, with the registered ОГРН, proves in
 	// TestApprovalRussia and the other approval flows.
 }
+
+// TestCase27OtherContactsTellTheOldOnes: an application's contacts never
+// change; coming back with another phone and e-mail is a new application
+// whose contacts are verified afresh (the old contacts' codes do not
+// count), and the contacts already verified for the certificate hear of
+// it: the first application's e-mail gets its resume link, its phone an
+// SMS naming the certificate.
+func TestCase27OtherContactsTellTheOldOnes(t *testing.T) {
+	f := newFlow(t)
+	first := f.holder("ru-owner", "+79000027001", "first27@example.ru")
+	first.start("ru-owner")
+	status, e := first.prove()
+	require.Less(t, status, 300, e.MessageEN)
+	oldCode := first.code(first.phone)
+
+	second := first.otherBrowser()
+	second.phone, second.email = "+79000027002", "second27@example.ru"
+	second.must("POST", "/api/v1/renewal", wire.RenewalStart{Service: "ru-owner", Phone: second.phone, Email: second.email}, nil)
+	status, e = second.call("POST", "/api/v1/renewal/contacts", wire.CodeCheck{SMSCode: oldCode}, nil)
+	if oldCode != second.code(second.phone) {
+		refusedWith(t, status, e, 400, "code_wrong")
+	}
+	second.must("POST", "/api/v1/renewal/contacts", wire.CodeCheck{SMSCode: second.code(second.phone), EmailCode: second.code(second.email)}, nil)
+	require.Equal(t, "contacts_verified", second.state(), "the new contacts verified by their own codes")
+
+	status, e = second.prove()
+	refusedWith(t, status, e, 409, "open_application")
+	assert.Equal(t, "contacts_verified", second.state())
+	assert.True(t, f.auditHas(second.id, "refused:open_application"))
+	assert.Contains(t, first.lastMessage(first.email), "/resume/", "the old e-mail is told")
+	sms := first.lastMessage(first.phone)
+	assert.Contains(t, sms, "другим телефоном", "the old phone is told")
+	serial := strings.ToUpper(first.cert.SerialNumber.Text(16))
+	assert.Contains(t, sms, serial[len(serial)-8:])
+}
