@@ -210,7 +210,44 @@ func (a *Authority) Renew(ctx context.Context, req RenewalRequest) (*Issued, err
 	if err != nil {
 		return nil, err
 	}
+	if err := checkValidity(r, tmpl, a.now()); err != nil {
+		a.log.ErrorContext(ctx, "ca: validity refused before signing", "application", r.req.ApplicationID, "err", err)
+		return nil, err
+	}
 	return a.issue(ctx, r, tmpl)
+}
+
+// validitySkew is how far the clock at the check may differ from the one
+// the template was prepared with (the same clock, read again);
+// validityBackdate is how far before now a notBefore may lie.
+const (
+	validitySkew     = time.Second
+	validityBackdate = time.Minute
+)
+
+// checkValidity refuses, before the lint and the signature, a template
+// whose validity the profile does not allow: longer than the profile's
+// validity plus the days it may carry over, ending before it starts,
+// starting more than validityBackdate before now or after now. now is the
+// authority's clock read at the check: a clock stepped while the request
+// was prepared refuses instead of signing a wrong validity.
+func checkValidity(r *renewal, tmpl *x509.Certificate, now time.Time) error {
+	nb, na := tmpl.NotBefore, tmpl.NotAfter
+	max := r.prof.Validity()
+	if carry, capDur := r.prof.CarryRemaining(); carry {
+		max += capDur
+	}
+	switch {
+	case !na.After(nb):
+		return ErrValidity.with(fmt.Sprintf("notAfter %s is not after notBefore %s", na.UTC().Format(time.RFC3339), nb.UTC().Format(time.RFC3339)), nil)
+	case na.Sub(nb) > max:
+		return ErrValidity.with(fmt.Sprintf("validity %s over the profile's maximum %s", na.Sub(nb), max), nil)
+	case nb.Before(now.Add(-validityBackdate - validitySkew)):
+		return ErrValidity.with(fmt.Sprintf("notBefore %s backdated from %s", nb.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339)), nil)
+	case nb.After(now.Add(validitySkew)):
+		return ErrValidity.with(fmt.Sprintf("notBefore %s in the future of %s", nb.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339)), nil)
+	}
+	return nil
 }
 
 func (a *Authority) newRenewal(req RenewalRequest) (*renewal, error) {

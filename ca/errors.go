@@ -93,14 +93,17 @@ var (
 		RU: "Продление ещё недоступно: оно открывается незадолго до окончания срока действия сертификата.",
 		EN: "Renewal is not open yet: it opens shortly before the certificate expires."}
 	ErrRemoteChain = &Error{Code: "remote_chain",
-		RU: "Текущий сертификат сам был выдан дистанционно. Повторный дистанционный выпуск запрещён — нужна личная идентификация в удостоверяющем центре.",
-		EN: "The current certificate was itself issued remotely. Another remote issuance is not allowed: identify in person at the certification centre."}
+		RU: "Текущий сертификат сам был выдан дистанционно. Повторный дистанционный выпуск запрещён — нужна личная идентификация в удостоверяющем центре или идентификация по биометрии.",
+		EN: "The current certificate was itself issued remotely. Another remote issuance is not allowed: identify in person at the certification centre, or with biometrics."}
 	ErrRenewalLimit = &Error{Code: "renewal_limit",
 		RU: "Этот сертификат и те, что он заменил, за последний год уже продлевались дистанционно столько раз, сколько разрешено. Следующий выпуск — только с личной идентификацией в удостоверяющем центре.",
 		EN: "This certificate and those it replaced have been renewed remotely as many times this year as allowed. The next issuance needs identification in person at the certification centre."}
 	ErrTokenUsed = &Error{Code: "token_used",
 		RU: "Эта заявка уже была исполнена. Повторный выпуск по ней невозможен.",
 		EN: "This application has already been fulfilled. It cannot issue again."}
+	ErrValidity = &Error{Code: "validity",
+		RU: "Срок действия нового сертификата не соответствует правилам удостоверяющего центра. Выпуск остановлен; оператор уведомлён.",
+		EN: "The new certificate's validity does not fit the certification centre's rules. Issuance stopped; the operator is notified."}
 	ErrLint = &Error{Code: "lint",
 		RU: "Сертификат не прошёл проверку состава перед подписью. Выпуск остановлен; оператор уведомлён.",
 		EN: "The certificate failed the content check before signing. Issuance stopped; the operator is notified."}

@@ -6,7 +6,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
-	"encoding/json"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -55,10 +55,8 @@ func (h *holder) refusals() []string {
 	require.NoError(h.f.t, err)
 	var codes []string
 	for _, r := range rows {
-		if r.Kind == "refusal:proof" {
-			var d struct{ Code string }
-			require.NoError(h.f.t, json.Unmarshal([]byte(r.Data), &d))
-			codes = append(codes, d.Code)
+		if code, ok := strings.CutPrefix(r.Kind, "refused:"); ok {
+			codes = append(codes, code)
 		}
 	}
 	return codes

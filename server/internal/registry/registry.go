@@ -63,6 +63,10 @@ type Registry interface {
 	// ИНН of the organisation, BY: УНП), with the identifiers to compare
 	// with the head's certificate and the contacts to notify.
 	Head(ctx context.Context, jurisdiction, orgID string) (Person, error)
+	// Organisation returns the registered legal entity with this
+	// identifier (RU: ИНН of the organisation, BY: УНП), or
+	// ErrNoOrganisation.
+	Organisation(ctx context.Context, jurisdiction, orgID string) (Organisation, error)
 	// Person returns the registered person with this identifier (RU:
 	// СНИЛС, BY: the personal number) and the contacts the register
 	// knows, or ErrNotRegistered.
@@ -305,6 +309,17 @@ func (f *File) organisation(jurisdiction, id string) (Organisation, bool) {
 		}
 	}
 	return Organisation{}, false
+}
+
+// ErrNoOrganisation: the register knows no legal entity by that identifier.
+var ErrNoOrganisation = errors.New("registry: no organisation with this identifier")
+
+func (f *File) Organisation(ctx context.Context, jurisdiction, orgID string) (Organisation, error) {
+	o, ok := f.organisation(jurisdiction, orgID)
+	if !ok {
+		return Organisation{}, ErrNoOrganisation
+	}
+	return o, nil
 }
 
 // ErrNoHead: the register names no head for the organisation.

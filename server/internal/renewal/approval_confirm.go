@@ -12,6 +12,7 @@ import (
 
 	"renewal/app/money"
 	"renewal/app/wire"
+	"renewal/server/internal/apierr"
 	"renewal/server/internal/docs"
 	"renewal/server/internal/notify"
 	"renewal/server/internal/store"
@@ -62,7 +63,8 @@ func (s *Service) PrepareConfirmation(ctx context.Context, hs *HeadSession, ids 
 				return err
 			}
 			if ownRequest(app.Jurisdiction, hs.Cert, empCert) {
-				return ErrOwnRequest
+				return s.refuseAudited(ctx, tx, app, "head", ErrOwnRequest,
+					map[string]string{"head_certificate": hs.Cert.SerialNumber.Text(16)})
 			}
 			doc, err := tx.SignedDocumentGet(ctx, store.SignedDocumentGetParams{ApplicationID: id, Kind: "application"})
 			if err != nil {
@@ -109,16 +111,40 @@ func (s *Service) Confirm(ctx context.Context, hs *HeadSession, id string, sig [
 		if c.Signature != nil || !bytes.Equal(c.HeadCertSha256, headSum[:]) || c.OrgID != hs.OrgID {
 			return ErrWrongState
 		}
+		// A refusal of the head's signature is in the trail of every
+		// request the confirmation lists, and changes nothing else.
+		refuse := func(refusal error) error {
+			var public *apierr.Error
+			if !errors.As(refusal, &public) {
+				return refusal // a failure, not a refusal: roll back
+			}
+			items, err := tx.ConfirmationItems(ctx, id)
+			if err != nil {
+				return err
+			}
+			data := map[string]string{"confirmation": id, "signature_sha256": fmt.Sprintf("%x", sha256.Sum256(sig)),
+				"head_certificate": hs.Cert.SerialNumber.Text(16)}
+			for _, it := range items {
+				app, err := lock(ctx, tx, it.ApplicationID)
+				if err != nil {
+					return err
+				}
+				if err := s.auditRefusal(ctx, tx, app, "head", refusal, data); err != nil {
+					return err
+				}
+			}
+			return &store.Keep{Err: refusal}
+		}
 		if _, err := docs.VerifyDetached(sig, c.Content, hs.Cert); err != nil {
-			return ErrConfirmationSignature.With(err)
+			return refuse(ErrConfirmationSignature.With(err))
 		}
 		// Revoked, expired or no longer the head since the proof: checked
 		// again now, at the moment that counts.
 		if err := s.authorityIn(tx).CheckSigner(ctx, hs.Cert, nil); err != nil {
-			return authorityError(err)
+			return refuse(authorityError(err))
 		}
 		if err := s.headInRegister(ctx, hs.Jurisdiction, hs.OrgID, hs.Cert); err != nil {
-			return err
+			return refuse(err)
 		}
 		now := s.now()
 		if err := tx.ConfirmationSign(ctx, store.ConfirmationSignParams{ID: id, Signature: sig, SignedAt: &now}); err != nil {

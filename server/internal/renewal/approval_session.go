@@ -8,9 +8,11 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"sort"
 
 	"renewal/app/money"
 	"renewal/app/wire"
+	"renewal/server/internal/apierr"
 	"renewal/server/internal/registry"
 	"renewal/server/internal/store"
 )
@@ -87,13 +89,41 @@ func (s *Service) HeadProve(ctx context.Context, hs *HeadSession, in wire.Proof)
 	var cookie string
 	var proven *HeadSession
 	err = s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		// A refused proof is in the trail of every request waiting for
+		// this organisation's head: someone tried to act as its head.
+		refuse := func(e error) error {
+			var public *apierr.Error
+			if !errors.As(e, &public) {
+				return e // a failure, not a refusal: roll back
+			}
+			waiting, err := tx.ApplicationsAwaitingApproval(ctx, store.ApplicationsAwaitingApprovalParams{Jurisdiction: hs.Jurisdiction, OrgID: &hs.OrgID})
+			if err != nil {
+				return err
+			}
+			ids := make([]string, 0, len(waiting))
+			for _, a := range waiting {
+				ids = append(ids, a.ID)
+			}
+			sort.Strings(ids) // one lock order
+			data := map[string]string{"certificate_serial": cert.SerialNumber.Text(16),
+				"certificate_sha256": fmt.Sprintf("%x", sha256.Sum256(cert.Raw)), "challenge": in.ChallengeID}
+			for _, id := range ids {
+				app, err := lock(ctx, tx, id)
+				if err != nil {
+					return err
+				}
+				if err := s.auditRefusal(ctx, tx, app, "head", e, data); err != nil {
+					return err
+				}
+			}
+			return &store.Keep{Err: e}
+		}
 		ch, err := tx.ApprovalChallengeTake(ctx, store.ApprovalChallengeTakeParams{ID: in.ChallengeID, SessionHash: hs.idHash, At: ptr(s.now())})
 		if errors.Is(err, store.ErrNotFound) {
-			return ErrChallenge
+			return refuse(ErrChallenge)
 		} else if err != nil {
 			return err
 		}
-		refuse := func(e error) error { return &store.Keep{Err: e} }
 		if s.now().After(ch.ExpiresAt) {
 			return refuse(ErrChallenge)
 		}
@@ -122,10 +152,32 @@ func (s *Service) checkHead(ctx context.Context, tx *store.Tx, hs *HeadSession, 
 	if country(cert) != hs.Jurisdiction || orgOf(hs.Jurisdiction, cert) != hs.OrgID {
 		return ErrOtherOrganisation
 	}
+	if err := s.sameOGRN(ctx, hs, cert); err != nil {
+		return err
+	}
 	if err := s.authorityIn(tx).CheckSigner(ctx, cert, chain); err != nil {
 		return authorityError(err)
 	}
 	return s.headInRegister(ctx, hs.Jurisdiction, hs.OrgID, cert)
+}
+
+// sameOGRN: in Russia the head's certificate names the organisation by
+// ИННЮЛ and ОГРН; both must be the registered organisation's, so a
+// certificate whose ОГРН is another entity's does not speak for this one.
+func (s *Service) sameOGRN(ctx context.Context, hs *HeadSession, cert *x509.Certificate) error {
+	if hs.Jurisdiction != "RU" {
+		return nil
+	}
+	org, err := s.Registry.Organisation(ctx, hs.Jurisdiction, hs.OrgID)
+	if errors.Is(err, registry.ErrNoOrganisation) {
+		return ErrNotHead
+	} else if err != nil {
+		return err
+	}
+	if org.OGRN != "" && attribute(cert, oidOGRN) != org.OGRN {
+		return ErrOtherOrganisation
+	}
+	return nil
 }
 
 // headInRegister: the register names the holder of cert as the head of

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
+	"renewal/server/internal/apierr"
 	"renewal/server/internal/auditlog"
 	"renewal/server/internal/store"
 )
@@ -30,6 +31,29 @@ func appendAudit(ctx context.Context, tx *store.Tx, appID string, at time.Time, 
 		ApplicationID: appID, At: at.UTC().Truncate(time.Microsecond), Kind: kind,
 		From: string(from), To: string(to), Actor: actor, Data: string(raw),
 	})
+}
+
+// refuseAudited records a refusal of the application's holder as an
+// audit event "refused:<code>" (the state unchanged) and returns it as a
+// *store.Keep, so the event commits with whatever the refusal itself must
+// keep (a counted attempt, a spent challenge) and nothing else changes.
+func (s *Service) refuseAudited(ctx context.Context, tx *store.Tx, app *store.Application, actor string, refusal error, data map[string]string) error {
+	if err := s.auditRefusal(ctx, tx, app, actor, refusal, data); err != nil {
+		return err
+	}
+	return &store.Keep{Err: refusal}
+}
+
+// auditRefusal appends the event of refuseAudited alone, for a refusal
+// that concerns several applications.
+func (s *Service) auditRefusal(ctx context.Context, tx *store.Tx, app *store.Application, actor string, refusal error, data map[string]string) error {
+	code := "refused"
+	var ae *apierr.Error
+	if errors.As(refusal, &ae) {
+		code = ae.Code
+	}
+	st := State(app.State)
+	return appendAudit(ctx, tx, app.ID, s.now(), "refused:"+code, st, st, actor, data)
 }
 
 // AuditLog sequences, signs and proves the audit trail.

@@ -78,7 +78,8 @@ func (s *Service) SubmitRequest(ctx context.Context, sess *Session, raw []byte) 
 			return err
 		}
 		if err := s.authorityIn(tx).CheckRequest(ctx, app.Profile, cert, der); err != nil {
-			return authorityError(err)
+			return s.refuseAudited(ctx, tx, app, "holder", authorityError(err),
+				map[string]string{"csr_sha256": fmt.Sprintf("%x", s.keyed("csr", string(der)))})
 		}
 		now := s.now()
 		if err := tx.ApplicationSetCSR(ctx, store.ApplicationSetCSRParams{ID: app.ID, Csr: der, UpdatedAt: now}); err != nil {

@@ -36,8 +36,11 @@ var (
 	ErrCodeWrong = apierr.New(apierr.KindBadRequest, "code_wrong",
 		"Неверный код.", "Wrong code.")
 	ErrCodeVoided = apierr.New(apierr.KindBadRequest, "code_voided",
-		"Код больше не действует после трёх неверных попыток. Запросите новый код.",
-		"The code no longer works after three wrong attempts. Request a new code.")
+		"Код больше не действует после трёх неверных попыток. Запросите новый код через 10 минут.",
+		"The code no longer works after three wrong attempts. Request a new code in 10 minutes.")
+	ErrCodeCooldown = apierr.New(apierr.KindTooManyRequests, "code_cooldown",
+		"После трёх неверных попыток новый код можно запросить через 10 минут.",
+		"After three wrong attempts a new code can be requested in 10 minutes.")
 	ErrCodeExpired = apierr.New(apierr.KindBadRequest, "code_expired",
 		"Срок действия кода истёк. Запросите новый код.",
 		"The code has expired. Request a new code.")

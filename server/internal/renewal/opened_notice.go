@@ -109,7 +109,9 @@ func (w *phoneNoticeWorker) Work(ctx context.Context, job *river.Job[phoneNotice
 		}
 	}
 	return s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
-		// The audit trail's next number is taken under the row lock.
+		// The application's row lock orders its audit events (their
+		// per-application sequence): without it this append races the
+		// holder's own requests and one of them fails on the sequence.
 		if _, err := lock(ctx, tx, app.ID); err != nil {
 			return err
 		}

@@ -15,6 +15,7 @@ import (
 	"renewal/app/wire"
 	"renewal/ca"
 	"renewal/server/internal/apierr"
+	"renewal/server/internal/notify"
 	"renewal/server/internal/store"
 )
 
@@ -72,24 +73,22 @@ func (s *Service) Prove(ctx context.Context, sess *Session, in wire.Proof) (stri
 		if err != nil {
 			return err
 		}
+		// Every refusal below commits its audit event (and the spent
+		// challenge) and changes nothing else.
+		refuse := func(e error) error {
+			return s.refuseAudited(ctx, tx, app, "holder", e, map[string]string{
+				"certificate_serial": cert.SerialNumber.Text(16),
+				"certificate_sha256": fmt.Sprintf("%x", certSum),
+				"challenge":          in.ChallengeID,
+			})
+		}
 		// Take the challenge first: whatever happens next, it is spent.
 		ch, err := tx.ChallengeTake(ctx, store.ChallengeTakeParams{ID: in.ChallengeID, ApplicationID: app.ID, At: ptr(s.now())})
 		if errors.Is(err, store.ErrNotFound) {
-			return ErrChallenge
+			// Used already, or another application's: nothing was taken.
+			return refuse(ErrChallenge)
 		} else if err != nil {
 			return err
-		}
-		// A refusal spends the challenge, changes nothing else, and is
-		// recorded.
-		refuse := func(e error) error {
-			if err := appendAudit(ctx, tx, app.ID, s.now(), "refusal:proof", State(app.State), State(app.State), "holder", map[string]string{
-				"code":               apierr.From(e).Code,
-				"certificate_serial": cert.SerialNumber.Text(16),
-				"challenge":          in.ChallengeID,
-			}); err != nil {
-				return err
-			}
-			return &store.Keep{Err: e}
 		}
 		if s.now().After(ch.ExpiresAt) || ch.Purpose != "proof" {
 			return refuse(ErrChallenge)
@@ -126,7 +125,7 @@ func (s *Service) Prove(ctx context.Context, sess *Session, in wire.Proof) (stri
 				})
 			})
 			if errors.Is(err, store.ErrOpenApplication) {
-				return refuse(s.openElsewhere(ctx, tx, certSum[:]))
+				return refuse(s.openElsewhere(ctx, tx, app, cert, certSum[:]))
 			} else if err != nil {
 				return err
 			}
@@ -194,14 +193,21 @@ func checkSignature(cert *x509.Certificate, message, sig []byte) error {
 }
 
 // openElsewhere refuses a second application of a certificate and sends
-// the holder, at the e-mail of the first, the link that resumes it.
-func (s *Service) openElsewhere(ctx context.Context, tx *store.Tx, certSum []byte) error {
+// the holder, at the e-mail of the first, the link that resumes it; when
+// the second came with another phone, the first's phone is told too: a
+// new contact never silently replaces the one already verified.
+func (s *Service) openElsewhere(ctx context.Context, tx *store.Tx, second *store.Application, cert *x509.Certificate, certSum []byte) error {
 	first, err := tx.ApplicationOpenForCertificate(ctx, certSum)
 	if err != nil {
 		return err
 	}
 	if err := s.sendResumeLink(ctx, tx, &first, nextOpenApplication); err != nil {
 		return err
+	}
+	if first.Phone != second.Phone {
+		if err := s.queue(ctx, tx, first.ID, notify.OpenedNoticeSMS(lang(&first), first.Phone, shortSerial(cert)), false); err != nil {
+			return err
+		}
 	}
 	return ErrOpenApplication.With(fmt.Errorf("application %s is open", first.ID))
 }

@@ -53,6 +53,7 @@ const (
 	codeTTL        = 10 * time.Minute
 	codeAttempts   = 3
 	codeResendWait = 60 * time.Second
+	codeCooldown   = 10 * time.Minute // after three wrong tries
 	codesPerHour   = 5
 	challengeTTL   = 5 * time.Minute
 	sessionTTL     = 2 * time.Hour

@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"encoding/base32"
+	"errors"
 	"fmt"
 	"math/big"
 	"strings"
@@ -96,6 +97,12 @@ func (s *Service) issueCode(ctx context.Context, tx *store.Tx, app *store.Applic
 		dest = app.Email
 	}
 	if last, err := tx.OTPLatest(ctx, store.OTPLatestParams{ApplicationID: app.ID, Channel: channel}); err == nil {
+		// A code voided by wrong tries locks the channel of this
+		// application for codeCooldown from the voiding, however long the
+		// code had lived: guesses cost time, not only codes.
+		if last.VoidedAt != nil && int(last.Attempts) >= codeAttempts && now.Sub(*last.VoidedAt) < codeCooldown {
+			return ErrCodeCooldown
+		}
 		if now.Sub(last.CreatedAt) < codeResendWait {
 			return ErrResendTooSoon
 		}
@@ -151,13 +158,17 @@ func (s *Service) checkCode(ctx context.Context, tx *store.Tx, app *store.Applic
 	} else if err != nil {
 		return err
 	}
+	var spent error
 	switch {
 	case otp.UsedAt != nil:
-		return ErrCodeUsed
+		spent = ErrCodeUsed
 	case otp.VoidedAt != nil:
-		return ErrCodeVoided
+		spent = ErrCodeVoided
 	case now.After(otp.ExpiresAt):
-		return ErrCodeExpired
+		spent = ErrCodeExpired
+	}
+	if spent != nil {
+		return s.refuseAudited(ctx, tx, app, "applicant", spent, map[string]string{"channel": channel})
 	}
 	code = strings.TrimSpace(code)
 	if !hmac.Equal(s.codeHash(app.ID, channel, otp.Destination, code), otp.CodeHash) {
@@ -165,10 +176,11 @@ func (s *Service) checkCode(ctx context.Context, tx *store.Tx, app *store.Applic
 			return err
 		}
 		left := codeAttempts - int(otp.Attempts) - 1
+		refusal := errCodeWrongLeft(left)
 		if left <= 0 {
-			return &store.Keep{Err: ErrCodeVoided}
+			refusal = ErrCodeVoided
 		}
-		return &store.Keep{Err: errCodeWrongLeft(left)}
+		return s.refuseAudited(ctx, tx, app, "applicant", refusal, map[string]string{"channel": channel, "attempts_left": fmt.Sprint(max(left, 0))})
 	}
 	if err := tx.OTPUse(ctx, store.OTPUseParams{ID: otp.ID, UsedAt: &now}); err != nil {
 		return err
@@ -226,6 +238,11 @@ func (s *Service) Resend(ctx context.Context, sess *Session, channel, clientIP s
 		if err := ActionEnterCodes.check(State(app.State)); err != nil {
 			return err
 		}
-		return s.issueCode(ctx, tx, app, channel, clientIP)
+		// A throttled resend is refused before anything is written.
+		err = s.issueCode(ctx, tx, app, channel, clientIP)
+		if errors.Is(err, ErrResendTooSoon) || errors.Is(err, ErrTooManyCodes) || errors.Is(err, ErrCodeCooldown) {
+			return s.refuseAudited(ctx, tx, app, "applicant", err, map[string]string{"channel": channel, "client_ip": clientIP})
+		}
+		return err
 	})
 }

@@ -216,7 +216,8 @@ func (s *Service) SubmitPersonalData(ctx context.Context, sess *Session, in wire
 		}
 		pd, err := checkPersonalData(app.Jurisdiction, in, cert, s.now())
 		if err != nil {
-			return err
+			// Audited by its code alone: the refused values are personal data.
+			return s.refuseAudited(ctx, tx, app, "holder", err, map[string]string{})
 		}
 		raw, _ := json.Marshal(pd)
 		text := string(raw)
