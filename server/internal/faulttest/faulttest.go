@@ -42,7 +42,7 @@ var ident = regexp.MustCompile(`^[a-z][a-z0-9_]{0,40}$`)
 type Fault struct {
 	db   DB
 	p    Point
-	key  int64    // the advisory lock a blocking fault waits on
+	key  int64     // the advisory lock a blocking fault waits on
 	hold *pgx.Conn // holds key while blocked
 }
 
