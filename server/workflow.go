@@ -89,6 +89,7 @@ func startWorkflow(cfg *config.Config, st *store.Store, auth *authority.Loaded, 
 	}
 	if server {
 		w.queue.AddPeriodic(w.audit.PeriodicJob())
+		w.queue.Reclaim(renewal.Reclaimable...)
 	}
 	return w, nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -42,9 +44,10 @@ type Options struct {
 // few milliseconds, so 16 serve hundreds of requests a second; River
 // works 12 jobs at once (renewal.Queues) and needs a few of its own.
 const (
-	DefaultMaxConns    = 16
-	DefaultJobConns    = 16
-	DefaultAcquireWait = time.Second
+	clientCheckInterval = "2s"
+	DefaultMaxConns     = 16
+	DefaultJobConns     = 16
+	DefaultAcquireWait  = time.Second
 )
 
 func (o Options) withDefaults() Options {
@@ -85,6 +88,17 @@ func newPool(ctx context.Context, url string, size int32) (*pgxpool.Pool, error)
 		cfg.ConnConfig.ConnectTimeout = 3 * time.Second
 	}
 	cfg.MaxConns = size
+	// A backend whose client died mid-statement (the server killed while
+	// its query waits on a lock) notices within this much and rolls back,
+	// releasing the application's row lock for the next attempt. Only
+	// PostgreSQL 14 and later know the setting.
+	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
+		if v, _ := strconv.Atoi(strings.SplitN(c.PgConn().ParameterStatus("server_version"), ".", 2)[0]); v >= 14 {
+			_, err := c.Exec(ctx, "SET client_connection_check_interval = '"+clientCheckInterval+"'")
+			return err
+		}
+		return nil
+	}
 	cfg.MaxConnIdleTime = 5 * time.Minute
 	cfg.HealthCheckPeriod = 15 * time.Second
 	// The last line of defence: whatever reaches the pool with a
