@@ -70,6 +70,9 @@ type Options struct {
 	Poll time.Duration
 	// Wait bounds each wait for a job.
 	Wait time.Duration
+	// Alternate, if set, sends each call to the next of these servers in
+	// turn (instances on one database), instead of the base URL.
+	Alternate []string
 }
 
 // Timing is one step of one renewal.
@@ -99,6 +102,7 @@ type renewal struct {
 	csrf   string
 	view   wire.Renewal
 	res    *Result
+	calls  int // for Options.Alternate
 
 	newKey  *ecdsa.PrivateKey
 	newCert *x509.Certificate
@@ -411,7 +415,12 @@ func (r *renewal) call(ctx context.Context, step, method, path string, in, out a
 		}
 		body, ctype = bytes.NewReader(b), "application/json"
 	}
-	req, err := http.NewRequestWithContext(ctx, method, r.base+path, body)
+	base := r.base
+	if len(r.opt.Alternate) > 0 && !strings.HasPrefix(path, "/sandbox/") {
+		base = r.opt.Alternate[r.calls%len(r.opt.Alternate)]
+		r.calls++
+	}
+	req, err := http.NewRequestWithContext(ctx, method, base+path, body)
 	if err != nil {
 		return r.fail(step, err)
 	}

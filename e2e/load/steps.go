@@ -2,6 +2,8 @@ package load
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/x509"
 	"errors"
 	"net/http"
 	"net/http/cookiejar"
@@ -51,13 +53,62 @@ func (R *Renewal) Result() Result { return *R.r.res }
 // contacts and their codes, the proof, tariff and terms, personal data
 // and the registry check, the signed application.
 func (R *Renewal) ToPayment(ctx context.Context) error {
-	for _, f := range []func(context.Context) error{R.r.contacts, R.r.prove, R.r.tariffAndTerms, R.r.personalData, R.r.signApplication} {
+	for _, f := range []func(context.Context) error{R.r.contacts, R.r.prove, R.AfterProof} {
 		if err := f(ctx); err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+// Open starts the application (the codes are sent).
+func (R *Renewal) Open(ctx context.Context) error {
+	return R.r.call(ctx, StepStart, "POST", "/api/v1/renewal",
+		wire.RenewalStart{Service: R.r.h.Service, Phone: R.r.h.Phone, Email: R.r.h.Email}, &R.r.view)
+}
+
+// VerifyContacts sends the two codes read from the dev outbox.
+func (R *Renewal) VerifyContacts(ctx context.Context) error {
+	sms, email, err := R.r.codes(ctx)
+	if err != nil {
+		return err
+	}
+	return R.r.call(ctx, StepContacts, "POST", "/api/v1/renewal/contacts", wire.CodeCheck{SMSCode: sms, EmailCode: email}, &R.r.view)
+}
+
+// Challenge asks for a challenge to sign with the current certificate.
+func (R *Renewal) Challenge(ctx context.Context) (wire.Challenge, error) {
+	var ch wire.Challenge
+	err := R.r.call(ctx, StepChallenge, "POST", "/api/v1/renewal/challenge", nil, &ch)
+	return ch, err
+}
+
+// Prove answers ch with the current certificate's key.
+func (R *Renewal) Prove(ctx context.Context, ch wire.Challenge) error {
+	sig, err := R.r.h.Key.Sign(rand.Reader, sha256Sum(ch.Message), sha256Opts)
+	if err != nil {
+		return err
+	}
+	p := wire.Proof{ChallengeID: ch.ID, Certificate: R.r.h.Cert.Raw, Signature: sig}
+	for _, c := range R.r.h.Chain {
+		p.Chain = append(p.Chain, c.Raw)
+	}
+	return R.r.call(ctx, StepProof, "POST", "/api/v1/renewal/proof", p, &R.r.view)
+}
+
+// AfterProof takes a proven application to awaiting_payment: tariff and
+// terms, personal data and the registry check, the signed application.
+func (R *Renewal) AfterProof(ctx context.Context) error {
+	for _, f := range []func(context.Context) error{R.r.tariffAndTerms, R.r.personalData, R.r.signApplication} {
+		if err := f(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Certificate is the new certificate, once Finish has read it.
+func (R *Renewal) Certificate() *x509.Certificate { return R.r.newCert }
 
 // Pay pays by card on the sandbox's page (at the address of the payment
 // page the server gave, as a browser follows it) and waits for one of

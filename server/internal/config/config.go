@@ -52,7 +52,7 @@ type Config struct {
 	// seam (Go reads the time through the vDSO, so libfaketime cannot),
 	// refused without --dev.
 	DevClockSkew time.Duration
-	SMS           SMS
+	SMS          SMS
 
 	// Args are the positional arguments of a command.
 	Args []string
