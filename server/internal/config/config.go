@@ -48,10 +48,6 @@ type Config struct {
 	RegistryDelay time.Duration
 	ApprovalTTL   time.Duration
 	SMTP          SMTP
-	// DevClockSkew moves this host's clock as the server sees it: a test
-	// seam (Go reads the time through the vDSO, so libfaketime cannot),
-	// refused without --dev.
-	DevClockSkew time.Duration
 	SMS          SMS
 
 	// Args are the positional arguments of a command.
