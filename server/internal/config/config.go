@@ -48,7 +48,11 @@ type Config struct {
 	RegistryDelay time.Duration
 	ApprovalTTL   time.Duration
 	SMTP          SMTP
-	SMS          SMS
+	SMS           SMS
+	// DevClockSkew moves this host's clock as the server sees it: a test
+	// seam (Go reads the time through the vDSO, so libfaketime cannot),
+	// refused without --dev.
+	DevClockSkew time.Duration
 
 	// Args are the positional arguments of a command.
 	Args []string
