@@ -54,7 +54,11 @@ func newSite(t *testing.T, dsn string) *site {
 func (s *site) pool() *pgxpool.Pool {
 	s.t.Helper()
 	if s.db == nil {
-		p, err := pgxpool.New(context.Background(), s.dsn)
+		cfg, err := pgxpool.ParseConfig(s.dsn)
+		require.NoError(s.t, err)
+		// The tests restart the database: check each connection.
+		cfg.ShouldPing = func(context.Context, pgxpool.ShouldPingParams) bool { return true }
+		p, err := pgxpool.NewWithConfig(context.Background(), cfg)
 		require.NoError(s.t, err)
 		s.root.Cleanup(p.Close)
 		s.db = p
