@@ -254,4 +254,3 @@ func (r *releasingRows) Next() bool {
 	r.Close()
 	return false
 }
-
