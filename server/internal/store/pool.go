@@ -78,11 +78,13 @@ type pool struct {
 	busy atomic.Int64 // acquisitions refused with ErrBusy
 }
 
-func newPool(ctx context.Context, url string, size int32) (*pgxpool.Pool, error) {
+func newPool(ctx context.Context, url string, size int32, id string) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("database URL: %w", err)
 	}
+	// Another instance that finds this one gone ends its sessions by name.
+	cfg.ConnConfig.RuntimeParams["application_name"] = appName(id)
 	if cfg.ConnConfig.ConnectTimeout == 0 {
 		// Without it a vanished TCP peer can hold a request for minutes.
 		cfg.ConnConfig.ConnectTimeout = 3 * time.Second

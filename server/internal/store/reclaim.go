@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -18,17 +19,27 @@ import (
 // the certificate. For kinds that may safely run twice, a queue instead
 // takes such a job up again as soon as the client that ran it is gone.
 //
-// Every working client holds, on a connection of its own, a session
-// advisory lock named after its River client ID. PostgreSQL releases it
-// when that connection ends, so a free lock means its client is gone (or
-// lost its connection a moment: hence only kinds safe to run twice).
+// Every process that opens the store holds, on a connection of its own,
+// a session advisory lock named after its ID (its River client ID, and
+// the application_name of its sessions). PostgreSQL releases it when that
+// connection ends, so a free lock means the process is gone (or lost its
+// connection a moment: hence only kinds safe to run twice, and sessions
+// ended only after two sweeps). Its sessions that outlive it (a statement
+// waiting on a lock when it died, holding the application's row lock)
+// are ended, so the job taken up again does not wait on them.
 
-// reclaimEvery is how often a queue looks for running jobs of clients
-// that are gone.
+// reclaimEvery is how often a queue looks for processes that are gone.
 const reclaimEvery = time.Second
+
+// appName is the application_name of a process's sessions (at most 63
+// bytes are kept).
+func appName(id string) string { return "renewal " + id }
 
 func newClientID() string {
 	host, _ := os.Hostname()
+	if len(host) > 32 {
+		host = host[:32]
+	}
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b))
@@ -40,37 +51,49 @@ func newClientID() string {
 // finds its own earlier work). Call before Start.
 func (q *Queue) Reclaim(kinds ...string) { q.reclaim = append(q.reclaim, kinds...) }
 
-// lockClient holds this client's liveness lock for as long as ctx, taking
-// it again after a lost connection.
-// locked is closed once the lock is first held.
-func (q *Queue) lockClient(ctx context.Context, log *slog.Logger, locked chan struct{}) {
-	first := true
-	for ctx.Err() == nil {
-		conn, err := pgx.ConnectConfig(ctx, q.jobs.p.Config().ConnConfig.Copy())
-		if err == nil {
-			_, err = conn.Exec(ctx, "SELECT pg_advisory_lock(hashtextextended($1, 0))", "river client "+q.id)
-			if err == nil && first {
-				close(locked)
-				first = false
-			}
-			for err == nil {
-				select {
-				case <-ctx.Done():
-				case <-time.After(reclaimEvery):
-					_, err = conn.Exec(ctx, "SELECT 1")
-					continue
+// holdLiveness takes this process's liveness lock on a connection of its
+// own and holds it until Close, taking it again after a lost connection.
+// Every process that opens the store holds it (commands too), so a free
+// lock means its process is gone.
+func (s *Store) holdLiveness() error {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	locked := make(chan struct{})
+	cfg := s.shared.jobs.p.Config().ConnConfig
+	go func() {
+		defer close(done)
+		first := true
+		for ctx.Err() == nil {
+			conn, err := pgx.ConnectConfig(ctx, cfg.Copy())
+			if err == nil {
+				_, err = conn.Exec(ctx, "SELECT pg_advisory_lock(hashtextextended($1, 0))", "river client "+s.shared.id)
+				if err == nil && first {
+					close(locked)
+					first = false
 				}
-				break
+				for err == nil && ctx.Err() == nil {
+					select {
+					case <-ctx.Done():
+					case <-time.After(reclaimEvery):
+						_, err = conn.Exec(ctx, "SELECT 1")
+					}
+				}
+				conn.Close(context.Background())
 			}
-			conn.Close(context.WithoutCancel(ctx))
-		}
-		if ctx.Err() == nil {
-			log.Warn("jobs: liveness lock lost; taking it again", "client", q.id, "err", oneLine(err))
 			select {
 			case <-ctx.Done():
 			case <-time.After(reclaimEvery):
 			}
 		}
+	}()
+	select {
+	case <-locked:
+		s.shared.stopLive = func() { cancel(); <-done }
+		return nil
+	case <-time.After(10 * time.Second):
+		cancel()
+		<-done
+		return errors.New("database: the liveness lock was not taken within 10 s")
 	}
 }
 
@@ -101,8 +124,14 @@ func (q *Queue) reclaimGone(ctx context.Context) (int64, error) {
 		return 0, err
 	}
 	defer c.Release()
-	rows, err := c.Query(ctx, `SELECT DISTINCT attempted_by[cardinality(attempted_by)] FROM river_job
-		WHERE state = 'running' AND kind = ANY($1) AND cardinality(attempted_by) > 0`, q.reclaim)
+	// The processes that run a reclaimable job, and those with a session.
+	rows, err := c.Query(ctx, `SELECT DISTINCT id FROM (
+		SELECT attempted_by[cardinality(attempted_by)] AS id FROM river_job
+		WHERE state = 'running' AND kind = ANY($1) AND cardinality(attempted_by) > 0
+		UNION
+		SELECT substr(application_name, length($2) + 1) FROM pg_stat_activity
+		WHERE datname = current_database() AND starts_with(application_name, $2)) c
+		WHERE id <> $3`, q.reclaim, appName(""), q.id)
 	if err != nil {
 		return 0, err
 	}
@@ -111,10 +140,8 @@ func (q *Queue) reclaimGone(ctx context.Context) (int64, error) {
 		return 0, err
 	}
 	var gone []string
+	seen := map[string]int{}
 	for _, id := range clients {
-		if id == q.id {
-			continue
-		}
 		var free bool
 		// Taken and given back on this one session: free means no live
 		// session holds it.
@@ -126,6 +153,29 @@ func (q *Queue) reclaimGone(ctx context.Context) (int64, error) {
 				return 0, err
 			}
 			gone = append(gone, id)
+			seen[id] = q.goneFor[id] + 1
+		}
+	}
+	q.goneFor = seen
+	// Its sessions may outlive it: one waiting on a lock when it died
+	// holds the application's row lock until PostgreSQL notices, which
+	// client_connection_check_interval does not always do. Gone on two
+	// sweeps in a row (not a lock connection being taken again), they
+	// are ended.
+	var ended []string
+	for _, id := range gone {
+		if seen[id] >= 2 {
+			ended = append(ended, appName(id))
+		}
+	}
+	if len(ended) > 0 {
+		var n int
+		err := c.QueryRow(ctx, `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity
+			WHERE application_name = ANY($1) AND pid <> pg_backend_pid()`, ended).Scan(&n)
+		if err != nil {
+			q.log.Warn("jobs: ending the sessions of a client that is gone", "err", oneLine(err))
+		} else if n > 0 {
+			q.log.Warn("jobs: ended the sessions of a client that is gone", "sessions", n)
 		}
 	}
 	if len(gone) == 0 {

@@ -96,13 +96,14 @@ type Queue struct {
 	log     *slog.Logger
 	reclaim []string // kinds taken up again when their client is gone
 	stop    context.CancelFunc
+	goneFor map[string]int // sweeps in a row that found a client gone
 }
 
 // NewQueue makes the job queue with the workers given; queues maps the
 // queues to work to their number of workers (nil: insert only, as the
 // commands do). Their sum plus River's own few must fit in JobConns.
 func (s *Store) NewQueue(workers *river.Workers, log *slog.Logger, queues map[string]int) (*Queue, error) {
-	id := newClientID()
+	id := s.shared.id
 	cfg := &river.Config{
 		ID: id, Workers: workers, Logger: log,
 		JobTimeout: time.Minute,
@@ -135,25 +136,18 @@ func (s *Store) NewQueue(workers *river.Workers, log *slog.Logger, queues map[st
 // interval.
 func (q *Queue) AddPeriodic(job *river.PeriodicJob) { q.client.PeriodicJobs().Add(job) }
 
-// Start begins working jobs and, with kinds to Reclaim, holds this
-// client's liveness lock and watches for clients that are gone.
+// Start begins working jobs and, with kinds to Reclaim, watches for
+// clients that are gone.
 func (q *Queue) Start(ctx context.Context) error {
+	if err := q.client.Start(ctx); err != nil {
+		return err
+	}
 	if len(q.reclaim) > 0 {
 		lctx, cancel := context.WithCancel(ctx)
 		q.stop = cancel
-		locked := make(chan struct{})
-		go q.lockClient(lctx, q.log, locked)
-		// Locked before the first job is fetched: no one takes this
-		// client for gone while it runs one.
-		select {
-		case <-locked:
-		case <-time.After(10 * time.Second):
-			cancel()
-			return fmt.Errorf("job queue: the liveness lock was not taken in 10 s")
-		}
 		go q.reclaimLoop(lctx, q.log)
 	}
-	return q.client.Start(ctx)
+	return nil
 }
 
 // Stop lets running jobs finish (until ctx ends).
