@@ -11,8 +11,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -136,6 +136,25 @@ func (s *site) assertIssuedOnce(appID string) {
 	}, 20*time.Second, 100*time.Millisecond, "every issuance job completed")
 }
 
+// verifyAudit waits until a running server's sequencer has logged every
+// audit event, then runs `renewal-server audit verify` on the site's
+// database: the audit log holds after whatever the test did to the
+// servers.
+func (s *site) verifyAudit() {
+	s.t.Helper()
+	require.Eventually(s.t, func() bool {
+		return s.count(`SELECT count(*) FROM audit_event WHERE log_index IS NULL`) == 0
+	}, 20*time.Second, 100*time.Millisecond, "every audit event sequenced")
+	root, err := binary.Root()
+	require.NoError(s.t, err)
+	cmd := exec.Command(filepath.Join(root, "bin", "renewal-server"), "audit", "verify", "--data-dir", s.first)
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+s.dsn)
+	out, err := cmd.CombinedOutput()
+	assert.NoError(s.t, err, "audit verify: %s", out)
+	assert.Contains(s.t, string(out), "audit log intact")
+	assert.NotContains(s.t, string(out), " 0 events", "%s", out)
+}
+
 func lastLines(s string, n int) string {
 	lines := []rune(s)
 	count := 0
@@ -155,5 +174,3 @@ func ctxFor(t *testing.T, d time.Duration) context.Context {
 	t.Cleanup(cancel)
 	return ctx
 }
-
-var _ = fmt.Sprint

@@ -81,4 +81,5 @@ func TestInstanceWithClockTenMinutesOff(t *testing.T) {
 	s.assertIssuedOnce(r.ID())
 	assert.True(t, strings.Contains(b.Logs(), "this host's clock is off"), "B reports its clock")
 	assert.False(t, strings.Contains(a.Logs(), "this host's clock is off"))
+	s.verifyAudit()
 }

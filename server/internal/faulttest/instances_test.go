@@ -42,6 +42,7 @@ func TestTwoInstancesOneDatabase(t *testing.T) {
 		GROUP BY application_id HAVING count(*) > 1) d`), "no application with two certificates")
 	assert.Equal(t, 2, s.count(`SELECT count(DISTINCT attempted_by[cardinality(attempted_by)]) FROM river_job
 		WHERE state = 'completed' AND cardinality(attempted_by) > 0`), "both instances worked the queue")
+	s.verifyAudit()
 }
 
 // TestConcurrentRenewalsOfOneCertificate (SECURITY-CASES 42): two

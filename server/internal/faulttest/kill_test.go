@@ -84,6 +84,8 @@ func TestKilledAtEachIssuanceStep(t *testing.T) {
 			assert.GreaterOrEqual(t, hits, int64(2), "the statement ran again after the kill")
 		})
 	}
+	s.t = t
+	s.verifyAudit()
 }
 
 // TestKilledDuringTheHoldersRequest: paid first, the holder's request
@@ -122,4 +124,5 @@ func TestKilledDuringTheHoldersRequest(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, r.Finish(ctx))
 	s.assertIssuedOnce(r.ID())
+	s.verifyAudit()
 }

@@ -79,4 +79,5 @@ func TestPostgresRestartMidRenewal(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, 200, resp.StatusCode)
 	_ = fault.Remove(context.Background())
+	s.verifyAudit()
 }
