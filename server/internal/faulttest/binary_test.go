@@ -41,6 +41,11 @@ type site struct {
 
 func newSite(t *testing.T, dsn string) *site {
 	t.Helper()
+	root, err := binary.Root()
+	require.NoError(t, err)
+	if _, err := os.Stat(filepath.Join(root, "bin", "renewal-server")); err != nil {
+		t.Fatalf("bin/renewal-server is missing: run `make build` first (make test does)")
+	}
 	if dsn == "" {
 		dsn = pgtest.NewDatabase(t)
 	}
