@@ -40,11 +40,15 @@ func ownCluster(t *testing.T) *pgcluster.Cluster {
 // and while the holder's request waits inside the issuance, after the
 // signature. The next step after the first succeeds at once; the
 // interrupted request fails cleanly (503, nothing kept) and its retry
-// issues one certificate. The server is never restarted.
+// issues one certificate. The server is never restarted, and a second
+// instance on the database does not take the first for gone.
 func TestPostgresRestartMidRenewal(t *testing.T) {
 	c := ownCluster(t)
 	s := newSite(t, c.DSN("renewal"))
 	srv := s.start("")
+	// A second instance on the database: the restart must not make
+	// either take the other for gone (ending its sessions).
+	other := s.start("")
 	ctx := ctxFor(t, 2*time.Minute)
 	h := s.belarusian(s.minter(), 0)
 	r := load.NewRenewal(srv.URL, h, load.Options{Poll: 50 * time.Millisecond, Wait: 30 * time.Second})
@@ -80,4 +84,7 @@ func TestPostgresRestartMidRenewal(t *testing.T) {
 	assert.Equal(t, 200, resp.StatusCode)
 	_ = fault.Remove(context.Background())
 	s.verifyAudit()
+	for _, x := range []string{srv.Logs(), other.Logs()} {
+		assert.NotContains(t, x, "ended the sessions of a client that is gone")
+	}
 }

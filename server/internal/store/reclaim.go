@@ -24,12 +24,20 @@ import (
 // the application_name of its sessions). PostgreSQL releases it when that
 // connection ends, so a free lock means the process is gone (or lost its
 // connection a moment: hence only kinds safe to run twice, and sessions
-// ended only after two sweeps). Its sessions that outlive it (a statement
+// ended only after endAfter sweeps). Its sessions that outlive it (a statement
 // waiting on a lock when it died, holding the application's row lock)
 // are ended, so the job taken up again does not wait on them.
 
 // reclaimEvery is how often a queue looks for processes that are gone.
 const reclaimEvery = time.Second
+
+// relockEvery is how soon a lost liveness lock is taken again.
+const relockEvery = 200 * time.Millisecond
+
+// endAfter is how many sweeps in a row must find a process gone before
+// its sessions are ended: a lock being taken again after a restart of
+// the database is not a process gone.
+const endAfter = 3
 
 // appName is the application_name of a process's sessions (at most 63
 // bytes are kept).
@@ -80,9 +88,11 @@ func (s *Store) holdLiveness() error {
 				}
 				conn.Close(context.Background())
 			}
+			// Soon: other processes take a free lock for a sign that
+			// this one is gone.
 			select {
 			case <-ctx.Done():
-			case <-time.After(reclaimEvery):
+			case <-time.After(relockEvery):
 			}
 		}
 	}()
@@ -159,12 +169,11 @@ func (q *Queue) reclaimGone(ctx context.Context) (int64, error) {
 	q.goneFor = seen
 	// Its sessions may outlive it: one waiting on a lock when it died
 	// holds the application's row lock until PostgreSQL notices, which
-	// client_connection_check_interval does not always do. Gone on two
-	// sweeps in a row (not a lock connection being taken again), they
-	// are ended.
+	// client_connection_check_interval does not always do. Gone on
+	// endAfter sweeps in a row, they are ended.
 	var ended []string
 	for _, id := range gone {
-		if seen[id] >= 2 {
+		if seen[id] >= endAfter {
 			ended = append(ended, appName(id))
 		}
 	}
