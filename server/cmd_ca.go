@@ -20,6 +20,7 @@ import (
 	"renewal/ca/profile"
 	"renewal/ca/signer"
 	"renewal/server/internal/authority"
+	"renewal/server/internal/clock"
 	"renewal/server/internal/config"
 	"renewal/server/internal/pgcluster"
 	"renewal/server/internal/store"
@@ -253,7 +254,11 @@ func withAuthority(cfg *config.Config, stderr io.Writer, f func(context.Context,
 		return err
 	}
 	defer closeDB()
-	a, err := authorityFor(cfg, st, log)
+	clk, err := trustedClock(ctx, cfg, st, log)
+	if err != nil {
+		return err
+	}
+	a, err := authorityFor(cfg, st, log, clk.Now)
 	if err != nil {
 		return err
 	}
@@ -269,8 +274,19 @@ func publicURLOf(cfg *config.Config) string {
 	return "http://" + cfg.Addr
 }
 
-func authorityFor(cfg *config.Config, st *store.Store, log *slog.Logger) (*authority.Loaded, error) {
-	return authority.Load(cfg, st.CA(), publicURLOf(cfg), log, time.Now)
+func authorityFor(cfg *config.Config, st *store.Store, log *slog.Logger, now func() time.Time) (*authority.Loaded, error) {
+	return authority.Load(cfg, st.CA(), publicURLOf(cfg), log, now)
+}
+
+// trustedClock is the time the server and its commands decide by: the
+// database's (package clock). With --dev, --dev-clock-skew pretends this
+// host's clock is off, to show that nothing depends on it.
+func trustedClock(ctx context.Context, cfg *config.Config, st *store.Store, log *slog.Logger) (*clock.Trusted, error) {
+	local := time.Now
+	if cfg.Dev && cfg.DevClockSkew != 0 {
+		local = func() time.Time { return time.Now().Add(cfg.DevClockSkew) }
+	}
+	return clock.New(ctx, st.DatabaseTime, local, log)
 }
 
 // commandStore opens a command's database with its schema up to date,

@@ -35,13 +35,17 @@ func runPayments(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer closeDB()
-	auth, err := authorityFor(cfg, st, log)
+	clk, err := trustedClock(ctx, cfg, st, log)
+	if err != nil {
+		return err
+	}
+	auth, err := authorityFor(cfg, st, log, clk.Now)
 	if err != nil {
 		return err
 	}
 	defer auth.Close()
 	// A queue that only inserts: the running server works the jobs.
-	wf, err := startWorkflow(cfg, st, auth, publicURLOf(cfg), log, false)
+	wf, err := startWorkflow(cfg, st, auth, publicURLOf(cfg), log, clk.Now, false)
 	if err != nil {
 		return err
 	}

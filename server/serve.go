@@ -69,19 +69,26 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
+	// Validity, codes and challenges are decided by the database's clock,
+	// the same for every instance (package clock).
+	clk, err := trustedClock(ctx, cfg, st, log)
+	if err != nil {
+		return err
+	}
+	go clk.Run(ctx)
 	if cfg.Dev {
-		d, err := authority.EnsureDemo(ctx, cfg.CADir, st.CA(), publicURL, time.Now())
+		d, err := authority.EnsureDemo(ctx, cfg.CADir, st.CA(), publicURL, clk.Now())
 		if err != nil {
 			return err
 		}
 		fmt.Fprint(stdout, d.Describe())
 	}
-	auth, err := authority.Load(cfg, st.CA(), publicURL, log, time.Now)
+	auth, err := authority.Load(cfg, st.CA(), publicURL, log, clk.Now)
 	if err != nil {
 		return err
 	}
 	defer auth.Close()
-	wf, err := startWorkflow(cfg, st, auth, publicURL, log, true)
+	wf, err := startWorkflow(cfg, st, auth, publicURL, log, clk.Now, true)
 	if err != nil {
 		return err
 	}

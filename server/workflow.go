@@ -42,7 +42,7 @@ type workflow struct {
 // startWorkflow assembles the renewal workflow and its job queue; the
 // server also runs the development sandboxes (commands must not: their
 // state files belong to the running server).
-func startWorkflow(cfg *config.Config, st *store.Store, auth *authority.Loaded, publicURL string, log *slog.Logger, server bool) (*workflow, error) {
+func startWorkflow(cfg *config.Config, st *store.Store, auth *authority.Loaded, publicURL string, log *slog.Logger, now func() time.Time, server bool) (*workflow, error) {
 	secret, err := loadSecret(cfg)
 	if err != nil {
 		return nil, err
@@ -72,7 +72,7 @@ func startWorkflow(cfg *config.Config, st *store.Store, auth *authority.Loaded, 
 	}
 	if w.svc, err = renewal.New(renewal.Config{
 		Store: st, Authority: auth, Catalog: catalog, Registry: reg, Providers: providers, Secret: secret,
-		PublicURL: publicURL, Centre: cfg.Centre, Dev: cfg.Dev, ApprovalTTL: cfg.ApprovalTTL, Log: log,
+		PublicURL: publicURL, Centre: cfg.Centre, Dev: cfg.Dev, ApprovalTTL: cfg.ApprovalTTL, Now: now, Log: log,
 	}); err != nil {
 		return nil, err
 	}
@@ -80,7 +80,7 @@ func startWorkflow(cfg *config.Config, st *store.Store, auth *authority.Loaded, 
 	if err != nil {
 		return nil, err
 	}
-	w.audit = renewal.NewAuditLog(st, key, time.Now, log)
+	w.audit = renewal.NewAuditLog(st, key, now, log)
 	workers := river.NewWorkers()
 	w.svc.Workers(workers, senders)
 	w.audit.Workers(workers)
@@ -91,6 +91,7 @@ func startWorkflow(cfg *config.Config, st *store.Store, auth *authority.Loaded, 
 	if server {
 		w.queue.AddPeriodic(w.audit.PeriodicJob())
 		w.queue.AddPeriodic(authority.RefreshJob())
+		w.queue.Reclaim(renewal.Reclaimable...)
 	}
 	return w, nil
 }

@@ -70,6 +70,9 @@ type Options struct {
 	Poll time.Duration
 	// Wait bounds each wait for a job.
 	Wait time.Duration
+	// Alternate, if set, sends each call to the next of these servers in
+	// turn (instances on one database), instead of the base URL.
+	Alternate []string
 }
 
 // Timing is one step of one renewal.
@@ -99,6 +102,7 @@ type renewal struct {
 	csrf   string
 	view   wire.Renewal
 	res    *Result
+	calls  int // for Options.Alternate
 
 	newKey  *ecdsa.PrivateKey
 	newCert *x509.Certificate
@@ -270,6 +274,17 @@ func (r *renewal) signApplication(ctx context.Context) error {
 // the test card, and waits until the sandbox's webhook has moved the
 // application on to the new key.
 func (r *renewal) payByCard(ctx context.Context) error {
+	if err := r.payCard(ctx); err != nil {
+		return err
+	}
+	_, err := r.waitState(ctx, StepPaid, "key_pending")
+	return err
+}
+
+// payCard opens a card payment and pays on the sandbox's own page (at
+// the address the server gave, as a browser follows it) with the test
+// card.
+func (r *renewal) payCard(ctx context.Context) error {
 	if err := r.call(ctx, StepPayment, "POST", "/api/v1/renewal/payment", wire.PaymentStart{Method: "card"}, &r.view); err != nil {
 		return err
 	}
@@ -280,6 +295,10 @@ func (r *renewal) payByCard(ctx context.Context) error {
 	if err != nil {
 		return r.fail(StepPayment, err)
 	}
+	// The page is the sandbox's of the instance that opened the payment.
+	base := r.base
+	r.base = page.Scheme + "://" + page.Host
+	defer func() { r.base = base }()
 	var html []byte
 	if err := r.call(ctx, StepCardPage, "GET", page.RequestURI(), nil, &html); err != nil {
 		return err
@@ -294,13 +313,26 @@ func (r *renewal) payByCard(ctx context.Context) error {
 	if !bytes.Contains(html, []byte("Оплата прошла успешно")) {
 		return r.fail(StepCardPay, errors.New("the sandbox did not accept the test card"))
 	}
-	_, err = r.waitState(ctx, StepPaid, "key_pending")
-	return err
+	return nil
 }
 
 // request makes a new P-256 key and its request (an empty subject, as the
 // browser's), and waits for the certificate.
 func (r *renewal) request(ctx context.Context) error {
+	sent := time.Now()
+	if err := r.submitRequest(ctx); err != nil {
+		return err
+	}
+	seen, err := r.waitState(ctx, StepIssued, "issued")
+	if err != nil {
+		return err
+	}
+	r.res.CSRToCert = seen.Sub(sent)
+	return nil
+}
+
+// submitRequest makes the new key and sends its request.
+func (r *renewal) submitRequest(ctx context.Context) error {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return r.fail(StepRequest, err)
@@ -310,16 +342,7 @@ func (r *renewal) request(ctx context.Context) error {
 		return r.fail(StepRequest, err)
 	}
 	r.newKey = key
-	sent := time.Now()
-	if err := r.call(ctx, StepRequest, "POST", "/api/v1/renewal/request", wire.CertificateRequest{CSR: csr}, &r.view); err != nil {
-		return err
-	}
-	seen, err := r.waitState(ctx, StepIssued, "issued")
-	if err != nil {
-		return err
-	}
-	r.res.CSRToCert = seen.Sub(sent)
-	return nil
+	return r.call(ctx, StepRequest, "POST", "/api/v1/renewal/request", wire.CertificateRequest{CSR: csr}, &r.view)
 }
 
 // acknowledge reads the new certificate and its form, and signs the form
@@ -392,7 +415,12 @@ func (r *renewal) call(ctx context.Context, step, method, path string, in, out a
 		}
 		body, ctype = bytes.NewReader(b), "application/json"
 	}
-	req, err := http.NewRequestWithContext(ctx, method, r.base+path, body)
+	base := r.base
+	if len(r.opt.Alternate) > 0 && !strings.HasPrefix(path, "/sandbox/") {
+		base = r.opt.Alternate[r.calls%len(r.opt.Alternate)]
+		r.calls++
+	}
+	req, err := http.NewRequestWithContext(ctx, method, base+path, body)
 	if err != nil {
 		return r.fail(step, err)
 	}

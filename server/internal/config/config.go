@@ -49,6 +49,10 @@ type Config struct {
 	ApprovalTTL   time.Duration
 	SMTP          SMTP
 	SMS           SMS
+	// DevClockSkew moves this host's clock as the server sees it: a test
+	// seam (Go reads the time through the vDSO, so libfaketime cannot),
+	// refused without --dev.
+	DevClockSkew time.Duration
 
 	// Args are the positional arguments of a command.
 	Args []string
@@ -165,6 +169,12 @@ func Parse(name string, args []string, getenv func(string) string, out io.Writer
 	}
 	fs.DurationVar(&c.ApprovalTTL, "approval-ttl", ttlDefault, "how long a head's confirmation link is valid")
 	opts = append(opts, option{"approval-ttl", "APPROVAL_TTL", ""})
+	skewDefault, err := time.ParseDuration(env("DEV_CLOCK_SKEW", "0s"))
+	if err != nil {
+		return nil, fmt.Errorf("DEV_CLOCK_SKEW: %w", err)
+	}
+	fs.DurationVar(&c.DevClockSkew, "dev-clock-skew", skewDefault, "tests only, with --dev: pretend this host's clock is this far off (the server decides by the database's clock)")
+	opts = append(opts, option{"dev-clock-skew", "DEV_CLOCK_SKEW", ""})
 	delayDefault, err := time.ParseDuration(env("REGISTRY_DELAY", "-1s"))
 	if err != nil {
 		return nil, fmt.Errorf("REGISTRY_DELAY: %w", err)
@@ -232,6 +242,9 @@ func Parse(name string, args []string, getenv func(string) string, out io.Writer
 		if c.Dev {
 			c.RegistryDelay = 3 * time.Second
 		}
+	}
+	if c.DevClockSkew != 0 && !c.Dev {
+		return nil, errors.New("--dev-clock-skew is a test seam: only with --dev")
 	}
 	if c.PKCS11.Module != "" && c.PKCS11.Token == "" {
 		return nil, errors.New("--ca-pkcs11-module needs --ca-pkcs11-token")

@@ -76,3 +76,12 @@ func TestFlagsAfterArguments(t *testing.T) {
 	assert.Equal(t, "superseded", reason)
 	assert.True(t, c.Dev)
 }
+
+// The clock skew is a test seam: refused outside development.
+func TestDevClockSkewOnlyWithDev(t *testing.T) {
+	_, err := Parse("x", []string{"--dev-clock-skew", "-10m"}, env(nil), io.Discard)
+	assert.ErrorContains(t, err, "only with --dev")
+	c, err := Parse("x", []string{"--dev", "--dev-clock-skew", "-10m"}, env(nil), io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, -10*time.Minute, c.DevClockSkew)
+}

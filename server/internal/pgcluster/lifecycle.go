@@ -196,15 +196,20 @@ func (c *Cluster) supervise(p *proc) {
 		if time.Since(p.started) >= stableRun {
 			backoff = backoffInitial
 		}
-		c.log.Error("postgres exited unexpectedly; restarting",
-			"pid", p.pid, "err", errString(p.err), "log", summarizeLog(tailLog(c.logFile, p.logOffset)), "log_file", c.logFile, "in", backoff)
+		if c.restarting.Load() {
+			backoff = 0
+			c.log.Info("postgres stopped for a restart", "pid", p.pid)
+		} else {
+			c.log.Error("postgres exited unexpectedly; restarting",
+				"pid", p.pid, "err", errString(p.err), "log", summarizeLog(tailLog(c.logFile, p.logOffset)), "log_file", c.logFile, "in", backoff)
+		}
 		for {
 			select {
 			case <-c.stopCh:
 				return
 			case <-time.After(backoff):
 			}
-			backoff = min(backoff*2, backoffMax)
+			backoff = min(max(backoff*2, backoffInitial), backoffMax)
 			np, err := c.spawn()
 			if err != nil {
 				c.log.Error("restarting postgres failed", "err", err, "in", backoff)
@@ -216,6 +221,40 @@ func (c *Cluster) supervise(p *proc) {
 			p = np
 			c.log.Info("postgres restarted", "pid", np.pid)
 			break
+		}
+	}
+}
+
+// Restart stops postgres with a fast shutdown (every connection is
+// closed, as in a failover) and starts it again on the same socket,
+// waiting until it accepts connections. Tests use it to take the
+// database away from a running server.
+func (c *Cluster) Restart(ctx context.Context) error {
+	c.mu.Lock()
+	p := c.cur
+	c.mu.Unlock()
+	if p == nil || p.exited() {
+		return errors.New("pgcluster: postgres is not running")
+	}
+	c.restarting.Store(true)
+	defer c.restarting.Store(false)
+	_ = syscall.Kill(p.pid, syscall.SIGINT)
+	select {
+	case <-p.done:
+	case <-ctx.Done():
+		return fmt.Errorf("pgcluster: restart: %w", ctx.Err())
+	}
+	for {
+		c.mu.Lock()
+		np := c.cur
+		c.mu.Unlock()
+		if np != p {
+			return c.waitReady(ctx, np)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("pgcluster: restart: %w", ctx.Err())
+		case <-time.After(10 * time.Millisecond):
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -54,6 +55,8 @@ type Cluster struct {
 
 	mu  sync.Mutex
 	cur *proc // the current postmaster
+
+	restarting atomic.Bool // Restart stopped postgres: start it again at once
 
 	stopCh   chan struct{} // closed by Stop: the supervisor must not restart
 	supDone  chan struct{} // closed when the supervisor has returned

@@ -433,3 +433,22 @@ func TestSummaries(t *testing.T) {
 	assert.Equal(t, "a | b", condense("x\n\na\n  b  \n", 2))
 	assert.Equal(t, `'/a b/it\'s'`, quoteValue("/a b/it's"))
 }
+
+// TestRestart: a restart on request closes every connection (an open
+// one fails, as in a failover) and brings postgres back on the same
+// socket with the data, quickly (no crash backoff).
+func TestRestart(t *testing.T) {
+	dir := testDir(t)
+	c := start(t, options(dir))
+	conn := connect(t, c.DSN(DefaultDatabase))
+	exec1(t, conn, "CREATE TABLE kept (x int); INSERT INTO kept VALUES (8)")
+	pid := c.Pid()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	require.NoError(t, c.Restart(ctx))
+	assert.NotEqual(t, pid, c.Pid())
+	assert.True(t, processGone(pid))
+	_, err := conn.Exec(ctx, "SELECT 1")
+	assert.Error(t, err, "the old connection is gone")
+	assert.Equal(t, 8, queryInt(t, connect(t, c.DSN(DefaultDatabase)), "SELECT x FROM kept"))
+}

@@ -141,6 +141,13 @@ func enqueueIssue(ctx context.Context, tx *store.Tx, appID string) error {
 	return tx.Enqueue(ctx, issueArgs{ApplicationID: appID}, &river.InsertOpts{Queue: QueueWaited, MaxAttempts: 10})
 }
 
+// Reclaimable are the job kinds that may run twice at once, so that a
+// queue takes them up again as soon as the process running them is gone
+// (store.Queue.Reclaim): the issuance holds the application's row lock
+// from the check of its state to the record of the result, and finds the
+// work of an earlier attempt.
+var Reclaimable = []string{issueArgs{}.Kind()}
+
 type issueWorker struct {
 	river.WorkerDefaults[issueArgs]
 	s *Service

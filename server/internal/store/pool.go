@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -42,9 +44,10 @@ type Options struct {
 // few milliseconds, so 16 serve hundreds of requests a second; River
 // works 12 jobs at once (renewal.Queues) and needs a few of its own.
 const (
-	DefaultMaxConns    = 16
-	DefaultJobConns    = 16
-	DefaultAcquireWait = time.Second
+	clientCheckInterval = "2s"
+	DefaultMaxConns     = 16
+	DefaultJobConns     = 16
+	DefaultAcquireWait  = time.Second
 )
 
 func (o Options) withDefaults() Options {
@@ -75,16 +78,29 @@ type pool struct {
 	busy atomic.Int64 // acquisitions refused with ErrBusy
 }
 
-func newPool(ctx context.Context, url string, size int32) (*pgxpool.Pool, error) {
+func newPool(ctx context.Context, url string, size int32, id string) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("database URL: %w", err)
 	}
+	// Another instance that finds this one gone ends its sessions by name.
+	cfg.ConnConfig.RuntimeParams["application_name"] = appName(id)
 	if cfg.ConnConfig.ConnectTimeout == 0 {
 		// Without it a vanished TCP peer can hold a request for minutes.
 		cfg.ConnConfig.ConnectTimeout = 3 * time.Second
 	}
 	cfg.MaxConns = size
+	// A backend whose client died mid-statement (the server killed while
+	// its query waits on a lock) notices within this much and rolls back,
+	// releasing the application's row lock for the next attempt. Only
+	// PostgreSQL 14 and later know the setting.
+	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
+		if v, _ := strconv.Atoi(strings.SplitN(c.PgConn().ParameterStatus("server_version"), ".", 2)[0]); v >= 14 {
+			_, err := c.Exec(ctx, "SET client_connection_check_interval = '"+clientCheckInterval+"'")
+			return err
+		}
+		return nil
+	}
 	cfg.MaxConnIdleTime = 5 * time.Minute
 	cfg.HealthCheckPeriod = 15 * time.Second
 	// The last line of defence: whatever reaches the pool with a
@@ -123,48 +139,99 @@ func (p *pool) acquire(ctx context.Context) (*pgxpool.Conn, error) {
 // Busy is how many acquisitions were refused with ErrBusy, for /metrics.
 func (p *pool) Busy() int64 { return p.busy.Load() }
 
-func (p *pool) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
-	c, err := p.acquire(ctx)
-	if err != nil {
-		return pgconn.CommandTag{}, err
+// stale reports whether err is a pooled connection found dead before it
+// did anything (the database restarted or failed over while it sat
+// idle). Then every connection of that time is suspect: the pool is
+// reset, and the statement may be tried once more on a new one.
+func (p *pool) stale(c *pgxpool.Conn, err error, begin bool) bool {
+	if err == nil || !c.Conn().IsClosed() || !(begin || pgconn.SafeToRetry(err)) {
+		return false
 	}
-	defer c.Release()
-	return c.Exec(ctx, sql, args...)
+	p.p.Reset()
+	return true
+}
+
+func (p *pool) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	for try := 0; ; try++ {
+		c, err := p.acquire(ctx)
+		if err != nil {
+			return pgconn.CommandTag{}, err
+		}
+		tag, err := c.Exec(ctx, sql, args...)
+		retry := p.stale(c, err, false) && try == 0
+		c.Release()
+		if !retry {
+			return tag, err
+		}
+	}
 }
 
 func (p *pool) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
-	c, err := p.acquire(ctx)
-	if err != nil {
-		return nil, err
+	for try := 0; ; try++ {
+		c, err := p.acquire(ctx)
+		if err != nil {
+			return nil, err
+		}
+		rows, err := c.Query(ctx, sql, args...)
+		if err != nil {
+			retry := p.stale(c, err, false) && try == 0
+			c.Release()
+			if retry {
+				continue
+			}
+			return nil, err
+		}
+		return &releasingRows{Rows: rows, c: c}, nil
 	}
-	rows, err := c.Query(ctx, sql, args...)
-	if err != nil {
-		c.Release()
-		return nil, err
-	}
-	return &releasingRows{Rows: rows, c: c}, nil
 }
 
 func (p *pool) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
-	c, err := p.acquire(ctx)
-	if err != nil {
-		return errRow{err}
-	}
-	return &releasingRow{row: c.QueryRow(ctx, sql, args...), c: c}
+	return &retryRow{p: p, ctx: ctx, sql: sql, args: args}
 }
 
-// begin starts a transaction on a connection of its own.
-func (p *pool) begin(ctx context.Context, opts pgx.TxOptions) (pgx.Tx, func(), error) {
-	c, err := p.acquire(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	tx, err := c.BeginTx(ctx, opts)
-	if err != nil {
+// retryRow runs its query at Scan, once more on a new connection if the
+// first was stale.
+type retryRow struct {
+	p    *pool
+	ctx  context.Context
+	sql  string
+	args []any
+}
+
+func (r *retryRow) Scan(dest ...any) error {
+	for try := 0; ; try++ {
+		c, err := r.p.acquire(r.ctx)
+		if err != nil {
+			return err
+		}
+		err = c.QueryRow(r.ctx, r.sql, r.args...).Scan(dest...)
+		retry := r.p.stale(c, err, false) && try == 0
 		c.Release()
-		return nil, nil, err
+		if !retry {
+			return err
+		}
 	}
-	return tx, c.Release, nil
+}
+
+// begin starts a transaction on a connection of its own. A BEGIN that
+// fails on a stale connection changed nothing: it is tried once more.
+func (p *pool) begin(ctx context.Context, opts pgx.TxOptions) (pgx.Tx, func(), error) {
+	for try := 0; ; try++ {
+		c, err := p.acquire(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		tx, err := c.BeginTx(ctx, opts)
+		if err != nil {
+			retry := p.stale(c, err, true) && try == 0
+			c.Release()
+			if retry {
+				continue
+			}
+			return nil, nil, err
+		}
+		return tx, c.Release, nil
+	}
 }
 
 // releasingRows gives the connection back when the rows are closed.
@@ -189,17 +256,3 @@ func (r *releasingRows) Next() bool {
 	r.Close()
 	return false
 }
-
-type releasingRow struct {
-	row pgx.Row
-	c   *pgxpool.Conn
-}
-
-func (r *releasingRow) Scan(dest ...any) error {
-	defer r.c.Release()
-	return r.row.Scan(dest...)
-}
-
-type errRow struct{ err error }
-
-func (r errRow) Scan(...any) error { return r.err }

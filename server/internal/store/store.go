@@ -44,6 +44,11 @@ type Store struct {
 type shared struct {
 	requests, jobs *pool
 	queue          *Queue
+	// id names this process to the database: River's client ID and every
+	// connection's application_name (appName).
+	id string
+	// The liveness lock (reclaim.go), held while the store is open.
+	stopLive func()
 }
 
 // Open connects to the database at url with the pools o sizes, waiting
@@ -51,16 +56,17 @@ type shared struct {
 // on.
 func Open(ctx context.Context, url string, o Options) (*Store, error) {
 	o = o.withDefaults()
-	req, err := newPool(ctx, url, o.MaxConns)
+	id := newClientID()
+	req, err := newPool(ctx, url, o.MaxConns, id)
 	if err != nil {
 		return nil, err
 	}
-	jobs, err := newPool(ctx, url, o.JobConns)
+	jobs, err := newPool(ctx, url, o.JobConns, id)
 	if err != nil {
 		req.Close()
 		return nil, err
 	}
-	sh := &shared{requests: &pool{p: req, wait: o.AcquireWait}, jobs: &pool{p: jobs, wait: 10 * o.AcquireWait}}
+	sh := &shared{requests: &pool{p: req, wait: o.AcquireWait}, jobs: &pool{p: jobs, wait: 10 * o.AcquireWait}, id: id}
 	s := newStore(sh.requests, sh)
 	deadline := time.Now().Add(o.Wait)
 	for {
@@ -68,6 +74,10 @@ func Open(ctx context.Context, url string, o Options) (*Store, error) {
 		err = req.Ping(pctx)
 		cancel()
 		if err == nil {
+			if err := s.holdLiveness(); err != nil {
+				s.Close()
+				return nil, err
+			}
 			return s, nil
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
@@ -99,6 +109,9 @@ func (s *Store) Busy() int64 { return s.shared.requests.Busy() }
 
 // Close closes every connection.
 func (s *Store) Close() {
+	if s.shared.stopLive != nil {
+		s.shared.stopLive()
+	}
 	s.shared.requests.p.Close()
 	s.shared.jobs.p.Close()
 }

@@ -99,15 +99,22 @@ func (k *Keep) Unwrap() error { return k.Err }
 
 // Queue is River on the store's job pool.
 type Queue struct {
-	client *river.Client[pgx.Tx]
+	client  *river.Client[pgx.Tx]
+	id      string // River's client ID, named by the liveness lock
+	jobs    *pool
+	log     *slog.Logger
+	reclaim []string // kinds taken up again when their client is gone
+	stop    context.CancelFunc
+	goneFor map[string]int // sweeps in a row that found a client gone
 }
 
 // NewQueue makes the job queue with the workers given; queues maps the
 // queues to work to their number of workers (nil: insert only, as the
 // commands do). Their sum plus River's own few must fit in JobConns.
 func (s *Store) NewQueue(workers *river.Workers, log *slog.Logger, queues map[string]int) (*Queue, error) {
+	id := s.shared.id
 	cfg := &river.Config{
-		Workers: workers, Logger: log,
+		ID: id, Workers: workers, Logger: log,
 		JobTimeout: time.Minute,
 		// A job left running by a killed process is taken up again after
 		// this long (River's default is an hour).
@@ -129,7 +136,7 @@ func (s *Store) NewQueue(workers *river.Workers, log *slog.Logger, queues map[st
 	if err != nil {
 		return nil, fmt.Errorf("job queue: %w", err)
 	}
-	q := &Queue{client: client}
+	q := &Queue{client: client, id: id, jobs: s.shared.jobs, log: log}
 	s.shared.queue = q
 	return q, nil
 }
@@ -138,11 +145,28 @@ func (s *Store) NewQueue(workers *river.Workers, log *slog.Logger, queues map[st
 // interval.
 func (q *Queue) AddPeriodic(job *river.PeriodicJob) { q.client.PeriodicJobs().Add(job) }
 
-// Start begins working jobs.
-func (q *Queue) Start(ctx context.Context) error { return q.client.Start(ctx) }
+// Start begins working jobs and, with kinds to Reclaim, watches for
+// clients that are gone.
+func (q *Queue) Start(ctx context.Context) error {
+	if err := q.client.Start(ctx); err != nil {
+		return err
+	}
+	if len(q.reclaim) > 0 {
+		lctx, cancel := context.WithCancel(ctx)
+		q.stop = cancel
+		go q.reclaimLoop(lctx, q.log)
+	}
+	return nil
+}
 
 // Stop lets running jobs finish (until ctx ends).
-func (q *Queue) Stop(ctx context.Context) error { return q.client.Stop(ctx) }
+func (q *Queue) Stop(ctx context.Context) error {
+	err := q.client.Stop(ctx)
+	if q.stop != nil {
+		q.stop()
+	}
+	return err
+}
 
 // JobCancel marks an error as final: River does not retry it.
 func JobCancel(err error) error { return river.JobCancel(err) }
