@@ -68,7 +68,7 @@ FUZZ_TARGETS := \
 	./server/internal/renewal:FuzzParseRequest ./server/internal/renewal:FuzzProofCertificates \
 	./server/internal/renewal:FuzzCheckPersonalData ./server/internal/docs:FuzzVerifyDetached \
 	./server/internal/payments:FuzzParseStatement ./server/internal/payments:FuzzVerifyEvent \
-	./app/browsercrypto:FuzzOpenPKCS12
+	./ca:FuzzRequestNonce ./ca/revcheck:FuzzAnswers ./app/browsercrypto:FuzzOpenPKCS12
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
