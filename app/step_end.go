@@ -7,7 +7,8 @@ import (
 )
 
 // stepEnd is where an application ends: done with the closing documents,
-// or rejected, cancelled or expired with the reason.
+// or rejected, cancelled or expired with the reason; also where it waits
+// for the operator after a refund revoked its certificate.
 type stepEnd struct {
 	goapp.Compo
 	StepProps
@@ -34,6 +35,17 @@ func (s *stepEnd) Render() goapp.UI {
 					)
 				}),
 			),
+		)
+	case wire.StateUnderReview:
+		reason := text{"Платёж возвращён, и выданный сертификат отозван. Заявку рассматривает оператор удостоверяющего центра; он свяжется с вами.",
+			"The payment was returned and the certificate issued was revoked. The certification centre's operator is reviewing the application and will contact you."}
+		if s.R.Rejection != nil {
+			reason = text{s.R.Rejection.RU, s.R.Rejection.EN}
+		}
+		return goapp.Section().ID("step-end").DataSet("outcome", s.R.State).Body(
+			goapp.H1().Text(text{"Сертификат отозван", "The certificate was revoked"}.in(s.Lang)),
+			goapp.Div().Class("problem").Body(goapp.P().ID("reason").Text(reason.in(s.Lang))),
+			goapp.P().Body(goapp.A().Href(PathHome).Text(txtBack.in(s.Lang))),
 		)
 	default:
 		reason := text{"Заявка закрыта.", "The application is closed."}

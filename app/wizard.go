@@ -188,7 +188,7 @@ var stages = []struct {
 		{id: "save", states: []wire.State{wire.StateAcknowledged},
 			compo: func(w *Wizard, p StepProps) goapp.UI { return &stepSave{StepProps: p} }},
 		{id: stepLast, open: true, // terminal states, and any state this wizard does not know
-			states: []wire.State{wire.StateDelivered, wire.StateRejected, wire.StateCancelled, wire.StateExpired},
+			states: []wire.State{wire.StateDelivered, wire.StateRejected, wire.StateCancelled, wire.StateExpired, wire.StateUnderReview},
 			compo:  func(w *Wizard, p StepProps) goapp.UI { return &stepEnd{StepProps: p} }},
 	}},
 }
