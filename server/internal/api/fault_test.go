@@ -36,6 +36,10 @@ var issuancePoints = []struct {
 		return faulttest.Point{Name: "issued_serial", Table: "application", Op: "UPDATE",
 			When: fmt.Sprintf("NEW.id = '%s' AND NEW.issued_serial IS NOT NULL AND OLD.issued_serial IS NULL", id)}
 	}, false},
+	{"certificate-form", func(id string) faulttest.Point {
+		return faulttest.Point{Name: "form", Table: "signed_document", Op: "INSERT",
+			When: fmt.Sprintf("NEW.application_id = '%s' AND NEW.kind = 'acknowledgement'", id)}
+	}, false},
 	{"state-change", func(id string) faulttest.Point {
 		return faulttest.Point{Name: "state", Table: "application", Op: "UPDATE",
 			When: fmt.Sprintf("NEW.id = '%s' AND NEW.state = 'issued' AND OLD.state <> 'issued'", id)}

@@ -35,9 +35,10 @@ func (s *Service) issuedCert(ctx context.Context, q store.Queries, app *store.Ap
 	return x509.ParseCertificate(c.Der)
 }
 
-// CertificateForm renders the printable form of the new certificate
-// (бланк сертификата), the document the holder acknowledges. It is drawn
-// once and kept, so the bytes signed are the bytes shown.
+// CertificateForm returns the printable form of the new certificate
+// (бланк сертификата), the document the holder acknowledges. The
+// issuance draws and keeps it (keepForm), so the bytes signed are the
+// bytes shown and no call depends on this download having happened.
 func (s *Service) CertificateForm(ctx context.Context, sess *Session) ([]byte, error) {
 	if err := sess.requireProven(); err != nil {
 		return nil, err
@@ -48,23 +49,42 @@ func (s *Service) CertificateForm(ctx context.Context, sess *Session) ([]byte, e
 		if err != nil {
 			return err
 		}
-		if doc, err := tx.SignedDocumentGet(ctx, store.SignedDocumentGetParams{ApplicationID: app.ID, Kind: "acknowledgement"}); err == nil {
-			pdf = doc.Content
-			return nil
-		}
-		cert, err := s.issuedCert(ctx, tx.Queries, app)
-		if err != nil {
-			return err
-		}
-		if pdf, err = s.renderForm(app, cert); err != nil {
-			return err
-		}
-		sum := sha256.Sum256(pdf)
-		return tx.SignedDocumentUpsert(ctx, store.SignedDocumentUpsertParams{
-			ApplicationID: app.ID, Kind: "acknowledgement", Content: pdf, Sha256: sum[:], CreatedAt: s.now(),
-		})
+		doc, err := s.issuedForm(ctx, tx, app)
+		pdf = doc.Content
+		return err
 	})
 	return pdf, err
+}
+
+// issuedForm is the kept certificate form of an issued application. One
+// issued before the issuance drew it has it drawn here, once.
+func (s *Service) issuedForm(ctx context.Context, tx *store.Tx, app *store.Application) (store.SignedDocument, error) {
+	get := store.SignedDocumentGetParams{ApplicationID: app.ID, Kind: "acknowledgement"}
+	if doc, err := tx.SignedDocumentGet(ctx, get); !errors.Is(err, store.ErrNotFound) {
+		return doc, err
+	}
+	cert, err := s.issuedCert(ctx, tx.Queries, app)
+	if err != nil {
+		return store.SignedDocument{}, err
+	}
+	if err := s.keepForm(ctx, tx, app, cert); err != nil {
+		return store.SignedDocument{}, err
+	}
+	return tx.SignedDocumentGet(ctx, get)
+}
+
+// keepForm draws the certificate form of cert, newly issued for app, and
+// keeps it in tx: the document the holder signs exists as soon as the
+// state that asks for its signature does.
+func (s *Service) keepForm(ctx context.Context, tx *store.Tx, app *store.Application, cert *x509.Certificate) error {
+	pdf, err := s.renderForm(app, cert)
+	if err != nil {
+		return fmt.Errorf("draw certificate form: %w", err)
+	}
+	sum := sha256.Sum256(pdf)
+	return tx.SignedDocumentUpsert(ctx, store.SignedDocumentUpsertParams{
+		ApplicationID: app.ID, Kind: "acknowledgement", Content: pdf, Sha256: sum[:], CreatedAt: s.now(),
+	})
 }
 
 func (s *Service) renderForm(app *store.Application, cert *x509.Certificate) ([]byte, error) {
@@ -119,10 +139,8 @@ func (s *Service) Acknowledge(ctx context.Context, sess *Session, in wire.Applic
 		if err != nil {
 			return err
 		}
-		doc, err := tx.SignedDocumentGet(ctx, store.SignedDocumentGetParams{ApplicationID: app.ID, Kind: "acknowledgement"})
-		if errors.Is(err, store.ErrNotFound) {
-			return ErrNoDocument
-		} else if err != nil {
+		doc, err := s.issuedForm(ctx, tx, app)
+		if err != nil {
 			return err
 		}
 		cert, err := s.issuedCert(ctx, tx.Queries, app)

@@ -218,6 +218,15 @@ func (s *Service) issueLocked(ctx context.Context, tx *store.Tx, app *store.Appl
 		return nil, err
 	}
 	app.IssuedSerial = &serial
+	issued, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, err
+	}
+	// The form the holder acknowledges is drawn with the certificate, in
+	// this transaction: it exists from the state "issued" on.
+	if err := s.keepForm(ctx, tx, app, issued); err != nil {
+		return nil, err
+	}
 	if err := s.move(ctx, tx, app, EventIssued, "authority", map[string]string{"serial": serial, "sha256": fmt.Sprintf("%x", sha256Sum(der))}); err != nil {
 		return nil, err
 	}
