@@ -594,6 +594,16 @@ func (r *renewal) waitEvents(ctx context.Context, step, want string) (time.Time,
 		}
 		seen, err := r.readEvents(resp.Body, want, opened)
 		resp.Body.Close()
+		if errors.Is(err, errStreamEnded) && ctx.Err() == nil {
+			// A browser's EventSource opens it again after the server's
+			// retry: (1 s); so does this one.
+			select {
+			case <-ctx.Done():
+				return time.Time{}, r.fail(step, fmt.Errorf("%w: %w", err, ctx.Err()))
+			case <-time.After(time.Second):
+			}
+			continue
+		}
 		if err != nil {
 			return time.Time{}, r.fail(step, err)
 		}
@@ -640,5 +650,8 @@ func (r *renewal) readEvents(body io.Reader, want string, opened time.Time) (tim
 	if err := sc.Err(); err != nil {
 		return time.Time{}, fmt.Errorf("events of %s, waited for %s: %w", r.view.ID, want, err)
 	}
-	return time.Time{}, fmt.Errorf("events of %s ended at %s, waited for %s", r.view.ID, r.view.State, want)
+	return time.Time{}, fmt.Errorf("%w: events of %s ended at %s, waited for %s", errStreamEnded, r.view.ID, r.view.State, want)
 }
+
+// errStreamEnded: the server closed a stream before the state waited for.
+var errStreamEnded = errors.New("the events stream ended")

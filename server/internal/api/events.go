@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -13,6 +14,8 @@ import (
 
 	"renewal/app/wire"
 	"renewal/server/internal/apierr"
+	"renewal/server/internal/renewal"
+	"renewal/server/internal/store"
 )
 
 // The events stream's limits: a wizard needs one stream (two while a page
@@ -27,6 +30,9 @@ const (
 	// streamWrite bounds one write of the stream (the server's own
 	// WriteTimeout would end every stream a minute after it opened).
 	streamWrite = 30 * time.Second
+	// streamRetry is the pause before a view that could not be read
+	// (every connection busy, the database restarting) is read again.
+	streamRetry = 250 * time.Millisecond
 )
 
 var errTooManyStreams = apierr.New(apierr.KindTooManyRequests, "too_many_streams",
@@ -111,6 +117,7 @@ func (s *server) events(c *fiber.Ctx) error {
 		}
 		tick := time.NewTicker(heartbeat)
 		defer tick.Stop()
+		var again <-chan time.Time // a read to repeat (the database was busy)
 		for {
 			select {
 			case <-shutdown:
@@ -119,25 +126,34 @@ func (s *server) events(c *fiber.Ctx) error {
 				if !send([]byte(": heartbeat\n\n")) {
 					return
 				}
+				continue
 			case <-sub.C:
-				v, err := s.currentView(cookie)
-				if err != nil {
-					// The session ended or changed (the proof gives a new
-					// cookie): a reconnecting client reads with its new one.
-					s.Log.Info("events: stream ends", "application", sess.ApplicationID, "err", err)
-					return
-				}
-				b, err := json.Marshal(v)
-				if err != nil {
-					return
-				}
-				if bytes.Equal(b, last) {
-					continue // a notification that changed nothing the holder sees
-				}
-				last = b
-				if !send(fmt.Appendf(nil, "data: %s\n\n", b)) || wire.State(v.State).Terminal() {
-					return
-				}
+			case <-again:
+			}
+			again = nil
+			v, err := s.currentView(cookie)
+			if errors.Is(err, renewal.ErrNoSession) || errors.Is(err, store.ErrNotFound) {
+				// The session ended or changed (the proof gives a new
+				// cookie): a reconnecting client reads with its new one.
+				s.Log.Info("events: stream ends", "application", sess.ApplicationID, "err", err)
+				return
+			}
+			if err != nil {
+				// Busy or unavailable now: the change is still to be told.
+				s.Log.Warn("events: reading the view", "application", sess.ApplicationID, "err", err)
+				again = time.After(streamRetry)
+				continue
+			}
+			b, err := json.Marshal(v)
+			if err != nil {
+				return
+			}
+			if bytes.Equal(b, last) {
+				continue // a notification that changed nothing the holder sees
+			}
+			last = b
+			if !send(fmt.Appendf(nil, "data: %s\n\n", b)) || wire.State(v.State).Terminal() {
+				return
 			}
 		}
 	})
