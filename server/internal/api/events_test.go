@@ -3,6 +3,7 @@ package api
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -238,4 +239,30 @@ func TestEventsLimited(t *testing.T) {
 		}
 		return true
 	}, 20*time.Second, 100*time.Millisecond, "a closed stream's place is given back")
+}
+
+// TestStreamLimits: the limits count per application and per client
+// address, and a released place can be taken again.
+func TestStreamLimits(t *testing.T) {
+	st := newStreams()
+	var releases []func()
+	for i := range streamsPerClient {
+		release, ok := st.open(fmt.Sprintf("app-%d", i), "203.0.113.1")
+		require.True(t, ok, "stream %d", i)
+		releases = append(releases, release)
+	}
+	_, ok := st.open("app-new", "203.0.113.1")
+	assert.False(t, ok, "the 33rd stream of one address")
+	_, ok = st.open("app-new", "203.0.113.2")
+	assert.True(t, ok, "another address")
+	releases[0]()
+	_, ok = st.open("app-new", "203.0.113.1")
+	assert.True(t, ok, "a released place")
+
+	for i := range streamsPerApplication {
+		_, ok := st.open("app-one", fmt.Sprintf("198.51.100.%d", i))
+		require.True(t, ok)
+	}
+	_, ok = st.open("app-one", "198.51.100.99")
+	assert.False(t, ok, "the fifth stream of one application, from anywhere")
 }
