@@ -2,6 +2,7 @@ package api
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,6 +15,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"renewal/app/wire"
+	"renewal/server/internal/renewal"
+	"renewal/server/internal/store"
 )
 
 // eventStream is an open GET /api/v1/renewal/events, read as a browser's
@@ -265,4 +268,35 @@ func TestStreamLimits(t *testing.T) {
 	}
 	_, ok = st.open("app-one", "198.51.100.99")
 	assert.False(t, ok, "the fifth stream of one application, from anywhere")
+}
+
+// TestEventsFromAnotherInstance: the stream is served by a second
+// instance (its own store and pools on the same database) while the
+// holder's calls go to the first: each change still arrives, through
+// PostgreSQL's NOTIFY, the first instance never listening at all.
+func TestEventsFromAnotherInstance(t *testing.T) {
+	f := newFlow(t)
+	ctx := context.Background()
+	st2, err := store.Open(ctx, f.st.Pool().Config().ConnString(), store.Options{MaxConns: 2, Wait: 5 * time.Second})
+	require.NoError(t, err)
+	t.Cleanup(st2.Close)
+	cfg := f.svc.Config
+	cfg.Store = st2
+	svc2, err := renewal.New(cfg)
+	require.NoError(t, err)
+	addr2 := listen(t, New(Deps{Log: cfg.Log, Services: st2, Ready: st2, Renewal: svc2, TrustedProxies: []string{"0.0.0.0"}}))
+
+	h := f.holder("by-individual", "+375290002031", "second@example.by")
+	h.start("by-6.0.00")
+	status, e := h.prove()
+	require.Less(t, status, 300, e.MessageEN)
+	_, s := h.openEvents(addr2)
+	require.NotNil(t, s)
+	assert.Equal(t, "certificate_proven", s.next(t).State)
+	h.acceptTerms() // on the first instance
+	s.until(t, "terms_accepted")
+	h.must("POST", "/api/v1/renewal/cancel", nil, nil)
+	s.until(t, "cancelled")
+	assert.Zero(t, f.st.ListenerConnects(), "the first instance never listened: the news crossed through PostgreSQL")
+	assert.Positive(t, st2.ListenerConnects())
 }
