@@ -1,6 +1,7 @@
 package app
 
 import (
+	"encoding/json"
 	"time"
 
 	goapp "github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -73,13 +74,66 @@ var (
 	txtContinue = text{"Продолжить", "Continue"}
 )
 
-// follower polls the application while its step is on screen and hands
-// each answer to the step; embedding it gives the step OnDismount.
-type follower struct{ stopped bool }
+// follower follows the application while its step is on screen and
+// hands each view to the step; embedding it gives the step OnDismount.
+// It listens to the server's events stream (each change as it happens)
+// and polls every `every` only if the stream cannot be opened or fails
+// again and again.
+type follower struct {
+	stopped bool
+	close   func() // the open stream's
+	fails   int    // stream errors since its last event
+}
 
-func (f *follower) OnDismount() { f.stopped = true }
+// streamFailures is how many errors in a row (the browser reconnects by
+// itself after each) make the follower poll instead.
+const streamFailures = 3
+
+func (f *follower) OnDismount() {
+	f.stopped = true
+	f.closeStream()
+}
+
+func (f *follower) closeStream() {
+	if f.close != nil {
+		f.close()
+		f.close = nil
+	}
+}
 
 func (f *follower) follow(ctx goapp.Context, every time.Duration, answer func(goapp.Context, *wire.Renewal)) {
+	closeStream, err := openEvents("/api/v1/renewal/events", func(data []byte) {
+		var r wire.Renewal
+		if json.Unmarshal(data, &r) != nil {
+			return
+		}
+		ctx.Dispatch(func(ctx goapp.Context) {
+			if !f.stopped && f.close != nil {
+				f.fails = 0
+				answer(ctx, &r)
+			}
+		})
+	}, func(closed bool) {
+		ctx.Dispatch(func(ctx goapp.Context) {
+			if f.stopped || f.close == nil {
+				return
+			}
+			if f.fails++; closed || f.fails >= streamFailures {
+				f.closeStream()
+				f.poll(ctx, every, answer)
+			}
+		})
+	})
+	if err != nil {
+		f.poll(ctx, every, answer)
+		return
+	}
+	f.close = closeStream
+}
+
+// poll reads the application every `every`, as long as the step is on
+// screen.
+func (f *follower) poll(ctx goapp.Context, every time.Duration, answer func(goapp.Context, *wire.Renewal)) {
 	ctx.After(every, func(ctx goapp.Context) {
 		if f.stopped {
 			return
@@ -91,7 +145,7 @@ func (f *follower) follow(ctx goapp.Context, every time.Duration, answer func(go
 				if err == nil && !f.stopped {
 					answer(ctx, &r)
 				}
-				f.follow(ctx, every, answer)
+				f.poll(ctx, every, answer)
 			})
 		})
 	})

@@ -42,7 +42,7 @@ func TestLoad64ConcurrentRenewals(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), loadDeadline)
 	defer cancel()
 	rep, err := load.Run(ctx, load.Config{URL: s.URL, Minter: minter, Concurrency: 64, Renewals: 64,
-		Options: load.Options{Poll: 100 * time.Millisecond, Wait: 2 * time.Minute}})
+		Options: load.Options{Events: true, Wait: 2 * time.Minute}})
 	require.NoError(t, err, "the renewals did not end within %s", loadDeadline)
 	require.Len(t, rep.Results, 64)
 	assert.Zero(t, rep.Failed(), "failed renewals:\n%s", strings.Join(rep.Failures(), "\n"))

@@ -27,6 +27,7 @@ import (
 func TestWizardRussiaOwnerCard(t *testing.T) {
 	owner := demoP12(t, "ru-owner")
 	tb := newWizardTab(t)
+	streams, polls := served("/api/v1/renewal/events"), served("/api/v1/renewal")
 
 	tb.startWizard("service-ru-owner")
 	appID := tb.contacts("+79000000201", "smirnov@example.ru")
@@ -63,6 +64,12 @@ func TestWizardRussiaOwnerCard(t *testing.T) {
 	issued := checkRenewed(t, tb, owner.certificate(t))
 	checkAct(t, tb)
 	t.Logf("issued serial %x", issued.SerialNumber)
+
+	// The waits (registry check, payment, key) followed the events
+	// stream: the wizard opened one on each waiting step.
+	streams, polls = served("/api/v1/renewal/events")-streams, served("/api/v1/renewal")-polls
+	t.Logf("event streams opened: %v, GET /api/v1/renewal: %v", streams, polls)
+	assert.GreaterOrEqual(t, streams, 2, "the wizard waits on the events stream")
 }
 
 // TestWizardBelarusERIPImport: 6.0.00 with the Belarusian individual's

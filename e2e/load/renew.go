@@ -1,6 +1,7 @@
 package load
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto"
@@ -55,12 +56,13 @@ const (
 	StepDelivered      = "delivered"            // POST /renewal/delivered
 	StepPoll           = "poll (GET renewal)"   // each GET /api/v1/renewal of a wait
 	StepPollBusy       = "poll refused (503)"   // a poll the server refused as overloaded: asked again
+	StepEvents         = "events stream opened" // each GET /api/v1/renewal/events of a wait (to its first event)
 )
 
 // Steps lists the step names in order, for reports.
 var Steps = []string{StepStart, StepOutbox, StepContacts, StepChallenge, StepProof, StepTariffs, StepTariff,
 	StepTermsList, StepTerms, StepPersonal, StepCheck, StepApplicationPDF, StepSign, StepPayment, StepCardPage,
-	StepCardPay, StepPaid, StepRequest, StepIssued, StepCertificate, StepForm, StepAck, StepDelivered, StepPoll, StepPollBusy}
+	StepCardPay, StepPaid, StepRequest, StepIssued, StepCertificate, StepForm, StepAck, StepDelivered, StepPoll, StepPollBusy, StepEvents}
 
 // Options of one renewal.
 type Options struct {
@@ -70,6 +72,9 @@ type Options struct {
 	Poll time.Duration
 	// Wait bounds each wait for a job.
 	Wait time.Duration
+	// Events: the waits follow GET /api/v1/renewal/events, as the wizard
+	// does, instead of polling every Poll.
+	Events bool
 	// Alternate, if set, sends each call to the next of these servers in
 	// turn (instances on one database), instead of the base URL.
 	Alternate []string
@@ -482,6 +487,9 @@ func (e *HTTPError) Error() string {
 // waitState reads the application until it reaches want; it records the
 // whole wait under step and returns when the state was seen.
 func (r *renewal) waitState(ctx context.Context, step, want string) (time.Time, error) {
+	if r.opt.Events {
+		return r.waitEvents(ctx, step, want)
+	}
 	start := time.Now()
 	deadline := start.Add(r.opt.Wait)
 	for r.view.State != want {
@@ -537,3 +545,113 @@ func sha256Sum(b []byte) []byte {
 	s := sha256.Sum256(b)
 	return s[:]
 }
+
+// waitEvents follows the application's events stream until it reaches
+// want, as the wizard does; it records the whole wait under step. A
+// stream refused as overloaded (503) is opened again after Poll.
+func (r *renewal) waitEvents(ctx context.Context, step, want string) (time.Time, error) {
+	start := time.Now()
+	if r.view.State == want { // the call's own answer (issued at once): nothing to wait for
+		r.res.Timings = append(r.res.Timings, Timing{step, 0})
+		return start, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, r.opt.Wait)
+	defer cancel()
+	// The client's own timeout would cut a long wait: the context bounds it.
+	client := &http.Client{Jar: r.client.Jar, Transport: r.client.Transport}
+	for {
+		base := r.base
+		if len(r.opt.Alternate) > 0 {
+			base = r.opt.Alternate[r.calls%len(r.opt.Alternate)]
+			r.calls++
+		}
+		req, err := http.NewRequestWithContext(ctx, "GET", base+"/api/v1/renewal/events", nil)
+		if err != nil {
+			return time.Time{}, r.fail(step, err)
+		}
+		req.Header.Set("Accept", "text/event-stream")
+		req.Header.Set("X-Forwarded-For", r.h.IP)
+		opened := time.Now()
+		resp, err := client.Do(req)
+		if err != nil {
+			return time.Time{}, r.fail(step, fmt.Errorf("events of %s, waited for %s: %w", r.view.ID, want, err))
+		}
+		if resp.StatusCode != http.StatusOK {
+			raw, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			var e wire.Error
+			_ = json.Unmarshal(raw, &e)
+			if resp.StatusCode == http.StatusServiceUnavailable {
+				r.res.Timings = append(r.res.Timings, Timing{StepPollBusy, time.Since(opened)})
+				select {
+				case <-ctx.Done():
+					return time.Time{}, r.fail(step, ctx.Err())
+				case <-time.After(r.opt.Poll):
+				}
+				continue
+			}
+			return time.Time{}, r.fail(step, &HTTPError{Method: "GET", Path: "/api/v1/renewal/events", Status: resp.StatusCode, Code: e.Code, Message: e.MessageEN})
+		}
+		seen, err := r.readEvents(resp.Body, want, opened)
+		resp.Body.Close()
+		if errors.Is(err, errStreamEnded) && ctx.Err() == nil {
+			// A browser's EventSource opens it again after the server's
+			// retry: (1 s); so does this one.
+			select {
+			case <-ctx.Done():
+				return time.Time{}, r.fail(step, fmt.Errorf("%w: %w", err, ctx.Err()))
+			case <-time.After(time.Second):
+			}
+			continue
+		}
+		if err != nil {
+			return time.Time{}, r.fail(step, err)
+		}
+		r.res.Timings = append(r.res.Timings, Timing{step, seen.Sub(start)})
+		return seen, nil
+	}
+}
+
+// readEvents reads a stream's events into the view until it is in want.
+func (r *renewal) readEvents(body io.Reader, want string, opened time.Time) (time.Time, error) {
+	sc := bufio.NewScanner(body)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	var data []byte
+	first := true
+	for sc.Scan() {
+		line := sc.Bytes()
+		if d, ok := bytes.CutPrefix(line, []byte("data: ")); ok {
+			data = append(data, d...)
+			continue
+		}
+		if len(line) != 0 || len(data) == 0 {
+			continue // a comment (heartbeat), retry:, or an empty event
+		}
+		var v wire.Renewal
+		if err := json.Unmarshal(data, &v); err != nil {
+			return time.Time{}, fmt.Errorf("an event of %s: %w", r.view.ID, err)
+		}
+		data = data[:0]
+		if first {
+			r.res.Timings = append(r.res.Timings, Timing{StepEvents, time.Since(opened)})
+			first = false
+		}
+		r.view = v
+		if v.CSRFToken != "" {
+			r.csrf = v.CSRFToken
+		}
+		switch v.State {
+		case want:
+			return time.Now(), nil
+		case "rejected", "cancelled", "expired":
+			return time.Time{}, fmt.Errorf("application %s is %s, waited for %s", v.ID, v.State, want)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return time.Time{}, fmt.Errorf("events of %s, waited for %s: %w", r.view.ID, want, err)
+	}
+	return time.Time{}, fmt.Errorf("%w: events of %s ended at %s, waited for %s", errStreamEnded, r.view.ID, r.view.State, want)
+}
+
+// errStreamEnded: the server closed a stream before the state waited for.
+var errStreamEnded = errors.New("the events stream ended")

@@ -40,24 +40,29 @@ import (
 func main() {
 	c := flag.Int("c", 32, "holders renewing at once")
 	n := flag.Int("n", 500, "complete renewals in all")
-	poll := flag.Duration("poll", 50*time.Millisecond, "pause between two reads of the application while a job runs")
+	poll := flag.Duration("poll", 50*time.Millisecond, "with -wait poll: pause between two reads of the application while a job runs")
+	wait := flag.String("wait", "events", "how a holder waits for a job: events (GET /api/v1/renewal/events, as the wizard) or poll (GET /api/v1/renewal every -poll)")
 	serverArgs := flag.String("server-args", "", "more arguments for the server, space-separated (e.g. --db-max-conns 40)")
 	warmup := flag.Int("warmup", 0, "renewals before the measured run (default: c)")
 	perf := flag.Bool("perf", false, "record a CPU profile of the server process with perf during the measured run")
 	keep := flag.Bool("keep", false, "keep the server's data directory (its log is server.log there)")
 	flag.Parse()
+	if *wait != "events" && *wait != "poll" {
+		fmt.Fprintln(os.Stderr, "benchload: -wait is events or poll")
+		os.Exit(2)
+	}
 	if *warmup == 0 {
 		*warmup = *c
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, *c, *n, *warmup, *poll, strings.Fields(*serverArgs), *perf, *keep); err != nil {
+	if err := run(ctx, *c, *n, *warmup, load.Options{Poll: *poll, Events: *wait == "events"}, strings.Fields(*serverArgs), *perf, *keep); err != nil {
 		fmt.Fprintln(os.Stderr, "benchload:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, c, n, warmup int, poll time.Duration, extra []string, perf, keep bool) error {
+func run(ctx context.Context, c, n, warmup int, opts load.Options, extra []string, perf, keep bool) error {
 	root, err := binary.Root()
 	if err != nil {
 		return err
@@ -80,7 +85,11 @@ func run(ctx context.Context, c, n, warmup int, poll time.Duration, extra []stri
 	if err != nil {
 		return err
 	}
-	opts := load.Options{Poll: poll}
+	if opts.Events {
+		fmt.Println("waits: the events stream")
+	} else {
+		fmt.Printf("waits: polls every %s\n", opts.Poll)
+	}
 
 	// A warm-up fills the connection pools and the caches; its holders
 	// are other people (the minter's numbering goes on).
@@ -132,8 +141,14 @@ func run(ctx context.Context, c, n, warmup int, poll time.Duration, extra []stri
 	fmt.Printf("cpu per renewal: server %.1f ms, postgres %.1f ms, together %.1f ms (a ceiling of %.0f renewals/s on 2 cores)\n",
 		ms(server/time.Duration(done)), ms(pg/time.Duration(done)), ms((server+pg)/time.Duration(done)),
 		2*float64(done)/(server+pg).Seconds())
-	fmt.Printf("polls of the application per renewal: %.0f (every %s while a job runs; the wizard asks every 1–2 s)\n",
-		float64(len(rep.Durations(load.StepPoll)))/float64(max(1, len(rep.Results))), poll)
+	per := func(step string) float64 {
+		return float64(len(rep.Durations(step))) / float64(max(1, len(rep.Results)))
+	}
+	if opts.Events {
+		fmt.Printf("event streams per renewal: %.1f, polls: %.1f\n", per(load.StepEvents), per(load.StepPoll))
+	} else {
+		fmt.Printf("polls of the application per renewal: %.0f (every %s while a job runs)\n", per(load.StepPoll), opts.Poll)
+	}
 	if rec != nil {
 		if err := rec.report(os.Stdout); err != nil {
 			fmt.Fprintln(os.Stderr, "benchload: perf report:", err)

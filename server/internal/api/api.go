@@ -66,11 +66,12 @@ type Deps struct {
 type server struct {
 	Deps
 	proxies *trustedProxies
+	streams *streams // the open event streams (events.go)
 }
 
 // New returns the application with every route registered.
 func New(d Deps) *fiber.App {
-	s := &server{Deps: d, proxies: newTrustedProxies(d.TrustedProxies)}
+	s := &server{Deps: d, proxies: newTrustedProxies(d.TrustedProxies), streams: newStreams()}
 	cfg := fiber.Config{
 		AppName:               "renewal-server",
 		BodyLimit:             BodyLimit,

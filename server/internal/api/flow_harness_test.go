@@ -100,6 +100,16 @@ func (f *flow) send(req *http.Request) (*http.Response, error) {
 // of current certificates besides the demo root).
 func newFlow(t *testing.T, trusted ...*x509.Certificate) *flow {
 	t.Helper()
+	return newFlowWith(t, flowOptions{}, trusted...)
+}
+
+// flowOptions change the flow's parts.
+type flowOptions struct {
+	RegistryDelay time.Duration // how long a registry check takes (spread over its steps)
+}
+
+func newFlowWith(t *testing.T, o flowOptions, trusted ...*x509.Certificate) *flow {
+	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, pgtest.NewDatabase(t), store.Options{MaxConns: 2, Wait: 5 * time.Second})
 	require.NoError(t, err)
@@ -122,7 +132,7 @@ func newFlow(t *testing.T, trusted ...*x509.Certificate) *flow {
 	require.NoError(t, err)
 	catalog, err := renewal.LoadCatalog(auth.Profiles)
 	require.NoError(t, err)
-	reg, err := registry.NewFile(registry.Options{})
+	reg, err := registry.NewFile(registry.Options{Delay: o.RegistryDelay})
 	require.NoError(t, err)
 	secret := make([]byte, 32)
 	_, _ = rand.Read(secret)

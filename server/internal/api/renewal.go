@@ -34,6 +34,7 @@ func (s *server) mountRenewal(v1 fiber.Router) {
 
 	r := v1.Group("/renewal", s.withSession)
 	r.Get("", s.renewalView)
+	r.Get("/events", s.events)
 	r.Post("/codes", s.csrf, s.codesResend)
 	r.Post("/contacts", s.csrf, s.contactsVerify)
 	r.Post("/challenge", s.csrf, s.challenge)

@@ -71,6 +71,8 @@ func (w *checkWorker) Work(ctx context.Context, job *river.Job[checkArgs]) error
 			ApplicationID: app.ID, Status: status, Attempts: int32(job.Attempt), LastError: lastErr,
 			Steps: string(raw), StartedAt: started.StartedAt,
 		})
+		// Each registry step reaches the holder's stream as it happens.
+		_ = q.ApplicationNotify(ctx, app.ID)
 	}
 	progress("running", s.Registry.Steps(query), "")
 	verdict, err := s.Registry.Check(ctx, query, func(steps []registry.Step) { progress("running", steps, "") })

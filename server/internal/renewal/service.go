@@ -147,6 +147,10 @@ func (s *Service) move(ctx context.Context, tx *store.Tx, app *store.Application
 	if err := appendAudit(ctx, tx, app.ID, at, "transition:"+string(ev), from, t.to, actor, data); err != nil {
 		return err
 	}
+	// The holder's event streams learn of it at the commit (Events).
+	if err := tx.ApplicationNotify(ctx, app.ID); err != nil {
+		return err
+	}
 	app.State = string(t.to)
 	s.Log.InfoContext(ctx, "renewal: transition", "application", app.ID, "event", ev, "from", from, "to", t.to)
 	return nil

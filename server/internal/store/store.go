@@ -11,6 +11,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -49,6 +50,9 @@ type shared struct {
 	id string
 	// The liveness lock (reclaim.go), held while the store is open.
 	stopLive func()
+	// The LISTEN connection (listen.go), opened by the first Subscribe.
+	listenMu sync.Mutex
+	listener *listener
 }
 
 // Open connects to the database at url with the pools o sizes, waiting
@@ -112,6 +116,7 @@ func (s *Store) Close() {
 	if s.shared.stopLive != nil {
 		s.shared.stopLive()
 	}
+	s.shared.stopListener()
 	s.shared.requests.p.Close()
 	s.shared.jobs.p.Close()
 }

@@ -133,3 +133,9 @@ WHERE id = $1;
 
 -- name: OutboxList :many
 SELECT * FROM outbox ORDER BY id DESC LIMIT $1;
+
+-- name: ApplicationNotify :exec
+-- Tells every server's listener (listen.go) that the application's view
+-- changed; inside a transaction PostgreSQL sends it at the commit. The
+-- payload is the id alone: a stream reads the view itself.
+SELECT pg_notify('renewal_events', sqlc.arg(id)::text);

@@ -120,6 +120,18 @@ func (q *Queries) ApplicationInsert(ctx context.Context, arg ApplicationInsertPa
 	return err
 }
 
+const applicationNotify = `-- name: ApplicationNotify :exec
+SELECT pg_notify('renewal_events', $1::text)
+`
+
+// Tells every server's listener (listen.go) that the application's view
+// changed; inside a transaction PostgreSQL sends it at the commit. The
+// payload is the id alone: a stream reads the view itself.
+func (q *Queries) ApplicationNotify(ctx context.Context, id string) error {
+	_, err := q.db.Exec(ctx, applicationNotify, id)
+	return err
+}
+
 const applicationOpenForCertificate = `-- name: ApplicationOpenForCertificate :one
 SELECT id, service, jurisdiction, profile, state, version, lang, phone, email, phone_verified_at, email_verified_at, cert_serial, cert_der, cert_sha256, tariff, amount_minor, currency, personal_data, reject_code, reject_ru, reject_en, created_at, updated_at, client_ip, csr, issued_serial, org_id FROM application
 WHERE cert_sha256 = $1 AND state NOT IN ('rejected', 'delivered', 'cancelled', 'expired')
