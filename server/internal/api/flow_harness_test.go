@@ -155,7 +155,7 @@ func newFlow(t *testing.T, trusted ...*x509.Certificate) *flow {
 	// Each holder comes from its own address, through a trusted proxy,
 	// so the per-client limits of codes do not mix tests.
 	app := New(Deps{Log: log, Services: st, Ready: st, Renewal: svc, Audit: audit, Dev: true, Authority: auth, Root: auth.Root, RootCRL: auth.RootCRL,
-		TrustedProxies: []string{"0.0.0.0"}, OperatorToken: "operator-secret"})
+		TrustedProxies: []string{"0.0.0.0"}, OperatorToken: "operator-secret", CheckResponses: true})
 	return &flow{t: t, app: app, st: st, svc: svc, audit: audit, auditKey: key, registry: reg, demo: d, auth: auth, clock: clk, webhookSecret: webhookSecret}
 }
 

@@ -1,18 +1,139 @@
 package api
 
 import (
+	"context"
 	_ "embed"
+	"encoding/json"
+	"fmt"
+	"slices"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gofiber/fiber/v2"
+
+	"renewal/app/wire"
+	"renewal/server/internal/renewal"
 )
 
 // openAPI describes /api/v1; TestOpenAPICoversRoutes fails when a route
-// is missing from it.
+// is missing from it. The operations tagged devTag exist only with --dev
+// and are cut from the document otherwise; the state machine
+// (x-state-machine) is written from renewal's tables at start-up.
 //
 //go:embed openapi.json
 var openAPI []byte
 
-func serveOpenAPI(c *fiber.Ctx) error {
-	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
-	return c.Send(openAPI)
+const devTag = "development"
+
+// apiDocument is the document this server serves and validates against.
+func apiDocument(dev bool) ([]byte, *openapi3.T, error) {
+	var doc map[string]any
+	if err := json.Unmarshal(openAPI, &doc); err != nil {
+		return nil, nil, fmt.Errorf("parse openapi.json: %w", err)
+	}
+	if !dev {
+		cutTagged(doc, devTag)
+	}
+	doc["x-state-machine"] = stateMachine()
+	raw, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return nil, nil, fmt.Errorf("write openapi document: %w", err)
+	}
+	loader := openapi3.NewLoader()
+	t, err := loader.LoadFromData(raw)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load openapi document: %w", err)
+	}
+	if err := t.Validate(context.Background()); err != nil {
+		return nil, nil, fmt.Errorf("openapi document is invalid: %w", err)
+	}
+	return raw, t, nil
+}
+
+// cutTagged removes every operation carrying tag, paths left empty, and
+// the tag itself.
+func cutTagged(doc map[string]any, tag string) {
+	paths, _ := doc["paths"].(map[string]any)
+	for p, item := range paths {
+		ops, _ := item.(map[string]any)
+		for m, op := range ops {
+			o, ok := op.(map[string]any)
+			if !ok {
+				continue
+			}
+			tags, _ := o["tags"].([]any)
+			if slices.Contains(tags, any(tag)) {
+				delete(ops, m)
+			}
+		}
+		if !hasOperation(ops) {
+			delete(paths, p)
+		}
+	}
+	if tags, ok := doc["tags"].([]any); ok {
+		doc["tags"] = slices.DeleteFunc(tags, func(t any) bool {
+			m, _ := t.(map[string]any)
+			return m["name"] == tag
+		})
+	}
+}
+
+func hasOperation(item map[string]any) bool {
+	for _, m := range []string{"get", "put", "post", "delete", "patch", "head", "options"} {
+		if _, ok := item[m]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// machineDoc is x-state-machine: states in the order an application
+// passes them, each state's allowed actions, and every transition.
+type machineDoc struct {
+	Description string              `json:"description"`
+	States      []machineState      `json:"states"`
+	Transitions []machineTransition `json:"transitions"`
+}
+
+type machineState struct {
+	Name     string   `json:"name"`
+	Terminal bool     `json:"terminal,omitempty"`
+	Actions  []string `json:"actions"`
+}
+
+type machineTransition struct {
+	Event string   `json:"event"`
+	From  []string `json:"from"`
+	To    string   `json:"to"`
+}
+
+func stateMachine() machineDoc {
+	acts := renewal.Actions()
+	m := machineDoc{Description: "Written from the server's own tables (renewal/state.go transitions, renewal/actions.go actions). " +
+		"Each operation names the action it needs in x-action (refused with wrong_state in any other state) " +
+		"and the events it may cause in x-events."}
+	for _, s := range wire.States() {
+		st := machineState{Name: string(s), Terminal: s.Terminal(), Actions: []string{}}
+		for a, in := range acts {
+			if slices.Contains(in, s) {
+				st.Actions = append(st.Actions, string(a))
+			}
+		}
+		slices.Sort(st.Actions)
+		m.States = append(m.States, st)
+	}
+	for _, t := range renewal.Machine() {
+		mt := machineTransition{Event: string(t.Event), To: string(t.To)}
+		for _, f := range t.From {
+			mt.From = append(mt.From, string(f))
+		}
+		m.Transitions = append(m.Transitions, mt)
+	}
+	return m
+}
+
+func serveDocument(raw []byte) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
+		return c.Send(raw)
+	}
 }
