@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gofiber/fiber/v2"
@@ -33,7 +34,7 @@ func apiDocument(dev bool) ([]byte, *openapi3.T, error) {
 	if !dev {
 		cutTagged(doc, devTag)
 	}
-	doc["x-state-machine"] = stateMachine()
+	doc["x-state-machine"] = stateMachine(doc)
 	raw, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
 		return nil, nil, fmt.Errorf("write openapi document: %w", err)
@@ -88,6 +89,9 @@ func hasOperation(item map[string]any) bool {
 
 // machineDoc is x-state-machine: states in the order an application
 // passes them, each state's allowed actions, and every transition.
+// State is renewal's state type.
+type State = wire.State
+
 type machineDoc struct {
 	Description string              `json:"description"`
 	States      []machineState      `json:"states"`
@@ -98,6 +102,10 @@ type machineState struct {
 	Name     string   `json:"name"`
 	Terminal bool     `json:"terminal,omitempty"`
 	Actions  []string `json:"actions"`
+	// Calls are the operations allowed in the state: those whose
+	// x-action is allowed in it, and those without x-action whose
+	// x-events leave it (cancel).
+	Calls []string `json:"calls"`
 }
 
 type machineTransition struct {
@@ -106,13 +114,50 @@ type machineTransition struct {
 	To    string   `json:"to"`
 }
 
-func stateMachine() machineDoc {
+func stateMachine(doc map[string]any) machineDoc {
 	acts := renewal.Actions()
+	from := map[string][]State{}
+	for _, t := range renewal.Machine() {
+		from[string(t.Event)] = t.From
+	}
+	calls := map[State][]string{}
+	paths, _ := doc["paths"].(map[string]any)
+	for p, item := range paths {
+		ops, _ := item.(map[string]any)
+		for m, op := range ops {
+			o, ok := op.(map[string]any)
+			if !ok {
+				continue
+			}
+			call := strings.ToUpper(m) + " " + p
+			if a, ok := o["x-action"].(string); ok {
+				for _, s := range acts[renewal.Action(a)] {
+					calls[s] = append(calls[s], call)
+				}
+				continue
+			}
+			evs, _ := o["x-events"].([]any)
+			seen := map[State]bool{}
+			for _, e := range evs {
+				name, _ := e.(string)
+				for _, s := range from[name] {
+					if !seen[s] {
+						seen[s] = true
+						calls[s] = append(calls[s], call)
+					}
+				}
+			}
+		}
+	}
 	m := machineDoc{Description: "Written from the server's own tables (renewal/state.go transitions, renewal/actions.go actions). " +
 		"Each operation names the action it needs in x-action (refused with wrong_state in any other state) " +
 		"and the events it may cause in x-events."}
 	for _, s := range wire.States() {
-		st := machineState{Name: string(s), Terminal: s.Terminal(), Actions: []string{}}
+		st := machineState{Name: string(s), Terminal: s.Terminal(), Actions: []string{}, Calls: calls[s]}
+		if st.Calls == nil {
+			st.Calls = []string{}
+		}
+		slices.Sort(st.Calls)
 		for a, in := range acts {
 			if slices.Contains(in, s) {
 				st.Actions = append(st.Actions, string(a))

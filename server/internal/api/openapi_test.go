@@ -53,3 +53,56 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenAPIDevSection: the development operations (tagged
+// "development": the outbox, statements, the payment sandboxes) are in the
+// document only with --dev, and every /dev and /sandbox path is tagged so.
+func TestOpenAPIDevSection(t *testing.T) {
+	type op struct {
+		Tags []string `json:"tags"`
+	}
+	read := func(dev bool) (map[string]map[string]json.RawMessage, []string) {
+		raw, _, err := apiDocument(dev)
+		require.NoError(t, err)
+		var doc struct {
+			Paths map[string]map[string]json.RawMessage `json:"paths"`
+			Tags  []struct {
+				Name string `json:"name"`
+			} `json:"tags"`
+		}
+		require.NoError(t, json.Unmarshal(raw, &doc))
+		var tags []string
+		for _, tg := range doc.Tags {
+			tags = append(tags, tg.Name)
+		}
+		return doc.Paths, tags
+	}
+	isDev := func(p string) bool { return strings.HasPrefix(p, "/dev/") || strings.HasPrefix(p, "/sandbox/") }
+
+	paths, tags := read(true)
+	assert.Contains(t, tags, devTag)
+	devOps := 0
+	for p, ops := range paths {
+		for m, raw := range ops {
+			if m == "parameters" {
+				continue
+			}
+			var o op
+			require.NoError(t, json.Unmarshal(raw, &o))
+			if isDev(p) {
+				devOps++
+				assert.Contains(t, o.Tags, devTag, "%s %s is a development route without the tag", m, p)
+			} else {
+				assert.NotContains(t, o.Tags, devTag, "%s %s", m, p)
+			}
+		}
+	}
+	assert.GreaterOrEqual(t, devOps, 8, "the development section is missing")
+
+	paths, tags = read(false)
+	assert.NotContains(t, tags, devTag)
+	for p := range paths {
+		assert.False(t, isDev(p), "%s is served without --dev", p)
+	}
+	assert.Contains(t, paths, "/api/v1/renewal")
+}
