@@ -85,7 +85,10 @@ type flow struct {
 // binary.
 func (f *flow) send(req *http.Request) (*http.Response, error) {
 	if f.base == "" {
-		return f.app.Test(req, -1)
+		in := exampleBody(req)
+		resp, err := f.app.Test(req, -1)
+		recordExample(req, in, resp)
+		return resp, err
 	}
 	out, err := http.NewRequest(req.Method, f.base+req.URL.RequestURI(), req.Body)
 	if err != nil {
