@@ -116,7 +116,7 @@ func New(d Deps) *fiber.App {
 		// The document is embedded: a broken one is a build fault.
 		panic(err)
 	}
-	k, err := newContract(doc, d.CheckResponses, d.Log)
+	k, err := newContract(raw, doc, d.CheckResponses, d.Log)
 	if err != nil {
 		panic(err)
 	}

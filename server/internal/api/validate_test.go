@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -64,10 +65,10 @@ func TestRequestRefusedByDocument(t *testing.T) {
 // the document lacks) becomes 500 response_mismatch; without it the
 // answer goes out as the handler wrote it.
 func TestAnswerRefusedByDocument(t *testing.T) {
-	_, doc, err := apiDocument(false)
+	raw, doc, err := apiDocument(false)
 	require.NoError(t, err)
 	build := func(check bool) *fiber.App {
-		k, err := newContract(doc, check, slog.New(slog.DiscardHandler))
+		k, err := newContract(raw, doc, check, slog.New(slog.DiscardHandler))
 		require.NoError(t, err)
 		s := &server{Deps: Deps{Log: slog.New(slog.DiscardHandler)}}
 		app := fiber.New(fiber.Config{ErrorHandler: s.renderError})
@@ -92,4 +93,42 @@ func TestAnswerRefusedByDocument(t *testing.T) {
 		require.NoError(t, err)
 		assert.NotEqual(t, 500, resp.StatusCode, path)
 	}
+}
+
+// BenchmarkContract: the validator's cost on one JSON request and its
+// answer (POST /api/v1/renewal/terms with a TermsAcceptance, answered with
+// a Renewal), requests only (production) and with the answer checked too.
+func BenchmarkContract(b *testing.B) {
+	raw, doc, err := apiDocument(false)
+	require.NoError(b, err)
+	body := `{"accepted":[{"code":"offer","version":"1","sha256":"00"}]}`
+	answer := wire.Renewal{ID: "x", Service: "ru-owner", Jurisdiction: "RU", State: "terms_accepted", CSRFToken: "t"}
+	for _, check := range []bool{false, true} {
+		b.Run(fmt.Sprintf("check-responses=%v", check), func(b *testing.B) {
+			k, err := newContract(raw, doc, check, slog.New(slog.DiscardHandler))
+			require.NoError(b, err)
+			s := &server{Deps: Deps{Log: slog.New(slog.DiscardHandler)}}
+			app := fiber.New(fiber.Config{ErrorHandler: s.renderError})
+			app.Group("/api/v1", k.check(s)).Post("/renewal/terms", func(c *fiber.Ctx) error { return c.JSON(answer) })
+			for b.Loop() {
+				req := httptest.NewRequest("POST", "/api/v1/renewal/terms", strings.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				resp, err := app.Test(req, -1)
+				if err != nil || resp.StatusCode != 200 {
+					b.Fatal(err, resp.StatusCode)
+				}
+			}
+		})
+	}
+	b.Run("no-validator", func(b *testing.B) {
+		app := fiber.New()
+		app.Post("/api/v1/renewal/terms", func(c *fiber.Ctx) error { return c.JSON(answer) })
+		for b.Loop() {
+			req := httptest.NewRequest("POST", "/api/v1/renewal/terms", strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			if _, err := app.Test(req, -1); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
