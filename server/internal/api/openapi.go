@@ -151,7 +151,9 @@ func stateMachine(doc map[string]any) machineDoc {
 	}
 	m := machineDoc{Description: "Written from the server's own tables (renewal/state.go transitions, renewal/actions.go actions). " +
 		"Each operation names the action it needs in x-action (refused with wrong_state in any other state) " +
-		"and the events it may cause in x-events."}
+		"and the events it may cause in x-events; a state's calls are the operations allowed in it " +
+		"(GETs that only read are answered whenever what they read exists). " +
+		"check_registry, issue, refund_before_cert and apply_payment are done by the server's jobs and the gateways' notifications."}
 	for _, s := range wire.States() {
 		st := machineState{Name: string(s), Terminal: s.Terminal(), Actions: []string{}, Calls: calls[s]}
 		if st.Calls == nil {

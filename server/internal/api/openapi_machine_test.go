@@ -15,8 +15,9 @@ import (
 	"renewal/server/internal/renewal"
 )
 
-// jobActions are done by the server's jobs, not by a call.
-var jobActions = []renewal.Action{renewal.ActionCheckRegistry, renewal.ActionIssue, renewal.ActionRefundBeforeCert}
+// jobActions are done by the server's jobs or a gateway's notification,
+// not by a call of the holder or the head.
+var jobActions = []renewal.Action{renewal.ActionCheckRegistry, renewal.ActionIssue, renewal.ActionRefundBeforeCert, renewal.ActionApplyPayment}
 
 // TestOpenAPIStateMachine: the served document's states are wire.States
 // in order, x-state-machine is renewal's transition and action tables, every
