@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gofiber/fiber/v2"
@@ -25,8 +26,37 @@ var openAPI []byte
 
 const devTag = "development"
 
-// apiDocument is the document this server serves and validates against.
+// builtDocument is apiDocument's result.
+type builtDocument struct {
+	raw []byte
+	doc *openapi3.T
+}
+
+// documents are built once per process: loading and checking the
+// document (its examples against their schemas included) takes about
+// 0.3 s, and every test builds an app. Both are only read afterwards.
+var documents = [2]func() (builtDocument, error){
+	sync.OnceValues(func() (builtDocument, error) { return buildDocument(false) }),
+	sync.OnceValues(func() (builtDocument, error) { return buildDocument(true) }),
+}
+
+// apiDocument is the document this server serves and validates against:
+// with dev, the development section too.
 func apiDocument(dev bool) ([]byte, *openapi3.T, error) {
+	i := 0
+	if dev {
+		i = 1
+	}
+	b, err := documents[i]()
+	return b.raw, b.doc, err
+}
+
+func buildDocument(dev bool) (builtDocument, error) {
+	raw, t, err := loadDocument(dev)
+	return builtDocument{raw, t}, err
+}
+
+func loadDocument(dev bool) ([]byte, *openapi3.T, error) {
 	var doc map[string]any
 	if err := json.Unmarshal(openAPI, &doc); err != nil {
 		return nil, nil, fmt.Errorf("parse openapi.json: %w", err)
