@@ -21,7 +21,7 @@ func startServerIn(dataDir string, env []string, args ...string) (*binary.Server
 
 func suiteOptions(dataDir string, env, args []string) binary.Options {
 	return binary.Options{
-		Root: root, DataDir: dataDir, DirPrefix: "rnw-e2e-", Args: args,
+		Root: root, DataDir: dataDir, DirPrefix: "rnw-e2e-", Args: args, CheckResponses: true,
 		// Two connections for requests: a query on the pool from inside a
 		// transaction fails at once instead of waiting for load to deadlock.
 		// A test may ask for more (the last value of a key wins).

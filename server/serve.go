@@ -121,6 +121,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		Renewal:        wf.svc,
 		Audit:          wf.audit,
 		Dev:            cfg.Dev,
+		CheckResponses: cfg.CheckResponses,
 		Sandbox:        wf.sandbox,
 		OperatorToken:  os.Getenv("OPERATOR_TOKEN"),
 		TrustedProxies: cfg.TrustedProxies,

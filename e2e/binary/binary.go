@@ -75,6 +75,10 @@ type Options struct {
 	DirPrefix string
 	// Args come after --addr 127.0.0.1:0 --data-dir … --web-dir ….
 	Args []string
+	// CheckResponses starts the server with --check-responses: every
+	// /api/v1 answer is validated against openapi.json and one that does
+	// not match answers 500, so the suite fails on it.
+	CheckResponses bool
 	// Env is added to this process's environment (the last value of a
 	// key wins).
 	Env []string
@@ -135,7 +139,11 @@ func Start(o Options) (*Server, error) {
 }
 
 func (s *Server) start(o Options) error {
-	args := append([]string{"--addr", "127.0.0.1:0", "--data-dir", s.DataDir, "--web-dir", filepath.Join(o.Root, "web")}, o.Args...)
+	args := []string{"--addr", "127.0.0.1:0", "--data-dir", s.DataDir, "--web-dir", filepath.Join(o.Root, "web")}
+	if o.CheckResponses {
+		args = append(args, "--check-responses")
+	}
+	args = append(args, o.Args...)
 	s.cmd = exec.Command(filepath.Join(o.Root, "bin", "renewal-server"), args...)
 	if len(o.Env) > 0 {
 		s.cmd.Env = append(os.Environ(), o.Env...)

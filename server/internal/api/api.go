@@ -58,6 +58,10 @@ type Deps struct {
 	OperatorToken  string            // bearer token of the operator's API; empty: closed
 	Sandbox        http.Handler      // development payment gateways' pages (/sandbox/...); nil: none
 	TrustedProxies []string
+	// CheckResponses validates every /api/v1 answer against openapi.json
+	// and turns one that does not match into a 500 (the test suites and
+	// the binary's -check-responses); requests are always validated.
+	CheckResponses bool
 	// Extra registers more routes on the app before the web app's
 	// catch-all (tests use it to add failing handlers).
 	Extra func(app *fiber.App)
@@ -108,8 +112,17 @@ func New(d Deps) *fiber.App {
 		s.mountCA(app)
 	}
 
-	v1 := app.Group("/api/v1", noStore)
-	v1.Get("/openapi.json", serveOpenAPI)
+	raw, doc, err := apiDocument(d.Dev)
+	if err != nil {
+		// The document is embedded: a broken one is a build fault.
+		panic(err)
+	}
+	k, err := newContract(raw, doc, d.CheckResponses, d.Log)
+	if err != nil {
+		panic(err)
+	}
+	v1 := app.Group("/api/v1", noStore, k.check(s))
+	v1.Get("/openapi.json", serveDocument(raw))
 	v1.Get("/services", s.serviceList)
 	v1.Get("/services/:code", s.serviceGet)
 	if d.Renewal != nil {

@@ -85,7 +85,10 @@ type flow struct {
 // binary.
 func (f *flow) send(req *http.Request) (*http.Response, error) {
 	if f.base == "" {
-		return f.app.Test(req, -1)
+		in := exampleBody(req)
+		resp, err := f.app.Test(req, -1)
+		recordExample(req, in, resp)
+		return resp, err
 	}
 	out, err := http.NewRequest(req.Method, f.base+req.URL.RequestURI(), req.Body)
 	if err != nil {
@@ -165,7 +168,7 @@ func newFlowWith(t *testing.T, o flowOptions, trusted ...*x509.Certificate) *flo
 	// Each holder comes from its own address, through a trusted proxy,
 	// so the per-client limits of codes do not mix tests.
 	app := New(Deps{Log: log, Services: st, Ready: st, Renewal: svc, Audit: audit, Dev: true, Authority: auth, Root: auth.Root, RootCRL: auth.RootCRL,
-		TrustedProxies: []string{"0.0.0.0"}, OperatorToken: "operator-secret"})
+		TrustedProxies: []string{"0.0.0.0"}, OperatorToken: "operator-secret", CheckResponses: true})
 	return &flow{t: t, app: app, st: st, svc: svc, audit: audit, auditKey: key, registry: reg, demo: d, auth: auth, clock: clk, webhookSecret: webhookSecret}
 }
 

@@ -19,10 +19,13 @@ import (
 
 // Config is everything the server needs to start.
 type Config struct {
-	Addr           string
-	DataDir        string
-	DatabaseURL    string
-	Dev            bool
+	Addr        string
+	DataDir     string
+	DatabaseURL string
+	Dev         bool
+	// CheckResponses validates every /api/v1 answer against the API
+	// document (the test suites).
+	CheckResponses bool
 	TLSCert        string
 	TLSKey         string
 	TrustedProxies []string
@@ -136,6 +139,9 @@ func Parse(name string, args []string, getenv func(string) string, out io.Writer
 	devDefault, _ := strconv.ParseBool(env("DEV", "false"))
 	fs.BoolVar(&c.Dev, "dev", devDefault, "development mode: demo data, development pages and payment sandboxes (never in production)")
 	opts = append(opts, option{"dev", "DEV", ""})
+	checkDefault, _ := strconv.ParseBool(env("CHECK_RESPONSES", "false"))
+	fs.BoolVar(&c.CheckResponses, "check-responses", checkDefault, "tests only: validate every /api/v1 answer against openapi.json; one that does not match answers 500 (requests are always validated)")
+	opts = append(opts, option{"check-responses", "CHECK_RESPONSES", ""})
 	waitDefault, err := time.ParseDuration(env("DB_WAIT", "5s"))
 	if err != nil {
 		return nil, fmt.Errorf("DB_WAIT: %w", err)
