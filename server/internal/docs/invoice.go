@@ -13,9 +13,11 @@ import (
 // Party is the seller or the buyer of an invoice or a closing document.
 // Russian parties have INN (and KPP for organisations), a BIC, a settlement
 // account and a correspondent account; Belarusian ones have a UNP, a BIC and
-// an IBAN in Account. Empty fields are left out of the documents.
+// an IBAN in Account. A Russian organisation may have its OGRN, an
+// individual entrepreneur (ИП) has an OGRNIP beside a personal INN. Empty
+// fields are left out of the documents.
 type Party struct {
-	Name, INN, KPP, UNP, Address, Bank, BIC, Account, CorrAccount string
+	Name, INN, KPP, OGRN, OGRNIP, UNP, Address, Bank, BIC, Account, CorrAccount string
 }
 
 // Line is one position of an invoice or a closing document.
@@ -135,6 +137,8 @@ func partyLine(p Party, bank bool) string {
 	}
 	add("ИНН", p.INN)
 	add("КПП", p.KPP)
+	add("ОГРН", p.OGRN)
+	add("ОГРНИП", p.OGRNIP)
 	add("УНП", p.UNP)
 	add("", p.Address)
 	if bank {
@@ -220,7 +224,19 @@ func (w *writer) bankBlock(p Party, ru bool) {
 		idLines[i] = w.wrap(id, idWidth)
 		h2 = max(h2, float64(len(idLines[i]))*lh+2*pad)
 	}
-	h1 := max(float64(len(bank))*lh+caption, 2*lh) + 2*pad
+	// Row 1 is as high as the bank with its caption, or as the BIC and the
+	// correspondent account under it, each in a cell of its own text's
+	// height: a fixed share of row 1 once clipped the correspondent account.
+	bic, corr := w.wrap(p.BIC, right), w.wrap(p.CorrAccount, right)
+	bicH := float64(max(len(bic), 1))*lh + 2*pad
+	corrH := 0.0
+	if ru {
+		corrH = float64(max(len(corr), 1))*lh + 2*pad
+	}
+	h1 := max(float64(len(bank))*lh+caption+2*pad, bicH+corrH)
+	if !ru {
+		bicH = h1
+	}
 	h3 := float64(len(name))*lh + caption + 2*pad
 	w.ensure(h1 + h2 + h3)
 
@@ -231,14 +247,12 @@ func (w *writer) bankBlock(p Party, ru bool) {
 	w.box(x0, y, left, h1, pad, lh, bank, "L", false)
 	w.caption(x0, y+h1-pad-caption, left, "Банк получателя", captionSize)
 	w.pdf.SetFont(fontSans, "", size)
-	bicH := h1
 	if ru {
-		bicH = lh + 2*pad
 		w.box(x1, y+bicH, mid, h1-bicH, pad, lh, []string{"Сч. №"}, "L", false)
-		w.box(x2, y+bicH, right, h1-bicH, pad, lh, w.wrap(p.CorrAccount, right), "L", false)
+		w.box(x2, y+bicH, right, h1-bicH, pad, lh, corr, "L", false)
 	}
 	w.box(x1, y, mid, bicH, pad, lh, []string{"БИК"}, "L", false)
-	w.box(x2, y, right, bicH, pad, lh, w.wrap(p.BIC, right), "L", false)
+	w.box(x2, y, right, bicH, pad, lh, bic, "L", false)
 	// Rows 2 and 3: the tax identifiers and the recipient; the account.
 	y += h1
 	for i := range ids {

@@ -57,7 +57,8 @@ func parsedFont(ttf []byte) func() *fpdf.UTF8Font {
 // fixed, catalog maps are sorted, no IDs are generated.
 type writer struct {
 	pdf      *fpdf.Fpdf
-	haveMono bool // the monospace font is embedded only when used
+	haveMono bool     // the monospace font is embedded only when used
+	overflow []string // text drawn outside its cell; finish refuses the document
 }
 
 // newWriter starts a document. centre is shown in every page's header,
@@ -177,6 +178,8 @@ func (w *writer) table(rows []Field) {
 		x, y := marginLeft, w.pdf.GetY()
 		w.pdf.Rect(x, y, labelWidth, h, "FD")
 		w.pdf.Rect(x+labelWidth, y, valueWidth, h, "D")
+		w.fits(labelWidth, h, cellPadding, lineHeight, label)
+		w.fits(valueWidth, h, cellPadding, lineHeight, lines)
 		w.lines(x, y+cellPadding, labelWidth, label)
 		w.lines(x+labelWidth, y+cellPadding, valueWidth, lines)
 		w.pdf.SetXY(x, y+h)
@@ -217,9 +220,27 @@ func (w *writer) box(x, y, width, h, pad, lh float64, lines []string, align stri
 		style = "FD"
 	}
 	w.pdf.Rect(x, y, width, h, style)
+	w.fits(width, h, pad, lh, lines)
 	for i, l := range lines {
 		w.pdf.SetXY(x, y+pad+float64(i)*lh)
 		w.pdf.CellFormat(width, lh, l, "", 0, align, false, 0, "")
+	}
+}
+
+// fits records lines that would stick out of a cell width wide and h
+// high, written from pad below its top, lh apart, in the current font:
+// such text overlaps the frame or the next cell, and a clipped account
+// number on an invoice is a payment gone astray.
+func (w *writer) fits(width, h, pad, lh float64, lines []string) {
+	const eps = 0.01 // mm, rounding of fpdf's width table
+	if pad+float64(len(lines))*lh > h+eps && len(lines) > 0 {
+		w.overflow = append(w.overflow, fmt.Sprintf("%q: %d lines in a cell %.1f mm high", lines[0], len(lines), h))
+	}
+	room := width - 2*w.pdf.GetCellMargin()
+	for _, l := range lines {
+		if sw := w.pdf.GetStringWidth(l); sw > room+eps {
+			w.overflow = append(w.overflow, fmt.Sprintf("%q: %.1f mm in a cell %.1f mm wide", l, sw, width))
+		}
 	}
 }
 
@@ -238,6 +259,8 @@ func (w *writer) totals(rows []Field) {
 	w.pdf.Ln(1.5)
 	w.pdf.SetFont(fontSans, "B", bodySize)
 	for _, r := range rows {
+		w.fits(w.width()-valueWidth, lineHeight, 0, lineHeight, []string{clean(r.Label)})
+		w.fits(valueWidth, lineHeight, 0, lineHeight, []string{clean(r.Value)})
 		w.pdf.SetX(marginLeft)
 		w.pdf.CellFormat(w.width()-valueWidth, lineHeight, clean(r.Label), "", 0, "R", false, 0, "")
 		w.pdf.CellFormat(valueWidth, lineHeight, clean(r.Value), "", 1, "R", false, 0, "")
@@ -360,6 +383,9 @@ func (w *writer) ensure(h float64) {
 
 // finish closes the document and returns the PDF.
 func (w *writer) finish() ([]byte, error) {
+	if len(w.overflow) > 0 {
+		return nil, fmt.Errorf("docs: text outside its cell: %s", strings.Join(w.overflow, "; "))
+	}
 	var buf bytes.Buffer
 	if err := w.pdf.Output(&buf); err != nil {
 		return nil, fmt.Errorf("docs: render PDF: %w", err)
