@@ -3,6 +3,7 @@ package renewal
 import (
 	"context"
 	"crypto/x509"
+	"encoding/asn1"
 	"errors"
 	"fmt"
 
@@ -17,16 +18,34 @@ func (s *Service) seller(jurisdiction string) docs.Party {
 		Bank: sel.Bank, BIC: sel.BIC, Account: sel.Account, CorrAccount: sel.CorrAccount}
 }
 
-// buyer is who pays: the organisation or the holder.
-func buyer(app *store.Application, cert *x509.Certificate) docs.Party {
-	p := payer(cert)
-	party := docs.Party{Name: p.Name}
-	if app.Jurisdiction == "BY" {
-		party.UNP = p.INN
-	} else {
-		party.INN = p.INN
+// oidOGRNIP is the ОГРНИП of an individual entrepreneur's certificate.
+var oidOGRNIP = asn1.ObjectIdentifier{1, 2, 643, 100, 5}
+
+// buyer is whom the invoice, the act and the УПД are made out to: the
+// business the certificate names, else the person. An organisation by its
+// name and ИНН (with ОГРН) or УНП; an individual entrepreneur as "ИП
+// Фамилия Имя Отчество" with ОГРНИП and personal ИНН (RU) or УНП (BY), so
+// that he can account for the expense; a private person by name and ИНН.
+func buyer(jurisdiction string, cert *x509.Certificate) docs.Party {
+	org, person := firstOf(cert.Subject.Organization), cert.Subject.CommonName
+	if jurisdiction == "BY" {
+		unp := attribute(cert, oidUNP)
+		switch {
+		case unp != "" && org != "":
+			return docs.Party{Name: org, UNP: unp}
+		case unp != "":
+			return docs.Party{Name: "ИП " + person, UNP: unp}
+		}
+		return docs.Party{Name: person}
 	}
-	return party
+	if inn := attribute(cert, oidINNLE); inn != "" && org != "" {
+		return docs.Party{Name: org, INN: inn, OGRN: attribute(cert, oidOGRN)}
+	}
+	inn := attribute(cert, oidINN)
+	if ogrnip := attribute(cert, oidOGRNIP); ogrnip != "" {
+		return docs.Party{Name: "ИП " + person, INN: inn, OGRNIP: ogrnip}
+	}
+	return docs.Party{Name: person, INN: inn}
 }
 
 func (s *Service) serviceLine(ctx context.Context, q store.Queries, app *store.Application) (docs.Line, error) {
@@ -65,7 +84,7 @@ func (s *Service) InvoiceDocument(ctx context.Context, sess *Session) ([]byte, e
 	}
 	return docs.RenderInvoice(docs.Invoice{
 		Number: *p.InvoiceNumber, Date: p.CreatedAt, Jurisdiction: app.Jurisdiction, Currency: p.Currency,
-		Seller: s.seller(app.Jurisdiction), Buyer: buyer(&app, cert), Lines: []docs.Line{line},
+		Seller: s.seller(app.Jurisdiction), Buyer: buyer(app.Jurisdiction, cert), Lines: []docs.Line{line},
 		VATRate: s.Catalog.vat[app.Jurisdiction], VATIncluded: true, DueDays: 5,
 		Purpose: fmt.Sprintf("Оплата по счёту № %s за продление сертификата, заявка %s", *p.InvoiceNumber, app.ID),
 	})
@@ -101,7 +120,7 @@ func (s *Service) ClosingDocument(ctx context.Context, sess *Session, kind strin
 	}
 	c := docs.Closing{
 		Number: "A-" + app.ID, Date: issued.NotBefore, Jurisdiction: app.Jurisdiction, Currency: p.Currency,
-		Seller: s.seller(app.Jurisdiction), Buyer: buyer(&app, cert), Lines: []docs.Line{line},
+		Seller: s.seller(app.Jurisdiction), Buyer: buyer(app.Jurisdiction, cert), Lines: []docs.Line{line},
 		VATRate: s.Catalog.vat[app.Jurisdiction], VATIncluded: true, Basis: basis, Certificate: issued.SerialNumber.Text(16),
 	}
 	if kind == "upd" {
