@@ -162,10 +162,9 @@ func (s *Service) HeadInvoice(ctx context.Context, hs *HeadSession) ([]byte, err
 		}
 		lines = append(lines, line)
 	}
-	buyerName := firstOf(hs.Cert.Subject.Organization)
 	return docs.RenderInvoice(docs.Invoice{
 		Number: *p.InvoiceNumber, Date: p.CreatedAt, Jurisdiction: hs.Jurisdiction, Currency: p.Currency,
-		Seller: s.seller(hs.Jurisdiction), Buyer: docs.Party{Name: buyerName, UNP: hs.OrgID}, Lines: lines,
+		Seller: s.seller(hs.Jurisdiction), Buyer: buyer(hs.Jurisdiction, hs.Cert), Lines: lines,
 		VATRate: s.Catalog.vat[hs.Jurisdiction], VATIncluded: true, DueDays: 5,
 		Purpose: "Оплата по счёту № " + *p.InvoiceNumber + " за издание сертификатов сотрудников",
 	})
