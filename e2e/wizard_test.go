@@ -171,6 +171,7 @@ func TestWizardInvoiceResume(t *testing.T) {
 	assert.Equal(t, number, tb.renewal().Payment.InvoiceNumber)
 	pdf := tb.fetchBytes("/api/v1/renewal/invoice.pdf")
 	assert.True(t, strings.HasPrefix(string(pdf), "%PDF-"), "the invoice is a PDF")
+	checkEntrepreneurInvoice(t, pdf)
 
 	// Days later: the bank's statement, imported by the operator.
 	resp, err := http.Get(suite.URL + "/dev/statement/" + url.PathEscape(number))
