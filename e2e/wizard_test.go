@@ -220,8 +220,10 @@ func TestWizardWrongCodeThrice(t *testing.T) {
 	wrong := fmt.Sprintf("%06d", (n+1)%1_000_000)
 	tb.typeInto("email-code", sentCode(t, appID, "email"))
 
-	want := []string{"Неверный код. Осталось попыток: 2.", "Неверный код. Осталось попыток: 1.", "Код больше не действует"}
-	for i, msg := range append(want, "Код больше не действует") {
+	// The e-mail's right code is kept at the first try; only the SMS's is
+	// refused after that, beside its field.
+	want := []string{"Неверный код из СМС. Осталось попыток для этого кода: 2.", "Неверный код из СМС. Осталось попыток для этого кода: 1.", "Код из СМС больше не действует"}
+	for i, msg := range append(want, "Код из СМС больше не действует") {
 		code := wrong
 		if i == 3 {
 			code = right // too late
@@ -229,10 +231,10 @@ func TestWizardWrongCodeThrice(t *testing.T) {
 		tb.setInput("sms-code", "")
 		tb.typeInto("sms-code", code)
 		tb.click("check-codes")
-		tb.waitFor(fmt.Sprintf(`(() => { const e = document.querySelector('#step-codes .problem'); return e !== null && e.textContent.includes(%q); })()`, msg))
+		tb.waitFor(fmt.Sprintf(`(() => { const e = document.querySelector('#sms-code-error'); return e !== null && e.textContent.includes(%q); })()`, msg))
 		tb.step(fmt.Sprintf("attempt-%d", i+1))
 	}
-	assert.Contains(t, tb.problem("codes"), "Запросите новый код")
+	assert.Contains(t, tb.shownText("#sms-code-error"), "Запросите новый код")
 	assert.Equal(t, "codes", eval[string](tb, `document.getElementById('wizard').dataset.step`))
 	v := tb.renewal()
 	assert.Equal(t, "started", v.State)
@@ -303,11 +305,39 @@ func TestWizardOneCodeWrong(t *testing.T) {
 	tb.typeInto("sms-code", sms)
 	tb.typeInto("email-code", fmt.Sprintf("%06d", (n+1)%1_000_000))
 	tb.click("check-codes")
-	assert.Contains(t, tb.problem("codes"), "Неверный код")
+	assert.Equal(t, "Неверный код из письма. Осталось попыток для этого кода: 2.", tb.shownText("#email-code-error"))
 	tb.waitFor(`document.getElementById('sms-code') === null`) // the phone is confirmed
 	tb.step("phone-confirmed")
 	tb.setInput("email-code", "")
 	tb.typeInto("email-code", email)
+	tb.click("check-codes")
+	tb.waitStep("certificate")
+}
+
+// TestWizardWrongSMSRightEmail: a wrong SMS code typed with the right
+// e-mail code. The refusal names the SMS code and its tries left, beside
+// the SMS field (not under the form); the e-mail is shown as confirmed
+// and no longer asked for; the right SMS code alone then moves on.
+func TestWizardWrongSMSRightEmail(t *testing.T) {
+	tb := newWizardTab(t)
+	tb.startWizard("service-ru-owner")
+	appID := tb.contacts("+79000000272", "sms-wrong@example.ru")
+	sms, email := sentCode(t, appID, "sms"), sentCode(t, appID, "email")
+	n, err := strconv.Atoi(sms)
+	require.NoError(t, err)
+	tb.typeInto("sms-code", fmt.Sprintf("%06d", (n+1)%1_000_000))
+	tb.typeInto("email-code", email)
+	tb.click("check-codes")
+	assert.Equal(t, "Неверный код из СМС. Осталось попыток для этого кода: 2.", tb.shownText("#sms-code-error"))
+	tb.waitFor(`document.getElementById('email-code') === null`)
+	assert.Contains(t, tb.text("#step-codes"), "Почта подтверждена ✓")
+	assert.Equal(t, "true", eval[string](tb, `document.getElementById('sms-code').getAttribute('aria-invalid')`))
+	assert.Equal(t, 0, eval[int](tb, `document.querySelectorAll('#step-codes .problem').length`), "the message stands beside its field only")
+	tb.step("email-kept")
+
+	// Only the SMS code is sent now: moving on proves the e-mail was kept.
+	tb.setInput("sms-code", "")
+	tb.typeInto("sms-code", sms)
 	tb.click("check-codes")
 	tb.waitStep("certificate")
 }

@@ -177,11 +177,28 @@ const (
 	fieldInvalidEN = "The field is not valid: %s"
 )
 
-// errCodeWrongLeft is ErrCodeWrong with the attempts left.
-func errCodeWrongLeft(left int) error {
+// codeChannel names a code's channel in a refusal: a person who typed two
+// codes must learn which one was wrong.
+var codeChannel = map[string]struct{ ru, en string }{
+	"sms":   {"из СМС", "SMS"},
+	"email": {"из письма", "e-mail"},
+}
+
+// errCodeWrongLeft is ErrCodeWrong naming the channel, with the attempts
+// left for that code.
+func errCodeWrongLeft(channel string, left int) *apierr.Error {
+	n := codeChannel[channel]
 	return apierr.New(apierr.KindBadRequest, ErrCodeWrong.Code,
-		fmt.Sprintf("Неверный код. Осталось попыток: %d.", left),
-		fmt.Sprintf("Wrong code. Attempts left: %d.", left))
+		fmt.Sprintf("Неверный код %s. Осталось попыток для этого кода: %d.", n.ru, left),
+		fmt.Sprintf("Wrong %s code. Attempts left for this code: %d.", n.en, left))
+}
+
+// errCodeVoidedOn is ErrCodeVoided naming the channel.
+func errCodeVoidedOn(channel string) *apierr.Error {
+	n := codeChannel[channel]
+	return apierr.New(apierr.KindBadRequest, ErrCodeVoided.Code,
+		fmt.Sprintf("Код %s больше не действует после трёх неверных попыток. Запросите новый код через 10 минут.", n.ru),
+		fmt.Sprintf("The %s code no longer works after three wrong attempts. Request a new code in 10 minutes.", n.en))
 }
 
 var rejectRegistryUnavailable = rejection{"registry_unavailable",

@@ -163,7 +163,7 @@ func (s *Service) checkCode(ctx context.Context, tx *store.Tx, app *store.Applic
 	case otp.UsedAt != nil:
 		spent = ErrCodeUsed
 	case otp.VoidedAt != nil:
-		spent = ErrCodeVoided
+		spent = errCodeVoidedOn(channel)
 	case now.After(otp.ExpiresAt):
 		spent = ErrCodeExpired
 	}
@@ -176,9 +176,9 @@ func (s *Service) checkCode(ctx context.Context, tx *store.Tx, app *store.Applic
 			return err
 		}
 		left := codeAttempts - int(otp.Attempts) - 1
-		refusal := errCodeWrongLeft(left)
+		refusal := errCodeWrongLeft(channel, left)
 		if left <= 0 {
-			refusal = ErrCodeVoided
+			refusal = errCodeVoidedOn(channel)
 		}
 		return s.refuseAudited(ctx, tx, app, "applicant", refusal, map[string]string{"channel": channel, "attempts_left": fmt.Sprint(max(left, 0))})
 	}
@@ -189,7 +189,9 @@ func (s *Service) checkCode(ctx context.Context, tx *store.Tx, app *store.Applic
 }
 
 // VerifyContacts checks the codes given; when both contacts are verified
-// the application moves on.
+// the application moves on. Each code is checked on its own: a right one
+// is kept (its contact verified) even when the other is refused, and
+// every wrong one counts a try against its own code.
 func (s *Service) VerifyContacts(ctx context.Context, sess *Session, in wire.CodeCheck) (*wire.Renewal, error) {
 	if in.SMSCode == "" && in.EmailCode == "" {
 		return nil, ErrCodeWrong
@@ -203,13 +205,28 @@ func (s *Service) VerifyContacts(ctx context.Context, sess *Session, in wire.Cod
 		if err := ActionEnterCodes.check(State(app.State)); err != nil {
 			return err
 		}
+		var refused []*apierr.Error
 		for _, c := range []struct{ channel, code string }{{"sms", in.SMSCode}, {"email", in.EmailCode}} {
 			if c.code == "" {
 				continue
 			}
-			if err := s.checkCode(ctx, tx, app, c.channel, c.code); err != nil {
+			err := s.checkCode(ctx, tx, app, c.channel, c.code)
+			var keep *store.Keep
+			if errors.As(err, &keep) {
+				// Audited and to be committed with the other code's result.
+				refused = append(refused, apierr.From(keep.Err))
+				continue
+			}
+			if errors.Is(err, ErrCodeNone) {
+				refused = append(refused, ErrCodeNone)
+				continue
+			}
+			if err != nil {
 				return err
 			}
+		}
+		if len(refused) > 0 {
+			return &store.Keep{Err: joinRefusals(refused)}
 		}
 		if app, err = lock(ctx, tx, sess.ApplicationID); err != nil {
 			return err
@@ -245,4 +262,18 @@ func (s *Service) Resend(ctx context.Context, sess *Session, channel, clientIP s
 		}
 		return err
 	})
+}
+
+// joinRefusals is one refusal for the codes refused together: the first's
+// kind and code, every message.
+func joinRefusals(rs []*apierr.Error) *apierr.Error {
+	if len(rs) == 1 {
+		return rs[0]
+	}
+	j := *rs[0]
+	for _, r := range rs[1:] {
+		j.RU += " " + r.RU
+		j.EN += " " + r.EN
+	}
+	return &j
 }
