@@ -76,12 +76,11 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	go clk.Run(ctx)
+	var dem *authority.Demo
 	if cfg.Dev {
-		d, err := authority.EnsureDemo(ctx, cfg.CADir, st.CA(), publicURL, clk.Now())
-		if err != nil {
+		if dem, err = authority.EnsureDemo(ctx, cfg.CADir, st.CA(), publicURL, clk.Now()); err != nil {
 			return err
 		}
-		fmt.Fprint(stdout, d.Describe())
 	}
 	auth, err := authority.Load(cfg, st.CA(), publicURL, log, clk.Now)
 	if err != nil {
@@ -105,6 +104,11 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	}()
 	for _, start := range wf.start {
 		go start(ctx)
+	}
+	if dem != nil {
+		if err := printDemo(ctx, stdout, dem, wf.svc.Catalog, st); err != nil {
+			return err
+		}
 	}
 
 	m := metrics.New()

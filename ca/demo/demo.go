@@ -210,7 +210,7 @@ func buildSubscriber(dir string, now time.Time, opts Options, profiles *profile.
 	if err != nil {
 		return Subscriber{}, fmt.Errorf("pkcs12: %w", err)
 	}
-	file := filepath.Join(dir, p.ID+".p12")
+	file := filepath.Join(dir, p.FileName())
 	if err := os.WriteFile(file, p12, 0o600); err != nil {
 		return Subscriber{}, err
 	}

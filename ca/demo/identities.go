@@ -59,6 +59,9 @@ type Person struct {
 // FullName is "Surname GivenNames", e.g. "Иванов Иван Иванович".
 func (p Person) FullName() string { return p.Surname + " " + p.GivenNames }
 
+// FileName is the name of the person's PKCS#12 file in the demo directory.
+func (p Person) FileName() string { return p.ID + ".p12" }
+
 // LoadIdentities parses the embedded demo data.
 func LoadIdentities() (*Identities, error) {
 	var ids Identities

@@ -200,6 +200,24 @@ func TestPaidToIssued(t *testing.T) {
 	text := pdftotext(t, act)
 	assert.Contains(t, text, "Акт")
 	assert.Contains(t, text, newCert.SerialNumber.Text(16))
+
+	// The "issued" e-mail links to this application, not the home page:
+	// its link resumes it in another browser, on the issued step.
+	body := h.lastMessage(h.email)
+	require.Contains(t, body, "сертификат электронной подписи выпущен", "the last e-mail is the issued one")
+	require.Contains(t, body, newCert.SerialNumber.Text(16))
+	i := strings.Index(body, "/resume/")
+	require.GreaterOrEqual(t, i, 0, body)
+	token := strings.Fields(body[i+len("/resume/"):])[0]
+	same := h.otherBrowser()
+	same.must("POST", "/api/v1/resume", wire.Resume{Token: token}, &v)
+	assert.Equal(t, "issued", v.State, "the link opens the same application")
+	status, e := same.prove()
+	require.Less(t, status, 300, e.MessageEN)
+	same.must("GET", "/api/v1/renewal", nil, &v)
+	assert.Equal(t, h.id, v.ID)
+	require.NotNil(t, v.Issued)
+	assert.Equal(t, newCert.SerialNumber.Text(16), v.Issued.Serial)
 }
 
 func parsePEMCert(t *testing.T, b []byte) *x509.Certificate {

@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/pem"
 	"html/template"
+	"regexp"
 	"strings"
 	"time"
 
@@ -356,15 +357,38 @@ func (s *server) mountDev(app *fiber.App) {
 	app.All("/dev/*", func(c *fiber.Ctx) error { return apierr.ErrNotFound })
 }
 
-var outboxPage = template.Must(template.New("outbox").Parse(`<!doctype html>
+// outboxPage is the dev outbox as a table a person reads: newest first,
+// the links in the bodies clickable (codes and resume links are what a
+// developer comes here for).
+var outboxPage = template.Must(template.New("outbox").Funcs(template.FuncMap{"links": linkify}).Parse(`<!doctype html>
 <html lang="ru"><head><meta charset="utf-8"><title>Исходящие сообщения (разработка)</title>
-<link rel="stylesheet" href="/web/app.css"></head>
-<body><main><h1>Исходящие сообщения / Outbox</h1>
-<p class="lead">Только в режиме разработки (--dev): всё, что сервис отправил бы по SMS и электронной почте.</p>
-{{range .}}<article class="service"><span class="service-number">#{{.ID}} · {{.Channel}} · {{.To}} · {{.CreatedAt.Format "2006-01-02 15:04:05"}}</span>
-{{if .Subject}}<span class="service-title">{{.Subject}}</span>{{end}}<pre>{{.Body}}</pre></article>
+<link rel="icon" href="/web/icon.svg"><link rel="stylesheet" href="/web/app.css"></head>
+<body><main class="outbox"><h1>Исходящие сообщения / Outbox</h1>
+<p class="lead">Только в режиме разработки (--dev): всё, что сервис отправил бы по SMS и электронной почте, новые сверху.</p>
+{{if .}}<table id="outbox">
+<thead><tr><th>Время (UTC)</th><th>Канал</th><th>Кому</th><th>Тема</th><th>Текст</th></tr></thead>
+<tbody>{{range .}}<tr id="msg-{{.ID}}">
+<td>{{.CreatedAt.UTC.Format "2006-01-02 15:04:05"}}</td><td>{{.Channel}}</td><td>{{.To}}</td><td>{{.Subject}}</td>
+<td><pre>{{links .Body}}</pre></td></tr>
+{{end}}</tbody></table>
 {{else}}<p>Сообщений нет.</p>{{end}}
 </main></body></html>`))
+
+var linkPattern = regexp.MustCompile(`https?://[^\s<>"]+`)
+
+// linkify escapes text and makes each http(s) address in it a link.
+func linkify(text string) template.HTML {
+	var b strings.Builder
+	last := 0
+	for _, m := range linkPattern.FindAllStringIndex(text, -1) {
+		b.WriteString(template.HTMLEscapeString(text[last:m[0]]))
+		u := template.HTMLEscapeString(text[m[0]:m[1]])
+		b.WriteString(`<a href="` + u + `">` + u + `</a>`)
+		last = m[1]
+	}
+	b.WriteString(template.HTMLEscapeString(text[last:]))
+	return template.HTML(b.String())
+}
 
 func deref(p *string) string {
 	if p == nil {

@@ -152,6 +152,10 @@ var demoPassports = map[string]string{
 	"ru-ivanov": "4512345678", "ru-kuznetsov": "4613456789",
 }
 
+// DemoPassport is the passport (series and number, 10 digits) the demo
+// register holds for a demo person, or "" (Belarus asks for none).
+func DemoPassport(personID string) string { return demoPassports[personID] }
+
 // demoData turns the demo identities into registry records.
 func demoData() (Data, error) {
 	ids, err := demo.LoadIdentities()

@@ -5,6 +5,7 @@ import (
 	"embed"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -139,6 +140,25 @@ func LoadCatalog(profiles *profile.Set) (*Catalog, error) {
 		}
 	}
 	return c, nil
+}
+
+// CatalogService is one service of the catalogue: the profile it issues
+// under, and who takes part.
+type CatalogService struct {
+	Code     string
+	Profile  string
+	Approval bool // the head of the organisation confirms
+	Head     bool // the head's own service (6.0.02)
+}
+
+// Services lists the catalogue's services by code.
+func (c *Catalog) Services() []CatalogService {
+	out := make([]CatalogService, 0, len(c.services))
+	for code, s := range c.services {
+		out = append(out, CatalogService{Code: code, Profile: s.Profile, Approval: s.Approval, Head: s.Head})
+	}
+	slices.SortFunc(out, func(a, b CatalogService) int { return strings.Compare(a.Code, b.Code) })
+	return out
 }
 
 // service returns the terms of a service code.

@@ -230,8 +230,13 @@ func (s *Service) issueLocked(ctx context.Context, tx *store.Tx, app *store.Appl
 	if err := s.move(ctx, tx, app, EventIssued, "authority", map[string]string{"serial": serial, "sha256": fmt.Sprintf("%x", sha256Sum(der))}); err != nil {
 		return nil, err
 	}
-	link := strings.TrimSuffix(s.PublicURL, "/") + "/"
-	return nil, s.queue(ctx, tx, app.ID, notify.Issued(lang(app), app.Email, serial, link), false)
+	// The e-mail opens this application (its end step), not the home
+	// page; its link is a resume token, so the body is sensitive.
+	link, err := s.resumeLink(ctx, tx, app)
+	if err != nil {
+		return nil, err
+	}
+	return nil, s.queue(ctx, tx, app.ID, notify.Issued(lang(app), app.Email, serial, link), true)
 }
 
 // issueOnce returns the application's certificate: the one recorded if a

@@ -16,15 +16,23 @@ const PathResume = "/resume/"
 // sendResumeLink e-mails a link that reopens the application at its
 // current step on any device, after the certificate is proven again.
 func (s *Service) sendResumeLink(ctx context.Context, tx *store.Tx, app *store.Application, next nextStep) error {
+	link, err := s.resumeLink(ctx, tx, app)
+	if err != nil {
+		return err
+	}
+	return s.queue(ctx, tx, app.ID, notify.ResumeLink(lang(app), app.Email, link, next.ru, next.en), true)
+}
+
+// resumeLink records a new resume token for app and returns its link.
+func (s *Service) resumeLink(ctx context.Context, tx *store.Tx, app *store.Application) (string, error) {
 	token := randomToken()
 	now := s.now()
 	if err := tx.ResumeLinkInsert(ctx, store.ResumeLinkInsertParams{
 		TokenHash: s.keyed("resume", token), ApplicationID: app.ID, CreatedAt: now, ExpiresAt: now.Add(resumeTTL),
 	}); err != nil {
-		return err
+		return "", err
 	}
-	link := strings.TrimSuffix(s.PublicURL, "/") + PathResume + token
-	return s.queue(ctx, tx, app.ID, notify.ResumeLink(lang(app), app.Email, link, next.ru, next.en), true)
+	return strings.TrimSuffix(s.PublicURL, "/") + PathResume + token, nil
 }
 
 // Resume opens a new, anonymous session on the application of a link:

@@ -94,6 +94,13 @@ func (w *Web) Version() string { return w.version }
 // from the directory, and a 404 for anything else under /web.
 func (w *Web) MountStatic(r fiber.Router) {
 	r.Get("/web/app.wasm", w.serveWasm)
+	// Browsers ask for /favicon.ico on pages without an icon link (the
+	// PDFs, the dev pages): the app's icon, as PNG, which every browser
+	// takes there.
+	r.Get("/favicon.ico", func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderCacheControl, "no-cache")
+		return c.SendFile(filepath.Join(w.dir, "icon-192.png"))
+	})
 	r.Static("/web", w.dir, fiber.Static{
 		ModifyResponse: func(c *fiber.Ctx) error {
 			c.Set(fiber.HeaderCacheControl, "no-cache")

@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/gofiber/fiber/v2"
@@ -96,6 +97,22 @@ func TestVersionFollowsWasm(t *testing.T) {
 	c, err := Load(dir)
 	require.NoError(t, err)
 	assert.NotEqual(t, a.Version(), c.Version())
+}
+
+// TestFavicon: /favicon.ico answers with the app's icon as an image, not
+// the 404 it was.
+func TestFavicon(t *testing.T) {
+	w, app := newWeb(t)
+	icon, err := os.ReadFile("../../../web/icon-192.png")
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(w.dir, "icon-192.png"), icon, 0o644))
+	status, h, body := get(t, app, "/favicon.ico", "")
+	assert.Equal(t, 200, status)
+	assert.Equal(t, "image/png", h["Content-Type"])
+	assert.Equal(t, string(icon), body)
+	assert.True(t, strings.HasPrefix(body, "\x89PNG"), "the file is a PNG")
+	_, _, page := get(t, app, "/", "")
+	assert.Contains(t, page, `<link rel="icon" href="/web/icon.svg">`, "the pages' head links the icon")
 }
 
 func TestMissingWasm(t *testing.T) {
