@@ -85,7 +85,9 @@ func certificateFacts(c *x509.Certificate, lang string, now time.Time) certFacts
 		zone = zoneMinsk
 	}
 	f.From, f.To = longDate(lang, c.NotBefore.In(zone)), longDate(lang, c.NotAfter.In(zone))
-	f.DaysLeft = int(c.NotAfter.Sub(now).Hours() / 24)
+	// Calendar days in the jurisdiction's zone, as a person counts them
+	// from the end date shown above.
+	f.DaysLeft = calendarDays(now.In(zone), c.NotAfter.In(zone))
 	switch {
 	case !now.Before(c.NotAfter):
 		f.DaysLeft = 0
@@ -96,6 +98,13 @@ func certificateFacts(c *x509.Certificate, lang string, now time.Time) certFacts
 		f.Left = fmt.Sprintf("%d %s", f.DaysLeft, ruPlural(f.DaysLeft, "день", "дня", "дней"))
 	}
 	return f
+}
+
+// calendarDays is the number of midnights from a to b (both in one zone).
+func calendarDays(a, b time.Time) int {
+	da := time.Date(a.Year(), a.Month(), a.Day(), 0, 0, 0, 0, time.UTC)
+	db := time.Date(b.Year(), b.Month(), b.Day(), 0, 0, 0, 0, time.UTC)
+	return int(db.Sub(da).Hours() / 24)
 }
 
 func serialGroups(n *big.Int) []string {

@@ -69,6 +69,16 @@ func TestCertificateFacts(t *testing.T) {
 		assert.Equal(t, "25 дней", f.Left)
 	})
 
+	t.Run("ok/days-are-calendar-days", func(t *testing.T) {
+		// An hour later the end is still ten dates away.
+		assert.Equal(t, 10, certificateFacts(sub("ru-owner").Cert, langRU, now.Add(time.Hour)).DaysLeft)
+		// 23:59 on 11 December in Moscow: one day left.
+		last := time.Date(2026, 12, 11, 20, 59, 0, 0, time.UTC)
+		f := certificateFacts(sub("ru-owner").Cert, langRU, last)
+		assert.Equal(t, 1, f.DaysLeft)
+		assert.Equal(t, "1 день", f.Left)
+	})
+
 	t.Run("ok/expired", func(t *testing.T) {
 		s := sub("ru-owner")
 		f := certificateFacts(s.Cert, langRU, s.Cert.NotAfter)
