@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"time"
 
 	goapp "github.com/maxence-charriere/go-app/v10/pkg/app"
 
@@ -16,10 +17,44 @@ import (
 // Russian source: choose the signature, test it): the person opens it,
 // the browser signs the server's challenge with its key, and the server
 // checks both. Nothing of the key or the file leaves the browser.
+//
+// Between opening and signing, the step shows the certificate's data on a
+// card (the source's step 2: the person checks it on screen); only
+// "The data is right, sign" makes the test signature and sends the proof.
 type stepCertificate struct {
 	goapp.Compo
 	StepProps
 	action
+
+	opened *openedKey // shown on the card, not yet used
+}
+
+// openedKey is a key the person opened but has not yet confirmed.
+type openedKey struct {
+	signer browsercrypto.Signer
+	cert   *x509.Certificate
+	chain  []*x509.Certificate
+}
+
+func (s *stepCertificate) show(ctx goapp.Context, k browsercrypto.Signer, c *x509.Certificate, chain []*x509.Certificate) {
+	s.opened, s.err = &openedKey{k, c, chain}, nil
+}
+
+// confirm uses the shown key as the current one and proves it.
+func (s *stepCertificate) confirm(ctx goapp.Context, e goapp.Event) {
+	if s.opened == nil {
+		return
+	}
+	o := s.opened
+	s.Keys.useCurrent(s.prove)(ctx, o.signer, o.cert, o.chain)
+}
+
+// other forgets the shown key and returns to the picker.
+func (s *stepCertificate) other(ctx goapp.Context, e goapp.Event) {
+	if s.busy {
+		return
+	}
+	s.opened, s.err = nil, nil
 }
 
 func (s *stepCertificate) prove(ctx goapp.Context) {
@@ -52,10 +87,26 @@ func (s *stepCertificate) Render() goapp.UI {
 			"Чтобы продолжить оформление, подтвердите тот же сертификат, с которого начали.",
 			"To continue the application, prove the same certificate you started with."}
 	}
+	if s.opened != nil {
+		return goapp.Section().ID("step-certificate").Body(
+			goapp.H1().Text(text{"Действующий сертификат", "Your current certificate"}.in(s.Lang)),
+			goapp.P().Class("lead").Text(text{
+				"Проверьте данные сертификата. Если всё верно, браузер подпишет им запрос сервера.",
+				"Check the certificate's data. If it is right, the browser signs the server's request with it."}.in(s.Lang)),
+			certCard(s.Lang, certificateFacts(s.opened.cert, s.Lang, time.Now())),
+			s.errorBox(s.Lang),
+			goapp.Div().Class("actions").Body(
+				goapp.Button().ID("cert-confirm").Type("button").Disabled(s.busy).Aria("busy", s.busy).OnClick(s.confirm).
+					Text(map[bool]text{true: txtWorking, false: {"Данные верны, подписать", "The data is right, sign"}}[s.busy].in(s.Lang)),
+				goapp.Button().ID("cert-other").Type("button").Class("link-button secondary").Disabled(s.busy).OnClick(s.other).
+					Text(text{"Другой сертификат", "Another certificate"}.in(s.Lang)),
+			),
+		)
+	}
 	return goapp.Section().ID("step-certificate").Body(
 		goapp.H1().Text(text{"Действующий сертификат", "Your current certificate"}.in(s.Lang)),
 		goapp.P().Class("lead").Text(lead.in(s.Lang)),
-		&keyPicker{Lang: s.Lang, Busy: s.busy, OnOpen: s.Keys.useCurrent(s.prove)},
+		&keyPicker{Lang: s.Lang, Busy: s.busy, OnOpen: s.show, OpenLabel: text{"Открыть", "Open"}},
 		s.errorBox(s.Lang),
 	)
 }
@@ -68,6 +119,8 @@ type keyPicker struct {
 	Lang   string
 	Busy   bool
 	OnOpen func(goapp.Context, browsercrypto.Signer, *x509.Certificate, []*x509.Certificate)
+	// OpenLabel names the open button; empty means "Open and sign".
+	OpenLabel text
 
 	password string
 	stored   []browsercrypto.StoredKey
@@ -135,6 +188,13 @@ func (k *keyPicker) open(ctx goapp.Context, f func(context.Context) (browsercryp
 	})
 }
 
+func (k *keyPicker) openLabel() text {
+	if k.OpenLabel == (text{}) {
+		return text{"Открыть и подписать", "Open and sign"}
+	}
+	return k.OpenLabel
+}
+
 var errFileNotChosen = errors.New("no file chosen")
 
 // keyError says in words why a key did not open.
@@ -178,7 +238,7 @@ func (k *keyPicker) Render() goapp.UI {
 			goapp.If(k.err != nil, func() goapp.UI {
 				return goapp.Div().Class("problem").Aria("live", "assertive").Body(goapp.P().Text(keyError(k.Lang, k.err)))
 			}),
-			submit("open-key", text{"Открыть и подписать", "Open and sign"}, k.Lang, busy),
+			submit("open-key", k.openLabel(), k.Lang, busy),
 		),
 	)
 }

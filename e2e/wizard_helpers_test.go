@@ -367,12 +367,33 @@ func (tb *tab) codes(appID string) {
 	tb.step("certificate")
 }
 
-// openKey opens a PKCS#12 file in the key picker on the screen.
+// openKey opens a PKCS#12 file in the key picker on the screen. On the
+// certificate step it then confirms the certificate's card, as the person
+// does after checking it: only that signs and sends the proof.
 func (tb *tab) openKey(file, password string) {
 	tb.t.Helper()
+	onCertificate := eval[bool](tb, `(() => { const w = document.getElementById('wizard'); return w !== null && w.dataset.step === 'certificate'; })()`)
 	tb.upload("p12-file", file)
 	tb.typeInto("p12-password", password)
 	tb.click("open-key")
+	if onCertificate {
+		tb.confirmCard()
+	}
+}
+
+// confirmCard waits for the certificate's card and confirms it.
+func (tb *tab) confirmCard() {
+	tb.t.Helper()
+	tb.waitFor(`document.querySelector('#cert-card #cert-name') !== null`)
+	tb.step("certificate-card")
+	tb.click("cert-confirm")
+}
+
+// requested counts this page's requests to an API path (the browser's
+// resource timing), so a test sees what the page sent, not the suite.
+func (tb *tab) requested(path string) int {
+	tb.t.Helper()
+	return eval[int](tb, fmt.Sprintf(`performance.getEntriesByType('resource').filter(e => new URL(e.name).pathname === %q).length`, path))
 }
 
 // tariffAndTerms takes the first tariff and accepts every document.

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
@@ -374,4 +375,57 @@ func TestWizardEmployeeCertificateInOwnerService(t *testing.T) {
 	assert.Equal(t, "contacts_verified", tb.renewal().State)
 	tb.do(chromedp.EmulateViewport(360, 740))
 	tb.step("refused-360")
+}
+
+// TestWizardCertificateShownBeforeSigning: after the file opens, the step
+// shows the certificate's own data (name, formatted СНИЛС, days left) and
+// nothing is signed or sent until "Данные верны, подписать"; "Другой
+// сертификат" goes back to the picker. The card fits 360 px.
+func TestWizardCertificateShownBeforeSigning(t *testing.T) {
+	owner := demoP12(t, "ru-owner")
+	cert := owner.certificate(t)
+	tb := newWizardTab(t)
+	tb.startWizard("service-ru-owner")
+	appID := tb.contacts("+79000000293", "smirnov@example.ru")
+	tb.codes(appID)
+
+	tb.upload("p12-file", owner.File)
+	tb.typeInto("p12-password", owner.Password)
+	tb.click("open-key")
+	tb.waitFor(`document.querySelector('#cert-card #cert-name') !== null`)
+	tb.step("card")
+	assert.Equal(t, "Смирнов Алексей Викторович", tb.text("#cert-name"))
+	assert.Contains(t, tb.text("#cert-card"), "693-849-373 75")
+	msk := time.FixedZone("MSK", 3*3600)
+	now, end := time.Now().In(msk), cert.NotAfter.In(msk)
+	days := int(time.Date(end.Year(), end.Month(), end.Day(), 0, 0, 0, 0, time.UTC).Sub(time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)).Hours() / 24)
+	assert.Regexp(t, fmt.Sprintf(`^%d (день|дня|дней)$`, days), tb.text("#cert-left"))
+	assert.Equal(t, strings.ToUpper(cert.SerialNumber.Text(16)), strings.TrimLeft(strings.Join(strings.Fields(tb.text("#cert-serial")), ""), "0"))
+	// Nothing signed or sent yet.
+	assert.Zero(t, tb.requested("/api/v1/renewal/challenge"))
+	assert.Zero(t, tb.requested("/api/v1/renewal/proof"))
+	assert.Equal(t, "contacts_verified", tb.renewal().State)
+
+	tb.do(chromedp.EmulateViewport(360, 740))
+	tb.step("card-360")
+	assert.LessOrEqual(t, eval[int](tb, `document.documentElement.scrollWidth`), 360, "the card scrolls sideways at 360 px")
+	tb.do(chromedp.EmulateViewport(1200, 900))
+
+	// In English: the labels and the dates follow the page's language.
+	tb.click("lang-switch")
+	tb.waitFor(`document.getElementById('cert-confirm').textContent === 'The data is right, sign'`)
+	tb.step("card-en")
+	assert.Contains(t, tb.text("#cert-valid"), cert.NotAfter.In(msk).Format("2 January 2006"))
+	assert.Regexp(t, `^\d+ days?$`, tb.text("#cert-left"))
+	tb.click("lang-switch")
+	tb.waitFor(`document.getElementById('cert-confirm').textContent === 'Данные верны, подписать'`)
+
+	// Another certificate: back to the picker, still nothing sent.
+	tb.click("cert-other")
+	tb.waitFor(`document.getElementById('key-picker') !== null && document.getElementById('cert-card') === null`)
+	assert.Zero(t, tb.requested("/api/v1/renewal/proof"))
+
+	tb.openKey(owner.File, owner.Password) // confirms the card
+	tb.waitStep("tariff")
+	assert.Equal(t, 1, tb.requested("/api/v1/renewal/proof"), "the confirmation sends the proof once")
 }
