@@ -1,3 +1,9 @@
+// The card is checked against the demo certificates and the profiles,
+// which the browser never imports (ca/demo and ca/profile pull zcrypto,
+// which does not build for js): native test runs only.
+
+//go:build !js
+
 package app
 
 import (
