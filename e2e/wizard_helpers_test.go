@@ -20,6 +20,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"software.sslmate.com/src/go-pkcs12"
 
@@ -99,6 +100,33 @@ func (tb *tab) waitAcross(cond string) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// fits checks that a screen of the app (home, service, every wizard
+// step) needs no horizontal scroll at the tab's width; tb.step runs it
+// at each step. It names the widest element, to find the culprit.
+func (tb *tab) fits(name string) {
+	tb.t.Helper()
+	type width struct {
+		Scroll, Inner float64
+		Widest        string
+	}
+	w := eval[width](tb, `(() => {
+		if (document.querySelector('#wizard, #home, #service') === null) return {Scroll: 0, Inner: 1, Widest: ''};
+		let widest = '', right = window.innerWidth;
+		for (const e of document.querySelectorAll('body *')) {
+			const r = e.getBoundingClientRect().right;
+			if (r > right) { right = r; widest = e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + String(e.className).split(' ').join('.') : ''); }
+		}
+		return {Scroll: document.documentElement.scrollWidth, Inner: window.innerWidth, Widest: widest};
+	})()`)
+	assert.LessOrEqual(tb.t, w.Scroll, w.Inner, "%s: the page is wider than the screen (%v px > %v px), widest: %s", name, w.Scroll, w.Inner, w.Widest)
+}
+
+// narrow makes the tab a 360 px phone screen.
+func (tb *tab) narrow() {
+	tb.t.Helper()
+	tb.do(chromedp.EmulateViewport(360, 740))
 }
 
 // reloadKeeps reloads the page at a step and waits for the same step.
