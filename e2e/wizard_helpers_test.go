@@ -113,10 +113,12 @@ func (tb *tab) fits(name string) {
 	}
 	w := eval[width](tb, `(() => {
 		if (document.querySelector('#wizard, #home, #service') === null) return {Scroll: 0, Inner: 1, Widest: ''};
-		let widest = '', right = window.innerWidth;
-		for (const e of document.querySelectorAll('body *')) {
-			const r = e.getBoundingClientRect().right;
-			if (r > right) { right = r; widest = e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + String(e.className).split(' ').join('.') : ''); }
+		// The deepest element whose box or content reaches past the screen.
+		let widest = '';
+		for (const e of document.querySelectorAll('main *')) {
+			if (e.getBoundingClientRect().right > window.innerWidth || e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX === 'visible') {
+				widest = e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + String(e.className).split(' ').join('.') : '') + ' «' + e.textContent.slice(0, 60) + '»';
+			}
 		}
 		return {Scroll: document.documentElement.scrollWidth, Inner: window.innerWidth, Widest: widest};
 	})()`)
