@@ -151,47 +151,48 @@ type wizardStep struct {
 // stages is the wizard's one table: every step in order, the states that
 // show it, and the stages shown above the steps.
 var stages = []struct {
-	name  text
+	name  text // short, so the wide step bar is one row
+	full  text // the compact bar's, when the short name says less
 	steps []wizardStep
 }{
-	{text{"Контакты", "Contacts"}, []wizardStep{
+	{text{"Контакты", "Contacts"}, text{}, []wizardStep{
 		{id: "contacts", open: true, // no application yet
 			compo: func(w *Wizard, p StepProps) goapp.UI { return &stepContacts{StepProps: p, Service: w.service} }},
 		{id: "codes", states: []wire.State{wire.StateStarted}, open: true,
 			compo: func(w *Wizard, p StepProps) goapp.UI { return &stepCodes{StepProps: p} }},
 	}},
-	{text{"Сертификат", "Certificate"}, []wizardStep{
+	{text{"Сертификат", "Certificate"}, text{}, []wizardStep{
 		{id: stepProof, states: []wire.State{wire.StateContactsVerified}, open: true,
 			compo: func(w *Wizard, p StepProps) goapp.UI { return &stepCertificate{StepProps: p} }},
 	}},
-	{text{"Тариф", "Tariff"}, []wizardStep{
+	{text{"Тариф", "Tariff"}, text{"Тариф и условия", "Tariff and terms"}, []wizardStep{
 		{id: "tariff", states: []wire.State{wire.StateCertificateProven},
 			done:  func(r *wire.Renewal) bool { return r.Tariff != "" },
 			compo: func(w *Wizard, p StepProps) goapp.UI { return &stepTariff{StepProps: p} }},
 		{id: "terms", states: []wire.State{wire.StateCertificateProven},
 			compo: func(w *Wizard, p StepProps) goapp.UI { return &stepTerms{StepProps: p} }},
 	}},
-	{text{"Проверка", "Data check"}, []wizardStep{
+	{text{"Проверка", "Data check"}, text{"Проверка данных", "Data check"}, []wizardStep{
 		{id: "personal", states: []wire.State{wire.StateTermsAccepted},
 			compo: func(w *Wizard, p StepProps) goapp.UI { return &stepPersonal{StepProps: p} }},
 		{id: "check", states: []wire.State{wire.StateDataEntered, wire.StateVerifying},
 			compo: func(w *Wizard, p StepProps) goapp.UI { return &stepCheck{StepProps: p} }},
 	}},
-	{text{"Заявление", "Application"}, []wizardStep{
+	{text{"Заявление", "Application"}, text{}, []wizardStep{
 		{id: "application", states: []wire.State{wire.StateVerified, wire.StateApplicationSigned},
 			compo: func(w *Wizard, p StepProps) goapp.UI { return &stepApplication{StepProps: p} }},
 		{id: "approval", states: []wire.State{wire.StateAwaitingApproval, wire.StateApproved},
 			compo: func(w *Wizard, p StepProps) goapp.UI { return &stepWaiting{StepProps: p} }},
 	}},
-	{text{"Оплата", "Payment"}, []wizardStep{
+	{text{"Оплата", "Payment"}, text{}, []wizardStep{
 		{id: "payment", states: []wire.State{wire.StateAwaitingPayment},
 			compo: func(w *Wizard, p StepProps) goapp.UI { return &stepPayment{StepProps: p} }},
 	}},
-	{text{"Ключ", "Key"}, []wizardStep{
+	{text{"Ключ", "Key"}, text{}, []wizardStep{
 		{id: "key", states: []wire.State{wire.StatePaid, wire.StateKeyPending},
 			compo: func(w *Wizard, p StepProps) goapp.UI { return &stepKey{StepProps: p} }},
 	}},
-	{text{"Получение", "Receipt"}, []wizardStep{
+	{text{"Получение", "Receipt"}, text{}, []wizardStep{
 		{id: "issued", states: []wire.State{wire.StateIssued},
 			compo: func(w *Wizard, p StepProps) goapp.UI { return &stepIssued{StepProps: p} }},
 		{id: "save", states: []wire.State{wire.StateAcknowledged},
@@ -292,6 +293,10 @@ func progress(lang string, current int, mark stageMark) goapp.UI {
 		format = text{"Остановлено на шаге %d из %d · %s", "Stopped at step %d of %d · %s"}
 	}
 	stopped := text{"остановлено", "stopped"}.in(lang)
+	name := stages[current].full.in(lang)
+	if name == "" {
+		name = stages[current].name.in(lang)
+	}
 	return goapp.Nav().Class("progress").Aria("label", text{"Этапы", "Stages"}.in(lang)).Body(
 		goapp.Ol().Body(goapp.Range(stages).Slice(func(i int) goapp.UI {
 			li := goapp.Li().Class(class(i))
@@ -304,7 +309,7 @@ func progress(lang string, current int, mark stageMark) goapp.UI {
 			}
 			return li.Text(stages[i].name.in(lang))
 		})),
-		goapp.P().Class("progress-compact").Text(fmt.Sprintf(format.in(lang), current+1, len(stages), stages[current].name.in(lang))),
+		goapp.P().Class("progress-compact").Text(fmt.Sprintf(format.in(lang), current+1, len(stages), name)),
 		goapp.Div().Class("progress-line").Aria("hidden", true).Body(goapp.Range(stages).Slice(func(i int) goapp.UI {
 			return goapp.Span().Class(class(i))
 		})),
