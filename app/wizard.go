@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -103,6 +104,14 @@ func (w *Wizard) update(ctx goapp.Context, r *wire.Renewal) {
 func (w *Wizard) Render() goapp.UI {
 	ready := w.status == statusDone || w.status == statusFailed
 	stage, step := stepFor(w.r)
+	mark := markCurrent
+	switch {
+	case w.r == nil || step.id != stepLast:
+	case wire.State(w.r.State) == wire.StateDelivered:
+		mark = markComplete
+	default:
+		mark = markStopped
+	}
 	return goapp.Div().Class("page").Body(
 		&header{},
 		goapp.Main().
@@ -110,7 +119,7 @@ func (w *Wizard) Render() goapp.UI {
 			DataSet("ready", ready).
 			DataSet("step", step.id).
 			Body(
-				goapp.If(w.r != nil, func() goapp.UI { return progress(w.lang, stage) }),
+				goapp.If(w.r != nil, func() goapp.UI { return progress(w.lang, stage, mark) }),
 				w.body(step),
 			),
 	)
@@ -142,47 +151,48 @@ type wizardStep struct {
 // stages is the wizard's one table: every step in order, the states that
 // show it, and the stages shown above the steps.
 var stages = []struct {
-	name  text
+	name  text // short, so the wide step bar is one row
+	full  text // the compact bar's, when the short name says less
 	steps []wizardStep
 }{
-	{text{"Контакты", "Contacts"}, []wizardStep{
+	{text{"Контакты", "Contacts"}, text{}, []wizardStep{
 		{id: "contacts", open: true, // no application yet
 			compo: func(w *Wizard, p StepProps) goapp.UI { return &stepContacts{StepProps: p, Service: w.service} }},
 		{id: "codes", states: []wire.State{wire.StateStarted}, open: true,
 			compo: func(w *Wizard, p StepProps) goapp.UI { return &stepCodes{StepProps: p} }},
 	}},
-	{text{"Сертификат", "Certificate"}, []wizardStep{
+	{text{"Сертификат", "Certificate"}, text{}, []wizardStep{
 		{id: stepProof, states: []wire.State{wire.StateContactsVerified}, open: true,
 			compo: func(w *Wizard, p StepProps) goapp.UI { return &stepCertificate{StepProps: p} }},
 	}},
-	{text{"Тариф и условия", "Tariff and terms"}, []wizardStep{
+	{text{"Тариф", "Tariff"}, text{"Тариф и условия", "Tariff and terms"}, []wizardStep{
 		{id: "tariff", states: []wire.State{wire.StateCertificateProven},
 			done:  func(r *wire.Renewal) bool { return r.Tariff != "" },
 			compo: func(w *Wizard, p StepProps) goapp.UI { return &stepTariff{StepProps: p} }},
 		{id: "terms", states: []wire.State{wire.StateCertificateProven},
 			compo: func(w *Wizard, p StepProps) goapp.UI { return &stepTerms{StepProps: p} }},
 	}},
-	{text{"Проверка данных", "Data check"}, []wizardStep{
+	{text{"Проверка", "Data check"}, text{"Проверка данных", "Data check"}, []wizardStep{
 		{id: "personal", states: []wire.State{wire.StateTermsAccepted},
 			compo: func(w *Wizard, p StepProps) goapp.UI { return &stepPersonal{StepProps: p} }},
 		{id: "check", states: []wire.State{wire.StateDataEntered, wire.StateVerifying},
 			compo: func(w *Wizard, p StepProps) goapp.UI { return &stepCheck{StepProps: p} }},
 	}},
-	{text{"Заявление", "Application"}, []wizardStep{
+	{text{"Заявление", "Application"}, text{}, []wizardStep{
 		{id: "application", states: []wire.State{wire.StateVerified, wire.StateApplicationSigned},
 			compo: func(w *Wizard, p StepProps) goapp.UI { return &stepApplication{StepProps: p} }},
 		{id: "approval", states: []wire.State{wire.StateAwaitingApproval, wire.StateApproved},
 			compo: func(w *Wizard, p StepProps) goapp.UI { return &stepWaiting{StepProps: p} }},
 	}},
-	{text{"Оплата", "Payment"}, []wizardStep{
+	{text{"Оплата", "Payment"}, text{}, []wizardStep{
 		{id: "payment", states: []wire.State{wire.StateAwaitingPayment},
 			compo: func(w *Wizard, p StepProps) goapp.UI { return &stepPayment{StepProps: p} }},
 	}},
-	{text{"Ключ", "Key"}, []wizardStep{
+	{text{"Ключ", "Key"}, text{}, []wizardStep{
 		{id: "key", states: []wire.State{wire.StatePaid, wire.StateKeyPending},
 			compo: func(w *Wizard, p StepProps) goapp.UI { return &stepKey{StepProps: p} }},
 	}},
-	{text{"Получение", "Receipt"}, []wizardStep{
+	{text{"Получение", "Receipt"}, text{}, []wizardStep{
 		{id: "issued", states: []wire.State{wire.StateIssued},
 			compo: func(w *Wizard, p StepProps) goapp.UI { return &stepIssued{StepProps: p} }},
 		{id: "save", states: []wire.State{wire.StateAcknowledged},
@@ -202,6 +212,8 @@ const (
 
 // stepFor finds the screen for an application and its stage: the first
 // step of its state not yet done; with no application, the first step.
+// An application that ended short of delivery is at the end step, and its
+// stage is the one where it stopped (stoppedAt), not the last one.
 func stepFor(r *wire.Renewal) (stage int, step *wizardStep) {
 	if r == nil {
 		return 0, &stages[0].steps[0]
@@ -215,10 +227,40 @@ func stepFor(r *wire.Renewal) (stage int, step *wizardStep) {
 			if !s.open && !r.Proven {
 				return stepByID(stepProof)
 			}
+			if s.id == stepLast {
+				return stoppedAt(r), s
+			}
 			return i, s
 		}
 	}
-	return stepByID(stepLast)
+	stage, step = stepByID(stepLast)
+	return stoppedAt(r), step
+}
+
+// stoppedAt is the stage an ended application reached, told by what it
+// holds: a delivered one the last; a refused, cancelled or expired one
+// the stage of the last thing it got, so the step bar marks done only
+// what was done.
+func stoppedAt(r *wire.Renewal) int {
+	stage := func(id string) int { i, _ := stepByID(id); return i }
+	switch {
+	case wire.State(r.State) == wire.StateDelivered || r.Issued != nil:
+		return stage("issued")
+	case r.Payment != nil && (r.Payment.Status == string(wire.PaymentSucceeded) || r.Payment.Status == string(wire.PaymentRefunded)):
+		return stage("key")
+	case r.Payment != nil:
+		return stage("payment")
+	case r.Check != nil && r.Check.Status == string(wire.CheckPassed):
+		return stage("application") // declined by the head, or left before signing
+	case r.Check != nil:
+		return stage("check")
+	case r.Tariff != "" || r.Certificate != nil:
+		return stage("tariff")
+	case r.PhoneVerified && r.EmailVerified:
+		return stage(stepProof)
+	default:
+		return 0
+	}
 }
 
 func stepByID(id string) (stage int, step *wizardStep) {
@@ -232,20 +274,59 @@ func stepByID(id string) (stage int, step *wizardStep) {
 	panic("wizard: no step " + id)
 }
 
-// progress is the step indicator: done, current and coming stages.
-func progress(lang string, current int) goapp.UI {
+// How the step bar marks the stage stepFor names.
+type stageMark int
+
+const (
+	markCurrent  stageMark = iota // the application is at this stage
+	markStopped                   // it ended here, short of delivery
+	markComplete                  // delivered: every stage is done
+)
+
+// progress is the step indicator: done, current (or stopped) and coming
+// stages. Wide screens show every stage in one row; narrow ones show
+// only "Шаг 3 из 8 · Сертификат" over a thin line of the stages.
+func progress(lang string, current int, mark stageMark) goapp.UI {
+	class := func(i int) string { return stageClass(i, current, mark) }
+	format := text{"Шаг %d из %d · %s", "Step %d of %d · %s"}
+	if mark == markStopped {
+		format = text{"Остановлено на шаге %d из %d · %s", "Stopped at step %d of %d · %s"}
+	}
+	stopped := text{"остановлено", "stopped"}.in(lang)
+	name := stages[current].full.in(lang)
+	if name == "" {
+		name = stages[current].name.in(lang)
+	}
 	return goapp.Nav().Class("progress").Aria("label", text{"Этапы", "Stages"}.in(lang)).Body(
 		goapp.Ol().Body(goapp.Range(stages).Slice(func(i int) goapp.UI {
-			li := goapp.Li().Text(stages[i].name.in(lang))
-			switch {
-			case i < current:
-				li = li.Class("done")
-			case i == current:
-				li = li.Class("current").Aria("current", "step")
+			li := goapp.Li().Class(class(i))
+			if i == current {
+				li = li.Aria("current", "step")
 			}
-			return li
+			if class(i) == "stopped" {
+				return li.Title(stopped).Body(goapp.Text(stages[i].name.in(lang)),
+					goapp.Span().Class("visually-hidden").Text(" ("+stopped+")"))
+			}
+			return li.Text(stages[i].name.in(lang))
+		})),
+		goapp.P().Class("progress-compact").Text(fmt.Sprintf(format.in(lang), current+1, len(stages), name)),
+		goapp.Div().Class("progress-line").Aria("hidden", true).Body(goapp.Range(stages).Slice(func(i int) goapp.UI {
+			return goapp.Span().Class(class(i))
 		})),
 	)
+}
+
+// stageClass is how stage i shows in the step bar.
+func stageClass(i, current int, mark stageMark) string {
+	switch {
+	case i < current || mark == markComplete:
+		return "done"
+	case i == current && mark == markStopped:
+		return "stopped"
+	case i == current:
+		return "current"
+	}
+	return ""
 }
 
 // StepProps are what every step gets from the wizard.

@@ -14,6 +14,11 @@ func TestStepFor(t *testing.T) {
 	resumed := func(s wire.State) *wire.Renewal { return &wire.Renewal{State: string(s)} }
 	withTariff := proven(wire.StateCertificateProven)
 	withTariff.Tariff = "base"
+	issued := func(s wire.State) *wire.Renewal {
+		r := proven(s)
+		r.Issued = &wire.CertificateRef{Serial: "01"}
+		return r
+	}
 	tests := []struct {
 		name  string
 		r     *wire.Renewal
@@ -38,12 +43,11 @@ func TestStepFor(t *testing.T) {
 		{"ok/issued", proven(wire.StateIssued), "issued", 7},
 		{"ok/acknowledged", proven(wire.StateAcknowledged), "save", 7},
 		{"ok/delivered", proven(wire.StateDelivered), "end", 7},
-		{"ok/rejected", proven(wire.StateRejected), "end", 7},
-		{"ok/unknown-state", proven("no_such_state"), "end", 7},
+		{"ok/unknown-state-issued", issued("no_such_state"), "end", 7},
 		{"resume/proves-first", resumed(wire.StateAwaitingPayment), "certificate", 1},
 		{"resume/tariff-proves-first", resumed(wire.StateCertificateProven), "certificate", 1},
-		{"resume/cancelled-needs-no-proof", resumed(wire.StateCancelled), "end", 7},
-		{"resume/expired-needs-no-proof", resumed(wire.StateExpired), "end", 7},
+		{"resume/cancelled-needs-no-proof", resumed(wire.StateCancelled), "end", 0},
+		{"resume/expired-needs-no-proof", resumed(wire.StateExpired), "end", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -76,4 +80,71 @@ func TestStepTableCoversStates(t *testing.T) {
 			assert.True(t, shown[0].open, "%s is terminal: its step must not ask for proof", s)
 		}
 	}
+}
+
+// An application that ended short of delivery is marked where it
+// stopped: the stages before it done, none after it, and the last stage
+// done only for a delivered one.
+func TestStepBarStopsWhereTheApplicationEnded(t *testing.T) {
+	ended := func(s wire.State, with func(*wire.Renewal)) *wire.Renewal {
+		r := &wire.Renewal{State: string(s), Proven: true, PhoneVerified: true, EmailVerified: true,
+			Certificate: &wire.CertificateRef{Serial: "0a"}}
+		with(r)
+		return r
+	}
+	none := func(*wire.Renewal) {}
+	tests := []struct {
+		name  string
+		r     *wire.Renewal
+		stage string // the step whose stage is marked
+	}{
+		{"rejected/registry-check", ended(wire.StateRejected, func(r *wire.Renewal) {
+			r.Tariff = "base"
+			r.Check = &wire.RegistryCheck{Status: string(wire.CheckFailed)}
+		}), "check"},
+		{"rejected/declined-by-head", ended(wire.StateRejected, func(r *wire.Renewal) {
+			r.Tariff = "base"
+			r.Check = &wire.RegistryCheck{Status: string(wire.CheckPassed)}
+		}), "application"},
+		{"cancelled/before-tariff", ended(wire.StateCancelled, none), "tariff"},
+		{"expired/before-certificate", &wire.Renewal{State: string(wire.StateExpired), PhoneVerified: true, EmailVerified: true}, "certificate"},
+		{"expired/codes-not-entered", &wire.Renewal{State: string(wire.StateExpired)}, "contacts"},
+		{"expired/unpaid", ended(wire.StateExpired, func(r *wire.Renewal) {
+			r.Check = &wire.RegistryCheck{Status: string(wire.CheckPassed)}
+			r.Payment = &wire.Payment{Status: string(wire.PaymentPending)}
+		}), "payment"},
+		{"cancelled/refunded-before-issue", ended(wire.StateCancelled, func(r *wire.Renewal) {
+			r.Check = &wire.RegistryCheck{Status: string(wire.CheckPassed)}
+			r.Payment = &wire.Payment{Status: string(wire.PaymentRefunded)}
+		}), "key"},
+		{"under-review/issued-then-revoked", ended(wire.StateUnderReview, func(r *wire.Renewal) {
+			r.Payment = &wire.Payment{Status: string(wire.PaymentRefunded)}
+			r.Issued = &wire.CertificateRef{Serial: "0b"}
+		}), "issued"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stage, step := stepFor(tt.r)
+			want, _ := stepByID(tt.stage)
+			assert.Equal(t, stepLast, step.id)
+			assert.Equal(t, want, stage)
+		})
+	}
+}
+
+// The step bar of a refused application: the stages before the stop
+// done, the stop marked stopped, nothing after it done; of a delivered
+// one, every stage done.
+func TestStageClasses(t *testing.T) {
+	classes := func(current int, mark stageMark) []string {
+		var out []string
+		for i := range stages {
+			out = append(out, stageClass(i, current, mark))
+		}
+		return out
+	}
+	check, _ := stepByID("check")
+	assert.Equal(t, []string{"done", "done", "done", "stopped", "", "", "", ""}, classes(check, markStopped))
+	assert.Equal(t, []string{"done", "done", "done", "current", "", "", "", ""}, classes(check, markCurrent))
+	assert.Equal(t, []string{"done", "done", "done", "done", "done", "done", "done", "done"}, classes(len(stages)-1, markComplete))
 }

@@ -130,6 +130,8 @@ func (tb *tab) saveArtifacts() {
 // step saves a screenshot of the current screen when E2E_SHOTS=1, so a
 // person can look through the flow.
 func (tb *tab) step(name string) {
+	tb.t.Helper()
+	tb.fits(name)
 	if os.Getenv("E2E_SHOTS") != "1" {
 		return
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"software.sslmate.com/src/go-pkcs12"
 
@@ -99,6 +100,41 @@ func (tb *tab) waitAcross(cond string) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// fits checks that a screen of the app (home, service, every wizard
+// step) needs no horizontal scroll at the tab's width; tb.step runs it
+// at each step. It names the widest element, to find the culprit. On a
+// wide screen the step bar must be one row.
+func (tb *tab) fits(name string) {
+	tb.t.Helper()
+	type width struct {
+		Scroll, Inner float64
+		Widest        string
+		BarRows       int
+	}
+	w := eval[width](tb, `(() => {
+		if (document.querySelector('#wizard, #home, #service') === null) return {Scroll: 0, Inner: 1, Widest: '', BarRows: 0};
+		// The deepest element whose box or content reaches past the screen.
+		let widest = '';
+		for (const e of document.querySelectorAll('main *')) {
+			if (e.getBoundingClientRect().right > window.innerWidth || e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX === 'visible') {
+				widest = e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + String(e.className).split(' ').join('.') : '') + ' «' + e.textContent.slice(0, 60) + '»';
+			}
+		}
+		const rows = new Set([...document.querySelectorAll('.progress li')].filter(li => li.offsetParent !== null).map(li => li.offsetTop));
+		return {Scroll: document.documentElement.scrollWidth, Inner: window.innerWidth, Widest: widest, BarRows: rows.size};
+	})()`)
+	assert.LessOrEqual(tb.t, w.Scroll, w.Inner, "%s: the page is wider than the screen (%v px > %v px), widest: %s", name, w.Scroll, w.Inner, w.Widest)
+	// Wide screens show the step bar's stages in one row (narrow ones
+	// hide them for the compact line).
+	assert.LessOrEqual(tb.t, w.BarRows, 1, "%s: the step bar takes %d rows", name, w.BarRows)
+}
+
+// narrow makes the tab a 360 px phone screen.
+func (tb *tab) narrow() {
+	tb.t.Helper()
+	tb.do(chromedp.EmulateViewport(360, 740))
 }
 
 // reloadKeeps reloads the page at a step and waits for the same step.

@@ -25,9 +25,13 @@ import (
 // TestWizardRussiaOwnerCard: the Russian owner ("Я владелец") renews
 // with a key made in the browser and pays by card; the new certificate
 // chains to the demo authority, keeps the subject and has a new key.
+//
+// It runs on a 360 px phone screen, so every step of a whole renewal is
+// checked for horizontal overflow (tb.step) and works there.
 func TestWizardRussiaOwnerCard(t *testing.T) {
 	owner := demoP12(t, "ru-owner")
 	tb := newWizardTab(t)
+	tb.narrow()
 	streams, polls := served("/api/v1/renewal/events"), served("/api/v1/renewal")
 
 	tb.startWizard("service-ru-owner")
