@@ -80,23 +80,31 @@ func loadDocument(dev bool) ([]byte, *openapi3.T, error) {
 	return raw, t, nil
 }
 
+// eachOperation calls f with every operation of the document (an object
+// under a path item; the path item too, so that f may delete it).
+func eachOperation(doc map[string]any, f func(path, method string, op, item map[string]any)) {
+	paths, _ := doc["paths"].(map[string]any)
+	for p, it := range paths {
+		item, _ := it.(map[string]any)
+		for m, op := range item {
+			if o, ok := op.(map[string]any); ok {
+				f(p, m, o, item)
+			}
+		}
+	}
+}
+
 // cutTagged removes every operation carrying tag, paths left empty, and
 // the tag itself.
 func cutTagged(doc map[string]any, tag string) {
+	eachOperation(doc, func(_, method string, op, item map[string]any) {
+		if tags, _ := op["tags"].([]any); slices.Contains(tags, any(tag)) {
+			delete(item, method)
+		}
+	})
 	paths, _ := doc["paths"].(map[string]any)
 	for p, item := range paths {
-		ops, _ := item.(map[string]any)
-		for m, op := range ops {
-			o, ok := op.(map[string]any)
-			if !ok {
-				continue
-			}
-			tags, _ := o["tags"].([]any)
-			if slices.Contains(tags, any(tag)) {
-				delete(ops, m)
-			}
-		}
-		if !hasOperation(ops) {
+		if ops, _ := item.(map[string]any); !hasOperation(ops) {
 			delete(paths, p)
 		}
 	}
@@ -151,34 +159,26 @@ func stateMachine(doc map[string]any) machineDoc {
 		from[string(t.Event)] = t.From
 	}
 	calls := map[State][]string{}
-	paths, _ := doc["paths"].(map[string]any)
-	for p, item := range paths {
-		ops, _ := item.(map[string]any)
-		for m, op := range ops {
-			o, ok := op.(map[string]any)
-			if !ok {
-				continue
+	eachOperation(doc, func(p, m string, o, _ map[string]any) {
+		call := strings.ToUpper(m) + " " + p
+		if a, ok := o["x-action"].(string); ok {
+			for _, s := range acts[renewal.Action(a)] {
+				calls[s] = append(calls[s], call)
 			}
-			call := strings.ToUpper(m) + " " + p
-			if a, ok := o["x-action"].(string); ok {
-				for _, s := range acts[renewal.Action(a)] {
+			return
+		}
+		evs, _ := o["x-events"].([]any)
+		seen := map[State]bool{}
+		for _, e := range evs {
+			name, _ := e.(string)
+			for _, s := range from[name] {
+				if !seen[s] {
+					seen[s] = true
 					calls[s] = append(calls[s], call)
-				}
-				continue
-			}
-			evs, _ := o["x-events"].([]any)
-			seen := map[State]bool{}
-			for _, e := range evs {
-				name, _ := e.(string)
-				for _, s := range from[name] {
-					if !seen[s] {
-						seen[s] = true
-						calls[s] = append(calls[s], call)
-					}
 				}
 			}
 		}
-	}
+	})
 	m := machineDoc{Description: "Written from the server's own tables (renewal/state.go transitions, renewal/actions.go actions). " +
 		"Each operation names the action it needs in x-action (refused with wrong_state in any other state) " +
 		"and the events it may cause in x-events; a state's calls are the operations allowed in it " +
