@@ -128,7 +128,7 @@ func NewPrivateKey(c *Curve, d []byte) (*PrivateKey, error) {
 	if err != nil || dn.IsZero() == 1 {
 		return nil, ErrInvalidPrivateKey
 	}
-	x, y, ok := c.affine(c.scalarMult(c.generator(), d))
+	x, y, ok := c.affine(c.scalarBaseMult(d))
 	if ok != 1 {
 		return nil, ErrInvalidPrivateKey // cannot happen for d in [1, q-1]
 	}
@@ -266,7 +266,7 @@ func (k *PrivateKey) signWithNonce(oidDER, digest, kb []byte) ([]byte, error) {
 		return nil, errors.New("bign: nonce out of range")
 	}
 	// R = kG; s0 = belt-hash(OID || <R>_2l || H) truncated to l bits.
-	rx, _, _ := c.affine(c.scalarMult(c.generator(), kb))
+	rx, _, _ := c.affine(c.scalarBaseMult(kb))
 	h := belt.New()
 	h.Write(oidDER)
 	h.Write(c.fp.toLE(rx))
@@ -329,7 +329,7 @@ func Verify(pub *PublicKey, hashOID asn1.ObjectIdentifier, digest, sig []byte) e
 	}
 	// R = ((s1 + H) mod q)·G + (s0 + 2^l)·Q.
 	s1.Add(hn, fq.m)
-	r1 := c.scalarMult(c.generator(), fq.toLE(s1))
+	r1 := c.scalarBaseMult(fq.toLE(s1))
 	r2 := c.scalarMult(pub.point(), s0PlusTwoL(c, s0))
 	c.add(r1, r1, r2, c.newScratch())
 	rx, _, ok := c.affine(r1)

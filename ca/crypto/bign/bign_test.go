@@ -1,6 +1,7 @@
 package bign
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/rand"
 	"encoding/asn1"
@@ -334,6 +335,17 @@ func TestCurves(t *testing.T) {
 			assert.Equal(t, uint(1), y2.Equal(ys))
 			assert.True(t, c.onCurve(x2, y2))
 
+			// The fixed-base table agrees with the generic multiplication.
+			for _, k := range [][]byte{make([]byte, c.Size()), two, qm1, q, bytes.Repeat([]byte{0xff}, c.Size()), randomBytes(c.Size())} {
+				xa, ya, oka := c.affine(c.scalarBaseMult(k))
+				xb, yb, okb := c.affine(c.scalarMult(c.generator(), k))
+				require.Equal(t, okb, oka, "k=%x", k)
+				if oka == 1 {
+					assert.Equal(t, uint(1), xa.Equal(xb), "k=%x", k)
+					assert.Equal(t, uint(1), ya.Equal(yb), "k=%x", k)
+				}
+			}
+
 			got, err := CurveByOID(c.OID())
 			require.NoError(t, err)
 			assert.Same(t, c, got)
@@ -424,4 +436,10 @@ func TestVerifyRefusals(t *testing.T) {
 			assert.ErrorIs(t, Verify(pub, OIDBeltHash, tc.digest, tc.sig), tc.want)
 		})
 	}
+}
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return b
 }

@@ -24,6 +24,9 @@ type Curve struct {
 	// belt-hash for level 128, none for the others (their 48- and 64-byte
 	// digests come from bash, which this package does not implement).
 	defaultHash asn1.ObjectIdentifier
+
+	baseOnce sync.Once
+	base     [][15]*point
 }
 
 // Name returns the standard's name of the curve, such as "bign-curve256v1".

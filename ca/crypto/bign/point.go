@@ -118,6 +118,54 @@ func (c *Curve) scalarMult(p *point, k []byte) *point {
 	return acc
 }
 
+// baseTable holds j·16^w·G for every 4-bit window w of a scalar and j in
+// 1..15: a multiplication of G is then one addition per window, with no
+// doublings. Built once per curve on first use (64 windows × 15 points for
+// bign-curve256v1).
+func (c *Curve) baseTable() [][15]*point {
+	c.baseOnce.Do(func() {
+		s := c.newScratch()
+		windows := 2 * c.fq.size
+		t := make([][15]*point, windows)
+		p := c.generator()
+		for w := range t {
+			t[w][0] = c.setPoint(c.newPoint(), p)
+			for j := 1; j < 15; j++ {
+				t[w][j] = c.newPoint()
+				c.add(t[w][j], t[w][j-1], p, s)
+			}
+			c.add(p, t[w][14], p, s) // 16·p
+		}
+		c.base = t
+	})
+	return c.base
+}
+
+// scalarBaseMult returns k·G (k little-endian), constant time like
+// scalarMult: every window adds one entry chosen by a full scan, the neutral
+// element for a zero digit.
+func (c *Curve) scalarBaseMult(k []byte) *point {
+	t := c.baseTable()
+	s := c.newScratch()
+	acc := c.identity()
+	sel := c.newPoint()
+	one := c.identity()
+	for i, b := range k {
+		for h, digit := range [2]byte{b & 15, b >> 4} {
+			w := 2*i + h
+			c.setPoint(sel, one)
+			for j := range t[w] {
+				e := ctEqByte(byte(j+1), digit)
+				selectNat(sel.x, t[w][j].x, e)
+				selectNat(sel.y, t[w][j].y, e)
+				selectNat(sel.z, t[w][j].z, e)
+			}
+			c.add(acc, acc, sel, s)
+		}
+	}
+	return acc
+}
+
 // affine returns the affine coordinates of p, and ok = 0 for the neutral
 // element. The inversion is Fermat's (z^(p-2)), constant time.
 func (c *Curve) affine(p *point) (x, y *bigmod.Nat, ok int) {

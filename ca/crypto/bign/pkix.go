@@ -1,0 +1,70 @@
+package bign
+
+import (
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"errors"
+	"fmt"
+
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+)
+
+// ErrPublicKeyInfo: a SubjectPublicKeyInfo that is not a bign key on a named
+// standard curve, or is not well-formed DER.
+var ErrPublicKeyInfo = errors.New("bign: not a bign SubjectPublicKeyInfo")
+
+// SignatureAlgorithmHBelt is the AlgorithmIdentifier of bign-with-hbelt
+// (STB 34.101.45, 7.2: parameters NULL), as bee2evp writes it.
+func SignatureAlgorithmHBelt() pkix.AlgorithmIdentifier {
+	return pkix.AlgorithmIdentifier{Algorithm: OIDBignWithHBelt, Parameters: asn1.NullRawValue}
+}
+
+// MarshalPKIXPublicKey encodes pub as SubjectPublicKeyInfo: algorithm
+// bign-pubkey with the curve's OID as parameters (DomainParameters "named"),
+// and the BIT STRING x||y (STB 34.101.45, 7.3).
+func MarshalPKIXPublicKey(pub *PublicKey) ([]byte, error) {
+	var b cryptobyte.Builder
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+			b.AddASN1ObjectIdentifier(OIDBignPubKey)
+			b.AddASN1ObjectIdentifier(pub.curve.oid)
+		})
+		b.AddASN1BitString(pub.raw)
+	})
+	return b.Bytes()
+}
+
+// ParsePKIXPublicKey decodes a SubjectPublicKeyInfo of a bign key on one of
+// the standard curves named by OID and validates the point. Explicit domain
+// parameters ("specified") and "implicit" are refused: certificates of the
+// national PKI name their curve.
+func ParsePKIXPublicKey(der []byte) (*PublicKey, error) {
+	in := cryptobyte.String(der)
+	var spki, alg cryptobyte.String
+	var algOID, curveOID asn1.ObjectIdentifier
+	var key asn1.BitString
+	if !in.ReadASN1(&spki, cbasn1.SEQUENCE) || !in.Empty() ||
+		!spki.ReadASN1(&alg, cbasn1.SEQUENCE) ||
+		!alg.ReadASN1ObjectIdentifier(&algOID) {
+		return nil, fmt.Errorf("%w: malformed", ErrPublicKeyInfo)
+	}
+	if !algOID.Equal(OIDBignPubKey) {
+		return nil, fmt.Errorf("%w: algorithm %v", ErrPublicKeyInfo, algOID)
+	}
+	if !alg.PeekASN1Tag(cbasn1.OBJECT_IDENTIFIER) {
+		return nil, fmt.Errorf("%w: domain parameters are not a named curve", ErrPublicKeyInfo)
+	}
+	if !alg.ReadASN1ObjectIdentifier(&curveOID) || !alg.Empty() ||
+		!spki.ReadASN1BitString(&key) || !spki.Empty() {
+		return nil, fmt.Errorf("%w: malformed", ErrPublicKeyInfo)
+	}
+	c, err := CurveByOID(curveOID)
+	if err != nil {
+		return nil, err
+	}
+	if key.BitLength%8 != 0 {
+		return nil, fmt.Errorf("%w: public key is not whole bytes", ErrPublicKeyInfo)
+	}
+	return NewPublicKey(c, key.Bytes)
+}
