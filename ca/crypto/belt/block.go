@@ -123,15 +123,58 @@ func eqMask(a, b uint32) uint64 {
 	return -((x - 1) >> 63)
 }
 
+// hRot[s][b] = RotHi^s(H(b)) for s = 5, 13, 21, 29: G_r of a word is then
+// four lookups (bee2's layout), the fast path for public data.
+var hRot = func() (t [4][256]uint32) {
+	for i, r := range [4]int{5, 13, 21, 29} {
+		for b := range 256 {
+			t[i][b] = bits.RotateLeft32(uint32(hTable[b]), r)
+		}
+	}
+	return t
+}()
+
+func g5(u uint32) uint32 {
+	return hRot[0][u&0xff] ^ hRot[1][u>>8&0xff] ^ hRot[2][u>>16&0xff] ^ hRot[3][u>>24]
+}
+
+func g13(u uint32) uint32 {
+	return hRot[1][u&0xff] ^ hRot[2][u>>8&0xff] ^ hRot[3][u>>16&0xff] ^ hRot[0][u>>24]
+}
+
+func g21(u uint32) uint32 {
+	return hRot[2][u&0xff] ^ hRot[3][u>>8&0xff] ^ hRot[0][u>>16&0xff] ^ hRot[1][u>>24]
+}
+
 // encrypt is the belt-block encryption of STB 34.101.31, 6.1.3, with the
 // subscripts of the standard (K[7i-6] … K[7i], K_j = θ_{(j-1) mod 8 + 1}).
 func encrypt(k *key, a, b, c, d uint32, ct bool) (uint32, uint32, uint32, uint32) {
-	g := sub
 	if ct {
-		g = subCT
+		return encryptCT(k, a, b, c, d)
 	}
 	for i := uint32(1); i <= 8; i++ {
 		j := 7*i - 7 // index of K[7i-6] in θ (0-based, mod 8)
+		b ^= g5(a + k[j%8])
+		c ^= g21(d + k[(j+1)%8])
+		a -= g13(b + k[(j+2)%8])
+		e := g21(b+c+k[(j+3)%8]) ^ i
+		b += e
+		c -= e
+		d += g13(c + k[(j+4)%8])
+		b ^= g21(a + k[(j+5)%8])
+		c ^= g5(d + k[(j+6)%8])
+		a, b = b, a
+		c, d = d, c
+		b, c = c, b
+	}
+	return b, d, a, c
+}
+
+// encryptCT is encrypt with the constant-time S-box.
+func encryptCT(k *key, a, b, c, d uint32) (uint32, uint32, uint32, uint32) {
+	g := subCT
+	for i := uint32(1); i <= 8; i++ {
+		j := 7*i - 7
 		b ^= bits.RotateLeft32(g(a+k[j%8]), 5)
 		c ^= bits.RotateLeft32(g(d+k[(j+1)%8]), 21)
 		a -= bits.RotateLeft32(g(b+k[(j+2)%8]), 13)
