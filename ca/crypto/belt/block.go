@@ -60,10 +60,11 @@ func H() []byte {
 	return h[:]
 }
 
-// Key is an expanded belt key: eight 32-bit words θ1..θ8.
+// key is an expanded belt key: eight 32-bit words θ1..θ8.
 type key [8]uint32
 
-// expandKey turns a 16-, 24- or 32-byte key into θ1..θ8 (STB 34.101.31, 7.1.1... key expansion).
+// expandKey turns a 16-, 24- or 32-byte key into θ1..θ8 (STB 34.101.31,
+// 5.2: a 128-bit key is repeated, a 192-bit one completed by two XORs).
 func expandKey(k []byte) (key, error) {
 	var e key
 	switch len(k) {
@@ -146,7 +147,7 @@ func g21(u uint32) uint32 {
 	return hRot[2][u&0xff] ^ hRot[3][u>>8&0xff] ^ hRot[0][u>>16&0xff] ^ hRot[1][u>>24]
 }
 
-// encrypt is the belt-block encryption of STB 34.101.31, 6.1.3, with the
+// encrypt is the belt-block encryption of STB 34.101.31, with the
 // subscripts of the standard (K[7i-6] … K[7i], K_j = θ_{(j-1) mod 8 + 1}).
 func encrypt(k *key, a, b, c, d uint32, ct bool) (uint32, uint32, uint32, uint32) {
 	if ct {
@@ -191,7 +192,7 @@ func encryptCT(k *key, a, b, c, d uint32) (uint32, uint32, uint32, uint32) {
 	return b, d, a, c
 }
 
-// decrypt is the belt-block decryption of STB 34.101.31, 6.1.4.
+// decrypt is the belt-block decryption of STB 34.101.31.
 func decrypt(k *key, a, b, c, d uint32, ct bool) (uint32, uint32, uint32, uint32) {
 	g := sub
 	if ct {

@@ -11,7 +11,7 @@ const Size = 32
 // HashBlockSize is the belt-hash block size in bytes.
 const HashBlockSize = 32
 
-// digest is the state of belt-hash (STB 34.101.31, 6.9).
+// digest is the state of belt-hash.
 type digest struct {
 	h   [8]uint32 // chaining value
 	s   [4]uint32 // running ⊕ of σ1 over the blocks
@@ -106,7 +106,7 @@ func loadBlock(p []byte) (x [8]uint32) {
 	return x
 }
 
-// compress is belt-compress (STB 34.101.31, 6.3): h is the chaining value
+// compress is belt-compress: h is the chaining value
 // u3||u4, x the message block u1||u2; s absorbs σ1.
 func compress(h *[8]uint32, s *[4]uint32, x *[8]uint32, ct bool) {
 	k := key(*x)

@@ -8,7 +8,7 @@ import (
 // MACSize is the belt-mac tag size in bytes.
 const MACSize = 8
 
-// mac is belt-mac (STB 34.101.31, 6.8), a CMAC-like tag; constant-time S-box,
+// mac is belt-mac, a CMAC-like tag; constant-time S-box,
 // as its key is secret.
 type mac struct {
 	k   key

@@ -6,9 +6,9 @@ import (
 	"errors"
 )
 
-// WBLEncrypt encrypts buf in place with belt-wbl (STB 34.101.31, 6.2): a
-// wide-block cipher on any length of at least 32 bytes. It uses the
-// constant-time S-box: its keys are secret (key wrapping, bign's nonce).
+// WBLEncrypt encrypts buf in place with belt-wbl: a wide-block cipher on any
+// length of at least 32 bytes. It uses the constant-time S-box: its keys are
+// secret (key wrapping, bign's nonce).
 func WBLEncrypt(buf, k []byte) error {
 	e, err := expandKey(k)
 	if err != nil {
@@ -82,7 +82,7 @@ func xorRound(y *[16]byte, round uint64) {
 // key, a wrong header or a damaged token.
 var ErrUnwrap = errors.New("belt: key token does not unwrap with this key and header")
 
-// KWPWrap wraps secret with belt-kwp (STB 34.101.31, 6.4): belt-wbl of
+// KWPWrap wraps secret with belt-kwp: belt-wbl of
 // secret||header under k. header is 16 bytes, or nil for sixteen zeros. The
 // secret is at least 16 bytes; the token is 16 bytes longer.
 func KWPWrap(secret, header, k []byte) ([]byte, error) {

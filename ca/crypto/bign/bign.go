@@ -53,7 +53,7 @@ type PublicKey struct {
 
 // NewPublicKey parses x||y (little-endian coordinates) and validates it:
 // both coordinates below p and the point on the curve (the curves have
-// cofactor 1, so that is all STB 34.101.45, 6.2.2, requires).
+// cofactor 1, so that is all STB 34.101.45, algorithm 6.2.3, requires).
 func NewPublicKey(c *Curve, raw []byte) (*PublicKey, error) {
 	n := c.fp.size
 	if len(raw) != 2*n {
@@ -157,7 +157,7 @@ func (k *PrivateKey) Equal(x crypto.PrivateKey) bool {
 
 // SignerOpts chooses how Sign works. There is no crypto.Hash for belt-hash,
 // so HashFunc is 0 and the hash is named by its OID, which the signature
-// covers (STB 34.101.45, 7.1: s0 = belt-hash(OID || R || H)).
+// covers (STB 34.101.45, algorithm 7.1.3: s0 = belt-hash(OID || R || H)).
 type SignerOpts struct {
 	// HashOID names the hash that made the digest; nil means the curve's
 	// default (belt-hash on bign-curve256v1; other curves require one).
@@ -257,7 +257,7 @@ func (k *PrivateKey) nonce(oidDER, digest, extra []byte) []byte {
 	}
 }
 
-// signWithNonce is steps 3–7 of the signing algorithm (7.1.2).
+// signWithNonce is the signing algorithm 7.1.3 from the nonce on; Verify is 7.1.4.
 func (k *PrivateKey) signWithNonce(oidDER, digest, kb []byte) ([]byte, error) {
 	c := k.pub.curve
 	fq := &c.fq
@@ -330,7 +330,10 @@ func Verify(pub *PublicKey, hashOID asn1.ObjectIdentifier, digest, sig []byte) e
 	// R = ((s1 + H) mod q)·G + (s0 + 2^l)·Q.
 	s1.Add(hn, fq.m)
 	r1 := c.scalarBaseMult(fq.toLE(s1))
-	r2 := c.scalarMult(pub.point(), s0PlusTwoL(c, s0))
+	// s0 + 2^l has l+1 bits: its l/8+1 low bytes are all of it, and skipping
+	// the zero bytes halves this multiplication (public data: the length
+	// is fixed by the curve, nothing secret).
+	r2 := c.scalarMult(pub.point(), s0PlusTwoL(c, s0)[:l8+1])
 	c.add(r1, r1, r2, c.newScratch())
 	rx, _, ok := c.affine(r1)
 	if ok != 1 {

@@ -15,14 +15,15 @@ import (
 var ErrPublicKeyInfo = errors.New("bign: not a bign SubjectPublicKeyInfo")
 
 // SignatureAlgorithmHBelt is the AlgorithmIdentifier of bign-with-hbelt
-// (STB 34.101.45, 7.2: parameters NULL), as bee2evp writes it.
+// (parameters NULL), as bee2evp writes and checks it.
 func SignatureAlgorithmHBelt() pkix.AlgorithmIdentifier {
 	return pkix.AlgorithmIdentifier{Algorithm: OIDBignWithHBelt, Parameters: asn1.NullRawValue}
 }
 
 // MarshalPKIXPublicKey encodes pub as SubjectPublicKeyInfo: algorithm
 // bign-pubkey with the curve's OID as parameters (DomainParameters "named"),
-// and the BIT STRING x||y (STB 34.101.45, 7.3).
+// and the BIT STRING x||y, as bee2evp writes it (checked by hand against
+// OpenSSL with its engine).
 func MarshalPKIXPublicKey(pub *PublicKey) ([]byte, error) {
 	var b cryptobyte.Builder
 	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
