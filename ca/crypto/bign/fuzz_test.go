@@ -15,12 +15,14 @@ func FuzzVerify(f *testing.F) {
 	f.Add(q, h[:], make([]byte, 48))
 	f.Add(make([]byte, 64), h[:], unhex(f, vecG2))
 	f.Add(unhex(f, spkiG1), make([]byte, 31), []byte{})
+	f.Add(unhex(f, opensslPKCS8), h[:], unhex(f, vecG2))
 	good, err := NewPublicKey(Curve256v1(), q)
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, pubRaw, digest, sig []byte) {
 		_, _ = ParsePKIXPublicKey(pubRaw)
+		_, _ = ParsePKCS8PrivateKey(pubRaw)
 		pub, err := NewPublicKey(Curve256v1(), pubRaw)
 		if err != nil {
 			pub = good

@@ -74,3 +74,52 @@ func TestSignatureAlgorithm(t *testing.T) {
 	// SEQUENCE { OID 1.2.112.0.2.0.34.101.45.12, NULL }
 	assert.Equal(t, unhex(t, "300d06092a7000020022652d0c0500"), der)
 }
+
+// A key pair written by OpenSSL 3.0.19 with bee2evp (`genpkey -algorithm
+// bign -pkeyopt params:bign-curve256v1`, then `pkey -outform DER` and
+// `pkey -pubout -outform DER`): a throwaway key, made here by hand.
+const (
+	opensslPKCS8 = "303f0201003018060a2a7000020022652d0201060a2a7000020022652d03010420cb7bb17b4add7279cd9a2ac02460a8de2e9381c7fc77b6303e4413e4519935cc"
+	opensslSPKI  = "305d3018060a2a7000020022652d0201060a2a7000020022652d03010341001960d3e9f9f708d7bedbdb6051e0ee27d635d35dbedec1a1bcf74c95e5c56c6d08e159d6bd054d558a061330d155bc3bc11102c316d8ec2bf3ec1c7556fd5ca9"
+)
+
+func TestPKCS8(t *testing.T) {
+	k, err := ParsePKCS8PrivateKey(unhex(t, opensslPKCS8))
+	require.NoError(t, err)
+	pub, err := ParsePKIXPublicKey(unhex(t, opensslSPKI))
+	require.NoError(t, err)
+	assert.True(t, k.PublicKey().Equal(pub), "our dG is OpenSSL's public key")
+	der, err := MarshalPKCS8PrivateKey(k)
+	require.NoError(t, err)
+	assert.Equal(t, unhex(t, opensslPKCS8), der)
+	spki, err := MarshalPKIXPublicKey(k.PublicKey())
+	require.NoError(t, err)
+	assert.Equal(t, unhex(t, opensslSPKI), spki)
+
+	good := unhex(t, opensslPKCS8)
+	mutate := func(i int, v byte) []byte {
+		b := append([]byte(nil), good...)
+		b[i] = v
+		return b
+	}
+	zeroKey := append(append([]byte(nil), good[:len(good)-32]...), make([]byte, 32)...)
+	cases := []struct {
+		name string
+		der  []byte
+		want error
+	}{
+		{"fail/version-1", mutate(4, 1), ErrPrivateKeyInfo},
+		{"fail/other-algorithm", mutate(18, 0x02), ErrPrivateKeyInfo}, // bign-pubkey → …45.2.2
+		{"fail/unknown-curve", mutate(30, 0x09), ErrUnknownCurve},
+		{"fail/zero-key", zeroKey, ErrInvalidPrivateKey},
+		{"fail/trailing", append(append([]byte(nil), good...), 0), ErrPrivateKeyInfo},
+		{"fail/truncated", good[:40], ErrPrivateKeyInfo},
+		{"fail/spki-given", unhex(t, opensslSPKI), ErrPrivateKeyInfo},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParsePKCS8PrivateKey(tc.der)
+			assert.ErrorIs(t, err, tc.want)
+		})
+	}
+}
