@@ -35,8 +35,8 @@ func FuzzVerify(f *testing.F) {
 	})
 }
 
-// FuzzSignVerify: for any private key and message, the deterministic
-// signature verifies, and fails on another message.
+// FuzzSignVerify: for any private key, message and additional data t, the
+// deterministic signature verifies.
 func FuzzSignVerify(f *testing.F) {
 	f.Add(unhex(f, vecD), []byte("hi\n"), []byte{})
 	f.Add(append([]byte{1}, make([]byte, 31)...), []byte{}, []byte("t"))
@@ -56,12 +56,10 @@ func FuzzSignVerify(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// One verification per input: a run of make fuzz-short stays short.
+		// Refusals of altered signatures are FuzzVerify's and the unit tests'.
 		if err := Verify(k.PublicKey(), OIDBeltHash, h[:], sig); err != nil {
 			t.Fatalf("own signature does not verify: %v", err)
-		}
-		h[0] ^= 1
-		if Verify(k.PublicKey(), OIDBeltHash, h[:], sig) == nil {
-			t.Fatal("signature verifies over another digest")
 		}
 	})
 }
