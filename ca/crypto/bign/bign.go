@@ -95,8 +95,8 @@ type PrivateKey struct {
 }
 
 // GenerateKey makes a key pair with randomness from rand: d is read as
-// Size() little-endian bytes, drawn again while it is 0 or ≥ q (as bee2 does,
-// so a deterministic source gives the standard's key).
+// Size() little-endian bytes and drawn again while it is 0 or ≥ q. Fed with
+// bee2's test generator, this gives the key of the standard's example Г.1.
 func GenerateKey(c *Curve, rand io.Reader) (*PrivateKey, error) {
 	d, err := randomScalar(c, rand)
 	if err != nil {

@@ -97,8 +97,8 @@ var (
 	})
 )
 
-// Curve256v1 returns bign-curve256v1 (level 128, the one Belarusian
-// certificates use).
+// Curve256v1 returns bign-curve256v1 (level 128): with belt-hash, the
+// algorithm bign-with-hbelt.
 func Curve256v1() *Curve { return curve256() }
 
 // Curve384v1 returns bign-curve384v1 (level 192).
