@@ -173,6 +173,9 @@ type SignerOpts struct {
 func (*SignerOpts) HashFunc() crypto.Hash { return 0 }
 
 func (k *PrivateKey) options(opts crypto.SignerOpts) (*SignerOpts, []byte, error) {
+	if k == nil || k.pub == nil || k.d == nil {
+		return nil, nil, ErrInvalidPrivateKey // a zero PrivateKey, not one from NewPrivateKey
+	}
 	var o SignerOpts
 	switch v := opts.(type) {
 	case nil:
@@ -299,6 +302,9 @@ func s0PlusTwoL(c *Curve, s0 []byte) []byte {
 // Verify checks sig (s0||s1) over digest made by the hash named by hashOID
 // (nil: the curve's default).
 func Verify(pub *PublicKey, hashOID asn1.ObjectIdentifier, digest, sig []byte) error {
+	if pub == nil || pub.curve == nil {
+		return ErrInvalidPublicKey // a zero PublicKey, not one from NewPublicKey
+	}
 	c := pub.curve
 	if hashOID == nil {
 		hashOID = c.defaultHash
@@ -351,6 +357,9 @@ func Verify(pub *PublicKey, hashOID asn1.ObjectIdentifier, digest, sig []byte) e
 
 // VerifyMessage hashes msg with belt-hash and verifies sig over it.
 func VerifyMessage(pub *PublicKey, msg, sig []byte) error {
+	if pub == nil || pub.curve == nil {
+		return ErrInvalidPublicKey
+	}
 	if pub.curve.fq.size != belt.Size {
 		return fmt.Errorf("bign: VerifyMessage hashes with belt-hash only, on %s", Curve256v1().name)
 	}

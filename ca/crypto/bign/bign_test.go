@@ -398,6 +398,7 @@ func TestSignRefusals(t *testing.T) {
 		{"fail/no-hash-oid-on-384", func() ([]byte, error) { return k384.Sign(nil, make([]byte, 48), nil) }, ErrHashOID},
 		{"fail/crypto-hash", func() ([]byte, error) { return k256.Sign(nil, digest, crypto.SHA256) }, nil},
 		{"fail/randomized-without-rand", func() ([]byte, error) { return k256.Sign(nil, digest, &SignerOpts{Randomized: true}) }, nil},
+		{"fail/zero-private-key", func() ([]byte, error) { return new(PrivateKey).Sign(nil, digest, nil) }, ErrInvalidPrivateKey},
 		{"fail/sign-message-on-384", func() ([]byte, error) { return k384.SignMessage(nil, []byte("x"), &SignerOpts{HashOID: OIDBash384}) }, nil},
 	}
 	for _, tc := range cases {
@@ -436,6 +437,12 @@ func TestVerifyRefusals(t *testing.T) {
 			assert.ErrorIs(t, Verify(pub, OIDBeltHash, tc.digest, tc.sig), tc.want)
 		})
 	}
+	t.Run("fail/zero-public-key", func(t *testing.T) {
+		assert.ErrorIs(t, Verify(new(PublicKey), OIDBeltHash, h[:], good), ErrInvalidPublicKey)
+		assert.ErrorIs(t, VerifyMessage(nil, []byte("x"), good), ErrInvalidPublicKey)
+		_, err := MarshalPKIXPublicKey(new(PublicKey))
+		assert.ErrorIs(t, err, ErrInvalidPublicKey)
+	})
 }
 
 func randomBytes(n int) []byte {

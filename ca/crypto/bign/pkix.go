@@ -29,6 +29,9 @@ func SignatureAlgorithmHBelt() pkix.AlgorithmIdentifier {
 // and the BIT STRING x||y, as bee2evp writes it (checked by hand against
 // OpenSSL with its engine).
 func MarshalPKIXPublicKey(pub *PublicKey) ([]byte, error) {
+	if pub == nil || pub.curve == nil {
+		return nil, ErrInvalidPublicKey
+	}
 	var b cryptobyte.Builder
 	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
 		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
@@ -79,6 +82,9 @@ func ParsePKIXPublicKey(der []byte) (*PublicKey, error) {
 // curve's OID, and the private key d (little-endian) as the OCTET STRING.
 // The result holds the key in clear: it is for encrypting, not for storing.
 func MarshalPKCS8PrivateKey(k *PrivateKey) ([]byte, error) {
+	if k == nil || k.pub == nil {
+		return nil, ErrInvalidPrivateKey
+	}
 	var b cryptobyte.Builder
 	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
 		b.AddASN1Int64(0)
