@@ -68,7 +68,8 @@ FUZZ_TARGETS := \
 	./server/internal/renewal:FuzzParseRequest ./server/internal/renewal:FuzzProofCertificates \
 	./server/internal/renewal:FuzzCheckPersonalData ./server/internal/docs:FuzzVerifyDetached \
 	./server/internal/payments:FuzzParseStatement ./server/internal/payments:FuzzVerifyEvent \
-	./ca:FuzzRequestNonce ./ca/revcheck:FuzzAnswers ./app/browsercrypto:FuzzOpenPKCS12
+	./ca:FuzzRequestNonce ./ca/revcheck:FuzzAnswers ./app/browsercrypto:FuzzOpenPKCS12 \
+	./ca/crypto/belt:FuzzWBL ./ca/crypto/belt:FuzzHash ./ca/crypto/bign:FuzzVerify ./ca/crypto/bign:FuzzSignVerify
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \

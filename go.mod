@@ -3,6 +3,7 @@ module renewal
 go 1.26.0
 
 require (
+	filippo.io/bigmod v0.1.0
 	github.com/ThalesGroup/crypto11 v1.5.0
 	github.com/andybalholm/brotli v1.1.0
 	github.com/chromedp/cdproto v0.159.0
