@@ -1,0 +1,187 @@
+package gost3410
+
+import (
+	"bytes"
+	"crypto"
+	"errors"
+	"math/big"
+	"math/rand/v2"
+	"testing"
+)
+
+type prng struct{ r *rand.ChaCha8 }
+
+func (p prng) Read(b []byte) (int, error) { return p.r.Read(b) }
+
+func newPRNG(seed byte) prng { return prng{rand.NewChaCha8([32]byte{seed})} }
+
+// The constant-time projective code agrees with exact affine arithmetic
+// on every parameter set, for random scalars and the edge cases 0, 1,
+// q-1 and q.
+func TestScalarMultAgainstAffine(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, c := range append(Curves()[:7], test256, test512) {
+		ks := []*big.Int{big.NewInt(0), big.NewInt(1), big.NewInt(2), big.NewInt(15), big.NewInt(16),
+			new(big.Int).Sub(c.qBig, big.NewInt(1)), new(big.Int).Set(c.qBig)}
+		for i := 0; i < 4; i++ {
+			b := make([]byte, c.size)
+			for j := range b {
+				b[j] = byte(rng.Uint32())
+			}
+			ks = append(ks, new(big.Int).Mod(new(big.Int).SetBytes(b), c.qBig))
+		}
+		for _, k := range ks {
+			wx, wy := c.affineScalarMult(c.gxBig, c.gyBig, k)
+			x, y, ok := c.affine(c.scalarMult(c.g, k.FillBytes(make([]byte, c.size))))
+			if wx == nil {
+				if ok != 0 {
+					t.Errorf("%s: %v·P should be O", c.name, k)
+				}
+				continue
+			}
+			if ok != 1 || new(big.Int).SetBytes(x.Bytes(c.p)).Cmp(wx) != 0 || new(big.Int).SetBytes(y.Bytes(c.p)).Cmp(wy) != 0 {
+				t.Errorf("%s: %v·P differs from the affine computation", c.name, k)
+			}
+		}
+	}
+}
+
+// Public-key validation refuses points off the curve, coordinates not
+// reduced mod p, the all-zero encoding (how "infinity" would be written),
+// and on the cofactor-4 sets points of the curve outside the subgroup of
+// order q, including points of small order.
+func TestPublicKeyValidation(t *testing.T) {
+	for _, c := range Curves()[:7] {
+		if _, err := NewPublicKey(c, c.gxBig, c.gyBig); err != nil {
+			t.Fatalf("%s: base point refused: %v", c.name, err)
+		}
+		if _, err := NewPublicKey(c, c.gxBig, new(big.Int).Add(c.gyBig, big.NewInt(1))); !errors.Is(err, errOffCurve) {
+			t.Errorf("%s: off-curve point: %v", c.name, err)
+		}
+		if _, err := NewPublicKey(c, new(big.Int).Add(c.gxBig, c.pBig), c.gyBig); !errors.Is(err, errOffCurve) {
+			t.Errorf("%s: x + p: %v", c.name, err)
+		}
+		if _, err := NewPublicKey(c, c.gxBig, new(big.Int).Sub(c.gyBig, c.pBig)); !errors.Is(err, errOffCurve) {
+			t.Errorf("%s: negative y: %v", c.name, err)
+		}
+		if _, err := ParsePublicKey(c, make([]byte, 2*c.size)); err == nil {
+			t.Errorf("%s: all-zero key accepted", c.name)
+		}
+		if _, err := ParsePublicKey(c, make([]byte, 2*c.size-1)); !errors.Is(err, errKeyLength) {
+			t.Errorf("%s: short key: %v", c.name, err)
+		}
+		if c.cofactor == 1 {
+			continue
+		}
+		found := 0
+		for seed := int64(1); found < 3 && seed < 1000; seed++ {
+			x, y := randomCurvePoint(t, c, seed*1000)
+			if ox, _ := c.affineScalarMult(x, y, c.qBig); ox == nil {
+				continue // in the subgroup by chance
+			}
+			found++
+			if _, err := NewPublicKey(c, x, y); !errors.Is(err, errSubgroup) {
+				t.Errorf("%s: point of order 2q or 4q: %v", c.name, err)
+			}
+			// q·R has order 2 or 4.
+			sx, sy := c.affineScalarMult(x, y, c.qBig)
+			if _, err := NewPublicKey(c, sx, sy); !errors.Is(err, errSubgroup) {
+				t.Errorf("%s: point of small order: %v", c.name, err)
+			}
+			// R + P: on the curve, not in the subgroup either.
+			ax, ay := c.affineAdd(x, y, c.gxBig, c.gyBig)
+			if _, err := NewPublicKey(c, ax, ay); !errors.Is(err, errSubgroup) {
+				t.Errorf("%s: base point plus a torsion point: %v", c.name, err)
+			}
+		}
+		if found == 0 {
+			t.Fatalf("%s: no point outside the subgroup found", c.name)
+		}
+	}
+}
+
+// Keys are generated in range, sign and verify through crypto.Signer and
+// crypto.MessageSigner, deterministically without randomness and hedged
+// with it; the signer refuses a digest of the wrong size and a non-zero
+// hash function.
+func TestSignVerify(t *testing.T) {
+	for i, c := range Curves() {
+		priv, err := GenerateKey(c, newPRNG(byte(i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pub := priv.Public().(*PublicKey)
+		msg := []byte("заявление на продление сертификата")
+		var signer crypto.MessageSigner = priv
+		sig, err := signer.SignMessage(newPRNG(99), msg, crypto.Hash(0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(sig) != 2*c.size || !VerifyMessage(pub, msg, sig) {
+			t.Fatalf("%s: own signature does not verify", c.name)
+		}
+		if VerifyMessage(pub, append(msg, '.'), sig) {
+			t.Fatalf("%s: verified for another message", c.name)
+		}
+		hh := c.NewHash()
+		hh.Write(msg)
+		digest := hh.Sum(nil)
+		d1, _ := priv.Sign(nil, digest, nil)
+		d2, _ := priv.Sign(nil, digest, crypto.Hash(0))
+		if !bytes.Equal(d1, d2) || !Verify(pub, digest, d1) {
+			t.Fatalf("%s: without randomness signatures should be equal and valid", c.name)
+		}
+		h1, _ := priv.Sign(newPRNG(1), digest, nil)
+		h2, _ := priv.Sign(newPRNG(2), digest, nil)
+		if bytes.Equal(h1, h2) || bytes.Equal(h1, d1) || !Verify(pub, digest, h1) || !Verify(pub, digest, h2) {
+			t.Fatalf("%s: hedged signatures should differ and be valid", c.name)
+		}
+		if _, err := priv.Sign(nil, digest[:len(digest)-1], nil); !errors.Is(err, errDigestSize) {
+			t.Fatalf("%s: short digest: %v", c.name, err)
+		}
+		if _, err := priv.Sign(nil, digest, crypto.SHA256); !errors.Is(err, errHashFunc) {
+			t.Fatalf("%s: SHA-256 opts: %v", c.name, err)
+		}
+		again, err := NewPrivateKey(c, priv.Bytes())
+		if err != nil || !again.Equal(priv) || !again.PublicKey().Equal(pub) {
+			t.Fatalf("%s: private key does not round-trip: %v", c.name, err)
+		}
+		// r or s of 0 or ≥ q.
+		q := c.qBig.FillBytes(make([]byte, c.size))
+		for _, bad := range [][]byte{
+			append(make([]byte, c.size), d1[c.size:]...),
+			append(bytes.Clone(d1[:c.size]), make([]byte, c.size)...),
+			append(bytes.Clone(q), d1[c.size:]...),
+			append(bytes.Clone(d1[:c.size]), q...),
+		} {
+			if Verify(pub, digest, bad) {
+				t.Fatalf("%s: out-of-range r or s verified", c.name)
+			}
+		}
+	}
+	for _, c := range []*Curve{Curve256A(), Curve512C()} {
+		for _, d := range [][]byte{make([]byte, c.size), c.qBig.FillBytes(make([]byte, c.size))} {
+			if _, err := NewPrivateKey(c, d); !errors.Is(err, errKeyRange) {
+				t.Errorf("%s: private key 0 or q: %v", c.name, err)
+			}
+		}
+	}
+}
+
+// The key is uniform in [1, q-1]: with a generator that first yields
+// values ≥ q, GenerateKey rejects them and takes the next one.
+func TestGenerateKeyRejects(t *testing.T) {
+	c := Curve256A() // q ≈ 2^254: the top two bits are masked off
+	ones := bytes.Repeat([]byte{0xff}, c.size)
+	one := append(make([]byte, c.size-1), 1)
+	priv, err := GenerateKey(c, bytes.NewReader(append(ones, one...)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(priv.Bytes(), one) {
+		t.Fatalf("d = %x, want 1", priv.Bytes())
+	}
+	if _, err := GenerateKey(c, bytes.NewReader(ones)); !errors.Is(err, errRandomness) {
+		t.Fatalf("ran out of randomness: %v", err)
+	}
+}

@@ -1,0 +1,75 @@
+package gost3410
+
+import (
+	"crypto/hmac"
+
+	"filippo.io/bigmod"
+)
+
+// nonces derives the per-signature k as RFC 6979 §3.2 does, with
+// HMAC-Streebog (of the key's size) in place of HMAC-SHA, GOST's e as the
+// message input, and the optional extra data k' of §3.6 filled with fresh
+// randomness when the caller gives a generator. Without randomness the
+// signature is deterministic; with a weak generator k still depends on
+// the secret key and the message, so it cannot repeat across messages or
+// be predicted without the key.
+//
+// The HMAC runs Streebog over the private key, and our Streebog (like
+// every fast one) indexes lookup tables by the data, a possible cache
+// side channel on a shared machine; the rest of signing is constant time.
+type nonces struct {
+	c    *Curve
+	k, v []byte
+	hl   int
+}
+
+func newNonces(c *Curve, d, e, extra []byte) *nonces {
+	n := &nonces{c: c, hl: c.size}
+	n.v = make([]byte, n.hl)
+	for i := range n.v {
+		n.v[i] = 1
+	}
+	n.k = make([]byte, n.hl)
+	for _, sep := range []byte{0, 1} {
+		n.k = n.mac(n.v, []byte{sep}, d, e, extra)
+		n.v = n.mac(n.v)
+	}
+	return n
+}
+
+func (n *nonces) mac(parts ...[]byte) []byte {
+	h := hmac.New(n.c.NewHash, n.k)
+	for _, p := range parts {
+		h.Write(p)
+	}
+	return h.Sum(nil)
+}
+
+// next returns the next candidate in [1, q-1] (§3.2 step h).
+func (n *nonces) next() *bigmod.Nat {
+	c := n.c
+	for {
+		var t []byte
+		for len(t) < c.size {
+			n.v = n.mac(n.v)
+			t = append(t, n.v...)
+		}
+		t = t[:c.size]
+		// bits2int: the leftmost qBits bits, a shift by a public amount.
+		if sh := uint(8*c.size - c.qBits); sh > 0 {
+			for i := len(t) - 1; i > 0; i-- {
+				t[i] = t[i]>>sh | t[i-1]<<(8-sh)
+			}
+			t[0] >>= sh
+		}
+		k, err := bigmod.NewNat().SetBytes(t, c.q)
+		// Only whether a candidate was rejected can show; the next one is
+		// independent of it.
+		ok := err == nil && k.IsZero() == 0
+		n.k = n.mac(n.v, []byte{0})
+		n.v = n.mac(n.v)
+		if ok {
+			return k
+		}
+	}
+}

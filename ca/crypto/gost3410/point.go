@@ -1,0 +1,229 @@
+package gost3410
+
+import (
+	"crypto/subtle"
+	"math/big"
+
+	"filippo.io/bigmod"
+)
+
+// point is a projective point (X:Y:Z) of y² = x³ + ax + b, Z = 0 the
+// point at infinity. Coordinates are bigmod Nats, whose operations take
+// the same time whatever the values.
+//
+// Addition uses the complete formulas of Renes, Costello and Batina
+// (2016, algorithm 1, any a): no branch, no exceptional case on curves
+// with no point of order two. Two of our curves have cofactor 4 and so do
+// have such points; the formulas fail exactly when P − Q has order two.
+// We only ever add multiples of one point of odd prime order q (the base
+// point, or a public key checked to lie in the subgroup of order q), so
+// P − Q stays in that subgroup and never has order two: the formulas are
+// complete for every input we give them. That is why no conversion to
+// the Edwards form is needed, and why public keys are checked for q·P = O
+// (with separate, exact arithmetic) before any use.
+type point struct{ x, y, z *bigmod.Nat }
+
+func (c *Curve) newFe() *bigmod.Nat { return bigmod.NewNat().ExpandFor(c.p) }
+
+func (c *Curve) newPoint() *point {
+	return &point{c.newFe(), c.newFe(), c.newFe()}
+}
+
+// identity returns (0:1:0).
+func (c *Curve) identity() *point {
+	p := c.newPoint()
+	p.y.Bits()[0] = 1
+	return p
+}
+
+func (c *Curve) pointFromAffine(x, y *big.Int) *point {
+	p := c.newPoint()
+	set(p.x, c.fe(x))
+	set(p.y, c.fe(y))
+	p.z.Bits()[0] = 1
+	return p
+}
+
+func set(dst, src *bigmod.Nat) { copy(dst.Bits(), src.Bits()) }
+
+func (p *point) set(q *point) { set(p.x, q.x); set(p.y, q.y); set(p.z, q.z) }
+
+// condAssign sets dst = src when on is 1 and leaves it when on is 0,
+// without a branch.
+func condAssign(dst, src *bigmod.Nat, on int) {
+	mask := -uint(on)
+	d, s := dst.Bits(), src.Bits()
+	for i := range d {
+		d[i] ^= mask & (d[i] ^ s[i])
+	}
+}
+
+// Field operations into a fresh result, so that any argument may alias dst.
+func (c *Curve) mul(dst, a, b *bigmod.Nat) {
+	t := c.newFe()
+	set(t, a)
+	t.Mul(b, c.p)
+	set(dst, t)
+}
+
+func (c *Curve) add(dst, a, b *bigmod.Nat) {
+	t := c.newFe()
+	set(t, a)
+	t.Add(b, c.p)
+	set(dst, t)
+}
+
+func (c *Curve) sub(dst, a, b *bigmod.Nat) {
+	t := c.newFe()
+	set(t, a)
+	t.Sub(b, c.p)
+	set(dst, t)
+}
+
+// addPoints returns p1 + p2 (RCB 2016 algorithm 1, 12M + 3m_a + 2m_3b).
+func (c *Curve) addPoints(p1, p2 *point) *point {
+	t0, t1, t2, t3, t4, t5 := c.newFe(), c.newFe(), c.newFe(), c.newFe(), c.newFe(), c.newFe()
+	x3, y3, z3 := c.newFe(), c.newFe(), c.newFe()
+	a, b3 := c.a, c.b3
+	c.mul(t0, p1.x, p2.x)
+	c.mul(t1, p1.y, p2.y)
+	c.mul(t2, p1.z, p2.z)
+	c.add(t3, p1.x, p1.y)
+	c.add(t4, p2.x, p2.y)
+	c.mul(t3, t3, t4)
+	c.add(t4, t0, t1)
+	c.sub(t3, t3, t4)
+	c.add(t4, p1.x, p1.z)
+	c.add(t5, p2.x, p2.z)
+	c.mul(t4, t4, t5)
+	c.add(t5, t0, t2)
+	c.sub(t4, t4, t5)
+	c.add(t5, p1.y, p1.z)
+	c.add(x3, p2.y, p2.z)
+	c.mul(t5, t5, x3)
+	c.add(x3, t1, t2)
+	c.sub(t5, t5, x3)
+	c.mul(z3, a, t4)
+	c.mul(x3, b3, t2)
+	c.add(z3, x3, z3)
+	c.sub(x3, t1, z3)
+	c.add(z3, t1, z3)
+	c.mul(y3, x3, z3)
+	c.add(t1, t0, t0)
+	c.add(t1, t1, t0)
+	c.mul(t2, a, t2)
+	c.mul(t4, b3, t4)
+	c.add(t1, t1, t2)
+	c.sub(t2, t0, t2)
+	c.mul(t2, a, t2)
+	c.add(t4, t4, t2)
+	c.mul(t0, t1, t4)
+	c.add(y3, y3, t0)
+	c.mul(t0, t5, t4)
+	c.mul(x3, t3, x3)
+	c.sub(x3, x3, t0)
+	c.mul(t0, t3, t1)
+	c.mul(z3, t5, z3)
+	c.add(z3, z3, t0)
+	return &point{x3, y3, z3}
+}
+
+// scalarMult returns k·p for a big-endian scalar k of c.size bytes, in
+// time independent of k: a fixed 4-bit window, the table read whole for
+// every window.
+func (c *Curve) scalarMult(p *point, k []byte) *point {
+	var table [16]*point
+	table[0] = c.identity()
+	table[1] = p
+	for i := 2; i < 16; i++ {
+		table[i] = c.addPoints(table[i-1], p)
+	}
+	acc := c.identity()
+	sel := c.newPoint()
+	for _, byt := range k {
+		for _, w := range [2]int{int(byt >> 4), int(byt & 15)} {
+			for j := 0; j < 4; j++ {
+				acc = c.addPoints(acc, acc)
+			}
+			sel.set(table[0])
+			for i := 1; i < 16; i++ {
+				on := subtle.ConstantTimeEq(int32(i), int32(w))
+				condAssign(sel.x, table[i].x, on)
+				condAssign(sel.y, table[i].y, on)
+				condAssign(sel.z, table[i].z, on)
+			}
+			acc = c.addPoints(acc, sel)
+		}
+	}
+	return acc
+}
+
+// affineX returns x = X/Z as big-endian bytes, and 0 for the point at
+// infinity (whose Z is 0: then ok is 0). The inversion is z^(p-2), which
+// takes the same time for every z.
+func (c *Curve) affine(p *point) (x, y *bigmod.Nat, ok int) {
+	zinv := c.newFe().Exp(p.z, c.pMinus2, c.p)
+	x, y = c.newFe(), c.newFe()
+	c.mul(x, p.x, zinv)
+	c.mul(y, p.y, zinv)
+	return x, y, 1 - int(p.z.IsZero())
+}
+
+// Exact affine arithmetic on math/big, variable time, for public data
+// only: checking public keys (including points that are not in the
+// subgroup, where the complete formulas would not be complete) and, in
+// tests, a second opinion on the projective code.
+
+func (c *Curve) onCurve(x, y *big.Int) bool {
+	if x.Sign() < 0 || y.Sign() < 0 || x.Cmp(c.pBig) >= 0 || y.Cmp(c.pBig) >= 0 {
+		return false
+	}
+	lhs := new(big.Int).Mul(y, y)
+	rhs := new(big.Int).Mul(x, x)
+	rhs.Add(rhs, c.aBig)
+	rhs.Mul(rhs, x)
+	rhs.Add(rhs, c.bBig)
+	return lhs.Sub(lhs, rhs).Mod(lhs, c.pBig).Sign() == 0
+}
+
+// affineAdd adds affine points, nil standing for the point at infinity.
+func (c *Curve) affineAdd(x1, y1, x2, y2 *big.Int) (*big.Int, *big.Int) {
+	if x1 == nil {
+		return x2, y2
+	}
+	if x2 == nil {
+		return x1, y1
+	}
+	p := c.pBig
+	var l *big.Int
+	if x1.Cmp(x2) == 0 {
+		if new(big.Int).Add(y1, y2).Mod(new(big.Int).Add(y1, y2), p).Sign() == 0 {
+			return nil, nil
+		}
+		num := new(big.Int).Mul(x1, x1)
+		num.Mul(num, big.NewInt(3)).Add(num, c.aBig)
+		den := new(big.Int).Lsh(y1, 1)
+		l = num.Mul(num, den.ModInverse(den.Mod(den, p), p))
+	} else {
+		num := new(big.Int).Sub(y2, y1)
+		den := new(big.Int).Sub(x2, x1)
+		l = num.Mul(num, den.ModInverse(den.Mod(den, p), p))
+	}
+	l.Mod(l, p)
+	x3 := new(big.Int).Mul(l, l)
+	x3.Sub(x3, x1).Sub(x3, x2).Mod(x3, p)
+	y3 := new(big.Int).Sub(x1, x3)
+	y3.Mul(y3, l).Sub(y3, y1).Mod(y3, p)
+	return x3, y3
+}
+
+func (c *Curve) affineScalarMult(x, y, k *big.Int) (*big.Int, *big.Int) {
+	var rx, ry *big.Int
+	for i := k.BitLen() - 1; i >= 0; i-- {
+		rx, ry = c.affineAdd(rx, ry, rx, ry)
+		if k.Bit(i) == 1 {
+			rx, ry = c.affineAdd(rx, ry, x, y)
+		}
+	}
+	return rx, ry
+}
