@@ -43,8 +43,8 @@ func h(t *testing.T, s string) []byte {
 // public key from d, the signature from e and k, and its verification.
 func TestStandardExamples(t *testing.T) {
 	cases := []struct {
-		name                   string
-		c                      *Curve
+		name                  string
+		c                     *Curve
 		d, qx, qy, e, k, r, s string
 	}{
 		{"A.1", test256,
