@@ -3,6 +3,7 @@ package gost3410
 import (
 	"encoding/asn1"
 	"math/big"
+	"sync"
 
 	"filippo.io/bigmod"
 )
@@ -30,6 +31,14 @@ type Curve struct {
 	pMinus2 []byte      // the exponent of an inversion by Fermat
 	qBits   int
 	g       *point
+
+	base *baseTable // shared by the Curves of one curve (see like)
+}
+
+// baseTable holds the multiples of the base point, made on first use.
+type baseTable struct {
+	once sync.Once
+	comb [][16]*point
 }
 
 // Name is a short English name such as "id-tc26-gost-3410-12-256-paramSetA".
@@ -72,6 +81,7 @@ func newCurve(name string, oid asn1.ObjectIdentifier, size int, digest bool, cof
 	c.b3 = c.fe(new(big.Int).Mod(new(big.Int).Mul(c.bBig, big.NewInt(3)), c.pBig))
 	c.pMinus2 = new(big.Int).Sub(c.pBig, big.NewInt(2)).Bytes()
 	c.g = c.pointFromAffine(c.gxBig, c.gyBig)
+	c.base = new(baseTable)
 	return c
 }
 

@@ -133,7 +133,7 @@ func newPrivateKey(c *Curve, b []byte) (*PrivateKey, error) {
 	if err != nil || d.IsZero() == 1 {
 		return nil, errKeyRange
 	}
-	pt := c.scalarMult(c.g, d.Bytes(c.q))
+	pt := c.scalarBaseMult(d.Bytes(c.q))
 	x, y, _ := c.affine(pt)
 	xb, yb := new(big.Int).SetBytes(x.Bytes(c.p)), new(big.Int).SetBytes(y.Bytes(c.p))
 	return &PrivateKey{pub: PublicKey{curve: c, x: xb, y: yb, pt: c.pointFromAffine(xb, yb)}, d: d}, nil
@@ -230,7 +230,7 @@ func (priv *PrivateKey) sign(r io.Reader, digest []byte) ([]byte, error) {
 // came out 0 and another k is needed.
 func (priv *PrivateKey) signWith(e, k *bigmod.Nat) ([]byte, bool) {
 	c := priv.pub.curve
-	x, _, _ := c.affine(c.scalarMult(c.g, k.Bytes(c.q)))
+	x, _, _ := c.affine(c.scalarBaseMult(k.Bytes(c.q)))
 	rr := bigmod.NewNat().Mod(x, c.q)
 	if rr.IsZero() == 1 {
 		return nil, false
@@ -278,7 +278,7 @@ func Verify(pub *PublicKey, digest, sig []byte) bool {
 	set(rv, r)
 	rv.Mul(v, c.q)
 	z2 := bigmod.NewNat().ExpandFor(c.q).Sub(rv, c.q)
-	sum := c.addPoints(c.scalarMult(c.g, z1.Bytes(c.q)), c.scalarMult(pub.pt, z2.Bytes(c.q)))
+	sum := c.addPoints(c.scalarBaseMult(z1.Bytes(c.q)), c.scalarMult(pub.pt, z2.Bytes(c.q)))
 	x, _, notInf := c.affine(sum)
 	if notInf == 0 {
 		return false

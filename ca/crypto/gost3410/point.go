@@ -227,3 +227,46 @@ func (c *Curve) affineScalarMult(x, y, k *big.Int) (*big.Int, *big.Int) {
 	}
 	return rx, ry
 }
+
+// baseTable returns, computed once per curve, comb[i][j] = j·16^i·P for
+// the base point P: a multiple of P is then one addition per 4-bit
+// window and no doubling.
+func (c *Curve) baseTable() [][16]*point {
+	c.base.once.Do(func() {
+		n := 2 * c.size
+		comb := make([][16]*point, n)
+		base := c.g
+		for i := 0; i < n; i++ {
+			comb[i][0] = c.identity()
+			comb[i][1] = base
+			for j := 2; j < 16; j++ {
+				comb[i][j] = c.addPoints(comb[i][j-1], base)
+			}
+			base = c.addPoints(comb[i][8], comb[i][8]) // 16^(i+1)·P
+		}
+		c.base.comb = comb
+	})
+	return c.base.comb
+}
+
+// scalarBaseMult returns k·P for the base point, k big-endian of c.size
+// bytes, in time independent of k (every table entry of a window read).
+func (c *Curve) scalarBaseMult(k []byte) *point {
+	comb := c.baseTable()
+	acc := c.identity()
+	sel := c.newPoint()
+	for i := 0; i < 2*c.size; i++ {
+		// Window i is nibble i counted from the least significant end.
+		byt := k[len(k)-1-i/2]
+		w := int(byt>>(4*uint(i%2))) & 15
+		sel.set(comb[i][0])
+		for j := 1; j < 16; j++ {
+			on := subtle.ConstantTimeEq(int32(j), int32(w))
+			condAssign(sel.x, comb[i][j].x, on)
+			condAssign(sel.y, comb[i][j].y, on)
+			condAssign(sel.z, comb[i][j].z, on)
+		}
+		acc = c.addPoints(acc, sel)
+	}
+	return acc
+}
