@@ -91,7 +91,7 @@ func main() {
 		sign := timed(n, "pkeyutl", "-sign", "-inkey", "k.pem", "-in", "d", "-out", "s")
 		verify := timed(n, "pkeyutl", "-verify", "-pubin", "-inkey", "p.pem", "-in", "d", "-sigfile", "s")
 		fmt.Printf("  %-14s sign %8.0f µs   verify %8.0f µs   (process with key load: %.0f µs)\n",
-			s.name, float64((sign-load).Microseconds()), float64((verify-loadPub).Microseconds()), float64(load.Microseconds()))
+			s.name, float64((sign - load).Microseconds()), float64((verify - loadPub).Microseconds()), float64(load.Microseconds()))
 	}
 	out := run("speed", "-seconds", "2", "-bytes", "8192", "-evp", "md_gost12_256")
 	out = append(out, run("speed", "-seconds", "2", "-bytes", "8192", "-evp", "md_gost12_512")...)
