@@ -34,17 +34,29 @@ func FuzzVerify(f *testing.F) {
 	})
 }
 
-// Any SubjectPublicKeyInfo that parses marshals to bytes that parse to
-// the same key and marshal to themselves.
+// Any SubjectPublicKeyInfo or PKCS#8 key that parses marshals to bytes
+// that parse to the same key and marshal to themselves.
 func FuzzParsePKIX(f *testing.F) {
 	for i := uint8(0); i < 12; i++ {
 		c := curves[i]
 		priv, _ := GenerateKey(c, newPRNG(i))
 		der, _ := MarshalPKIXPublicKey(priv.PublicKey())
 		f.Add(der)
+		p8, _ := MarshalPKCS8PrivateKey(priv)
+		f.Add(p8)
 	}
 	f.Add([]byte{0x30, 0x00})
 	f.Fuzz(func(t *testing.T, der []byte) {
+		if priv, err := ParsePKCS8PrivateKey(der); err == nil {
+			out, err := MarshalPKCS8PrivateKey(priv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			again, err := ParsePKCS8PrivateKey(out)
+			if err != nil || !again.Equal(priv) {
+				t.Fatalf("PKCS#8 re-parse: %v", err)
+			}
+		}
 		pub, err := ParsePKIXPublicKey(der)
 		if err != nil {
 			return

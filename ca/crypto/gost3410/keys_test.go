@@ -3,10 +3,14 @@ package gost3410
 import (
 	"bytes"
 	"crypto"
+	"encoding/asn1"
 	"errors"
 	"math/big"
 	"math/rand/v2"
 	"testing"
+
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
 type prng struct{ r *rand.ChaCha8 }
@@ -187,5 +191,107 @@ func TestGenerateKeyRejects(t *testing.T) {
 	}
 	if _, err := GenerateKey(c, bytes.NewReader(ones)); !errors.Is(err, errRandomness) {
 		t.Fatalf("ran out of randomness: %v", err)
+	}
+}
+
+// PKCS#8: the three forms of d that implementations write are read, and a
+// key of 0, of q, of the wrong length or under another algorithm refused.
+func TestPKCS8Forms(t *testing.T) {
+	c := Curve256A()
+	priv, _ := GenerateKey(c, newPRNG(3))
+	build := func(alg asn1.ObjectIdentifier, key []byte) []byte {
+		var b cryptobyte.Builder
+		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+			b.AddASN1Int64(0)
+			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+				b.AddASN1ObjectIdentifier(alg)
+				b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { b.AddASN1ObjectIdentifier(c.oid) })
+			})
+			b.AddASN1OctetString(key)
+		})
+		return b.BytesOrPanic()
+	}
+	wrap := func(tag cbasn1.Tag, v []byte) []byte {
+		var b cryptobyte.Builder
+		b.AddASN1(tag, func(b *cryptobyte.Builder) { b.AddBytes(v) })
+		return b.BytesOrPanic()
+	}
+	le := reverse(priv.Bytes())
+	be := priv.Bytes()
+	for name, key := range map[string][]byte{
+		"raw little-endian":          le,
+		"OCTET STRING little-endian": wrap(cbasn1.OCTET_STRING, le),
+		"INTEGER":                    wrap(cbasn1.INTEGER, append([]byte{0}, be...)),
+	} {
+		got, err := ParsePKCS8PrivateKey(build(OIDPublicKey256, key))
+		if err != nil || !got.Equal(priv) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	q := c.qBig.FillBytes(make([]byte, 32))
+	for name, der := range map[string][]byte{
+		"zero":         build(OIDPublicKey256, make([]byte, 32)),
+		"q":            build(OIDPublicKey256, reverse(bytes.Clone(q))),
+		"31 bytes":     build(OIDPublicKey256, le[:31]),
+		"512-bit alg":  build(OIDPublicKey512, le),
+		"another alg":  build(asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1}, le),
+		"trailing":     append(build(OIDPublicKey256, le), 0),
+		"negative int": build(OIDPublicKey256, wrap(cbasn1.INTEGER, append([]byte{0x80}, be...))),
+	} {
+		if _, err := ParsePKCS8PrivateKey(der); err == nil {
+			t.Errorf("%s accepted", name)
+		}
+	}
+}
+
+// SubjectPublicKeyInfo: unknown or mismatched parameter sets, a digest
+// parameter of the other size, the test sets, trailing data and a key
+// off the curve are refused, each with its reason.
+func TestPKIXRefuses(t *testing.T) {
+	priv, _ := GenerateKey(Curve256A(), newPRNG(4))
+	key := priv.PublicKey().Bytes()
+	build := func(alg asn1.ObjectIdentifier, params []asn1.ObjectIdentifier, key []byte) []byte {
+		var k cryptobyte.Builder
+		k.AddASN1OctetString(key)
+		var b cryptobyte.Builder
+		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+				b.AddASN1ObjectIdentifier(alg)
+				b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+					for _, p := range params {
+						b.AddASN1ObjectIdentifier(p)
+					}
+				})
+			})
+			b.AddASN1BitString(k.BytesOrPanic())
+		})
+		return b.BytesOrPanic()
+	}
+	setA := Curve256A().OID()
+	if _, err := ParsePKIXPublicKey(build(OIDPublicKey256, []asn1.ObjectIdentifier{setA}, key)); err != nil {
+		t.Fatalf("the well-formed key: %v", err)
+	}
+	if _, err := ParsePKIXPublicKey(build(OIDPublicKey256, []asn1.ObjectIdentifier{setA, OIDStreebog256}, key)); err != nil {
+		t.Fatalf("with the digest parameter: %v", err)
+	}
+	offCurve := bytes.Clone(key)
+	offCurve[0] ^= 1
+	for name, c := range map[string]struct {
+		der  []byte
+		want error
+	}{
+		"unknown set":          {build(OIDPublicKey256, []asn1.ObjectIdentifier{{1, 2, 643, 7, 1, 2, 1, 1, 9}}, key), errParamSet},
+		"test set":             {build(OIDPublicKey256, []asn1.ObjectIdentifier{test256.oid}, key), errParamSet},
+		"256 set, 512 alg":     {build(OIDPublicKey512, []asn1.ObjectIdentifier{setA}, key), errSizeMismatch},
+		"Streebog-512 for 256": {build(OIDPublicKey256, []asn1.ObjectIdentifier{setA, OIDStreebog512}, key), errDigestParam},
+		"ECDSA":                {build(asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1}, []asn1.ObjectIdentifier{setA}, key), errAlgorithm},
+		"no parameters":        {build(OIDPublicKey256, nil, key), errSPKI},
+		"short key":            {build(OIDPublicKey256, []asn1.ObjectIdentifier{setA}, key[:63]), errKeyLength},
+		"off the curve":        {build(OIDPublicKey256, []asn1.ObjectIdentifier{setA}, offCurve), errOffCurve},
+		"trailing data":        {append(build(OIDPublicKey256, []asn1.ObjectIdentifier{setA}, key), 0), errSPKI},
+	} {
+		if _, err := ParsePKIXPublicKey(c.der); !errors.Is(err, c.want) {
+			t.Errorf("%s: %v, want %v", name, err, c.want)
+		}
 	}
 }

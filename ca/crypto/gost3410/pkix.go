@@ -84,15 +84,7 @@ func MarshalPKIXPublicKey(pub *PublicKey) ([]byte, error) {
 	}
 	var b cryptobyte.Builder
 	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-			b.AddASN1ObjectIdentifier(c.PublicKeyAlgorithm())
-			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-				b.AddASN1ObjectIdentifier(c.oid)
-				if c.digest {
-					b.AddASN1ObjectIdentifier(c.DigestAlgorithm())
-				}
-			})
-		})
+		c.algorithmIdentifier(b)
 		b.AddASN1BitString(keyDER)
 	})
 	return b.Bytes()
@@ -115,49 +107,15 @@ var (
 // both.
 func ParsePKIXPublicKey(der []byte) (*PublicKey, error) {
 	in := cryptobyte.String(der)
-	var spki, alg, params cryptobyte.String
-	var algOID, setOID asn1.ObjectIdentifier
+	var spki, alg cryptobyte.String
 	var bits asn1.BitString
 	if !in.ReadASN1(&spki, cbasn1.SEQUENCE) || !in.Empty() ||
-		!spki.ReadASN1(&alg, cbasn1.SEQUENCE) ||
-		!alg.ReadASN1ObjectIdentifier(&algOID) {
+		!spki.ReadASN1Element(&alg, cbasn1.SEQUENCE) {
 		return nil, errSPKI
 	}
-	var size int
-	switch {
-	case algOID.Equal(OIDPublicKey256):
-		size = 32
-	case algOID.Equal(OIDPublicKey512):
-		size = 64
-	default:
-		return nil, errAlgorithm
-	}
-	if !alg.ReadASN1(&params, cbasn1.SEQUENCE) || !alg.Empty() ||
-		!params.ReadASN1ObjectIdentifier(&setOID) {
-		return nil, errSPKI
-	}
-	c, ok := CurveByOID(setOID)
-	if !ok {
-		return nil, errParamSet
-	}
-	if c.size != size {
-		return nil, errSizeMismatch
-	}
-	if !params.Empty() {
-		var dig asn1.ObjectIdentifier
-		if !params.ReadASN1ObjectIdentifier(&dig) {
-			return nil, errSPKI
-		}
-		// RFC 4357's encryptionParamSet may follow; nothing else.
-		if !params.Empty() {
-			var enc asn1.ObjectIdentifier
-			if !params.ReadASN1ObjectIdentifier(&enc) || !params.Empty() {
-				return nil, errSPKI
-			}
-		}
-		if !dig.Equal(c.DigestAlgorithm()) {
-			return nil, errDigestParam
-		}
+	c, err := parseAlgorithm(alg)
+	if err != nil {
+		return nil, err
 	}
 	if !spki.ReadASN1BitString(&bits) || !spki.Empty() || bits.BitLength%8 != 0 {
 		return nil, errSPKI
