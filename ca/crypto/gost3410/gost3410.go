@@ -62,7 +62,7 @@ var (
 
 // NewPublicKey checks (x, y) and returns it as a public key of curve c:
 // both coordinates below p, the point on the curve (so not at infinity,
-// which has no affine coordinates) and q·(x, y) = O.
+// which has no affine coordinates) and in the subgroup of order q.
 func NewPublicKey(c *Curve, x, y *big.Int) (*PublicKey, error) {
 	if c == nil {
 		return nil, errNoCurve
@@ -70,9 +70,11 @@ func NewPublicKey(c *Curve, x, y *big.Int) (*PublicKey, error) {
 	if x == nil || y == nil || !c.onCurve(x, y) {
 		return nil, errOffCurve
 	}
-	// On a curve of prime order every point but O has order q; on the
-	// cofactor-4 curves points of order 2, 4, 2q and 4q must be refused.
-	if ox, _ := c.affineScalarMult(x, y, c.qBig); ox != nil {
+	// On a curve of prime order (cofactor 1) every point but O has order
+	// q, so q·Q = O holds already (SEC 1 §3.2.2.1 checks it only when the
+	// cofactor is not 1). On the cofactor-4 curves, points of order 2, 4,
+	// 2q and 4q must be refused.
+	if c.cofactor != 1 && !c.inSubgroup(x, y) {
 		return nil, errSubgroup
 	}
 	return &PublicKey{curve: c, x: new(big.Int).Set(x), y: new(big.Int).Set(y), pt: c.pointFromAffine(x, y)}, nil

@@ -169,10 +169,9 @@ func (c *Curve) affine(p *point) (x, y *bigmod.Nat, ok int) {
 	return x, y, 1 - int(p.z.IsZero())
 }
 
-// Exact affine arithmetic on math/big, variable time, for public data
-// only: checking public keys (including points that are not in the
-// subgroup, where the complete formulas would not be complete) and, in
-// tests, a second opinion on the projective code.
+// Exact arithmetic on math/big, variable time, for public data only:
+// checking public keys, including points that are not in the subgroup,
+// where the complete formulas would not be complete.
 
 func (c *Curve) onCurve(x, y *big.Int) bool {
 	if x.Sign() < 0 || y.Sign() < 0 || x.Cmp(c.pBig) >= 0 || y.Cmp(c.pBig) >= 0 {
@@ -184,48 +183,6 @@ func (c *Curve) onCurve(x, y *big.Int) bool {
 	rhs.Mul(rhs, x)
 	rhs.Add(rhs, c.bBig)
 	return lhs.Sub(lhs, rhs).Mod(lhs, c.pBig).Sign() == 0
-}
-
-// affineAdd adds affine points, nil standing for the point at infinity.
-func (c *Curve) affineAdd(x1, y1, x2, y2 *big.Int) (*big.Int, *big.Int) {
-	if x1 == nil {
-		return x2, y2
-	}
-	if x2 == nil {
-		return x1, y1
-	}
-	p := c.pBig
-	var l *big.Int
-	if x1.Cmp(x2) == 0 {
-		if new(big.Int).Add(y1, y2).Mod(new(big.Int).Add(y1, y2), p).Sign() == 0 {
-			return nil, nil
-		}
-		num := new(big.Int).Mul(x1, x1)
-		num.Mul(num, big.NewInt(3)).Add(num, c.aBig)
-		den := new(big.Int).Lsh(y1, 1)
-		l = num.Mul(num, den.ModInverse(den.Mod(den, p), p))
-	} else {
-		num := new(big.Int).Sub(y2, y1)
-		den := new(big.Int).Sub(x2, x1)
-		l = num.Mul(num, den.ModInverse(den.Mod(den, p), p))
-	}
-	l.Mod(l, p)
-	x3 := new(big.Int).Mul(l, l)
-	x3.Sub(x3, x1).Sub(x3, x2).Mod(x3, p)
-	y3 := new(big.Int).Sub(x1, x3)
-	y3.Mul(y3, l).Sub(y3, y1).Mod(y3, p)
-	return x3, y3
-}
-
-func (c *Curve) affineScalarMult(x, y, k *big.Int) (*big.Int, *big.Int) {
-	var rx, ry *big.Int
-	for i := k.BitLen() - 1; i >= 0; i-- {
-		rx, ry = c.affineAdd(rx, ry, rx, ry)
-		if k.Bit(i) == 1 {
-			rx, ry = c.affineAdd(rx, ry, x, y)
-		}
-	}
-	return rx, ry
 }
 
 // baseTable returns, computed once per curve, comb[i][j] = j·16^i·P for
@@ -269,4 +226,59 @@ func (c *Curve) scalarBaseMult(k []byte) *point {
 		acc = c.addPoints(acc, sel)
 	}
 	return acc
+}
+
+// inSubgroup reports whether q·(x, y) = O, for a point (x, y) already
+// known to be on the curve: exact Jacobian double-and-add on math/big with
+// every special case handled (variable time, public data only).
+func (c *Curve) inSubgroup(x, y *big.Int) bool {
+	p := c.pBig
+	mod := func(v *big.Int) *big.Int { return v.Mod(v, p) }
+	mul := func(a, b *big.Int) *big.Int { return mod(new(big.Int).Mul(a, b)) }
+	sub := func(a, b *big.Int) *big.Int { return mod(new(big.Int).Sub(a, b)) }
+	var X, Y, Z *big.Int // Z = 0: the point at infinity
+	X, Y, Z = big.NewInt(1), big.NewInt(1), big.NewInt(0)
+	double := func() {
+		if Z.Sign() == 0 || Y.Sign() == 0 {
+			X, Y, Z = big.NewInt(1), big.NewInt(1), big.NewInt(0)
+			return
+		}
+		xx, yy, zz := mul(X, X), mul(Y, Y), mul(Z, Z)
+		s := mul(big.NewInt(4), mul(X, yy))
+		m := mod(new(big.Int).Add(mul(big.NewInt(3), xx), mul(c.aBig, mul(zz, zz))))
+		x3 := sub(mul(m, m), mod(new(big.Int).Lsh(s, 1)))
+		y3 := sub(mul(m, sub(s, x3)), mul(big.NewInt(8), mul(yy, yy)))
+		z3 := mul(big.NewInt(2), mul(Y, Z))
+		X, Y, Z = x3, y3, z3
+	}
+	addAffine := func() {
+		if Z.Sign() == 0 {
+			X, Y, Z = new(big.Int).Set(x), new(big.Int).Set(y), big.NewInt(1)
+			return
+		}
+		z1z1 := mul(Z, Z)
+		u2, s2 := mul(x, z1z1), mul(y, mul(Z, z1z1))
+		h, r := sub(u2, X), sub(s2, Y)
+		if h.Sign() == 0 {
+			if r.Sign() == 0 {
+				double()
+			} else {
+				X, Y, Z = big.NewInt(1), big.NewInt(1), big.NewInt(0)
+			}
+			return
+		}
+		hh := mul(h, h)
+		hhh := mul(h, hh)
+		v := mul(X, hh)
+		x3 := sub(sub(mul(r, r), hhh), mod(new(big.Int).Lsh(v, 1)))
+		y3 := sub(mul(r, sub(v, x3)), mul(Y, hhh))
+		X, Y, Z = x3, y3, mul(Z, h)
+	}
+	for i := c.qBig.BitLen() - 1; i >= 0; i-- {
+		double()
+		if c.qBig.Bit(i) == 1 {
+			addAffine()
+		}
+	}
+	return Z.Sign() == 0
 }
