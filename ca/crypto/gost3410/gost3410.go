@@ -302,3 +302,35 @@ var (
 	_ crypto.Signer        = (*PrivateKey)(nil)
 	_ crypto.MessageSigner = (*PrivateKey)(nil)
 )
+
+var errSignature = errors.New("gost3410: the signature is not s‖r with 0 < r, s < q of the key's size")
+
+// MarshalSignature returns the signature value s‖r (RFC 4491 §2.2.2,
+// each big-endian of Curve.Size bytes) for r and s in (0, q): the layout
+// Sign returns and Verify takes, which certificates, CRLs and CMS carry
+// in their BIT STRING or OCTET STRING.
+func MarshalSignature(c *Curve, r, s *big.Int) ([]byte, error) {
+	if c == nil || !c.inScalarRange(r) || !c.inScalarRange(s) {
+		return nil, errSignature
+	}
+	out := make([]byte, 2*c.size)
+	s.FillBytes(out[:c.size])
+	r.FillBytes(out[c.size:])
+	return out, nil
+}
+
+// ParseSignature splits s‖r and checks that both are in (0, q).
+func ParseSignature(c *Curve, sig []byte) (r, s *big.Int, err error) {
+	if c == nil || len(sig) != 2*c.size {
+		return nil, nil, errSignature
+	}
+	s, r = new(big.Int).SetBytes(sig[:c.size]), new(big.Int).SetBytes(sig[c.size:])
+	if !c.inScalarRange(r) || !c.inScalarRange(s) {
+		return nil, nil, errSignature
+	}
+	return r, s, nil
+}
+
+func (c *Curve) inScalarRange(v *big.Int) bool {
+	return v != nil && v.Sign() > 0 && v.Cmp(c.qBig) < 0
+}

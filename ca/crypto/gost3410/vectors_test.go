@@ -155,3 +155,34 @@ func randomCurvePoint(t *testing.T, c *Curve, seed int64) (*big.Int, *big.Int) {
 		}
 	}
 }
+
+// The signature value is s‖r: the standard's example A.1 through
+// MarshalSignature and ParseSignature, and out-of-range halves refused.
+func TestSignatureLayout(t *testing.T) {
+	c := test256
+	r := mustHex("41AA28D2F1AB148280CD9ED56FEDA41974053554A42767B83AD043FD39DC0493")
+	s := mustHex("01456C64BA4642A1653C235A98A60249BCD6D3F746B631DF928014F6C5BF9C40")
+	sig, err := MarshalSignature(c, r, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "01456c64ba4642a1653c235a98a60249bcd6d3f746b631df928014f6c5bf9c40" +
+		"41aa28d2f1ab148280cd9ed56feda41974053554a42767b83ad043fd39dc0493"; hex.EncodeToString(sig) != want {
+		t.Fatalf("s‖r = %x", sig)
+	}
+	r2, s2, err := ParseSignature(c, sig)
+	if err != nil || r2.Cmp(r) != 0 || s2.Cmp(s) != 0 {
+		t.Fatalf("parse: %v", err)
+	}
+	for _, bad := range [][2]*big.Int{{big.NewInt(0), s}, {r, c.qBig}, {nil, s}} {
+		if _, err := MarshalSignature(c, bad[0], bad[1]); err == nil {
+			t.Errorf("r=%v s=%v accepted", bad[0], bad[1])
+		}
+	}
+	if _, _, err := ParseSignature(c, sig[1:]); err == nil {
+		t.Error("short signature parsed")
+	}
+	if _, _, err := ParseSignature(c, append(c.qBig.FillBytes(make([]byte, 32)), sig[32:]...)); err == nil {
+		t.Error("s = q parsed")
+	}
+}
