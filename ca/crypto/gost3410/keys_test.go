@@ -303,3 +303,38 @@ func TestPKIXRefuses(t *testing.T) {
 		}
 	}
 }
+
+// Why public keys must be in the subgroup before the complete formulas see
+// them: on a cofactor-4 set, adding two points whose difference has order
+// two is the formulas' exceptional case and gives (0:0:0), not a point.
+// Inside the subgroup (all the code ever adds) the same sums are right.
+func TestExceptionalCaseNeedsTorsion(t *testing.T) {
+	for _, c := range []*Curve{Curve256A(), Curve512C()} {
+		var tx, ty *big.Int
+		for seed := int64(1); tx == nil; seed++ {
+			x, y := randomCurvePoint(t, c, seed*31)
+			sx, sy := c.affineScalarMult(x, y, c.qBig)
+			if sx == nil {
+				continue
+			}
+			if sy.Sign() != 0 { // order 4: double it to order 2
+				sx, sy = c.affineAdd(sx, sy, sx, sy)
+			}
+			tx, ty = sx, sy
+		}
+		if ty.Sign() != 0 {
+			t.Fatalf("%s: T is not of order two", c.name)
+		}
+		px, py := c.affineAdd(c.gxBig, c.gyBig, tx, ty) // P = G + T, so P − G = T
+		sum := c.addPoints(c.pointFromAffine(px, py), c.g)
+		if sum.x.IsZero() != 1 || sum.y.IsZero() != 1 || sum.z.IsZero() != 1 {
+			t.Errorf("%s: expected the exceptional (0:0:0) for P − Q of order two", c.name)
+		}
+		twoG := c.addPoints(c.g, c.g)
+		x, _, ok := c.affine(c.addPoints(twoG, c.g))
+		wx, _ := c.affineScalarMult(c.gxBig, c.gyBig, big.NewInt(3))
+		if ok != 1 || new(big.Int).SetBytes(x.Bytes(c.p)).Cmp(wx) != 0 {
+			t.Errorf("%s: 2G + G is wrong", c.name)
+		}
+	}
+}
