@@ -58,6 +58,8 @@ var (
 	errRandomness  = errors.New("gost3410: cannot read randomness")
 	errNoCurve     = errors.New("gost3410: no parameter set")
 	errBadKeyValue = errors.New("gost3410: invalid public key")
+	errNoKey       = errors.New("gost3410: no private key")
+	errNonce       = errors.New("gost3410: no valid nonce found (cannot happen with a working HMAC)")
 )
 
 // NewPublicKey checks (x, y) and returns it as a public key of curve c:
@@ -92,7 +94,10 @@ func (pub *PublicKey) Coordinates() (x, y *big.Int) {
 // set (crypto.PublicKey's convention).
 func (pub *PublicKey) Equal(x crypto.PublicKey) bool {
 	o, ok := x.(*PublicKey)
-	return ok && o.curve.oid.Equal(pub.curve.oid) && o.x.Cmp(pub.x) == 0 && o.y.Cmp(pub.y) == 0
+	if !ok || o == nil || pub == nil || o.curve == nil || pub.curve == nil {
+		return false
+	}
+	return o.curve.oid.Equal(pub.curve.oid) && o.x.Cmp(pub.x) == 0 && o.y.Cmp(pub.y) == 0
 }
 
 // GenerateKey makes a key with d uniform in [1, q-1], from rand or, if
@@ -105,7 +110,9 @@ func GenerateKey(c *Curve, r io.Reader) (*PrivateKey, error) {
 		r = rand.Reader
 	}
 	b := make([]byte, c.size)
-	for {
+	// Each try fails with probability below 1/2: a hundred failures mean a
+	// broken generator (all zeros, all ones), not bad luck.
+	for try := 0; try < 100; try++ {
 		if _, err := io.ReadFull(r, b); err != nil {
 			return nil, errRandomness
 		}
@@ -116,6 +123,7 @@ func GenerateKey(c *Curve, r io.Reader) (*PrivateKey, error) {
 			return k, nil
 		}
 	}
+	return nil, errRandomness
 }
 
 // NewPrivateKey returns the key d given as Curve.Size big-endian bytes.
@@ -153,7 +161,8 @@ func (priv *PrivateKey) PublicKey() *PublicKey { p := priv.pub; return &p }
 // Equal reports whether priv and x are the same key (in constant time on d).
 func (priv *PrivateKey) Equal(x crypto.PrivateKey) bool {
 	o, ok := x.(*PrivateKey)
-	if !ok || !o.pub.curve.oid.Equal(priv.pub.curve.oid) {
+	if !ok || o == nil || priv == nil || o.d == nil || priv.d == nil ||
+		!o.pub.curve.oid.Equal(priv.pub.curve.oid) {
 		return false
 	}
 	return subtle.ConstantTimeCompare(priv.Bytes(), o.Bytes()) == 1
@@ -185,6 +194,9 @@ func (priv *PrivateKey) SignMessage(r io.Reader, msg []byte, opts crypto.SignerO
 	if opts != nil && opts.HashFunc() != 0 {
 		return nil, errHashFunc
 	}
+	if priv == nil || priv.d == nil {
+		return nil, errNoKey
+	}
 	h := priv.pub.curve.NewHash()
 	h.Write(msg)
 	return priv.sign(r, h.Sum(nil))
@@ -207,6 +219,9 @@ func (c *Curve) digestToE(digest []byte) *bigmod.Nat {
 }
 
 func (priv *PrivateKey) sign(r io.Reader, digest []byte) ([]byte, error) {
+	if priv == nil || priv.d == nil {
+		return nil, errNoKey
+	}
 	c := priv.pub.curve
 	if len(digest) != c.size {
 		return nil, errDigestSize
@@ -220,12 +235,17 @@ func (priv *PrivateKey) sign(r io.Reader, digest []byte) ([]byte, error) {
 		}
 	}
 	ng := newNonces(c, priv.Bytes(), e.Bytes(c.q), extra)
-	for {
-		k := ng.next()
+	// r = 0 or s = 0 happens with probability about 2/q per try.
+	for try := 0; try < 100; try++ {
+		k, ok := ng.next()
+		if !ok {
+			break
+		}
 		if sig, ok := priv.signWith(e, k); ok {
 			return sig, nil
 		}
 	}
+	return nil, errNonce
 }
 
 // signWith is steps 4-6 of §6.1 with the nonce k; ok is false when r or s

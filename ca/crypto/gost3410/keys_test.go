@@ -17,6 +17,10 @@ type prng struct{ r *rand.ChaCha8 }
 
 func (p prng) Read(b []byte) (int, error) { return p.r.Read(b) }
 
+type zeros struct{}
+
+func (zeros) Read(b []byte) (int, error) { clear(b); return len(b), nil }
+
 func newPRNG(seed byte) prng { return prng{rand.NewChaCha8([32]byte{seed})} }
 
 // The constant-time projective code (the window for any point, the comb
@@ -199,6 +203,20 @@ func TestGenerateKeyRejects(t *testing.T) {
 	}
 	if _, err := GenerateKey(c, bytes.NewReader(ones)); !errors.Is(err, errRandomness) {
 		t.Fatalf("ran out of randomness: %v", err)
+	}
+	// A broken generator that yields only zeros fails instead of hanging.
+	if _, err := GenerateKey(c, zeros{}); !errors.Is(err, errRandomness) {
+		t.Fatalf("all-zero generator: %v", err)
+	}
+	// The zero values of the key types refuse instead of panicking.
+	if _, err := new(PrivateKey).Sign(nil, make([]byte, 32), nil); !errors.Is(err, errNoKey) {
+		t.Fatalf("zero PrivateKey: %v", err)
+	}
+	if Verify(new(PublicKey), make([]byte, 32), make([]byte, 64)) || new(PublicKey).Bytes() != nil {
+		t.Fatal("zero PublicKey")
+	}
+	if _, err := MarshalPKIXPublicKey(new(PublicKey)); err == nil {
+		t.Fatal("zero PublicKey marshalled")
 	}
 }
 

@@ -45,10 +45,12 @@ func (n *nonces) mac(parts ...[]byte) []byte {
 	return h.Sum(nil)
 }
 
-// next returns the next candidate in [1, q-1] (§3.2 step h).
-func (n *nonces) next() *bigmod.Nat {
+// next returns the next candidate in [1, q-1] (§3.2 step h); ok is false
+// only if a hundred candidates in a row were out of range, which HMAC
+// makes impossible in practice (each is with probability below 1/2).
+func (n *nonces) next() (k *bigmod.Nat, ok bool) {
 	c := n.c
-	for {
+	for try := 0; try < 100; try++ {
 		var t []byte
 		for len(t) < c.size {
 			n.v = n.mac(n.v)
@@ -62,14 +64,15 @@ func (n *nonces) next() *bigmod.Nat {
 			}
 			t[0] >>= sh
 		}
-		k, err := bigmod.NewNat().SetBytes(t, c.q)
+		cand, err := bigmod.NewNat().SetBytes(t, c.q)
 		// Only whether a candidate was rejected can show; the next one is
 		// independent of it.
-		ok := err == nil && k.IsZero() == 0
+		valid := err == nil && cand.IsZero() == 0
 		n.k = n.mac(n.v, []byte{0})
 		n.v = n.mac(n.v)
-		if ok {
-			return k
+		if valid {
+			return cand, true
 		}
 	}
+	return nil, false
 }

@@ -12,6 +12,9 @@ import (
 // Bytes returns the public key as certificates carry it inside the OCTET
 // STRING (RFC 4491 §2.3.2): X‖Y, each little-endian of Curve.Size bytes.
 func (pub *PublicKey) Bytes() []byte {
+	if pub == nil || pub.curve == nil {
+		return nil
+	}
 	n := pub.curve.size
 	out := make([]byte, 2*n)
 	pub.x.FillBytes(out[:n])
