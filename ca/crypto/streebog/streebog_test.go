@@ -2,6 +2,7 @@ package streebog
 
 import (
 	"bytes"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding"
 	"encoding/hex"
@@ -210,5 +211,25 @@ func BenchmarkHash(b *testing.B) {
 		b.Run(fmt.Sprintf("streebog256/%d", n), func(b *testing.B) { benchHash(b, New256(), n) })
 		b.Run(fmt.Sprintf("streebog512/%d", n), func(b *testing.B) { benchHash(b, New512(), n) })
 		b.Run(fmt.Sprintf("sha256/%d", n), func(b *testing.B) { benchHash(b, sha256.New(), n) })
+	}
+}
+
+// HMAC over Streebog (what the GOST nonces use): the examples of RFC 7836
+// §4.1.1-4.1.2 (R 50.1.113-2016), which OpenSSL's engine reproduces.
+func TestHMACRFC7836(t *testing.T) {
+	key, _ := hex.DecodeString("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f")
+	data, _ := hex.DecodeString("0126bdb87800af214341456563780100")
+	for _, c := range []struct {
+		h    func() hash.Hash
+		want string
+	}{
+		{New256, "a1aa5f7de402d7b3d323f2991c8d4534013137010a83754fd0af6d7cd4922ed9"},
+		{New512, "a59bab22ecae19c65fbde6e5f4e9f5d8549d31f037f9df9b905500e171923a773d5f1530f2ed7e964cb2eedc29e9ad2f3afe93b2814f79f5000ffc0366c251e6"},
+	} {
+		m := hmac.New(c.h, key)
+		m.Write(data)
+		if got := hex.EncodeToString(m.Sum(nil)); got != c.want {
+			t.Errorf("HMAC = %s, want %s", got, c.want)
+		}
 	}
 }
