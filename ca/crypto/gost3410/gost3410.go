@@ -48,18 +48,20 @@ type PrivateKey struct {
 	d   *bigmod.Nat
 }
 
+// Errors of key checks and signing, to test with errors.Is. Their texts
+// are English and technical: a service maps them to its own messages.
 var (
-	errOffCurve    = errors.New("gost3410: the point is not on the curve")
-	errSubgroup    = errors.New("gost3410: the point is not in the subgroup of order q")
-	errKeyRange    = errors.New("gost3410: the private key is not in [1, q-1]")
-	errKeyLength   = errors.New("gost3410: the key has the wrong length for its parameter set")
-	errDigestSize  = errors.New("gost3410: the digest has the wrong length for the key (Streebog-256 for 256-bit keys, Streebog-512 for 512-bit keys)")
-	errHashFunc    = errors.New("gost3410: the signer takes a Streebog digest of the key's size; crypto.Hash has no Streebog, so opts.HashFunc() must be 0")
-	errRandomness  = errors.New("gost3410: cannot read randomness")
-	errNoCurve     = errors.New("gost3410: no parameter set")
-	errBadKeyValue = errors.New("gost3410: invalid public key")
-	errNoKey       = errors.New("gost3410: no private key")
-	errNonce       = errors.New("gost3410: no valid nonce found (cannot happen with a working HMAC)")
+	ErrOffCurve      = errors.New("gost3410: the point is not on the curve")
+	ErrNotInSubgroup = errors.New("gost3410: the point is not in the subgroup of order q")
+	ErrKeyRange      = errors.New("gost3410: the private key is not in [1, q-1]")
+	ErrKeyLength     = errors.New("gost3410: the key has the wrong length for its parameter set")
+	ErrDigestSize    = errors.New("gost3410: the digest has the wrong length for the key (Streebog-256 for 256-bit keys, Streebog-512 for 512-bit keys)")
+	ErrHashFunc      = errors.New("gost3410: the signer takes a Streebog digest of the key's size; crypto.Hash has no Streebog, so opts.HashFunc() must be 0")
+	ErrRandomness    = errors.New("gost3410: cannot read randomness")
+	errNoCurve       = errors.New("gost3410: no parameter set")
+	errBadKeyValue   = errors.New("gost3410: invalid public key")
+	errNoKey         = errors.New("gost3410: no private key")
+	errNonce         = errors.New("gost3410: no valid nonce found (cannot happen with a working HMAC)")
 )
 
 // NewPublicKey checks (x, y) and returns it as a public key of curve c:
@@ -70,14 +72,14 @@ func NewPublicKey(c *Curve, x, y *big.Int) (*PublicKey, error) {
 		return nil, errNoCurve
 	}
 	if x == nil || y == nil || !c.onCurve(x, y) {
-		return nil, errOffCurve
+		return nil, ErrOffCurve
 	}
 	// On a curve of prime order (cofactor 1) every point but O has order
 	// q, so q·Q = O holds already (SEC 1 §3.2.2.1 checks it only when the
 	// cofactor is not 1). On the cofactor-4 curves, points of order 2, 4,
 	// 2q and 4q must be refused.
 	if c.cofactor != 1 && !c.inSubgroup(x, y) {
-		return nil, errSubgroup
+		return nil, ErrNotInSubgroup
 	}
 	return &PublicKey{curve: c, x: new(big.Int).Set(x), y: new(big.Int).Set(y), pt: c.pointFromAffine(x, y)}, nil
 }
@@ -114,7 +116,7 @@ func GenerateKey(c *Curve, r io.Reader) (*PrivateKey, error) {
 	// broken generator (all zeros, all ones), not bad luck.
 	for try := 0; try < 100; try++ {
 		if _, err := io.ReadFull(r, b); err != nil {
-			return nil, errRandomness
+			return nil, ErrRandomness
 		}
 		// Keep as many bits as q has and reject values ≥ q or 0: uniform,
 		// and at most a few tries since q > 2^(qBits-1).
@@ -123,7 +125,7 @@ func GenerateKey(c *Curve, r io.Reader) (*PrivateKey, error) {
 			return k, nil
 		}
 	}
-	return nil, errRandomness
+	return nil, ErrRandomness
 }
 
 // NewPrivateKey returns the key d given as Curve.Size big-endian bytes.
@@ -133,7 +135,7 @@ func NewPrivateKey(c *Curve, d []byte) (*PrivateKey, error) {
 		return nil, errNoCurve
 	}
 	if len(d) != c.size {
-		return nil, errKeyLength
+		return nil, ErrKeyLength
 	}
 	return newPrivateKey(c, d)
 }
@@ -141,7 +143,7 @@ func NewPrivateKey(c *Curve, d []byte) (*PrivateKey, error) {
 func newPrivateKey(c *Curve, b []byte) (*PrivateKey, error) {
 	d, err := bigmod.NewNat().SetBytes(b, c.q)
 	if err != nil || d.IsZero() == 1 {
-		return nil, errKeyRange
+		return nil, ErrKeyRange
 	}
 	pt := c.scalarBaseMult(d.Bytes(c.q))
 	x, y, _ := c.affine(pt)
@@ -183,7 +185,7 @@ func (c *Curve) NewHash() hash.Hash {
 // 0: crypto.Hash has no Streebog. The signature is s‖r (RFC 4491).
 func (priv *PrivateKey) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
 	if opts != nil && opts.HashFunc() != 0 {
-		return nil, errHashFunc
+		return nil, ErrHashFunc
 	}
 	return priv.sign(r, digest)
 }
@@ -192,7 +194,7 @@ func (priv *PrivateKey) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts)
 // (crypto.MessageSigner).
 func (priv *PrivateKey) SignMessage(r io.Reader, msg []byte, opts crypto.SignerOpts) ([]byte, error) {
 	if opts != nil && opts.HashFunc() != 0 {
-		return nil, errHashFunc
+		return nil, ErrHashFunc
 	}
 	if priv == nil || priv.d == nil {
 		return nil, errNoKey
@@ -224,14 +226,14 @@ func (priv *PrivateKey) sign(r io.Reader, digest []byte) ([]byte, error) {
 	}
 	c := priv.pub.curve
 	if len(digest) != c.size {
-		return nil, errDigestSize
+		return nil, ErrDigestSize
 	}
 	e := c.digestToE(digest)
 	var extra []byte
 	if r != nil {
 		extra = make([]byte, c.size)
 		if _, err := io.ReadFull(r, extra); err != nil {
-			return nil, errRandomness
+			return nil, ErrRandomness
 		}
 	}
 	ng := newNonces(c, priv.Bytes(), e.Bytes(c.q), extra)
@@ -323,7 +325,7 @@ var (
 	_ crypto.MessageSigner = (*PrivateKey)(nil)
 )
 
-var errSignature = errors.New("gost3410: the signature is not s‖r with 0 < r, s < q of the key's size")
+var ErrSignature = errors.New("gost3410: the signature is not s‖r with 0 < r, s < q of the key's size")
 
 // MarshalSignature returns the signature value s‖r (RFC 4491 §2.2.2,
 // each big-endian of Curve.Size bytes) for r and s in (0, q): the layout
@@ -331,7 +333,7 @@ var errSignature = errors.New("gost3410: the signature is not s‖r with 0 < r, 
 // in their BIT STRING or OCTET STRING.
 func MarshalSignature(c *Curve, r, s *big.Int) ([]byte, error) {
 	if c == nil || !c.inScalarRange(r) || !c.inScalarRange(s) {
-		return nil, errSignature
+		return nil, ErrSignature
 	}
 	out := make([]byte, 2*c.size)
 	s.FillBytes(out[:c.size])
@@ -342,11 +344,11 @@ func MarshalSignature(c *Curve, r, s *big.Int) ([]byte, error) {
 // ParseSignature splits s‖r and checks that both are in (0, q).
 func ParseSignature(c *Curve, sig []byte) (r, s *big.Int, err error) {
 	if c == nil || len(sig) != 2*c.size {
-		return nil, nil, errSignature
+		return nil, nil, ErrSignature
 	}
 	s, r = new(big.Int).SetBytes(sig[:c.size]), new(big.Int).SetBytes(sig[c.size:])
 	if !c.inScalarRange(r) || !c.inScalarRange(s) {
-		return nil, nil, errSignature
+		return nil, nil, ErrSignature
 	}
 	return r, s, nil
 }

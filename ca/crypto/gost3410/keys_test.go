@@ -67,19 +67,19 @@ func TestPublicKeyValidation(t *testing.T) {
 		if _, err := NewPublicKey(c, c.gxBig, c.gyBig); err != nil {
 			t.Fatalf("%s: base point refused: %v", c.name, err)
 		}
-		if _, err := NewPublicKey(c, c.gxBig, new(big.Int).Add(c.gyBig, big.NewInt(1))); !errors.Is(err, errOffCurve) {
+		if _, err := NewPublicKey(c, c.gxBig, new(big.Int).Add(c.gyBig, big.NewInt(1))); !errors.Is(err, ErrOffCurve) {
 			t.Errorf("%s: off-curve point: %v", c.name, err)
 		}
-		if _, err := NewPublicKey(c, new(big.Int).Add(c.gxBig, c.pBig), c.gyBig); !errors.Is(err, errOffCurve) {
+		if _, err := NewPublicKey(c, new(big.Int).Add(c.gxBig, c.pBig), c.gyBig); !errors.Is(err, ErrOffCurve) {
 			t.Errorf("%s: x + p: %v", c.name, err)
 		}
-		if _, err := NewPublicKey(c, c.gxBig, new(big.Int).Sub(c.gyBig, c.pBig)); !errors.Is(err, errOffCurve) {
+		if _, err := NewPublicKey(c, c.gxBig, new(big.Int).Sub(c.gyBig, c.pBig)); !errors.Is(err, ErrOffCurve) {
 			t.Errorf("%s: negative y: %v", c.name, err)
 		}
 		if _, err := ParsePublicKey(c, make([]byte, 2*c.size)); err == nil {
 			t.Errorf("%s: all-zero key accepted", c.name)
 		}
-		if _, err := ParsePublicKey(c, make([]byte, 2*c.size-1)); !errors.Is(err, errKeyLength) {
+		if _, err := ParsePublicKey(c, make([]byte, 2*c.size-1)); !errors.Is(err, ErrKeyLength) {
 			t.Errorf("%s: short key: %v", c.name, err)
 		}
 		if c.cofactor == 1 {
@@ -100,17 +100,17 @@ func TestPublicKeyValidation(t *testing.T) {
 				continue // in the subgroup by chance
 			}
 			found++
-			if _, err := NewPublicKey(c, x, y); !errors.Is(err, errSubgroup) {
+			if _, err := NewPublicKey(c, x, y); !errors.Is(err, ErrNotInSubgroup) {
 				t.Errorf("%s: point of order 2q or 4q: %v", c.name, err)
 			}
 			// q·R has order 2 or 4.
 			sx, sy := c.affineScalarMult(x, y, c.qBig)
-			if _, err := NewPublicKey(c, sx, sy); !errors.Is(err, errSubgroup) {
+			if _, err := NewPublicKey(c, sx, sy); !errors.Is(err, ErrNotInSubgroup) {
 				t.Errorf("%s: point of small order: %v", c.name, err)
 			}
 			// R + P: on the curve, not in the subgroup either.
 			ax, ay := c.affineAdd(x, y, c.gxBig, c.gyBig)
-			if _, err := NewPublicKey(c, ax, ay); !errors.Is(err, errSubgroup) {
+			if _, err := NewPublicKey(c, ax, ay); !errors.Is(err, ErrNotInSubgroup) {
 				t.Errorf("%s: base point plus a torsion point: %v", c.name, err)
 			}
 		}
@@ -156,10 +156,10 @@ func TestSignVerify(t *testing.T) {
 		if bytes.Equal(h1, h2) || bytes.Equal(h1, d1) || !Verify(pub, digest, h1) || !Verify(pub, digest, h2) {
 			t.Fatalf("%s: hedged signatures should differ and be valid", c.name)
 		}
-		if _, err := priv.Sign(nil, digest[:len(digest)-1], nil); !errors.Is(err, errDigestSize) {
+		if _, err := priv.Sign(nil, digest[:len(digest)-1], nil); !errors.Is(err, ErrDigestSize) {
 			t.Fatalf("%s: short digest: %v", c.name, err)
 		}
-		if _, err := priv.Sign(nil, digest, crypto.SHA256); !errors.Is(err, errHashFunc) {
+		if _, err := priv.Sign(nil, digest, crypto.SHA256); !errors.Is(err, ErrHashFunc) {
 			t.Fatalf("%s: SHA-256 opts: %v", c.name, err)
 		}
 		again, err := NewPrivateKey(c, priv.Bytes())
@@ -181,7 +181,7 @@ func TestSignVerify(t *testing.T) {
 	}
 	for _, c := range []*Curve{Curve256A(), Curve512C()} {
 		for _, d := range [][]byte{make([]byte, c.size), c.qBig.FillBytes(make([]byte, c.size))} {
-			if _, err := NewPrivateKey(c, d); !errors.Is(err, errKeyRange) {
+			if _, err := NewPrivateKey(c, d); !errors.Is(err, ErrKeyRange) {
 				t.Errorf("%s: private key 0 or q: %v", c.name, err)
 			}
 		}
@@ -201,11 +201,11 @@ func TestGenerateKeyRejects(t *testing.T) {
 	if !bytes.Equal(priv.Bytes(), one) {
 		t.Fatalf("d = %x, want 1", priv.Bytes())
 	}
-	if _, err := GenerateKey(c, bytes.NewReader(ones)); !errors.Is(err, errRandomness) {
+	if _, err := GenerateKey(c, bytes.NewReader(ones)); !errors.Is(err, ErrRandomness) {
 		t.Fatalf("ran out of randomness: %v", err)
 	}
 	// A broken generator that yields only zeros fails instead of hanging.
-	if _, err := GenerateKey(c, zeros{}); !errors.Is(err, errRandomness) {
+	if _, err := GenerateKey(c, zeros{}); !errors.Is(err, ErrRandomness) {
 		t.Fatalf("all-zero generator: %v", err)
 	}
 	// The zero values of the key types refuse instead of panicking.
@@ -306,15 +306,15 @@ func TestPKIXRefuses(t *testing.T) {
 		der  []byte
 		want error
 	}{
-		"unknown set":          {build(OIDPublicKey256, []asn1.ObjectIdentifier{{1, 2, 643, 7, 1, 2, 1, 1, 9}}, key), errParamSet},
-		"test set":             {build(OIDPublicKey256, []asn1.ObjectIdentifier{test256.oid}, key), errParamSet},
-		"256 set, 512 alg":     {build(OIDPublicKey512, []asn1.ObjectIdentifier{setA}, key), errSizeMismatch},
-		"Streebog-512 for 256": {build(OIDPublicKey256, []asn1.ObjectIdentifier{setA, OIDStreebog512}, key), errDigestParam},
-		"ECDSA":                {build(asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1}, []asn1.ObjectIdentifier{setA}, key), errAlgorithm},
-		"no parameters":        {build(OIDPublicKey256, nil, key), errSPKI},
-		"short key":            {build(OIDPublicKey256, []asn1.ObjectIdentifier{setA}, key[:63]), errKeyLength},
-		"off the curve":        {build(OIDPublicKey256, []asn1.ObjectIdentifier{setA}, offCurve), errOffCurve},
-		"trailing data":        {append(build(OIDPublicKey256, []asn1.ObjectIdentifier{setA}, key), 0), errSPKI},
+		"unknown set":          {build(OIDPublicKey256, []asn1.ObjectIdentifier{{1, 2, 643, 7, 1, 2, 1, 1, 9}}, key), ErrUnknownParamSet},
+		"test set":             {build(OIDPublicKey256, []asn1.ObjectIdentifier{test256.oid}, key), ErrUnknownParamSet},
+		"256 set, 512 alg":     {build(OIDPublicKey512, []asn1.ObjectIdentifier{setA}, key), ErrParamSetSize},
+		"Streebog-512 for 256": {build(OIDPublicKey256, []asn1.ObjectIdentifier{setA, OIDStreebog512}, key), ErrDigestParam},
+		"ECDSA":                {build(asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1}, []asn1.ObjectIdentifier{setA}, key), ErrNotGOST},
+		"no parameters":        {build(OIDPublicKey256, nil, key), ErrMalformedSPKI},
+		"short key":            {build(OIDPublicKey256, []asn1.ObjectIdentifier{setA}, key[:63]), ErrKeyLength},
+		"off the curve":        {build(OIDPublicKey256, []asn1.ObjectIdentifier{setA}, offCurve), ErrOffCurve},
+		"trailing data":        {append(build(OIDPublicKey256, []asn1.ObjectIdentifier{setA}, key), 0), ErrMalformedSPKI},
 	} {
 		if _, err := ParsePKIXPublicKey(c.der); !errors.Is(err, c.want) {
 			t.Errorf("%s: %v, want %v", name, err, c.want)

@@ -40,7 +40,7 @@ func MarshalPKCS8PrivateKey(priv *PrivateKey) ([]byte, error) {
 	return b.Bytes()
 }
 
-var errPKCS8 = errors.New("gost3410: malformed PKCS#8 GOST private key")
+var ErrMalformedPKCS8 = errors.New("gost3410: malformed PKCS#8 GOST private key")
 
 // ParsePKCS8PrivateKey parses an unencrypted PKCS#8 PrivateKeyInfo of a
 // GOST R 34.10-2012 key. The key inside the OCTET STRING may be, as
@@ -56,7 +56,7 @@ func ParsePKCS8PrivateKey(der []byte) (*PrivateKey, error) {
 		!info.ReadASN1Integer(&version) || version != 0 && version != 1 ||
 		!info.ReadASN1Element(&alg, cbasn1.SEQUENCE) ||
 		!info.ReadASN1Bytes(&key, cbasn1.OCTET_STRING) {
-		return nil, errPKCS8
+		return nil, ErrMalformedPKCS8
 	}
 	c, err := parseAlgorithm(alg)
 	if err != nil {
@@ -70,24 +70,24 @@ func ParsePKCS8PrivateKey(der []byte) (*PrivateKey, error) {
 	case inner.PeekASN1Tag(cbasn1.OCTET_STRING):
 		var le []byte
 		if !inner.ReadASN1Bytes(&le, cbasn1.OCTET_STRING) || !inner.Empty() || len(le) != c.size {
-			return nil, errPKCS8
+			return nil, ErrMalformedPKCS8
 		}
 		d = reverse(append([]byte(nil), le...))
 	case inner.PeekASN1Tag(cbasn1.INTEGER):
 		var be []byte
 		if !inner.ReadASN1Bytes(&be, cbasn1.INTEGER) || !inner.Empty() || len(be) == 0 || be[0]&0x80 != 0 {
-			return nil, errPKCS8
+			return nil, ErrMalformedPKCS8
 		}
 		for len(be) > 0 && be[0] == 0 {
 			be = be[1:]
 		}
 		if len(be) > c.size {
-			return nil, errKeyRange
+			return nil, ErrKeyRange
 		}
 		d = make([]byte, c.size)
 		copy(d[c.size-len(be):], be)
 	default:
-		return nil, errPKCS8
+		return nil, ErrMalformedPKCS8
 	}
 	return NewPrivateKey(c, d)
 }
@@ -100,7 +100,7 @@ func parseAlgorithm(elem cryptobyte.String) (*Curve, error) {
 	var algOID, setOID asn1.ObjectIdentifier
 	if !elem.ReadASN1(&alg, cbasn1.SEQUENCE) || !elem.Empty() ||
 		!alg.ReadASN1ObjectIdentifier(&algOID) {
-		return nil, errSPKI
+		return nil, ErrMalformedSPKI
 	}
 	var size int
 	switch {
@@ -109,33 +109,33 @@ func parseAlgorithm(elem cryptobyte.String) (*Curve, error) {
 	case algOID.Equal(OIDPublicKey512):
 		size = 64
 	default:
-		return nil, errAlgorithm
+		return nil, ErrNotGOST
 	}
 	if !alg.ReadASN1(&params, cbasn1.SEQUENCE) || !alg.Empty() ||
 		!params.ReadASN1ObjectIdentifier(&setOID) {
-		return nil, errSPKI
+		return nil, ErrMalformedSPKI
 	}
 	c, ok := CurveByOID(setOID)
 	if !ok {
-		return nil, errParamSet
+		return nil, ErrUnknownParamSet
 	}
 	if c.size != size {
-		return nil, errSizeMismatch
+		return nil, ErrParamSetSize
 	}
 	if !params.Empty() {
 		var dig asn1.ObjectIdentifier
 		if !params.ReadASN1ObjectIdentifier(&dig) {
-			return nil, errSPKI
+			return nil, ErrMalformedSPKI
 		}
 		// RFC 4357's encryptionParamSet may follow; nothing else.
 		if !params.Empty() {
 			var enc asn1.ObjectIdentifier
 			if !params.ReadASN1ObjectIdentifier(&enc) || !params.Empty() {
-				return nil, errSPKI
+				return nil, ErrMalformedSPKI
 			}
 		}
 		if !dig.Equal(c.DigestAlgorithm()) {
-			return nil, errDigestParam
+			return nil, ErrDigestParam
 		}
 	}
 	return c, nil

@@ -31,7 +31,7 @@ func ParsePublicKey(c *Curve, b []byte) (*PublicKey, error) {
 		return nil, errNoCurve
 	}
 	if len(b) != 2*c.size {
-		return nil, errKeyLength
+		return nil, ErrKeyLength
 	}
 	xb := reverse(append([]byte(nil), b[:c.size]...))
 	yb := reverse(append([]byte(nil), b[c.size:]...))
@@ -93,12 +93,13 @@ func MarshalPKIXPublicKey(pub *PublicKey) ([]byte, error) {
 	return b.Bytes()
 }
 
+// Errors of the encodings (SubjectPublicKeyInfo, PKCS#8), for errors.Is.
 var (
-	errSPKI         = errors.New("gost3410: malformed SubjectPublicKeyInfo")
-	errAlgorithm    = errors.New("gost3410: not a GOST R 34.10-2012 public key")
-	errParamSet     = errors.New("gost3410: unknown or unsupported parameter set")
-	errSizeMismatch = errors.New("gost3410: the parameter set does not match the key size of the algorithm")
-	errDigestParam  = errors.New("gost3410: the digest parameter set does not match the key size")
+	ErrMalformedSPKI   = errors.New("gost3410: malformed SubjectPublicKeyInfo")
+	ErrNotGOST         = errors.New("gost3410: not a GOST R 34.10-2012 public key")
+	ErrUnknownParamSet = errors.New("gost3410: unknown or unsupported parameter set")
+	ErrParamSetSize    = errors.New("gost3410: the parameter set does not match the key size of the algorithm")
+	ErrDigestParam     = errors.New("gost3410: the digest parameter set does not match the key size")
 )
 
 // ParsePKIXPublicKey parses a DER SubjectPublicKeyInfo of a GOST R
@@ -114,19 +115,19 @@ func ParsePKIXPublicKey(der []byte) (*PublicKey, error) {
 	var bits asn1.BitString
 	if !in.ReadASN1(&spki, cbasn1.SEQUENCE) || !in.Empty() ||
 		!spki.ReadASN1Element(&alg, cbasn1.SEQUENCE) {
-		return nil, errSPKI
+		return nil, ErrMalformedSPKI
 	}
 	c, err := parseAlgorithm(alg)
 	if err != nil {
 		return nil, err
 	}
 	if !spki.ReadASN1BitString(&bits) || !spki.Empty() || bits.BitLength%8 != 0 {
-		return nil, errSPKI
+		return nil, ErrMalformedSPKI
 	}
 	key := cryptobyte.String(bits.Bytes)
 	var raw cryptobyte.String
 	if !key.ReadASN1(&raw, cbasn1.OCTET_STRING) || !key.Empty() {
-		return nil, errSPKI
+		return nil, ErrMalformedSPKI
 	}
 	return ParsePublicKey(c, raw)
 }
