@@ -14,9 +14,15 @@ import (
 // the secret key and the message, so it cannot repeat across messages or
 // be predicted without the key.
 //
-// The HMAC runs Streebog over the private key, and our Streebog (like
-// every fast one) indexes lookup tables by the data, a possible cache
-// side channel on a shared machine; the rest of signing is constant time.
+// Not constant time: the HMAC runs Streebog over the private key, and our
+// Streebog (like every fast one) indexes lookup tables by the data. The
+// first round's table indices are bytes of d XORed with a public value, so
+// an attacker who can watch this process's cache (another tenant on the
+// same core) could learn about d. The rest of signing is constant time. A
+// table-free Streebog (π read whole for every byte, l bit by bit) was
+// measured at ~200× slower, ~10 ms per signature, which the browser's
+// budget cannot take; the ways out are a bitsliced π or a constant-time
+// hash (HMAC-SHA-512, as Go's ecdsa uses) for this internal PRF only.
 type nonces struct {
 	c    *Curve
 	k, v []byte
