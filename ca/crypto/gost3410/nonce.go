@@ -20,8 +20,8 @@ import (
 // an attacker who can watch this process's cache (another tenant on the
 // same core) could learn about d. The rest of signing is constant time. A
 // table-free Streebog (π read whole for every byte, l bit by bit) was
-// measured at ~200× slower, ~10 ms per signature, which the browser's
-// budget cannot take; the ways out are a bitsliced π or a constant-time
+// measured ~240× slower per hash, an estimated ~10 ms per signature
+// (about 60 compressions), which the browser's budget cannot take; the ways out are a bitsliced π or a constant-time
 // hash (HMAC-SHA-512, as Go's ecdsa uses) for this internal PRF only.
 type nonces struct {
 	c    *Curve
