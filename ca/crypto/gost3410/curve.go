@@ -35,10 +35,10 @@ type Curve struct {
 	base *baseTable // shared by the Curves of one curve (see like)
 }
 
-// baseTable holds the multiples of the base point, made on first use.
+// baseTable holds the comb of the base point, made on first use.
 type baseTable struct {
-	once sync.Once
-	comb [][16]*point
+	once  sync.Once
+	table *[16]*point
 }
 
 // Name is a short English name such as "id-tc26-gost-3410-12-256-paramSetA".

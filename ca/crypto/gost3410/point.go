@@ -3,6 +3,7 @@ package gost3410
 import (
 	"crypto/subtle"
 	"math/big"
+	"math/bits"
 
 	"filippo.io/bigmod"
 )
@@ -185,43 +186,54 @@ func (c *Curve) onCurve(x, y *big.Int) bool {
 	return lhs.Sub(lhs, rhs).Mod(lhs, c.pBig).Sign() == 0
 }
 
-// baseTable returns, computed once per curve, comb[i][j] = j·16^i·P for
-// the base point P: a multiple of P is then one addition per 4-bit
-// window and no doubling.
-func (c *Curve) baseTable() [][16]*point {
+// baseTable returns, computed once per curve, the 16 sums of the "teeth"
+// 2^(t·d)·P (t = 0…3, d = Size·2 bits) of a Lim–Lee comb for the base
+// point P: table[j] = Σ bit t of j · 2^(t·d)·P. Building it costs about
+// one window multiplication (3d doublings), which matters in the browser
+// where the first key is made right after loading; then a multiple of P
+// is d doublings and d additions, 2.6 times fewer operations than the
+// window method.
+func (c *Curve) baseTable() *[16]*point {
 	c.base.once.Do(func() {
-		n := 2 * c.size
-		comb := make([][16]*point, n)
-		base := c.g
-		for i := 0; i < n; i++ {
-			comb[i][0] = c.identity()
-			comb[i][1] = base
-			for j := 2; j < 16; j++ {
-				comb[i][j] = c.addPoints(comb[i][j-1], base)
+		d := 2 * c.size
+		var teeth [4]*point
+		teeth[0] = c.g
+		for t := 1; t < 4; t++ {
+			acc := teeth[t-1]
+			for i := 0; i < d; i++ {
+				acc = c.addPoints(acc, acc)
 			}
-			base = c.addPoints(comb[i][8], comb[i][8]) // 16^(i+1)·P
+			teeth[t] = acc
 		}
-		c.base.comb = comb
+		var table [16]*point
+		table[0] = c.identity()
+		for j := 1; j < 16; j++ {
+			top := bits.Len(uint(j)) - 1
+			table[j] = c.addPoints(table[j&^(1<<top)], teeth[top])
+		}
+		c.base.table = &table
 	})
-	return c.base.comb
+	return c.base.table
 }
 
 // scalarBaseMult returns k·P for the base point, k big-endian of c.size
-// bytes, in time independent of k (every table entry of a window read).
+// bytes, in time independent of k: every step doubles, reads the whole
+// table and adds.
 func (c *Curve) scalarBaseMult(k []byte) *point {
-	comb := c.baseTable()
+	table := c.baseTable()
+	d := 2 * c.size
+	bit := func(b int) int { return int(k[len(k)-1-b/8]>>(b%8)) & 1 }
 	acc := c.identity()
 	sel := c.newPoint()
-	for i := 0; i < 2*c.size; i++ {
-		// Window i is nibble i counted from the least significant end.
-		byt := k[len(k)-1-i/2]
-		w := int(byt>>(4*uint(i%2))) & 15
-		sel.set(comb[i][0])
+	for i := d - 1; i >= 0; i-- {
+		acc = c.addPoints(acc, acc)
+		w := bit(i) | bit(d+i)<<1 | bit(2*d+i)<<2 | bit(3*d+i)<<3
+		sel.set(table[0])
 		for j := 1; j < 16; j++ {
 			on := subtle.ConstantTimeEq(int32(j), int32(w))
-			condAssign(sel.x, comb[i][j].x, on)
-			condAssign(sel.y, comb[i][j].y, on)
-			condAssign(sel.z, comb[i][j].z, on)
+			condAssign(sel.x, table[j].x, on)
+			condAssign(sel.y, table[j].y, on)
+			condAssign(sel.z, table[j].z, on)
 		}
 		acc = c.addPoints(acc, sel)
 	}
