@@ -59,26 +59,45 @@ func condAssign(dst, src *bigmod.Nat, on int) {
 	}
 }
 
-// Field operations into a fresh result, so that any argument may alias dst.
+// Field operations dst = a ∘ b; any argument may alias dst. bigmod works
+// in place (x = x ∘ y) and reads all of y before it writes x.
 func (c *Curve) mul(dst, a, b *bigmod.Nat) {
-	t := c.newFe()
-	set(t, a)
-	t.Mul(b, c.p)
-	set(dst, t)
+	switch {
+	case dst == b:
+		dst.Mul(a, c.p) // commutative
+	case dst == a:
+		dst.Mul(b, c.p)
+	default:
+		set(dst, a)
+		dst.Mul(b, c.p)
+	}
 }
 
 func (c *Curve) add(dst, a, b *bigmod.Nat) {
-	t := c.newFe()
-	set(t, a)
-	t.Add(b, c.p)
-	set(dst, t)
+	switch {
+	case dst == b:
+		dst.Add(a, c.p)
+	case dst == a:
+		dst.Add(b, c.p)
+	default:
+		set(dst, a)
+		dst.Add(b, c.p)
+	}
 }
 
 func (c *Curve) sub(dst, a, b *bigmod.Nat) {
-	t := c.newFe()
-	set(t, a)
-	t.Sub(b, c.p)
-	set(dst, t)
+	switch {
+	case dst == a:
+		dst.Sub(b, c.p)
+	case dst == b:
+		t := c.newFe()
+		set(t, a)
+		t.Sub(b, c.p)
+		set(dst, t)
+	default:
+		set(dst, a)
+		dst.Sub(b, c.p)
+	}
 }
 
 // addPoints returns p1 + p2 (RCB 2016 algorithm 1, 12M + 3m_a + 2m_3b).
