@@ -14,9 +14,10 @@ import (
 // curve (TC26 paramSetB is CryptoPro A, for instance); each has its own
 // Curve so that a key keeps the identifier it came with.
 //
-// Every set is used in its short Weierstrass form, also the two with
-// cofactor 4 that the standard also gives as twisted Edwards curves
-// (256 paramSetA, 512 paramSetC); see point.go for why that is safe.
+// Keys, signatures and encodings use the short Weierstrass form of every
+// set, as the standard does; the two with cofactor 4 (256 paramSetA, 512
+// paramSetC), twisted Edwards curves by construction, compute internally
+// on their Edwards form (edwards.go, point.go).
 type Curve struct {
 	name     string
 	oid      asn1.ObjectIdentifier
@@ -31,6 +32,7 @@ type Curve struct {
 	pMinus2 []byte      // the exponent of an inversion by Fermat
 	qBits   int
 	g       *point
+	ed      *edwards // the Edwards form, for the cofactor-4 sets (edwards.go)
 
 	base *baseTable // shared by the Curves of one curve (see like)
 }
@@ -80,6 +82,9 @@ func newCurve(name string, oid asn1.ObjectIdentifier, size int, digest bool, cof
 	c.a = c.fe(c.aBig)
 	c.b3 = c.fe(new(big.Int).Mod(new(big.Int).Mul(c.bBig, big.NewInt(3)), c.pBig))
 	c.pMinus2 = new(big.Int).Sub(c.pBig, big.NewInt(2)).Bytes()
+	if cofactor == 4 {
+		c.ed = newEdwards(c)
+	}
 	c.g = c.pointFromAffine(c.gxBig, c.gyBig)
 	c.base = new(baseTable)
 	return c

@@ -322,12 +322,19 @@ func TestPKIXRefuses(t *testing.T) {
 	}
 }
 
-// Why public keys must be in the subgroup before the complete formulas see
-// them: on a cofactor-4 set, adding two points whose difference has order
-// two is the formulas' exceptional case and gives (0:0:0), not a point.
-// Inside the subgroup (all the code ever adds) the same sums are right.
-func TestExceptionalCaseNeedsTorsion(t *testing.T) {
+// The cofactor-4 sets have points of order two, where RCB's Weierstrass
+// formulas are not complete: P + Q with P − Q of order two gives (0:0:0).
+// That is why those sets compute on their Edwards form, whose addition is
+// complete because d is not a square (and e = 1 is): the same sum comes
+// out right there, torsion and all.
+func TestCofactorFourSetsUseCompleteEdwards(t *testing.T) {
 	for _, c := range []*Curve{Curve256A(), Curve512C()} {
+		if c.ed == nil {
+			t.Fatalf("%s: no Edwards form", c.name)
+		}
+		if big.Jacobi(c.ed.dBig, c.pBig) != -1 {
+			t.Fatalf("%s: d is a square: the Edwards addition would not be complete", c.name)
+		}
 		var tx, ty *big.Int
 		for seed := int64(1); tx == nil; seed++ {
 			x, y := randomCurvePoint(t, c, seed*31)
@@ -340,19 +347,35 @@ func TestExceptionalCaseNeedsTorsion(t *testing.T) {
 			}
 			tx, ty = sx, sy
 		}
-		if ty.Sign() != 0 {
-			t.Fatalf("%s: T is not of order two", c.name)
-		}
 		px, py := c.affineAdd(c.gxBig, c.gyBig, tx, ty) // P = G + T, so P − G = T
-		sum := c.addPoints(c.pointFromAffine(px, py), c.g)
-		if sum.x.IsZero() != 1 || sum.y.IsZero() != 1 || sum.z.IsZero() != 1 {
-			t.Errorf("%s: expected the exceptional (0:0:0) for P − Q of order two", c.name)
+		wx, wy := c.affineAdd(px, py, c.gxBig, c.gyBig)
+
+		// Weierstrass projective points by hand: RCB fails.
+		proj := func(x, y *big.Int) *point {
+			p := c.newPoint()
+			set(p.x, c.fe(x))
+			set(p.y, c.fe(y))
+			p.z.Bits()[0] = 1
+			return p
 		}
-		twoG := c.addPoints(c.g, c.g)
-		x, _, ok := c.affine(c.addPoints(twoG, c.g))
-		wx, _ := c.affineScalarMult(c.gxBig, c.gyBig, big.NewInt(3))
-		if ok != 1 || new(big.Int).SetBytes(x.Bytes(c.p)).Cmp(wx) != 0 {
-			t.Errorf("%s: 2G + G is wrong", c.name)
+		bad := c.addRCB(proj(px, py), proj(c.gxBig, c.gyBig))
+		if bad.x.IsZero() != 1 || bad.y.IsZero() != 1 || bad.z.IsZero() != 1 {
+			t.Errorf("%s: expected RCB's exceptional (0:0:0) for P − Q of order two", c.name)
+		}
+
+		// The Edwards form: right.
+		x, y, ok := c.affine(c.addPoints(c.pointFromAffine(px, py), c.g))
+		if ok != 1 || new(big.Int).SetBytes(x.Bytes(c.p)).Cmp(wx) != 0 || new(big.Int).SetBytes(y.Bytes(c.p)).Cmp(wy) != 0 {
+			t.Errorf("%s: the Edwards sum with torsion is wrong", c.name)
+		}
+		// And doubling, identity and inverse on the Edwards form.
+		x, y, ok = c.affine(c.addPoints(c.g, c.g))
+		dx, dy := c.affineAdd(c.gxBig, c.gyBig, c.gxBig, c.gyBig)
+		if ok != 1 || new(big.Int).SetBytes(x.Bytes(c.p)).Cmp(dx) != 0 || new(big.Int).SetBytes(y.Bytes(c.p)).Cmp(dy) != 0 {
+			t.Errorf("%s: 2G is wrong", c.name)
+		}
+		if _, _, ok := c.affine(c.addPoints(c.g, c.pointFromAffine(c.gxBig, new(big.Int).Sub(c.pBig, c.gyBig)))); ok != 0 {
+			t.Errorf("%s: G + (−G) is not O", c.name)
 		}
 	}
 }

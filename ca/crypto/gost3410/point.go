@@ -9,45 +9,67 @@ import (
 )
 
 // point is a projective point (X:Y:Z) of y² = x³ + ax + b, Z = 0 the
-// point at infinity. Coordinates are bigmod Nats, whose operations take
-// the same time whatever the values.
+// point at infinity, or on the two cofactor-4 sets an extended point
+// (X:Y:Z:T) of their Edwards form (edwards.go). Coordinates are bigmod
+// Nats, whose operations take the same time whatever the values.
 //
-// Addition uses the complete formulas of Renes, Costello and Batina
-// (2016, algorithm 1, any a): no branch, no exceptional case on curves
-// with no point of order two. Two of our curves have cofactor 4 and so do
-// have such points; the formulas fail exactly when P − Q has order two.
-// We only ever add multiples of one point of odd prime order q (the base
-// point, or a public key checked to lie in the subgroup of order q), so
-// P − Q stays in that subgroup and never has order two: the formulas are
-// complete for every input we give them. That is why no conversion to
-// the Edwards form is needed, and why public keys are checked for q·P = O
-// (with separate, exact arithmetic) before any use.
-type point struct{ x, y, z *bigmod.Nat }
+// Every addition is complete (no branch, no exceptional case, doublings
+// included) for every pair of points that can reach it:
+//   - cofactor 1: the complete formulas of Renes, Costello and Batina
+//     (2016, algorithm 1, any a), which fail only when P − Q has order
+//     two; these curves have prime order, so no point has order two;
+//   - cofactor 4: those formulas would fail there (a test shows the
+//     (0:0:0) they give), so these sets use the unified Edwards addition,
+//     complete on all points because d is not a square.
+// Public keys are still checked for q·Q = O (NewPublicKey): a key of small
+// order or with a torsion part is refused before any use.
+type point struct{ x, y, z, t *bigmod.Nat }
 
 func (c *Curve) newFe() *bigmod.Nat { return bigmod.NewNat().ExpandFor(c.p) }
 
 func (c *Curve) newPoint() *point {
-	return &point{c.newFe(), c.newFe(), c.newFe()}
+	return &point{c.newFe(), c.newFe(), c.newFe(), c.newFe()}
 }
 
-// identity returns (0:1:0).
+// identity returns O: (0:1:0), or (0:1:1:0) on the Edwards form.
 func (c *Curve) identity() *point {
 	p := c.newPoint()
 	p.y.Bits()[0] = 1
+	if c.ed != nil {
+		p.z.Bits()[0] = 1
+	}
 	return p
 }
 
+// pointFromAffine converts a public point (x, y) of the Weierstrass curve,
+// not O, and on the Edwards sets of odd order (the base point or a checked
+// public key: the map below is undefined only at points of order 1, 2 or 4).
 func (c *Curve) pointFromAffine(x, y *big.Int) *point {
 	p := c.newPoint()
-	set(p.x, c.fe(x))
-	set(p.y, c.fe(y))
+	if c.ed != nil {
+		u, v := c.ed.fromWeierstrass(x, y)
+		set(p.x, c.fe(u))
+		set(p.y, c.fe(v))
+		set(p.t, c.fe(new(big.Int).Mod(new(big.Int).Mul(u, v), c.pBig)))
+	} else {
+		set(p.x, c.fe(x))
+		set(p.y, c.fe(y))
+	}
 	p.z.Bits()[0] = 1
 	return p
 }
 
 func set(dst, src *bigmod.Nat) { copy(dst.Bits(), src.Bits()) }
 
-func (p *point) set(q *point) { set(p.x, q.x); set(p.y, q.y); set(p.z, q.z) }
+func (p *point) set(q *point) { set(p.x, q.x); set(p.y, q.y); set(p.z, q.z); set(p.t, q.t) }
+
+// condSet sets p = q when on is 1, without a branch.
+func (p *point) condSet(q *point, on int) {
+	condAssign(p.x, q.x, on)
+	condAssign(p.y, q.y, on)
+	condAssign(p.z, q.z, on)
+	condAssign(p.t, q.t, on)
+}
 
 // condAssign sets dst = src when on is 1 and leaves it when on is 0,
 // without a branch.
@@ -100,8 +122,16 @@ func (c *Curve) sub(dst, a, b *bigmod.Nat) {
 	}
 }
 
-// addPoints returns p1 + p2 (RCB 2016 algorithm 1, 12M + 3m_a + 2m_3b).
+// addPoints returns p1 + p2.
 func (c *Curve) addPoints(p1, p2 *point) *point {
+	if c.ed != nil {
+		return c.addEdwards(p1, p2)
+	}
+	return c.addRCB(p1, p2)
+}
+
+// addRCB is RCB 2016 algorithm 1 (12M + 3m_a + 2m_3b).
+func (c *Curve) addRCB(p1, p2 *point) *point {
 	t0, t1, t2, t3, t4, t5 := c.newFe(), c.newFe(), c.newFe(), c.newFe(), c.newFe(), c.newFe()
 	x3, y3, z3 := c.newFe(), c.newFe(), c.newFe()
 	a, b3 := c.a, c.b3
@@ -145,7 +175,7 @@ func (c *Curve) addPoints(p1, p2 *point) *point {
 	c.mul(t0, t3, t1)
 	c.mul(z3, t5, z3)
 	c.add(z3, z3, t0)
-	return &point{x3, y3, z3}
+	return &point{x3, y3, z3, c.newFe()}
 }
 
 // scalarMult returns k·p for a big-endian scalar k of c.size bytes, in
@@ -168,9 +198,7 @@ func (c *Curve) scalarMult(p *point, k []byte) *point {
 			sel.set(table[0])
 			for i := 1; i < 16; i++ {
 				on := subtle.ConstantTimeEq(int32(i), int32(w))
-				condAssign(sel.x, table[i].x, on)
-				condAssign(sel.y, table[i].y, on)
-				condAssign(sel.z, table[i].z, on)
+				sel.condSet(table[i], on)
 			}
 			acc = c.addPoints(acc, sel)
 		}
@@ -178,10 +206,13 @@ func (c *Curve) scalarMult(p *point, k []byte) *point {
 	return acc
 }
 
-// affineX returns x = X/Z as big-endian bytes, and 0 for the point at
-// infinity (whose Z is 0: then ok is 0). The inversion is z^(p-2), which
-// takes the same time for every z.
+// affine returns the Weierstrass coordinates of p, and ok = 0 for O (then
+// x and y are 0). One inversion by Fermat, z^(p-2), the same time for
+// every z.
 func (c *Curve) affine(p *point) (x, y *bigmod.Nat, ok int) {
+	if c.ed != nil {
+		return c.affineEdwards(p)
+	}
 	zinv := c.newFe().Exp(p.z, c.pMinus2, c.p)
 	x, y = c.newFe(), c.newFe()
 	c.mul(x, p.x, zinv)
@@ -250,9 +281,7 @@ func (c *Curve) scalarBaseMult(k []byte) *point {
 		sel.set(table[0])
 		for j := 1; j < 16; j++ {
 			on := subtle.ConstantTimeEq(int32(j), int32(w))
-			condAssign(sel.x, table[j].x, on)
-			condAssign(sel.y, table[j].y, on)
-			condAssign(sel.z, table[j].z, on)
+			sel.condSet(table[j], on)
 		}
 		acc = c.addPoints(acc, sel)
 	}
