@@ -21,6 +21,7 @@ import (
 //   - cofactor 4: those formulas would fail there (a test shows the
 //     (0:0:0) they give), so these sets use the unified Edwards addition,
 //     complete on all points because d is not a square.
+//
 // Public keys are still checked for q·Q = O (NewPublicKey): a key of small
 // order or with a torsion part is refused before any use.
 type point struct{ x, y, z, t *bigmod.Nat }
