@@ -143,18 +143,17 @@ func add512(a, b *[8]uint64) {
 }
 
 // lpsx sets dst = LPS(a ⊕ b). Output word i takes byte i of every input
-// word (the transposition P), each through its table.
+// word (the transposition P), each through its table. Written out with
+// locals so that the eight words stay in registers.
 func lpsx(dst, a, b *[8]uint64) {
-	var r [8]uint64
-	for j := range r {
-		r[j] = a[j] ^ b[j]
-	}
+	r0, r1, r2, r3 := a[0]^b[0], a[1]^b[1], a[2]^b[2], a[3]^b[3]
+	r4, r5, r6, r7 := a[4]^b[4], a[5]^b[5], a[6]^b[6], a[7]^b[7]
+	t0, t1, t2, t3, t4, t5, t6, t7 := &lps[0], &lps[1], &lps[2], &lps[3], &lps[4], &lps[5], &lps[6], &lps[7]
 	for i := 0; i < 8; i++ {
-		sh := 8 * uint(i)
-		dst[i] = lps[0][byte(r[0]>>sh)] ^ lps[1][byte(r[1]>>sh)] ^
-			lps[2][byte(r[2]>>sh)] ^ lps[3][byte(r[3]>>sh)] ^
-			lps[4][byte(r[4]>>sh)] ^ lps[5][byte(r[5]>>sh)] ^
-			lps[6][byte(r[6]>>sh)] ^ lps[7][byte(r[7]>>sh)]
+		dst[i] = t0[byte(r0)] ^ t1[byte(r1)] ^ t2[byte(r2)] ^ t3[byte(r3)] ^
+			t4[byte(r4)] ^ t5[byte(r5)] ^ t6[byte(r6)] ^ t7[byte(r7)]
+		r0, r1, r2, r3 = r0>>8, r1>>8, r2>>8, r3>>8
+		r4, r5, r6, r7 = r4>>8, r5>>8, r6>>8, r7>>8
 	}
 }
 
