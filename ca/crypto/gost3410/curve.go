@@ -27,12 +27,13 @@ type Curve struct {
 
 	pBig, qBig, aBig, bBig, gxBig, gyBig *big.Int
 
-	p, q    *bigmod.Modulus
-	a, b3   *bigmod.Nat // a and 3b in GF(p), for the addition formulas
-	pMinus2 []byte      // the exponent of an inversion by Fermat
-	qBits   int
-	g       *point
-	ed      *edwards // the Edwards form, for the cofactor-4 sets (edwards.go)
+	p, q     *bigmod.Modulus
+	a, b, b3 *bigmod.Nat // a, b and 3b in GF(p), for the addition formulas
+	aMinus3  bool        // a = −3: the cheaper formulas apply
+	pMinus2  []byte      // the exponent of an inversion by Fermat
+	qBits    int
+	g        *point
+	ed       *edwards // the Edwards form, for the cofactor-4 sets (edwards.go)
 
 	base *baseTable // shared by the Curves of one curve (see like)
 }
@@ -80,7 +81,9 @@ func newCurve(name string, oid asn1.ObjectIdentifier, size int, digest bool, cof
 	}
 	c.qBits = c.qBig.BitLen()
 	c.a = c.fe(c.aBig)
+	c.b = c.fe(c.bBig)
 	c.b3 = c.fe(new(big.Int).Mod(new(big.Int).Mul(c.bBig, big.NewInt(3)), c.pBig))
+	c.aMinus3 = new(big.Int).Add(c.aBig, big.NewInt(3)).Cmp(c.pBig) == 0
 	c.pMinus2 = new(big.Int).Sub(c.pBig, big.NewInt(2)).Bytes()
 	if cofactor == 4 {
 		c.ed = newEdwards(c)

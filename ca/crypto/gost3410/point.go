@@ -125,10 +125,65 @@ func (c *Curve) sub(dst, a, b *bigmod.Nat) {
 
 // addPoints returns p1 + p2.
 func (c *Curve) addPoints(p1, p2 *point) *point {
-	if c.ed != nil {
+	switch {
+	case c.ed != nil:
 		return c.addEdwards(p1, p2)
+	case c.aMinus3:
+		return c.addRCBMinus3(p1, p2)
 	}
 	return c.addRCB(p1, p2)
+}
+
+// addRCBMinus3 is RCB 2016 algorithm 4, for a = −3 (12M + 2m_b): the
+// five sets of cofactor 1 all have a = −3.
+func (c *Curve) addRCBMinus3(p1, p2 *point) *point {
+	t0, t1, t2, t3, t4 := c.newFe(), c.newFe(), c.newFe(), c.newFe(), c.newFe()
+	x3, y3, z3 := c.newFe(), c.newFe(), c.newFe()
+	b := c.b
+	c.mul(t0, p1.x, p2.x)
+	c.mul(t1, p1.y, p2.y)
+	c.mul(t2, p1.z, p2.z)
+	c.add(t3, p1.x, p1.y)
+	c.add(t4, p2.x, p2.y)
+	c.mul(t3, t3, t4)
+	c.add(t4, t0, t1)
+	c.sub(t3, t3, t4)
+	c.add(t4, p1.y, p1.z)
+	c.add(x3, p2.y, p2.z)
+	c.mul(t4, t4, x3)
+	c.add(x3, t1, t2)
+	c.sub(t4, t4, x3)
+	c.add(x3, p1.x, p1.z)
+	c.add(y3, p2.x, p2.z)
+	c.mul(x3, x3, y3)
+	c.add(y3, t0, t2)
+	c.sub(y3, x3, y3)
+	c.mul(z3, b, t2)
+	c.sub(x3, y3, z3)
+	c.add(z3, x3, x3)
+	c.add(x3, x3, z3)
+	c.sub(z3, t1, x3)
+	c.add(x3, t1, x3)
+	c.mul(y3, b, y3)
+	c.add(t1, t2, t2)
+	c.add(t2, t1, t2)
+	c.sub(y3, y3, t2)
+	c.sub(y3, y3, t0)
+	c.add(t1, y3, y3)
+	c.add(y3, t1, y3)
+	c.add(t1, t0, t0)
+	c.add(t0, t1, t0)
+	c.sub(t0, t0, t2)
+	c.mul(t1, t4, y3)
+	c.mul(t2, t0, y3)
+	c.mul(y3, x3, z3)
+	c.add(y3, y3, t2)
+	c.mul(x3, t3, x3)
+	c.sub(x3, x3, t1)
+	c.mul(z3, t4, z3)
+	c.mul(t1, t3, t0)
+	c.add(z3, z3, t1)
+	return &point{x3, y3, z3, c.newFe()}
 }
 
 // addRCB is RCB 2016 algorithm 1 (12M + 3m_a + 2m_3b).

@@ -186,3 +186,31 @@ func TestSignatureLayout(t *testing.T) {
 		t.Error("s = q parsed")
 	}
 }
+
+// Which addition each set takes: a = −3 on the five sets of cofactor 1
+// (the cheaper RCB formulas), Edwards on the two of cofactor 4; and both
+// RCB variants agree where both apply.
+func TestAdditionChoice(t *testing.T) {
+	for _, c := range Curves()[:7] {
+		if got, want := c.aMinus3, c.cofactor == 1; got != want {
+			t.Errorf("%s: a = −3 is %v", c.name, got)
+		}
+		if (c.ed != nil) != (c.cofactor == 4) {
+			t.Errorf("%s: Edwards form %v", c.name, c.ed != nil)
+		}
+		if !c.aMinus3 {
+			continue
+		}
+		p := c.g
+		for i := 0; i < 5; i++ {
+			q := c.addRCB(p, c.g)
+			r := c.addRCBMinus3(p, c.g)
+			x1, y1, _ := c.affine(q)
+			x2, y2, _ := c.affine(r)
+			if x1.Equal(x2) != 1 || y1.Equal(y2) != 1 {
+				t.Fatalf("%s: the two RCB additions disagree", c.name)
+			}
+			p = q
+		}
+	}
+}
