@@ -16,8 +16,10 @@ import (
 // Every addition is complete (no branch, no exceptional case, doublings
 // included) for every pair of points that can reach it:
 //   - cofactor 1: the complete formulas of Renes, Costello and Batina
-//     (2016, algorithm 1, any a), which fail only when P − Q has order
-//     two; these curves have prime order, so no point has order two;
+//     (2016; algorithm 4 for a = −3, which all five sets have, algorithm
+//     1 for any a, used by the standard's test sets), which fail only when
+//     P − Q has order two; these curves have prime order, so no point has
+//     order two;
 //   - cofactor 4: those formulas would fail there (a test shows the
 //     (0:0:0) they give), so these sets use the unified Edwards addition,
 //     complete on all points because d is not a square.
