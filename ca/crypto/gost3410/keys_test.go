@@ -379,3 +379,25 @@ func TestCofactorFourSetsUseCompleteEdwards(t *testing.T) {
 		}
 	}
 }
+
+// A generator stuck on one output cannot make two signatures share a
+// nonce: k is derived from the key and the digest as well, so two
+// messages get two r, and two keys signing one message too.
+func TestStuckGeneratorNoNonceReuse(t *testing.T) {
+	for _, c := range []*Curve{Curve256A(), Curve512B()} {
+		k1, _ := GenerateKey(c, newPRNG(1))
+		k2, _ := GenerateKey(c, newPRNG(2))
+		d1 := bytes.Repeat([]byte{1}, c.size)
+		d2 := bytes.Repeat([]byte{2}, c.size)
+		s11, _ := k1.Sign(zeros{}, d1, nil)
+		s12, _ := k1.Sign(zeros{}, d2, nil)
+		s21, _ := k2.Sign(zeros{}, d1, nil)
+		r := func(sig []byte) []byte { return sig[c.size:] }
+		if bytes.Equal(r(s11), r(s12)) || bytes.Equal(r(s11), r(s21)) {
+			t.Fatalf("%s: the same r (the same k) for another message or key", c.name)
+		}
+		if !Verify(k1.PublicKey(), d1, s11) || !Verify(k1.PublicKey(), d2, s12) || !Verify(k2.PublicKey(), d1, s21) {
+			t.Fatalf("%s: signatures with a stuck generator do not verify", c.name)
+		}
+	}
+}
