@@ -332,6 +332,14 @@ func TestCofactorFourSetsUseCompleteEdwards(t *testing.T) {
 		if c.ed == nil {
 			t.Fatalf("%s: no Edwards form", c.name)
 		}
+		// d as R 1323565.1.024 / RFC 7836 publish it (e = 1).
+		wantD := map[*Curve]string{
+			tc256A: "0605F6B7C183FA81578BC39CFAD518132B9DF62897009AF7E522C32D6DC7BFFB",
+			tc512C: "9E4F5D8C017D8D9F13A5CF3CDF5BFE4DAB402D54198E31EBDE28A0621050439CA6B39E0A515C06B304E2CE43E79E369E91A0CFC2BC2A22B4CA302DBB33EE7550",
+		}[c]
+		if c.ed.dBig.Cmp(mustHex(wantD)) != 0 {
+			t.Fatalf("%s: derived d = %X", c.name, c.ed.dBig)
+		}
 		if big.Jacobi(c.ed.dBig, c.pBig) != -1 {
 			t.Fatalf("%s: d is a square: the Edwards addition would not be complete", c.name)
 		}
