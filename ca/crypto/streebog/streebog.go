@@ -219,3 +219,11 @@ func (d *digest) UnmarshalBinary(b []byte) error {
 	d.nx = nx
 	return nil
 }
+
+// Clone returns an independent copy of the running state (hash.Cloner).
+func (d *digest) Clone() (hash.Cloner, error) {
+	c := *d
+	return &c, nil
+}
+
+var _ hash.Cloner = (*digest)(nil)

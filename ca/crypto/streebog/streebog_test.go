@@ -113,8 +113,8 @@ func TestOpenSSLLengths(t *testing.T) {
 	}
 }
 
-// Writes in pieces of any size, Sum in the middle and a saved and restored
-// state give the digest of the whole.
+// Writes in pieces of any size, Sum in the middle, a saved and restored
+// state and a clone give the digest of the whole.
 func TestIncremental(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	msg := make([]byte, 777)
@@ -149,6 +149,18 @@ func TestIncremental(t *testing.T) {
 			if got := h.Sum(nil); !bytes.Equal(got, want) {
 				t.Fatalf("size %d, trial %d: %x, want %x", h.Size(), trial, got, want)
 			}
+		}
+		// A clone taken halfway goes on independently of the original.
+		half := newHash()
+		half.Write(msg[:300])
+		clone, err := half.(hash.Cloner).Clone()
+		if err != nil {
+			t.Fatal(err)
+		}
+		half.Write([]byte("something else"))
+		clone.Write(msg[300:])
+		if got := clone.Sum(nil); !bytes.Equal(got, want) {
+			t.Fatalf("size %d: clone %x, want %x", clone.Size(), got, want)
 		}
 		h := newHash()
 		h.Write(msg[:10])
