@@ -56,15 +56,23 @@ func newEdwards(c *Curve) *edwards {
 
 // fromWeierstrass maps a public point (x, y) to (u, v); see
 // pointFromAffine for the points where it is defined.
+//
+// Every caller passes the base point or a key NewPublicKey accepted, so
+// the undefined cases cannot come; if one did, that is a bug to stop at,
+// not a value to compute on.
 func (e *edwards) fromWeierstrass(x, y *big.Int) (u, v *big.Int) {
 	p := e.p
 	xt := new(big.Int).Sub(x, e.tBig)
-	u = new(big.Int).Mul(xt, new(big.Int).ModInverse(y, p))
-	u.Mod(u, p)
 	num := new(big.Int).Sub(xt, e.sBig)
 	den := new(big.Int).Add(xt, e.sBig)
 	den.Mod(den, p)
-	v = new(big.Int).Mul(num, new(big.Int).ModInverse(den, p))
+	yInv, denInv := new(big.Int).ModInverse(y, p), new(big.Int).ModInverse(den, p)
+	if yInv == nil || denInv == nil {
+		panic("gost3410: a point of order 2 or 4 reached the Edwards map unchecked")
+	}
+	u = new(big.Int).Mul(xt, yInv)
+	u.Mod(u, p)
+	v = new(big.Int).Mul(num, denInv)
 	v.Mod(v, p)
 	return u, v
 }
