@@ -8,10 +8,9 @@
 // generation — runs on filippo.io/bigmod, whose operations take the same
 // time whatever the values, with complete addition formulas and a table
 // read whole at every window. Verification and public-key checks work on
-// public data only and may take variable time. The exception: the nonce
-// derivation hashes the private key with Streebog, whose implementation
-// indexes tables by the data (like every fast Streebog), a cache side
-// channel; see nonce.go.
+// public data only and may take variable time. The nonce derivation
+// hashes the private key with HMAC-SHA-512, not Streebog, whose fast
+// forms index tables by the data; see nonce.go.
 //
 // Byte conventions (checked against OpenSSL's GOST engine in the tests):
 // a digest is read as a little-endian integer; a signature is s‖r, each

@@ -2,27 +2,25 @@ package gost3410
 
 import (
 	"crypto/hmac"
+	"crypto/sha512"
 
 	"filippo.io/bigmod"
 )
 
 // nonces derives the per-signature k as RFC 6979 §3.2 does, with
-// HMAC-Streebog (of the key's size) in place of HMAC-SHA, GOST's e as the
-// message input, and the optional extra data k' of §3.6 filled with fresh
-// randomness when the caller gives a generator. Without randomness the
-// signature is deterministic; with a weak generator k still depends on
-// the secret key and the message, so it cannot repeat across messages or
-// be predicted without the key.
+// HMAC-SHA-512 as the PRF, GOST's e as the message input, and the optional
+// extra data k' of §3.6 filled with fresh randomness when the caller gives
+// a generator. Without randomness the signature is deterministic; with a
+// weak generator k still depends on the secret key and the message, so it
+// cannot repeat across messages or be predicted without the key.
 //
-// Not constant time: the HMAC runs Streebog over the private key, and our
-// Streebog (like every fast one) indexes lookup tables by the data. The
-// first round's table indices are bytes of d XORed with a public value, so
-// an attacker who can watch this process's cache (another tenant on the
-// same core) could learn about d. The rest of signing is constant time. A
-// table-free Streebog (π read whole for every byte, l bit by bit) was
-// measured ~240× slower per hash, an estimated ~10 ms per signature
-// (about 60 compressions), which the browser's budget cannot take; the ways out are a bitsliced π or a constant-time
-// hash (HMAC-SHA-512, as Go's ecdsa uses) for this internal PRF only.
+// SHA-512, not Streebog: this PRF runs over the private key, and SHA-512
+// has no data-indexed tables, while every fast Streebog indexes its tables
+// by the data (a cache-watching tenant on the same core could learn bytes
+// of d). A table-free Streebog was measured ~240× slower per hash. The
+// choice of PRF is internal: it changes no signature's validity, only
+// which valid k is chosen (RFC 6979 §3.6 allows any HMAC hash; Go's ecdsa
+// does the same).
 type nonces struct {
 	c    *Curve
 	k, v []byte
@@ -30,7 +28,7 @@ type nonces struct {
 }
 
 func newNonces(c *Curve, d, e, extra []byte) *nonces {
-	n := &nonces{c: c, hl: c.size}
+	n := &nonces{c: c, hl: sha512.Size}
 	n.v = make([]byte, n.hl)
 	for i := range n.v {
 		n.v[i] = 1
@@ -44,7 +42,7 @@ func newNonces(c *Curve, d, e, extra []byte) *nonces {
 }
 
 func (n *nonces) mac(parts ...[]byte) []byte {
-	h := hmac.New(n.c.NewHash, n.k)
+	h := hmac.New(sha512.New, n.k)
 	for _, p := range parts {
 		h.Write(p)
 	}
