@@ -182,4 +182,3 @@ func wipe(key any) {
 		}
 	}
 }
-

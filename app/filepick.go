@@ -1,0 +1,53 @@
+package app
+
+import (
+	goapp "github.com/maxence-charriere/go-app/v10/pkg/app"
+)
+
+// filePicker is a file field in the page's language. The browser draws an
+// <input type=file> with its own button and "No file chosen" in the
+// browser's language, whatever the page's: here that input is only
+// visually hidden (chosenFile still reads it by ID, and tests still fill
+// it), and a real <button> opens it, with the chosen file's name beside.
+type filePicker struct {
+	goapp.Compo
+	ID     string // the input's id
+	Accept string
+	Label  text
+	Lang   string
+
+	name string // the chosen file's
+}
+
+func (f *filePicker) choose(ctx goapp.Context, e goapp.Event) {
+	if in := goapp.Window().GetElementByID(f.ID); in.Truthy() {
+		in.Call("click")
+	}
+}
+
+func (f *filePicker) changed(ctx goapp.Context, e goapp.Event) {
+	f.name = ""
+	if files := ctx.JSSrc().Get("files"); files.Truthy() && files.Get("length").Int() > 0 {
+		f.name = files.Index(0).Get("name").String()
+	}
+}
+
+func (f *filePicker) Render() goapp.UI {
+	name := f.name
+	if name == "" {
+		name = text{"Файл не выбран", "No file chosen"}.in(f.Lang)
+	}
+	return goapp.Div().Class("field file-field").Body(
+		goapp.Label().ID(f.ID+"-label").For(f.ID).Text(f.Label.in(f.Lang)),
+		// Out of the tab order: the button is the one control a keyboard
+		// reaches; a click on the label still opens the dialog.
+		goapp.Input().Type("file").ID(f.ID).Class("visually-hidden").TabIndex(-1).Accept(f.Accept).
+			Aria("hidden", true).OnChange(f.changed),
+		goapp.Div().Class("file-pick").Body(
+			goapp.Button().Type("button").ID(f.ID+"-button").Class("secondary").
+				Aria("labelledby", f.ID+"-label "+f.ID+"-button").Aria("describedby", f.ID+"-name").
+				OnClick(f.choose).Text(text{"Выбрать файл…", "Choose a file…"}.in(f.Lang)),
+			goapp.Span().ID(f.ID+"-name").Class("file-name").Aria("live", "polite").Text(name),
+		),
+	)
+}
