@@ -6,9 +6,9 @@ import (
 
 // filePicker is a file field in the page's language. The browser draws an
 // <input type=file> with its own button and "No file chosen" in the
-// browser's language, whatever the page's: here that input is only
-// visually hidden (chosenFile still reads it by ID, and tests still fill
-// it), and a real <button> opens it, with the chosen file's name beside.
+// browser's language, whatever the page's: here that input is not
+// displayed (chosenFile still reads it by ID, and tests still fill it),
+// and a real <button> opens it, with the chosen file's name beside.
 type filePicker struct {
 	goapp.Compo
 	ID     string // the input's id
@@ -39,10 +39,11 @@ func (f *filePicker) Render() goapp.UI {
 	}
 	return goapp.Div().Class("field file-field").Body(
 		goapp.Label().ID(f.ID+"-label").For(f.ID).Text(f.Label.in(f.Lang)),
-		// Out of the tab order: the button is the one control a keyboard
-		// reaches; a click on the label still opens the dialog.
-		goapp.Input().Type("file").ID(f.ID).Class("visually-hidden").TabIndex(-1).Accept(f.Accept).
-			Aria("hidden", true).OnChange(f.changed),
+		// Hidden (the attribute: the CSP refuses inline styles): the
+		// button is the one control people and the keyboard reach; a
+		// click on the label or the button still opens the browser's
+		// dialog, and the files stay readable by ID.
+		goapp.Input().Type("file").ID(f.ID).Accept(f.Accept).Hidden(true).OnChange(f.changed),
 		goapp.Div().Class("file-pick").Body(
 			goapp.Button().Type("button").ID(f.ID+"-button").Class("secondary").
 				Aria("labelledby", f.ID+"-label "+f.ID+"-button").Aria("describedby", f.ID+"-name").
