@@ -172,8 +172,8 @@ func (s *stepKey) Render() goapp.UI {
 		goapp.If(s.R.Jurisdiction == "BY", func() goapp.UI {
 			return goapp.Form().ID("request-import").OnSubmit(s.importRequest).Body(
 				goapp.H2().Text(text{"Или импортируйте файл запроса", "Or import a request file"}.in(s.Lang)),
-				field("request-file", text{"Файл запроса PKCS#10 (.csr, .req, .p10)", "PKCS#10 request file (.csr, .req, .p10)"}, s.Lang,
-					goapp.Input().ID("request-file").Type("file").Accept(".csr,.req,.p10,.pem,.der"), "", ""),
+				&filePicker{ID: "request-file", Accept: ".csr,.req,.p10,.pem,.der", Lang: s.Lang,
+					Label: text{"Файл запроса PKCS#10 (.csr, .req, .p10)", "PKCS#10 request file (.csr, .req, .p10)"}},
 				submit("import-request", text{"Отправить запрос", "Send the request"}, s.Lang, s.busy),
 			)
 		}),
