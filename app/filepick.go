@@ -44,8 +44,8 @@ func (f *filePicker) Render() goapp.UI {
 		// click on the label or the button still opens the browser's
 		// dialog, and the files stay readable by ID.
 		goapp.Input().Type("file").ID(f.ID).Accept(f.Accept).Hidden(true).OnChange(f.changed),
-		goapp.Div().Class("file-pick").Body(
-			goapp.Button().Type("button").ID(f.ID+"-button").Class("secondary").
+		goapp.Div().Class("file-pick actions").Body(
+			goapp.Button().Type("button").ID(f.ID+"-button").Class("link-button secondary").
 				Aria("labelledby", f.ID+"-label "+f.ID+"-button").Aria("describedby", f.ID+"-name").
 				OnClick(f.choose).Text(text{"Выбрать файл…", "Choose a file…"}.in(f.Lang)),
 			goapp.Span().ID(f.ID+"-name").Class("file-name").Aria("live", "polite").Text(name),

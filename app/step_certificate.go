@@ -207,9 +207,11 @@ func (k *keyPicker) entryList() goapp.UI {
 			return goapp.Li().Body(goapp.Button().Type("button").Class("service").ID(fmt.Sprintf("p12-entry-%d", i)).
 				DataSet("expired", mark != "").OnClick(func(ctx goapp.Context, e goapp.Event) { k.opened(ctx, o) }).Body(
 				goapp.Strong().Class("entry-owner").Text(c.Subject.CommonName),
-				goapp.Span().Class("entry-issuer").Text(" · "+text{"выдан: ", "issued by: "}.in(k.Lang)+c.Issuer.CommonName),
-				goapp.Span().Class("entry-until").Text(" · "+text{"действует до ", "valid until "}.in(k.Lang)+c.NotAfter.Format("02.01.2006")),
-				goapp.If(mark != "", func() goapp.UI { return goapp.Span().Class("entry-mark field-error").Text(" · " + mark) }),
+				goapp.Span().Class("entry-issuer").Text(text{"Выдан: ", "Issued by: "}.in(k.Lang)+c.Issuer.CommonName),
+				goapp.Span().Class("entry-until").Text(text{"Действует до ", "Valid until "}.in(k.Lang)+c.NotAfter.Format("02.01.2006")),
+				// In the button's own colour: red on the button's blue
+				// would fail the contrast check.
+				goapp.If(mark != "", func() goapp.UI { return goapp.Strong().Class("entry-mark").Text("⚠ " + mark) }),
 			))
 		})),
 		goapp.Button().ID("p12-entries-back").Type("button").Class("link-button secondary").
