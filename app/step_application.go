@@ -11,7 +11,8 @@ import (
 
 // stepApplication shows the reissue application the system drew up and
 // has the person sign it with the current key (Step 7 of the Russian
-// source). After a reload the key is asked for again.
+// source). After a reload the key kept in this browser signs (Keys); where
+// it could not be kept, the step says why and asks for the file.
 type stepApplication struct {
 	goapp.Compo
 	StepProps
@@ -58,7 +59,7 @@ func (s *stepApplication) Render() goapp.UI {
 			)
 		}).Else(func() goapp.UI {
 			return goapp.Div().Body(
-				goapp.P().Text(text{"Для подписи откройте ключ действующего сертификата ещё раз.", "To sign, open the current certificate's key again."}.in(s.Lang)),
+				goapp.P().ID("reopen-why").Text(s.Keys.reopenWhy(s.Lang)),
 				// Signed in the step's context, not the picker's: once the
 				// key is open the picker leaves the screen, and go-app
 				// drops what a dismounted component dispatches, so the

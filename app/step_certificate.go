@@ -58,7 +58,7 @@ func (s *stepCertificate) other(ctx goapp.Context, e goapp.Event) {
 }
 
 func (s *stepCertificate) prove(ctx goapp.Context) {
-	csrf, keys := s.R.CSRFToken, s.Keys
+	csrf, keys, appID := s.R.CSRFToken, s.Keys, s.R.ID
 	s.run(ctx, s.Update, func() (*wire.Renewal, error) {
 		var ch wire.Challenge
 		if err := sendJSON(ctx, "POST", "/api/v1/renewal/challenge", csrf, nil, &ch); err != nil {
@@ -73,8 +73,14 @@ func (s *stepCertificate) prove(ctx goapp.Context) {
 			p.Chain = append(p.Chain, c.Raw)
 		}
 		var r wire.Renewal
-		err = sendJSON(ctx, "POST", "/api/v1/renewal/proof", csrf, p, &r)
-		return &r, err
+		if err := sendJSON(ctx, "POST", "/api/v1/renewal/proof", csrf, p, &r); err != nil {
+			return nil, err
+		}
+		// Proven: keep it for this application, so that a reload at a
+		// later step still signs without the file (replaces another
+		// certificate proven before).
+		keys.keepCurrent(ctx, appID)
+		return &r, nil
 	})
 }
 
@@ -124,6 +130,7 @@ type keyPicker struct {
 
 	password string
 	stored   []browsercrypto.StoredKey
+	entries  []browsercrypto.Opened // a key store's keys, to choose from
 	opening  bool
 	err      error
 }
@@ -138,7 +145,7 @@ func (k *keyPicker) OnMount(ctx goapp.Context) {
 func withCertificates(keys []browsercrypto.StoredKey) []browsercrypto.StoredKey {
 	var out []browsercrypto.StoredKey
 	for _, s := range keys {
-		if len(s.CertDER) > 0 {
+		if len(s.CertDER) > 0 && ownKey(s.Name) {
 			out = append(out, s)
 		}
 	}
@@ -147,13 +154,70 @@ func withCertificates(keys []browsercrypto.StoredKey) []browsercrypto.StoredKey 
 
 func (k *keyPicker) openFile(ctx goapp.Context, e goapp.Event) {
 	e.PreventDefault()
-	k.open(ctx, func(c context.Context) (browsercrypto.Signer, *x509.Certificate, []*x509.Certificate, error) {
-		data, _, err := chosenFile(c, "p12-file")
+	if k.opening {
+		return
+	}
+	k.opening, k.err, k.entries = true, nil, nil
+	password := k.password
+	ctx.Async(func() {
+		var all []browsercrypto.Opened
+		data, _, err := chosenFile(ctx, "p12-file")
 		if err != nil {
-			return nil, nil, nil, errFileNotChosen
+			err = errFileNotChosen
+		} else {
+			all, err = browsercrypto.OpenPKCS12Entries(ctx, data, password)
 		}
-		return browsercrypto.OpenPKCS12(c, data, k.password)
+		ctx.Dispatch(func(ctx goapp.Context) {
+			k.opening, k.err = false, err
+			switch {
+			case err != nil:
+			case len(all) == 1:
+				k.opened(ctx, all[0])
+			default: // a key store: the person chooses the signature
+				k.entries = all
+			}
+		})
 	})
+}
+
+func (k *keyPicker) opened(ctx goapp.Context, o browsercrypto.Opened) {
+	k.entries = nil
+	if k.OnOpen != nil {
+		k.OnOpen(ctx, o.Signer, o.Cert, o.Chain)
+	}
+}
+
+// entryList shows a key store's signatures: owner, issuer, valid to;
+// expired or not yet valid ones are shown, marked.
+func (k *keyPicker) entryList() goapp.UI {
+	now := time.Now()
+	return goapp.Div().ID("p12-entries").Body(
+		goapp.H2().Text(text{"В файле несколько подписей", "The file holds several signatures"}.in(k.Lang)),
+		goapp.P().Text(text{"Выберите из списка нужную подпись.", "Choose the signature from the list."}.in(k.Lang)),
+		goapp.Ul().Class("services").Body(goapp.Range(k.entries).Slice(func(i int) goapp.UI {
+			c := k.entries[i].Cert
+			mark := ""
+			switch {
+			case now.After(c.NotAfter):
+				mark = text{"срок действия истёк", "expired"}.in(k.Lang)
+			case now.Before(c.NotBefore):
+				mark = text{"ещё не действует", "not yet valid"}.in(k.Lang)
+			}
+			o := k.entries[i]
+			return goapp.Li().Body(goapp.Button().Type("button").Class("service").ID(fmt.Sprintf("p12-entry-%d", i)).
+				DataSet("expired", mark != "").OnClick(func(ctx goapp.Context, e goapp.Event) { k.opened(ctx, o) }).Body(
+				goapp.Strong().Class("entry-owner").Text(c.Subject.CommonName),
+				goapp.Span().Class("entry-issuer").Text(text{"Выдан: ", "Issued by: "}.in(k.Lang)+c.Issuer.CommonName),
+				goapp.Span().Class("entry-until").Text(text{"Действует до ", "Valid until "}.in(k.Lang)+c.NotAfter.Format("02.01.2006")),
+				// In the button's own colour: red on the button's blue
+				// would fail the contrast check.
+				goapp.If(mark != "", func() goapp.UI { return goapp.Strong().Class("entry-mark").Text("⚠ " + mark) }),
+			))
+		})),
+		goapp.Button().ID("p12-entries-back").Type("button").Class("link-button secondary").
+			OnClick(func(ctx goapp.Context, e goapp.Event) { k.entries = nil }).
+			Text(text{"Другой файл", "Another file"}.in(k.Lang)),
+	)
 }
 
 func (k *keyPicker) openStored(name string) goapp.EventHandler {
@@ -205,8 +269,14 @@ func keyError(lang string, err error) string {
 	case errors.Is(err, browsercrypto.ErrWrongPassword):
 		return text{"Неверный пароль файла.", "Wrong password for the file."}.in(lang)
 	case errors.Is(err, browsercrypto.ErrBadFile):
-		return text{"Файл не открывается: нужен PKCS#12 (.p12, .pfx) с ключом ECDSA или RSA. Ключи ГОСТ в браузере не поддерживаются: используйте ключевой носитель.",
-			"The file does not open: a PKCS#12 (.p12, .pfx) with an ECDSA or RSA key is needed. GOST keys are not supported in the browser: use a key token."}.in(lang)
+		return text{"Этот файл не открывается как файл подписи: он повреждён, это не PKCS#12 (.p12, .pfx) или он сделан алгоритмами, которых браузер не знает (например, ГОСТ из КриптоПро). Выберите файл .p12 или .pfx с ключом ECDSA или RSA, который выдал удостоверяющий центр или сохранил этот сервис.",
+			"This file does not open as a signature file: it is damaged, not a PKCS#12 (.p12, .pfx), or made with algorithms the browser does not know (GOST from CryptoPro, for one). Choose a .p12 or .pfx file with an ECDSA or RSA key that your certification centre issued or this service saved."}.in(lang)
+	case errors.Is(err, browsercrypto.ErrUnsupportedKey):
+		return text{"Ключ в файле этого типа браузер использовать не может (нужен ECDSA P-256/P-384 или RSA). Выберите другой файл подписи.",
+			"The browser cannot use a key of this type (ECDSA P-256/P-384 or RSA is needed). Choose another signature file."}.in(lang)
+	case errors.Is(err, browsercrypto.ErrKeyMismatch):
+		return text{"В файле нет ключа, к которому относится сертификат: файл собран неверно. Выберите другой файл или сохраните его заново в программе, где создан ключ.",
+			"The file has no key for its certificate: it was put together wrongly. Choose another file or export it again from the program that holds the key."}.in(lang)
 	default:
 		return text{"Не удалось открыть ключ: ", "The key could not be opened: "}.in(lang) + err.Error()
 	}
@@ -214,6 +284,9 @@ func keyError(lang string, err error) string {
 
 func (k *keyPicker) Render() goapp.UI {
 	busy := k.Busy || k.opening
+	if len(k.entries) > 0 {
+		return goapp.Div().ID("key-picker").Body(k.entryList())
+	}
 	return goapp.Div().ID("key-picker").Body(
 		goapp.If(len(k.stored) > 0, func() goapp.UI {
 			return goapp.Div().Class("stored-keys").Body(
@@ -230,8 +303,8 @@ func (k *keyPicker) Render() goapp.UI {
 			)
 		}),
 		goapp.Form().ID("p12-form").OnSubmit(k.openFile).Body(
-			field("p12-file", text{"Файл сертификата с ключом (.p12, .pfx)", "Certificate file with its key (.p12, .pfx)"}, k.Lang,
-				goapp.Input().ID("p12-file").Type("file").Accept(".p12,.pfx,application/x-pkcs12").Required(true), "", ""),
+			&filePicker{ID: "p12-file", Accept: ".p12,.pfx,application/x-pkcs12", Lang: k.Lang,
+				Label: text{"Файл сертификата с ключом (.p12, .pfx)", "Certificate file with its key (.p12, .pfx)"}},
 			field("p12-password", text{"Пароль файла (ПИН)", "File password (PIN)"}, k.Lang,
 				goapp.Input().ID("p12-password").Type("password").Attr("autocomplete", "off").
 					OnInput(func(ctx goapp.Context, e goapp.Event) { k.password = inputValue(ctx) }), "", ""),

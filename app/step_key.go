@@ -14,23 +14,27 @@ import (
 
 // stepKey makes the new key and the request for the certificate (Step 9
 // of the Russian source): the carrier is this browser (a key that cannot
-// be copied out, kept in IndexedDB) or a password-protected file; the
-// person moves the mouse and presses keys until the bar is green. In
-// Belarus the person may instead import a request file made by their own
-// tool. Then the page waits for the certificate.
+// be copied out, kept in IndexedDB) or a password-protected file, each
+// explained in plain words; the key's algorithm is the profile's
+// (wire.Renewal.KeyAlgorithm), not the person's choice. The person moves
+// the mouse and presses keys until the bar is green. In Belarus the person
+// may instead import a request file made by their own tool. Then the page
+// waits for the certificate.
+//
+// A token and the cloud key store are not offered until they work
+// (issues 16 and 17): no dead options.
 type stepKey struct {
 	goapp.Compo
 	StepProps
 
-	carrier string // browser or file
-	alg     browsercrypto.KeyAlgorithm
+	carrier string // wire.CarrierBrowser or wire.CarrierFile
 	pool    browsercrypto.EntropyPool
 	follower
 	action
 }
 
 func (s *stepKey) OnMount(ctx goapp.Context) {
-	s.carrier, s.alg = "browser", browsercrypto.DefaultAlgorithm
+	s.carrier = wire.CarrierBrowser
 	// Follows the issuance once the request is in.
 	s.follow(ctx, time.Second, func(ctx goapp.Context, r *wire.Renewal) {
 		if r.State != s.R.State || r.Request != s.R.Request {
@@ -57,17 +61,33 @@ func (s *stepKey) stir(ctx goapp.Context, e goapp.Event) {
 	s.pool.Add(b[:])
 }
 
+// keyAlgorithm is the key to make: the profile's, told by the server.
+func keyAlgorithm(r *wire.Renewal) browsercrypto.KeyAlgorithm {
+	if r != nil && r.KeyAlgorithm != "" {
+		return browsercrypto.KeyAlgorithm(r.KeyAlgorithm)
+	}
+	return browsercrypto.DefaultAlgorithm
+}
+
 func (s *stepKey) generate(ctx goapp.Context, e goapp.Event) {
-	csrf, appID, carrier, alg, keys := s.R.CSRFToken, s.R.ID, s.carrier, s.alg, s.Keys
+	csrf, appID, carrier, alg, keys := s.R.CSRFToken, s.R.ID, s.carrier, keyAlgorithm(s.R), s.Keys
 	s.run(ctx, s.Update, func() (*wire.Renewal, error) {
-		signer, err := browsercrypto.GenerateKey(ctx, alg, carrier == "file")
+		signer, err := browsercrypto.GenerateKey(ctx, alg, carrier == wire.CarrierFile)
 		if err != nil {
 			return nil, err
 		}
-		if carrier == "browser" {
+		switch carrier {
+		case wire.CarrierBrowser:
+			// A key of an earlier try whose request was refused is no
+			// one's: replace it.
+			_ = browsercrypto.DeleteKey(ctx, keyName(appID))
 			if err := browsercrypto.StoreKey(ctx, keyName(appID), signer, nil); err != nil {
 				return nil, err
 			}
+		case wire.CarrierFile:
+			// Kept until the file is saved, so a reload before that does
+			// not lose the key of an issued certificate.
+			keys.newKeepErr = browsercrypto.KeepForFile(ctx, fileKeyName(appID), signer)
 		}
 		keys.New, keys.NewCarrier = signer, carrier
 		csr, err := browsercrypto.CreateRequest(signer, pkix.Name{})
@@ -75,7 +95,7 @@ func (s *stepKey) generate(ctx goapp.Context, e goapp.Event) {
 			return nil, err
 		}
 		var r wire.Renewal
-		err = sendJSON(ctx, "POST", "/api/v1/renewal/request", csrf, wire.CertificateRequest{CSR: csr}, &r)
+		err = sendJSON(ctx, "POST", "/api/v1/renewal/request", csrf, wire.CertificateRequest{CSR: csr, Carrier: carrier}, &r)
 		return &r, err
 	})
 }
@@ -89,7 +109,7 @@ func (s *stepKey) importRequest(ctx goapp.Context, e goapp.Event) {
 			return nil, err
 		}
 		var r wire.Renewal
-		err = sendJSON(ctx, "POST", "/api/v1/renewal/request", csrf, wire.CertificateRequest{CSR: data}, &r)
+		err = sendJSON(ctx, "POST", "/api/v1/renewal/request", csrf, wire.CertificateRequest{CSR: data, Carrier: wire.CarrierRequest}, &r)
 		return &r, err
 	})
 }
@@ -101,6 +121,11 @@ func (s *stepKey) Render() goapp.UI {
 			goapp.P().Class("lead").Aria("live", "polite").Text(text{
 				"Запрос принят. Сертификат выпускается — обычно это занимает несколько секунд; страница обновится сама.",
 				"The request is in. The certificate is being issued — usually within seconds; the page updates by itself."}.in(s.Lang)),
+			goapp.If(s.Keys.NewCarrier == wire.CarrierFile && s.Keys.newKeepErr != nil, func() goapp.UI {
+				return goapp.P().ID("file-key-not-kept").Class("notice").Text(text{
+					"Этот браузер не может сохранить новый ключ до записи файла: не закрывайте и не перезагружайте страницу, пока не сохраните файл подписи, иначе ключ пропадёт и сертификат придётся выпускать заново.",
+					"This browser cannot keep the new key until the file is written: do not close or reload the page before you save the signature file, or the key is lost and the certificate must be issued again."}.in(s.Lang))
+			}),
 		)
 	}
 	bits := s.pool.Bits()
@@ -108,26 +133,29 @@ func (s *stepKey) Render() goapp.UI {
 	if percent > 100 {
 		percent = 100
 	}
-	radio := func(name, id, value, label string, checked bool, set func()) goapp.UI {
-		return goapp.Div().Class("choice").Body(
-			goapp.Input().Type("radio").Name(name).ID(id).Value(value).Checked(checked).
-				OnChange(func(ctx goapp.Context, e goapp.Event) { set() }),
-			goapp.Label().For(id).Text(label),
+	carrier := func(id, value string, label, explain text) goapp.UI {
+		return goapp.Div().Class("choice carrier").Body(
+			goapp.Input().Type("radio").Name("carrier").ID(id).Value(value).Checked(s.carrier == value).
+				Aria("describedby", id+"-explain").
+				OnChange(func(ctx goapp.Context, e goapp.Event) { s.carrier = value }),
+			goapp.Label().For(id).Body(
+				goapp.Strong().Text(label.in(s.Lang)),
+				goapp.Span().ID(id+"-explain").Class("hint").Text(" "+explain.in(s.Lang)),
+			),
 		)
 	}
 	return goapp.Section().ID("step-key").Body(
 		goapp.H1().Text(text{"Создание ключа", "Creating the key"}.in(s.Lang)),
 		goapp.FieldSet().Body(
 			goapp.Legend().Text(text{"Где хранить новый ключ", "Where to keep the new key"}.in(s.Lang)),
-			radio("carrier", "carrier-browser", "browser", text{"В этом браузере (ключ нельзя скопировать)", "In this browser (the key cannot be copied out)"}.in(s.Lang),
-				s.carrier == "browser", func() { s.carrier = "browser" }),
-			radio("carrier", "carrier-file", "file", text{"В файле с паролем (.p12), который вы сохраните", "In a password-protected file (.p12) you save"}.in(s.Lang),
-				s.carrier == "file", func() { s.carrier = "file" }),
-		),
-		goapp.FieldSet().Body(
-			goapp.Legend().Text(text{"Алгоритм", "Algorithm"}.in(s.Lang)),
-			radio("alg", "alg-p256", string(browsercrypto.AlgECDSAP256), "ECDSA P-256", s.alg == browsercrypto.AlgECDSAP256, func() { s.alg = browsercrypto.AlgECDSAP256 }),
-			radio("alg", "alg-rsa", string(browsercrypto.AlgRSA2048), "RSA-2048", s.alg == browsercrypto.AlgRSA2048, func() { s.alg = browsercrypto.AlgRSA2048 }),
+			carrier("carrier-browser", wire.CarrierBrowser,
+				text{"В этом браузере", "In this browser"},
+				text{"Ключ нельзя скопировать из браузера: подписывать им можно только здесь, в этом браузере на этом компьютере. На Госуслугах, торговых площадках, в программах сдачи отчётности и на другом компьютере он работать не будет. Берегите доступ к компьютеру и не очищайте данные этого сайта в браузере — с ними пропадёт и ключ.",
+					"The key cannot be copied out of the browser: it signs only here, in this browser on this computer. It will not work on Gosuslugi, trading platforms, in tax reporting programs or on another computer. Guard access to the computer and do not clear this site's data in the browser — the key goes with it."}),
+			carrier("carrier-file", wire.CarrierFile,
+				text{"В файле с паролем (.p12)", "In a password-protected file (.p12)"},
+				text{"Вы сохраните файл ключа с сертификатом под паролем. Его можно перенести на другой компьютер или записать на токен и подписывать в других программах. Храните файл и пароль отдельно друг от друга и в надёжном месте: кто получит оба, сможет подписывать от вашего имени.",
+					"You save the key with its certificate in a password-protected file. It can be moved to another computer or put on a token, and used by other programs. Keep the file and the password apart and safe: whoever gets both can sign in your name."}),
 		),
 		goapp.Div().ID("entropy").Class("entropy").TabIndex(0).
 			Aria("label", text{"Поле случайных движений", "Random movement area"}.in(s.Lang)).
@@ -144,8 +172,8 @@ func (s *stepKey) Render() goapp.UI {
 		goapp.If(s.R.Jurisdiction == "BY", func() goapp.UI {
 			return goapp.Form().ID("request-import").OnSubmit(s.importRequest).Body(
 				goapp.H2().Text(text{"Или импортируйте файл запроса", "Or import a request file"}.in(s.Lang)),
-				field("request-file", text{"Файл запроса PKCS#10 (.csr, .req, .p10)", "PKCS#10 request file (.csr, .req, .p10)"}, s.Lang,
-					goapp.Input().ID("request-file").Type("file").Accept(".csr,.req,.p10,.pem,.der"), "", ""),
+				&filePicker{ID: "request-file", Accept: ".csr,.req,.p10,.pem,.der", Lang: s.Lang,
+					Label: text{"Файл запроса PKCS#10 (.csr, .req, .p10)", "PKCS#10 request file (.csr, .req, .p10)"}},
 				submit("import-request", text{"Отправить запрос", "Send the request"}, s.Lang, s.busy),
 			)
 		}),

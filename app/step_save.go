@@ -39,6 +39,8 @@ func (s *stepSave) save(ctx goapp.Context, e goapp.Event) {
 				return nil, err
 			}
 			offerDownload("signature-"+cert.SerialNumber.Text(16)+".p12", "application/x-pkcs12", p12)
+			// The file has it now: the extractable copy leaves the browser.
+			_ = browsercrypto.DeleteKey(ctx, fileKeyName(appID))
 		default:
 			if err := browsercrypto.SetCertificate(ctx, keyName(appID), cert.Raw); err != nil {
 				return nil, err

@@ -54,6 +54,9 @@ func (w *Wizard) load(ctx goapp.Context) {
 	ctx.Async(func() {
 		var r wire.Renewal
 		err := getJSON(ctx, "/api/v1/renewal", &r)
+		if err == nil {
+			w.keys.restore(ctx, &r) // the keys kept in this browser, before the step shows
+		}
 		ctx.Dispatch(func(ctx goapp.Context) {
 			switch {
 			case code(err) == "no_session":
@@ -73,6 +76,9 @@ func (w *Wizard) resume(ctx goapp.Context, token string) {
 	ctx.Async(func() {
 		var r wire.Renewal
 		err := sendJSON(ctx, "POST", "/api/v1/resume", "", wire.Resume{Token: token}, &r)
+		if err == nil {
+			w.keys.restore(ctx, &r)
+		}
 		ctx.Dispatch(func(ctx goapp.Context) {
 			if err != nil {
 				w.status, w.err = statusFailed, err
@@ -91,6 +97,9 @@ func (w *Wizard) resume(ctx goapp.Context, token string) {
 // page.
 func (w *Wizard) update(ctx goapp.Context, r *wire.Renewal) {
 	moved := w.r == nil || r == nil || w.r.State != r.State
+	if moved {
+		w.keys.settle(ctx, r) // an ended application's kept keys go
+	}
 	if w.r == nil || r == nil {
 		w.r = r
 	} else if w.r != r {

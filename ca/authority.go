@@ -21,6 +21,7 @@ import (
 	"log/slog"
 	"math/big"
 	"net/url"
+	"slices"
 	"time"
 
 	"renewal/ca/lint"
@@ -194,6 +195,10 @@ type RenewalRequest struct {
 	ApplicationID string
 	// Token is the single-use issuance token (paid → issue exactly once).
 	Token string
+	// Carrier of the new key, as the wizard said (profile.Carriers): it
+	// chooses the subjectSignTool text among the profile's. "" is
+	// profile.CarrierRequest; anything else is refused.
+	Carrier string
 }
 
 // Renew issues the new certificate of a renewal, or returns a sentinel
@@ -260,6 +265,8 @@ func (a *Authority) newRenewal(req RenewalRequest) (*renewal, error) {
 		return nil, ErrBadRequest.with("no application id", nil)
 	case req.Token == "":
 		return nil, ErrBadRequest.with("no issuance token", nil)
+	case req.Carrier != "" && !slices.Contains(profile.Carriers, req.Carrier):
+		return nil, ErrBadRequest.with(fmt.Sprintf("unknown key carrier %q", req.Carrier), nil)
 	}
 	prof, ok := a.profiles.Get(req.Profile)
 	if !ok {
@@ -306,6 +313,7 @@ func (a *Authority) prepare(r *renewal) (*x509.Certificate, error) {
 		NotBefore:          notBefore,
 		NotAfter:           notAfter,
 		IdentificationKind: identKind,
+		Carrier:            r.req.Carrier,
 		OCSPURL:            a.ocspURL,
 		CRLURL:             a.crlURL,
 		IssuerURL:          a.issuerURL,

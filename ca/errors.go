@@ -71,6 +71,9 @@ var (
 	ErrWeakKey = &Error{Code: "weak_key",
 		RU: "Ключ не подходит: допустимы ECDSA P-256, P-384 или RSA от 2048 до 4096 бит с экспонентой 65537.",
 		EN: "The key is not acceptable: use ECDSA P-256, P-384 or RSA of 2048 to 4096 bits with exponent 65537."}
+	ErrKeyNotAllowed = &Error{Code: "key_not_allowed",
+		RU: "Ключ этого типа не подходит для сертификата этой услуги. Создайте ключ заново в мастере (он выберет нужный алгоритм сам) или сформируйте запрос с ключом, который допускает удостоверяющий центр.",
+		EN: "A key of this type does not fit this service's certificate. Create the key again in the wizard (it chooses the right algorithm itself) or make a request with a key the certification centre accepts."}
 	ErrKeyReused = &Error{Code: "key_reused",
 		RU: "Этот ключ уже использовался. Для продления нужна новая пара ключей.",
 		EN: "This key has already been used. Renewal needs a new key pair."}

@@ -3,6 +3,7 @@ package ca
 import (
 	"bytes"
 	"context"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rsa"
@@ -13,6 +14,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"renewal/ca/profile"
@@ -358,7 +360,23 @@ func checkCSRKey(_ context.Context, _ *Authority, r *renewal) error {
 	default:
 		return ErrUnsupportedAlgorithm.with(fmt.Sprintf("public key %T", r.csr.PublicKey), nil)
 	}
+	// Strong is not enough: the profile names the keys it takes.
+	if alg := keyAlgorithm(r.csr.PublicKey); !r.prof.KeyAllowed(alg) {
+		return ErrKeyNotAllowed.with(fmt.Sprintf("%s; profile %s takes %v", alg, r.prof.Name(), r.prof.KeyAlgorithms()), nil)
+	}
 	return nil
+}
+
+// keyAlgorithm names a public key as profiles do (key_algorithms):
+// "ecdsa-p256", "rsa-2048"...; "" for a key of another kind.
+func keyAlgorithm(pub crypto.PublicKey) string {
+	switch k := pub.(type) {
+	case *ecdsa.PublicKey:
+		return "ecdsa-p" + strings.TrimPrefix(k.Curve.Params().Name, "P-")
+	case *rsa.PublicKey:
+		return fmt.Sprintf("rsa-%d", k.N.BitLen())
+	}
+	return ""
 }
 
 // checkCSRSignature is the proof of possession of the new key.

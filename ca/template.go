@@ -28,9 +28,12 @@ type TemplateParams struct {
 	// IdentificationKind written when the profile has RU extensions:
 	// 0 in person, 1 remote with a qualified certificate, 2, 3.
 	IdentificationKind int
-	OCSPURL            string
-	CRLURL             string
-	IssuerURL          string
+	// Carrier of the new key (profile.Carriers) chooses the subjectSignTool
+	// text; "" is CarrierRequest.
+	Carrier   string
+	OCSPURL   string
+	CRLURL    string
+	IssuerURL string
 }
 
 // LeafTemplate builds the certificate template for a subscriber: subject
@@ -88,7 +91,15 @@ func LeafTemplate(p TemplateParams) (*x509.Certificate, error) {
 		}
 	}
 	if ru := p.Profile.RU(); ru != nil {
-		exts, err := ruExtensions(ru, p.IdentificationKind)
+		carrier := p.Carrier
+		if carrier == "" {
+			carrier = profile.CarrierRequest
+		}
+		tool, err := ru.SubjectSignToolFor(carrier, keyAlgorithm(p.PublicKey))
+		if err != nil {
+			return nil, fmt.Errorf("ca: template: %w", err)
+		}
+		exts, err := ruExtensions(ru, tool, p.IdentificationKind)
 		if err != nil {
 			return nil, err
 		}
@@ -120,11 +131,11 @@ func toUint64s(oid asn1.ObjectIdentifier) []uint64 {
 
 // ruExtensions encodes subjectSignTool, issuerSignTool and
 // IdentificationKind (all non-critical).
-func ruExtensions(ru *profile.RUExtensions, identificationKind int) ([]pkix.Extension, error) {
+func ruExtensions(ru *profile.RUExtensions, subjectSignTool string, identificationKind int) ([]pkix.Extension, error) {
 	if identificationKind < 0 || identificationKind > 3 {
 		return nil, fmt.Errorf("ca: IdentificationKind %d out of 0..3", identificationKind)
 	}
-	sst, err := asn1.MarshalWithParams(ru.SubjectSignTool, "utf8")
+	sst, err := asn1.MarshalWithParams(subjectSignTool, "utf8")
 	if err != nil {
 		return nil, fmt.Errorf("ca: subjectSignTool: %w", err)
 	}

@@ -263,9 +263,9 @@ func TestWizardExpiredCertificate(t *testing.T) {
 }
 
 // TestWizardReloadKeepsStep: a reload at any step lands on the same step,
-// because the step comes from the server's state. A reload forgets the
-// current key (it lives in the tab's memory): the application step asks
-// for it again before signing.
+// because the step comes from the server's state. The proven current key
+// is kept in this browser (see TestWizardReloadKeepsKey): the application
+// step signs without the file.
 func TestWizardReloadKeepsStep(t *testing.T) {
 	owner := demoP12(t, "ru-owner")
 	tb := newWizardTab(t)
@@ -288,10 +288,9 @@ func TestWizardReloadKeepsStep(t *testing.T) {
 	tb.waitStep("application")
 	tb.reloadKeeps("application")
 
-	// The key is forgotten: the step asks for it, then signs.
-	tb.waitFor(`document.querySelector('#step-application #key-picker') !== null`)
-	assert.Equal(t, 0, eval[int](tb, `document.querySelectorAll('#sign-application').length`))
-	tb.openKey(owner.File, owner.Password)
+	// The key is kept: the step signs without asking for the file.
+	tb.waitFor(`document.getElementById('sign-application') !== null`)
+	tb.click("sign-application")
 	tb.waitStep("payment")
 	tb.reloadKeeps("payment")
 	assert.Equal(t, "awaiting_payment", tb.renewal().State)

@@ -56,3 +56,23 @@ func OpenPKCS12(ctx context.Context, data []byte, password string) (Signer, *x50
 func ExportPKCS12(ctx context.Context, s Signer, cert *x509.Certificate, chain []*x509.Certificate, password string) ([]byte, error) {
 	return nil, ErrBrowserOnly
 }
+
+// OpenPKCS12Entries: only in the browser.
+func OpenPKCS12Entries(ctx context.Context, data []byte, password string) ([]Opened, error) {
+	return nil, ErrBrowserOnly
+}
+
+// KeepKey: only in the browser.
+func KeepKey(ctx context.Context, name string, o Opened) error {
+	return ErrBrowserOnly
+}
+
+// KeepForFile: only in the browser.
+func KeepForFile(ctx context.Context, name string, s Signer) error {
+	return ErrBrowserOnly
+}
+
+// LoadKept: only in the browser.
+func LoadKept(ctx context.Context, name string) (Opened, error) {
+	return Opened{}, ErrBrowserOnly
+}

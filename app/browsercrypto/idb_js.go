@@ -16,7 +16,8 @@ import (
 // keyed by name. A record is
 //
 //	{name, privateKey: CryptoKey, publicKey: CryptoKey, cert: Uint8Array|null,
-//	 created: milliseconds since 1970, alg: "ecdsa-p256"|...}
+//	 chain: [Uint8Array] (may be missing), created: milliseconds since 1970,
+//	 alg: "ecdsa-p256"|...}
 //
 // The CryptoKey objects are stored by structured clone: the browser keeps
 // the key material, script can sign with it but never read it (the private
@@ -37,11 +38,83 @@ func StoreKey(ctx context.Context, name string, s Signer, certDER []byte) (err e
 	if !ok || k == nil {
 		return errors.New("browsercrypto: StoreKey needs a key made by this package")
 	}
-	if name == "" {
-		return errors.New("browsercrypto: a kept key needs a name")
+	if k.extractable || k.priv.Get("extractable").Bool() {
+		return ErrExtractable
+	}
+	var chain [][]byte
+	return putRecord(ctx, "add", name, k, certDER, chain)
+}
+
+// KeepKey keeps an opened key (non-extractable) in this browser under name
+// with its certificate and chain, replacing what name held: the current
+// key of an application, so that a reload can still sign with it. It is
+// the same CryptoKey, cloned by IndexedDB: still not readable by script.
+func KeepKey(ctx context.Context, name string, o Opened) (err error) {
+	defer catch(&err)
+	k, ok := o.Signer.(*webKey)
+	if !ok || k == nil || o.Cert == nil {
+		return errors.New("browsercrypto: KeepKey needs a key made by this package and its certificate")
 	}
 	if k.extractable || k.priv.Get("extractable").Bool() {
 		return ErrExtractable
+	}
+	var chain [][]byte
+	for _, c := range o.Chain {
+		chain = append(chain, c.Raw)
+	}
+	return putRecord(ctx, "put", name, k, o.Cert.Raw, chain)
+}
+
+// KeepForFile keeps a new EXTRACTABLE key, made to be written to a .p12
+// file, until that file is saved (then DeleteKey): without it a reload
+// between the request and the file would lose the key of a certificate
+// already issued. Such a key is as readable by this site's script as it
+// was in the tab's memory; the caller deletes it as soon as the file is
+// written or the application ends.
+func KeepForFile(ctx context.Context, name string, s Signer) (err error) {
+	defer catch(&err)
+	k, ok := s.(*webKey)
+	if !ok || k == nil {
+		return errors.New("browsercrypto: KeepForFile needs a key made by this package")
+	}
+	return putRecord(ctx, "put", name, k, nil, nil)
+}
+
+// LoadKept finds a key kept by KeepKey, StoreKey or KeepForFile, with its
+// certificate (nil if none) and chain. ErrKeyNotFound if there is none.
+func LoadKept(ctx context.Context, name string) (_ Opened, err error) {
+	defer catch(&err)
+	rec, err := getRecord(ctx, name)
+	if err != nil {
+		return Opened{}, err
+	}
+	k, err := newWebKey(ctx, rec.Get("privateKey"), rec.Get("publicKey"))
+	if err != nil {
+		return Opened{}, err
+	}
+	o := Opened{Signer: k}
+	if der := certBytes(rec.Get("cert")); der != nil {
+		if o.Cert, err = x509.ParseCertificate(der); err != nil {
+			return Opened{}, fmt.Errorf("browsercrypto: kept certificate: %w", err)
+		}
+	}
+	if ch := rec.Get("chain"); ch.Truthy() {
+		for i := range ch.Length() {
+			c, err := x509.ParseCertificate(bufferBytes(ch.Index(i)))
+			if err != nil {
+				return Opened{}, fmt.Errorf("browsercrypto: kept chain: %w", err)
+			}
+			o.Chain = append(o.Chain, c)
+		}
+	}
+	return o, nil
+}
+
+// putRecord writes a key record with op "add" (never overwrites:
+// ErrKeyExists) or "put" (replaces).
+func putRecord(ctx context.Context, op, name string, k *webKey, certDER []byte, chain [][]byte) error {
+	if name == "" {
+		return errors.New("browsercrypto: a kept key needs a name")
 	}
 	cert := js.Null()
 	if certDER != nil {
@@ -50,15 +123,20 @@ func StoreKey(ctx context.Context, name string, s Signer, certDER []byte) (err e
 		}
 		cert = bytesToJS(certDER)
 	}
+	ch := js.Global().Get("Array").New()
+	for _, c := range chain {
+		ch.Call("push", bytesToJS(c))
+	}
 	rec := js.Global().Get("Object").New()
 	rec.Set("name", name)
 	rec.Set("privateKey", k.priv)
 	rec.Set("publicKey", k.pub)
 	rec.Set("cert", cert)
+	rec.Set("chain", ch)
 	rec.Set("created", float64(time.Now().UnixMilli()))
 	rec.Set("alg", string(k.alg))
-	err = inTx(ctx, "readwrite", func(store js.Value) {
-		store.Call("add", rec)
+	err := inTx(ctx, "readwrite", func(store js.Value) {
+		store.Call(op, rec)
 	})
 	var de *DOMError
 	if errors.As(err, &de) && de.Name == "ConstraintError" {
@@ -70,19 +148,27 @@ func StoreKey(ctx context.Context, name string, s Signer, certDER []byte) (err e
 	return nil
 }
 
-// LoadKey finds a key kept in this browser: the Signer and the certificate
-// DER (nil when none was set). ErrKeyNotFound if there is none.
-func LoadKey(ctx context.Context, name string) (_ Signer, _ []byte, err error) {
-	defer catch(&err)
+func getRecord(ctx context.Context, name string) (js.Value, error) {
 	var req js.Value
 	if err := inTx(ctx, "readonly", func(store js.Value) {
 		req = store.Call("get", name)
 	}); err != nil {
-		return nil, nil, fmt.Errorf("browsercrypto: read the kept key: %w", err)
+		return js.Undefined(), fmt.Errorf("browsercrypto: read the kept key: %w", err)
 	}
 	rec := req.Get("result")
 	if !rec.Truthy() {
-		return nil, nil, ErrKeyNotFound
+		return js.Undefined(), ErrKeyNotFound
+	}
+	return rec, nil
+}
+
+// LoadKey finds a key kept in this browser: the Signer and the certificate
+// DER (nil when none was set). ErrKeyNotFound if there is none.
+func LoadKey(ctx context.Context, name string) (_ Signer, _ []byte, err error) {
+	defer catch(&err)
+	rec, err := getRecord(ctx, name)
+	if err != nil {
+		return nil, nil, err
 	}
 	k, err := newWebKey(ctx, rec.Get("privateKey"), rec.Get("publicKey"))
 	if err != nil {

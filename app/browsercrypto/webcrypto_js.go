@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"syscall/js"
 	"time"
 
@@ -179,8 +178,8 @@ func importParams(pub crypto.PublicKey) (js.Value, error) {
 	return params, nil
 }
 
-// OpenPKCS12 decodes a PKCS#12 file in the browser and imports its private
-// key into WebCrypto as NON-extractable. It returns the key as a Signer, the
+// OpenPKCS12 decodes a PKCS#12 file in the browser and imports its (first)
+// private key into WebCrypto as NON-extractable. It returns the key as a Signer, the
 // certificate and the rest of the chain in the file. A wrong password gives
 // ErrWrongPassword; a file that cannot be decoded (damaged, not PKCS#12,
 // or with algorithms go-pkcs12 does not know, as GOST files have) gives
@@ -195,38 +194,61 @@ func importParams(pub crypto.PublicKey) (js.Value, error) {
 // gives no guarantee about old copies. The file and password are not sent
 // anywhere.
 func OpenPKCS12(ctx context.Context, data []byte, password string) (_ Signer, _ *x509.Certificate, _ []*x509.Certificate, err error) {
+	all, err := OpenPKCS12Entries(ctx, data, password)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return all[0].Signer, all[0].Cert, all[0].Chain, nil
+}
+
+// OpenPKCS12Entries is OpenPKCS12 for a file with several keys (a key
+// store): every key that has its certificate in the file, in the file's
+// order, each imported NON-extractable, so the person chooses one from a
+// list. The Go copies are wiped as OpenPKCS12 says.
+func OpenPKCS12Entries(ctx context.Context, data []byte, password string) (_ []Opened, err error) {
 	defer catch(&err)
+	if _, err := subtle(); err != nil {
+		return nil, err
+	}
+	entries, err := decodePKCS12(data, password)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		for _, e := range entries {
+			wipe(e.key)
+		}
+	}()
+	out := make([]Opened, 0, len(entries))
+	for _, e := range entries {
+		k, err := importPrivate(ctx, e.key)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Opened{Signer: k, Cert: e.cert, Chain: e.chain})
+	}
+	return out, nil
+}
+
+// importPrivate hands a Go private key to WebCrypto as non-extractable and
+// zeroes the PKCS#8 copies (Go's and JavaScript's) at once.
+func importPrivate(ctx context.Context, key crypto.Signer) (*webKey, error) {
 	sc, err := subtle()
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	key, cert, chain, err := pkcs12.DecodeChain(data, password)
-	if err != nil {
-		if errors.Is(err, pkcs12.ErrIncorrectPassword) || errors.Is(err, pkcs12.ErrDecryption) {
-			return nil, nil, nil, ErrWrongPassword
-		}
-		return nil, nil, nil, fmt.Errorf("%w (%v)", ErrBadFile, err)
-	}
-	defer wipe(key)
-	signer, ok := key.(crypto.Signer)
-	if !ok {
-		return nil, nil, nil, fmt.Errorf("%w: %T", ErrUnsupportedKey, key)
-	}
-	pub := signer.Public()
+	pub := key.Public()
 	params, err := importParams(pub)
 	if err != nil {
-		return nil, nil, nil, err
-	}
-	if err := matches(pub, cert.PublicKey); err != nil {
-		return nil, nil, nil, fmt.Errorf("%w: the key file's certificate is for another key", ErrKeyMismatch)
+		return nil, err
 	}
 	spki, err := x509.MarshalPKIXPublicKey(pub)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("browsercrypto: public key: %w", err)
+		return nil, fmt.Errorf("browsercrypto: public key: %w", err)
 	}
 	pkcs8, err := x509.MarshalPKCS8PrivateKey(key)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("browsercrypto: private key: %w", err)
+		return nil, fmt.Errorf("browsercrypto: private key: %w", err)
 	}
 	keyData := bytesToJS(pkcs8)
 	clear(pkcs8)
@@ -237,17 +259,13 @@ func OpenPKCS12(ctx context.Context, data []byte, password string) (_ Signer, _ 
 	keyData.Call("fill", 0)
 	priv, err := await(ctx, promise)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("browsercrypto: import the private key: %w", err)
+		return nil, fmt.Errorf("browsercrypto: import the private key: %w", err)
 	}
 	pubKey, err := await(ctx, sc.Call("importKey", "spki", bytesToJS(spki), params, true, usages("verify")))
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("browsercrypto: import the public key: %w", err)
+		return nil, fmt.Errorf("browsercrypto: import the public key: %w", err)
 	}
-	k, err := newWebKey(ctx, priv, pubKey)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	return k, cert, chain, nil
+	return newWebKey(ctx, priv, pubKey)
 }
 
 // ExportPKCS12 writes an extractable key (exported from WebCrypto as
@@ -297,35 +315,6 @@ func ExportPKCS12(ctx context.Context, s Signer, cert *x509.Certificate, chain [
 		return nil, fmt.Errorf("browsercrypto: write the key file: %w", err)
 	}
 	return pfx, nil
-}
-
-// wipe zeroes the secret numbers of a parsed private key in place. It
-// cannot reach everything: crypto/x509 precomputes RSA keys into an
-// unexported internal copy (rsa.PrecomputedValues), and crypto/ecdsa may
-// cache an internal form; those become garbage with the key.
-func wipe(key any) {
-	zero := func(n *big.Int) {
-		if n != nil {
-			clear(n.Bits())
-		}
-	}
-	switch k := key.(type) {
-	case *ecdsa.PrivateKey:
-		zero(k.D)
-	case *rsa.PrivateKey:
-		zero(k.D)
-		for _, p := range k.Primes {
-			zero(p)
-		}
-		zero(k.Precomputed.Dp)
-		zero(k.Precomputed.Dq)
-		zero(k.Precomputed.Qinv)
-		for _, v := range k.Precomputed.CRTValues {
-			zero(v.Exp)
-			zero(v.Coeff)
-			zero(v.R)
-		}
-	}
 }
 
 // subtle returns crypto.subtle, missing on insecure origins.

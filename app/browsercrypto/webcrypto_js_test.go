@@ -25,6 +25,8 @@ import (
 	"time"
 
 	pkcs12 "software.sslmate.com/src/go-pkcs12"
+
+	"renewal/app/browsercrypto/keystoretest"
 )
 
 func testCtx(t *testing.T) context.Context {
@@ -384,4 +386,37 @@ func TestIndexedDB(t *testing.T) {
 		t.Fatal(err)
 	}
 	verifySignature(t, s.Public(), []byte("m"), sig)
+}
+
+// TestOpenPKCS12Entries: a key store's every key is imported
+// non-extractable, each with its own certificate, in the file's order.
+func TestOpenPKCS12Entries(t *testing.T) {
+	ctx := testCtx(t)
+	ca := newTestCA(t)
+	k1, k2 := newGoSigner(t, AlgECDSAP256).key, newGoSigner(t, "ecdsa-p384").key
+	c1, c2 := ca.issue(t, k1.Public(), "first"), ca.issue(t, k2.Public(), "second")
+	store, err := keystoretest.Write("pw", []crypto.Signer{k1, k2}, []*x509.Certificate{c1, c2}, []*x509.Certificate{c1, c2, ca.cert})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := OpenPKCS12Entries(ctx, store, "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 2 || !all[0].Cert.Equal(c1) || !all[1].Cert.Equal(c2) {
+		t.Fatalf("%d entries, want first and second", len(all))
+	}
+	for i, o := range all {
+		if o.Signer.(*webKey).priv.Get("extractable").Bool() {
+			t.Errorf("entry %d: extractable", i)
+		}
+		sig, err := SignChallenge(o.Signer, []byte("m"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		verifySignature(t, o.Cert.PublicKey, []byte("m"), sig)
+	}
+	if _, err := OpenPKCS12Entries(ctx, store, "wrong"); !errors.Is(err, ErrWrongPassword) {
+		t.Errorf("wrong password: %v", err)
+	}
 }

@@ -35,6 +35,9 @@ type Renewal struct {
 	Rejection    *Reason   `json:"rejection,omitempty"`
 	CSRFToken    string    `json:"csrf_token"`
 	UpdatedAt    time.Time `json:"updated_at"`
+	// KeyAlgorithm is the new key the wizard makes ("ecdsa-p256"): the
+	// profile decides, not the person.
+	KeyAlgorithm string `json:"key_algorithm,omitempty"`
 }
 
 // CertificateRef names the proven current certificate.
@@ -173,7 +176,18 @@ type Resume struct {
 // the new key, made in the browser or imported from a file (DER or PEM).
 type CertificateRequest struct {
 	CSR []byte `json:"csr"`
+	// Carrier is where the new key lives (CarrierBrowser, CarrierFile,
+	// CarrierRequest; empty is CarrierRequest): it chooses the signature
+	// tool text the certificate carries, among the profile's.
+	Carrier string `json:"carrier,omitempty"`
 }
+
+// Carriers of a new key.
+const (
+	CarrierBrowser = "browser" // a non-extractable key in this browser
+	CarrierFile    = "file"    // a password-protected .p12 file the person saves
+	CarrierRequest = "request" // a request made by the person's own tool
+)
 
 // Payment is the latest payment of an application.
 type Payment struct {

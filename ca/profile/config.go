@@ -49,6 +49,10 @@ type ProfileConfig struct {
 	KeyUsageRSA []string `yaml:"key_usage_rsa"`
 	// ExtKeyUsage: names (clientAuth, emailProtection) or dotted OIDs.
 	ExtKeyUsage []string `yaml:"extended_key_usage"`
+	// KeyAlgorithms are the new keys a request may carry: ecdsa-p256,
+	// ecdsa-p384, rsa-2048, rsa-3072, rsa-4096. The FIRST is the one the
+	// wizard makes; a person does not choose. Empty: DefaultKeyAlgorithms.
+	KeyAlgorithms []string `yaml:"key_algorithms"`
 	// Policies: certificate policy OIDs every certificate of the profile carries.
 	Policies []string `yaml:"policies"`
 
@@ -83,8 +87,13 @@ type AttributeConfig struct {
 
 // RUExtensionsConfig holds the Russian qualified-certificate extensions.
 type RUExtensionsConfig struct {
-	// SubjectSignTool (1.2.643.100.111): the subscriber's signature tool.
+	// SubjectSignTool (1.2.643.100.111): the subscriber's signature tool,
+	// for a carrier SubjectSignTools does not name.
 	SubjectSignTool string `yaml:"subject_sign_tool"`
+	// SubjectSignTools: the subscriber's signature tool by the new key's
+	// carrier (browser, file, request), so the certificate names the tool
+	// that really holds the key.
+	SubjectSignTools map[string]string `yaml:"subject_sign_tools"`
 	// IssuerSignTool (1.2.643.100.112): exactly four strings: the issuer's
 	// signature tool, the CA tool, and their two conformity certificates.
 	IssuerSignTool []string `yaml:"issuer_sign_tool"`

@@ -5,8 +5,10 @@ import (
 	"encoding/asn1"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"renewal/ca/ident"
@@ -103,9 +105,66 @@ type Attribute struct {
 // RUExtensions are the validated Russian extensions of a profile.
 type RUExtensions struct {
 	SubjectSignTool    string
+	SubjectSignTools   map[string]string // by carrier; see SubjectSignToolFor
 	IssuerSignTool     [4]string
 	IdentificationKind int
 }
+
+// The carriers of a new key, as the wizard names them.
+const (
+	CarrierBrowser = "browser" // a non-extractable WebCrypto key in the person's browser
+	CarrierFile    = "file"    // a password-protected PKCS#12 file the person saves
+	CarrierRequest = "request" // a PKCS#10 request made by the person's own tool
+)
+
+// Carriers lists every carrier a request may name.
+var Carriers = []string{CarrierBrowser, CarrierFile, CarrierRequest}
+
+// ErrUnknownCarrier: a carrier outside Carriers.
+var ErrUnknownCarrier = errors.New("profile: unknown key carrier")
+
+// SubjectSignToolFor is the signature-tool text for a carrier: the
+// configured one, else SubjectSignTool, with "{key}" replaced by the new
+// key's algorithm as people read it (key, as in KeyAlgorithms: "ECDSA
+// P-256"). A carrier outside Carriers is refused: the browser only chooses
+// among the configured texts.
+func (ru *RUExtensions) SubjectSignToolFor(carrier, key string) (string, error) {
+	if !slices.Contains(Carriers, carrier) {
+		return "", fmt.Errorf("%w %q", ErrUnknownCarrier, carrier)
+	}
+	s, ok := ru.SubjectSignTools[carrier]
+	if !ok {
+		s = ru.SubjectSignTool
+	}
+	return strings.ReplaceAll(s, "{key}", KeyAlgorithmLabel(key)), nil
+}
+
+// KeyAlgorithmLabel names a key algorithm as people read it: "ecdsa-p256"
+// is "ECDSA P-256", "rsa-2048" is "RSA-2048".
+func KeyAlgorithmLabel(alg string) string {
+	if c, ok := strings.CutPrefix(alg, "ecdsa-p"); ok {
+		return "ECDSA P-" + c
+	}
+	if b, ok := strings.CutPrefix(alg, "rsa-"); ok {
+		return "RSA-" + b
+	}
+	return alg
+}
+
+// DefaultKeyAlgorithms is what a profile without key_algorithms takes; its
+// first is the key the wizard makes. The one place to change when GOST and
+// bign keys arrive (issues 14 and 15).
+var DefaultKeyAlgorithms = []string{"ecdsa-p256", "ecdsa-p384", "rsa-2048", "rsa-3072", "rsa-4096"}
+
+// knownKeyAlgorithms are the names key_algorithms may use.
+var knownKeyAlgorithms = []string{"ecdsa-p256", "ecdsa-p384", "rsa-2048", "rsa-3072", "rsa-4096"}
+
+// KeyAlgorithms are the keys a request may carry; the first is the one the
+// wizard makes.
+func (p *Profile) KeyAlgorithms() []string { return slices.Clone(p.keyAlgs) }
+
+// KeyAllowed reports whether a key named as in KeyAlgorithms is allowed.
+func (p *Profile) KeyAllowed(alg string) bool { return slices.Contains(p.keyAlgs, alg) }
 
 // Tariff is a usage sphere.
 type Tariff struct {
@@ -132,6 +191,7 @@ type Profile struct {
 	carryCap       int
 	keyUsage       x509.KeyUsage
 	keyUsageRSA    x509.KeyUsage
+	keyAlgs        []string
 	eku            []asn1.ObjectIdentifier
 	policies       []asn1.ObjectIdentifier
 	copyEmail      bool
@@ -213,6 +273,7 @@ func (p *Profile) RU() *RUExtensions {
 		return nil
 	}
 	c := *p.ru
+	c.SubjectSignTools = maps.Clone(p.ru.SubjectSignTools)
 	return &c
 }
 
@@ -371,6 +432,18 @@ func newProfile(name string, c ProfileConfig) (*Profile, error) {
 	if p.policies, err = parseOIDs(c.Policies); err != nil {
 		return nil, fmt.Errorf("policies: %w", err)
 	}
+	p.keyAlgs = slices.Clone(c.KeyAlgorithms)
+	if len(p.keyAlgs) == 0 {
+		p.keyAlgs = slices.Clone(DefaultKeyAlgorithms)
+	}
+	for i, a := range p.keyAlgs {
+		if !slices.Contains(knownKeyAlgorithms, a) {
+			return nil, fmt.Errorf("key_algorithms[%d]: unknown %q (want one of %v)", i, a, knownKeyAlgorithms)
+		}
+		if slices.Index(p.keyAlgs, a) != i {
+			return nil, fmt.Errorf("key_algorithms[%d]: %q twice", i, a)
+		}
+	}
 
 	if c.RUExtensions != nil {
 		ru := c.RUExtensions
@@ -384,6 +457,15 @@ func newProfile(name string, c ProfileConfig) (*Profile, error) {
 			return nil, fmt.Errorf("ru_extensions.identification_kind %d: want 0..3", ru.IdentificationKind)
 		}
 		p.ru = &RUExtensions{SubjectSignTool: ru.SubjectSignTool, IdentificationKind: ru.IdentificationKind}
+		for carrier, text := range ru.SubjectSignTools {
+			if !slices.Contains(Carriers, carrier) {
+				return nil, fmt.Errorf("ru_extensions.subject_sign_tools: unknown carrier %q (want one of %v)", carrier, Carriers)
+			}
+			if text == "" {
+				return nil, fmt.Errorf("ru_extensions.subject_sign_tools.%s: empty", carrier)
+			}
+		}
+		p.ru.SubjectSignTools = maps.Clone(ru.SubjectSignTools)
 		for i, s := range ru.IssuerSignTool {
 			if s == "" {
 				return nil, fmt.Errorf("ru_extensions.issuer_sign_tool[%d]: empty", i)

@@ -243,7 +243,7 @@ func (s *server) request(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	v, err := s.Renewal.SubmitRequest(c.UserContext(), session(c), in.CSR)
+	v, err := s.Renewal.SubmitRequest(c.UserContext(), session(c), in.CSR, in.Carrier)
 	return reply(c, v, err)
 }
 

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 
 	"renewal/app/wire"
 	"renewal/ca"
+	"renewal/ca/profile"
 	"renewal/server/internal/notify"
 	"renewal/server/internal/payments"
 	"renewal/server/internal/store"
@@ -51,10 +53,19 @@ func ParseRequest(b []byte) ([]byte, error) {
 
 // SubmitRequest takes the request for the new certificate (made in the
 // browser, or a file of the person's own tool), checks it as the
-// authority will, and keeps it; once paid, issuance starts.
-func (s *Service) SubmitRequest(ctx context.Context, sess *Session, raw []byte) (*wire.Renewal, error) {
+// authority will, and keeps it with the key's carrier (wire.Carrier*;
+// "" is a request of the person's own tool); once paid, issuance starts.
+// The carrier only chooses among the profile's signature-tool texts: an
+// unknown one is refused before anything is kept.
+func (s *Service) SubmitRequest(ctx context.Context, sess *Session, raw []byte, carrier string) (*wire.Renewal, error) {
 	if err := sess.requireProven(); err != nil {
 		return nil, err
+	}
+	if carrier == "" {
+		carrier = wire.CarrierRequest
+	}
+	if !slices.Contains(profile.Carriers, carrier) {
+		return nil, ErrUnknownCarrier
 	}
 	der, err := ParseRequest(raw)
 	if err != nil {
@@ -82,14 +93,14 @@ func (s *Service) SubmitRequest(ctx context.Context, sess *Session, raw []byte) 
 				map[string]string{"csr_sha256": fmt.Sprintf("%x", s.keyed("csr", string(der)))})
 		}
 		now := s.now()
-		if err := tx.ApplicationSetCSR(ctx, store.ApplicationSetCSRParams{ID: app.ID, Csr: der, UpdatedAt: now}); err != nil {
+		if err := tx.ApplicationSetCSR(ctx, store.ApplicationSetCSRParams{ID: app.ID, Csr: der, KeyCarrier: &carrier, UpdatedAt: now}); err != nil {
 			return err
 		}
 		if err := appendAudit(ctx, tx, app.ID, now, "request", State(app.State), State(app.State), "holder",
-			map[string]string{"csr_sha256": fmt.Sprintf("%x", s.keyed("csr", string(der)))}); err != nil {
+			map[string]string{"csr_sha256": fmt.Sprintf("%x", s.keyed("csr", string(der))), "carrier": carrier}); err != nil {
 			return err
 		}
-		app.Csr = der
+		app.Csr, app.KeyCarrier = der, &carrier
 		if State(app.State) == StateKeyPending {
 			// Paid already: issue now, in this transaction, as the job
 			// would (the row lock makes it once). If that fails short of
@@ -119,6 +130,15 @@ func (s *Service) SubmitRequest(ctx context.Context, sess *Session, raw []byte) 
 		}
 	}
 	return view, err
+}
+
+// keyAlgorithm is the key the wizard makes for an application: the
+// first its profile takes (ca/profile key_algorithms).
+func (s *Service) keyAlgorithm(app *store.Application) string {
+	if p, ok := s.Catalog.profiles.Get(app.Profile); ok {
+		return p.KeyAlgorithms()[0]
+	}
+	return ""
 }
 
 // authorityIn is the authority bound to tx: its reads and records are the
@@ -261,7 +281,7 @@ func (s *Service) issueOnce(ctx context.Context, tx *store.Tx, app *store.Applic
 	}
 	issued, err := s.authorityIn(tx).Renew(ctx, ca.RenewalRequest{
 		Profile: app.Profile, Tariff: deref(app.Tariff), Current: cert, CSR: app.Csr,
-		ApplicationID: app.ID, Token: "issue:" + app.ID,
+		ApplicationID: app.ID, Token: "issue:" + app.ID, Carrier: deref(app.KeyCarrier),
 	})
 	if err != nil {
 		return "", nil, err

@@ -140,6 +140,12 @@ var (
 		"Счёт не выставлялся.", "No invoice has been issued.")
 )
 
+// ErrUnknownCarrier: the wizard named a key carrier the service does not
+// know (browser, file, request).
+var ErrUnknownCarrier = apierr.New(apierr.KindBadRequest, "unknown_carrier",
+	"Неизвестный носитель ключа. Обновите страницу и создайте ключ заново.",
+	"Unknown key carrier. Reload the page and create the key again.")
+
 var ErrBadRequestFile = apierr.New(apierr.KindBadRequest, "bad_request_file",
 	"Файл запроса не распознан: нужен запрос на сертификат PKCS#10 (PEM или DER).",
 	"The request file was not recognised: a PKCS#10 certificate request (PEM or DER) is needed.")

@@ -261,6 +261,6 @@ func authorityError(err error) error {
 
 // requestProblems are the authority's refusals of a request or key.
 var requestProblems = []error{ca.ErrBadRequest, ca.ErrBadCSR, ca.ErrBadSignature, ca.ErrUnsupportedAlgorithm,
-	ca.ErrWeakKey, ca.ErrKeyReused, ca.ErrSubjectChanged}
+	ca.ErrWeakKey, ca.ErrKeyNotAllowed, ca.ErrKeyReused, ca.ErrSubjectChanged}
 
 func ptr[T any](v T) *T { return &v }

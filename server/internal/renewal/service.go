@@ -195,6 +195,7 @@ func (s *Service) view(ctx context.Context, q store.Queries, app *store.Applicat
 		ID: app.ID, Service: app.Service, Jurisdiction: app.Jurisdiction, State: string(app.State),
 		Phone: app.Phone, Email: app.Email, PhoneVerified: app.PhoneVerifiedAt != nil, EmailVerified: app.EmailVerifiedAt != nil,
 		Proven: sess.Proven, CSRFToken: sess.CSRF, UpdatedAt: app.UpdatedAt,
+		KeyAlgorithm: s.keyAlgorithm(app),
 	}
 	if sess.Proven && app.CertDer != nil {
 		if c, err := x509.ParseCertificate(app.CertDer); err == nil {

@@ -39,10 +39,12 @@ type Application struct {
 	Csr             []byte
 	IssuedSerial    *string
 	OrgID           *string
+	// KeyCarrier: browser, file or request; nil before the request.
+	KeyCarrier *string
 }
 
 func fromApplication(r db.Application) Application {
-	return Application{ID: r.ID, Service: r.Service, Jurisdiction: r.Jurisdiction, Profile: r.Profile, State: string(r.State), Version: r.Version, Lang: r.Lang, Phone: r.Phone, Email: r.Email, PhoneVerifiedAt: r.PhoneVerifiedAt, EmailVerifiedAt: r.EmailVerifiedAt, CertSerial: r.CertSerial, CertDer: r.CertDer, CertSha256: r.CertSha256, Tariff: r.Tariff, AmountMinor: r.AmountMinor, Currency: r.Currency, PersonalData: r.PersonalData, RejectCode: r.RejectCode, RejectRu: r.RejectRu, RejectEn: r.RejectEn, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, ClientIp: r.ClientIp, Csr: r.Csr, IssuedSerial: r.IssuedSerial, OrgID: r.OrgID}
+	return Application{ID: r.ID, Service: r.Service, Jurisdiction: r.Jurisdiction, Profile: r.Profile, State: string(r.State), Version: r.Version, Lang: r.Lang, Phone: r.Phone, Email: r.Email, PhoneVerifiedAt: r.PhoneVerifiedAt, EmailVerifiedAt: r.EmailVerifiedAt, CertSerial: r.CertSerial, CertDer: r.CertDer, CertSha256: r.CertSha256, Tariff: r.Tariff, AmountMinor: r.AmountMinor, Currency: r.Currency, PersonalData: r.PersonalData, RejectCode: r.RejectCode, RejectRu: r.RejectRu, RejectEn: r.RejectEn, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, ClientIp: r.ClientIp, Csr: r.Csr, IssuedSerial: r.IssuedSerial, OrgID: r.OrgID, KeyCarrier: r.KeyCarrier}
 }
 
 type ApplicationInsertParams struct {
@@ -62,13 +64,14 @@ func (a ApplicationInsertParams) db() db.ApplicationInsertParams {
 }
 
 type ApplicationSetCSRParams struct {
-	ID        string
-	Csr       []byte
-	UpdatedAt time.Time
+	ID         string
+	Csr        []byte
+	KeyCarrier *string
+	UpdatedAt  time.Time
 }
 
 func (a ApplicationSetCSRParams) db() db.ApplicationSetCSRParams {
-	return db.ApplicationSetCSRParams{ID: a.ID, Csr: a.Csr, UpdatedAt: a.UpdatedAt}
+	return db.ApplicationSetCSRParams{ID: a.ID, Csr: a.Csr, KeyCarrier: a.KeyCarrier, UpdatedAt: a.UpdatedAt}
 }
 
 type ApplicationSetCertificateParams struct {

@@ -41,7 +41,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12);
 SELECT * FROM payment_review WHERE resolved_at IS NULL ORDER BY id;
 
 -- name: ApplicationSetCSR :exec
-UPDATE application SET csr = $2, updated_at = $3 WHERE id = $1;
+UPDATE application SET csr = $2, key_carrier = $3, updated_at = $4 WHERE id = $1;
 
 -- name: ApplicationSetIssued :exec
 UPDATE application SET issued_serial = $2, updated_at = $3 WHERE id = $1;

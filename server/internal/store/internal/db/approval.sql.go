@@ -25,7 +25,7 @@ func (q *Queries) ApplicationSetOrg(ctx context.Context, arg ApplicationSetOrgPa
 }
 
 const applicationsApprovedUnpaid = `-- name: ApplicationsApprovedUnpaid :many
-SELECT id, service, jurisdiction, profile, state, version, lang, phone, email, phone_verified_at, email_verified_at, cert_serial, cert_der, cert_sha256, tariff, amount_minor, currency, personal_data, reject_code, reject_ru, reject_en, created_at, updated_at, client_ip, csr, issued_serial, org_id FROM application WHERE jurisdiction = $1 AND org_id = $2 AND state = 'approved' ORDER BY created_at
+SELECT id, service, jurisdiction, profile, state, version, lang, phone, email, phone_verified_at, email_verified_at, cert_serial, cert_der, cert_sha256, tariff, amount_minor, currency, personal_data, reject_code, reject_ru, reject_en, created_at, updated_at, client_ip, csr, issued_serial, org_id, key_carrier FROM application WHERE jurisdiction = $1 AND org_id = $2 AND state = 'approved' ORDER BY created_at
 `
 
 type ApplicationsApprovedUnpaidParams struct {
@@ -70,6 +70,7 @@ func (q *Queries) ApplicationsApprovedUnpaid(ctx context.Context, arg Applicatio
 			&i.Csr,
 			&i.IssuedSerial,
 			&i.OrgID,
+			&i.KeyCarrier,
 		); err != nil {
 			return nil, err
 		}
@@ -82,7 +83,7 @@ func (q *Queries) ApplicationsApprovedUnpaid(ctx context.Context, arg Applicatio
 }
 
 const applicationsAwaitingApproval = `-- name: ApplicationsAwaitingApproval :many
-SELECT id, service, jurisdiction, profile, state, version, lang, phone, email, phone_verified_at, email_verified_at, cert_serial, cert_der, cert_sha256, tariff, amount_minor, currency, personal_data, reject_code, reject_ru, reject_en, created_at, updated_at, client_ip, csr, issued_serial, org_id FROM application WHERE jurisdiction = $1 AND org_id = $2 AND state = 'awaiting_approval' ORDER BY created_at
+SELECT id, service, jurisdiction, profile, state, version, lang, phone, email, phone_verified_at, email_verified_at, cert_serial, cert_der, cert_sha256, tariff, amount_minor, currency, personal_data, reject_code, reject_ru, reject_en, created_at, updated_at, client_ip, csr, issued_serial, org_id, key_carrier FROM application WHERE jurisdiction = $1 AND org_id = $2 AND state = 'awaiting_approval' ORDER BY created_at
 `
 
 type ApplicationsAwaitingApprovalParams struct {
@@ -127,6 +128,7 @@ func (q *Queries) ApplicationsAwaitingApproval(ctx context.Context, arg Applicat
 			&i.Csr,
 			&i.IssuedSerial,
 			&i.OrgID,
+			&i.KeyCarrier,
 		); err != nil {
 			return nil, err
 		}

@@ -98,6 +98,7 @@ type Application struct {
 	Csr             []byte
 	IssuedSerial    *string
 	OrgID           *string
+	KeyCarrier      *string
 }
 
 type ApprovalChallenge struct {

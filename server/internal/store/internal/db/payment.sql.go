@@ -11,17 +11,23 @@ import (
 )
 
 const applicationSetCSR = `-- name: ApplicationSetCSR :exec
-UPDATE application SET csr = $2, updated_at = $3 WHERE id = $1
+UPDATE application SET csr = $2, key_carrier = $3, updated_at = $4 WHERE id = $1
 `
 
 type ApplicationSetCSRParams struct {
-	ID        string
-	Csr       []byte
-	UpdatedAt time.Time
+	ID         string
+	Csr        []byte
+	KeyCarrier *string
+	UpdatedAt  time.Time
 }
 
 func (q *Queries) ApplicationSetCSR(ctx context.Context, arg ApplicationSetCSRParams) error {
-	_, err := q.db.Exec(ctx, applicationSetCSR, arg.ID, arg.Csr, arg.UpdatedAt)
+	_, err := q.db.Exec(ctx, applicationSetCSR,
+		arg.ID,
+		arg.Csr,
+		arg.KeyCarrier,
+		arg.UpdatedAt,
+	)
 	return err
 }
 

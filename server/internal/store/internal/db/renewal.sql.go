@@ -11,7 +11,7 @@ import (
 )
 
 const applicationGet = `-- name: ApplicationGet :one
-SELECT id, service, jurisdiction, profile, state, version, lang, phone, email, phone_verified_at, email_verified_at, cert_serial, cert_der, cert_sha256, tariff, amount_minor, currency, personal_data, reject_code, reject_ru, reject_en, created_at, updated_at, client_ip, csr, issued_serial, org_id FROM application WHERE id = $1
+SELECT id, service, jurisdiction, profile, state, version, lang, phone, email, phone_verified_at, email_verified_at, cert_serial, cert_der, cert_sha256, tariff, amount_minor, currency, personal_data, reject_code, reject_ru, reject_en, created_at, updated_at, client_ip, csr, issued_serial, org_id, key_carrier FROM application WHERE id = $1
 `
 
 func (q *Queries) ApplicationGet(ctx context.Context, id string) (Application, error) {
@@ -45,12 +45,13 @@ func (q *Queries) ApplicationGet(ctx context.Context, id string) (Application, e
 		&i.Csr,
 		&i.IssuedSerial,
 		&i.OrgID,
+		&i.KeyCarrier,
 	)
 	return i, err
 }
 
 const applicationGetForUpdate = `-- name: ApplicationGetForUpdate :one
-SELECT id, service, jurisdiction, profile, state, version, lang, phone, email, phone_verified_at, email_verified_at, cert_serial, cert_der, cert_sha256, tariff, amount_minor, currency, personal_data, reject_code, reject_ru, reject_en, created_at, updated_at, client_ip, csr, issued_serial, org_id FROM application WHERE id = $1 FOR UPDATE
+SELECT id, service, jurisdiction, profile, state, version, lang, phone, email, phone_verified_at, email_verified_at, cert_serial, cert_der, cert_sha256, tariff, amount_minor, currency, personal_data, reject_code, reject_ru, reject_en, created_at, updated_at, client_ip, csr, issued_serial, org_id, key_carrier FROM application WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) ApplicationGetForUpdate(ctx context.Context, id string) (Application, error) {
@@ -84,6 +85,7 @@ func (q *Queries) ApplicationGetForUpdate(ctx context.Context, id string) (Appli
 		&i.Csr,
 		&i.IssuedSerial,
 		&i.OrgID,
+		&i.KeyCarrier,
 	)
 	return i, err
 }
@@ -133,7 +135,7 @@ func (q *Queries) ApplicationNotify(ctx context.Context, id string) error {
 }
 
 const applicationOpenForCertificate = `-- name: ApplicationOpenForCertificate :one
-SELECT id, service, jurisdiction, profile, state, version, lang, phone, email, phone_verified_at, email_verified_at, cert_serial, cert_der, cert_sha256, tariff, amount_minor, currency, personal_data, reject_code, reject_ru, reject_en, created_at, updated_at, client_ip, csr, issued_serial, org_id FROM application
+SELECT id, service, jurisdiction, profile, state, version, lang, phone, email, phone_verified_at, email_verified_at, cert_serial, cert_der, cert_sha256, tariff, amount_minor, currency, personal_data, reject_code, reject_ru, reject_en, created_at, updated_at, client_ip, csr, issued_serial, org_id, key_carrier FROM application
 WHERE cert_sha256 = $1 AND state NOT IN ('rejected', 'delivered', 'cancelled', 'expired')
 `
 
@@ -169,6 +171,7 @@ func (q *Queries) ApplicationOpenForCertificate(ctx context.Context, certSha256 
 		&i.Csr,
 		&i.IssuedSerial,
 		&i.OrgID,
+		&i.KeyCarrier,
 	)
 	return i, err
 }
