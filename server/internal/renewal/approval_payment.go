@@ -60,7 +60,7 @@ func (s *Service) HeadPay(ctx context.Context, hs *HeadSession, method string) (
 		return nil, ErrUnknownMethod
 	}
 	err = s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
-		if err := s.insertPayment(ctx, tx, &params); err != nil {
+		if err := s.insertPayment(ctx, tx, hs.Jurisdiction, &params); err != nil {
 			return err
 		}
 		for _, a := range apps {

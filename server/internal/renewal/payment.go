@@ -79,7 +79,7 @@ func (s *Service) StartPayment(ctx context.Context, sess *Session, method string
 		if err := ActionStartPayment.check(State(a.State)); err != nil {
 			return err
 		}
-		if err := s.insertPayment(ctx, tx, &params); err != nil {
+		if err := s.insertPayment(ctx, tx, app.Jurisdiction, &params); err != nil {
 			return err
 		}
 		return appendAudit(ctx, tx, app.ID, s.now(), "payment:created", State(a.State), State(a.State), "holder",
@@ -356,15 +356,13 @@ func paymentView(p store.Payment) *wire.Payment {
 }
 
 // insertPayment writes a payment row; a bank invoice first takes its
-// number from invoice_seq. A sequence does not roll back, so a refused
-// insert leaves a gap: invoice numbers are unique, not gapless.
-func (s *Service) insertPayment(ctx context.Context, tx *store.Tx, params *store.PaymentInsertParams) error {
+// number from the year's invoice counter, in this transaction.
+func (s *Service) insertPayment(ctx context.Context, tx *store.Tx, jurisdiction string, params *store.PaymentInsertParams) error {
 	if params.Method == string(payments.MethodInvoice) {
-		seq, err := tx.InvoiceNext(ctx)
+		n, err := nextNumber(ctx, tx, store.NumberInvoice, s.now(), jurisdiction)
 		if err != nil {
 			return err
 		}
-		n := payments.InvoiceNumber(seq, s.now().Year())
 		params.InvoiceNumber = &n
 	}
 	return tx.PaymentInsert(ctx, *params)

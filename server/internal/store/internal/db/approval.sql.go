@@ -25,7 +25,7 @@ func (q *Queries) ApplicationSetOrg(ctx context.Context, arg ApplicationSetOrgPa
 }
 
 const applicationsApprovedUnpaid = `-- name: ApplicationsApprovedUnpaid :many
-SELECT id, service, jurisdiction, profile, state, version, lang, phone, email, phone_verified_at, email_verified_at, cert_serial, cert_der, cert_sha256, tariff, amount_minor, currency, personal_data, reject_code, reject_ru, reject_en, created_at, updated_at, client_ip, csr, issued_serial, org_id, key_carrier FROM application WHERE jurisdiction = $1 AND org_id = $2 AND state = 'approved' ORDER BY created_at
+SELECT id, service, jurisdiction, profile, state, version, lang, phone, email, phone_verified_at, email_verified_at, cert_serial, cert_der, cert_sha256, tariff, amount_minor, currency, personal_data, reject_code, reject_ru, reject_en, created_at, updated_at, client_ip, csr, issued_serial, org_id, key_carrier, number, act_number, receipt_email FROM application WHERE jurisdiction = $1 AND org_id = $2 AND state = 'approved' ORDER BY created_at
 `
 
 type ApplicationsApprovedUnpaidParams struct {
@@ -71,6 +71,9 @@ func (q *Queries) ApplicationsApprovedUnpaid(ctx context.Context, arg Applicatio
 			&i.IssuedSerial,
 			&i.OrgID,
 			&i.KeyCarrier,
+			&i.Number,
+			&i.ActNumber,
+			&i.ReceiptEmail,
 		); err != nil {
 			return nil, err
 		}
@@ -83,7 +86,7 @@ func (q *Queries) ApplicationsApprovedUnpaid(ctx context.Context, arg Applicatio
 }
 
 const applicationsAwaitingApproval = `-- name: ApplicationsAwaitingApproval :many
-SELECT id, service, jurisdiction, profile, state, version, lang, phone, email, phone_verified_at, email_verified_at, cert_serial, cert_der, cert_sha256, tariff, amount_minor, currency, personal_data, reject_code, reject_ru, reject_en, created_at, updated_at, client_ip, csr, issued_serial, org_id, key_carrier FROM application WHERE jurisdiction = $1 AND org_id = $2 AND state = 'awaiting_approval' ORDER BY created_at
+SELECT id, service, jurisdiction, profile, state, version, lang, phone, email, phone_verified_at, email_verified_at, cert_serial, cert_der, cert_sha256, tariff, amount_minor, currency, personal_data, reject_code, reject_ru, reject_en, created_at, updated_at, client_ip, csr, issued_serial, org_id, key_carrier, number, act_number, receipt_email FROM application WHERE jurisdiction = $1 AND org_id = $2 AND state = 'awaiting_approval' ORDER BY created_at
 `
 
 type ApplicationsAwaitingApprovalParams struct {
@@ -129,6 +132,9 @@ func (q *Queries) ApplicationsAwaitingApproval(ctx context.Context, arg Applicat
 			&i.IssuedSerial,
 			&i.OrgID,
 			&i.KeyCarrier,
+			&i.Number,
+			&i.ActNumber,
+			&i.ReceiptEmail,
 		); err != nil {
 			return nil, err
 		}
