@@ -254,9 +254,13 @@ func (s *Service) approvalRequest(ctx context.Context, q store.Queries, a *store
 	if err != nil {
 		return wire.ApprovalRequest{}, err
 	}
+	tariff := deref(a.Tariff)
 	return wire.ApprovalRequest{
-		ID: a.ID, Employee: cert.Subject.CommonName, Title: attribute(cert, oidTitle), Service: a.Service,
-		Tariff: deref(a.Tariff), Amount: wire.Money{Minor: deref64(a.AmountMinor), Currency: deref(a.Currency),
+		ID: a.ID, Number: a.Number, Employee: cert.Subject.CommonName, Title: attribute(cert, oidTitle),
+		Organisation: firstOf(cert.Subject.Organization), NotAfter: cert.NotAfter, Service: a.Service,
+		ServiceName: wire.Names{RU: s.Catalog.ServiceName(a.Service, "ru"), EN: s.Catalog.ServiceName(a.Service, "en")},
+		Tariff:      tariff, TariffName: wire.Names{RU: s.Catalog.TariffName(a.Service, tariff, "ru"), EN: s.Catalog.TariffName(a.Service, tariff, "en")},
+		Amount: wire.Money{Minor: deref64(a.AmountMinor), Currency: deref(a.Currency),
 			Text: money.Format(deref64(a.AmountMinor), deref(a.Currency))},
 		ApplicationSHA256: fmt.Sprintf("%x", doc.Sha256), State: string(a.State), Own: ownRequest(a.Jurisdiction, head, cert),
 	}, nil

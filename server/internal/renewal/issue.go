@@ -264,7 +264,8 @@ func (s *Service) issueLocked(ctx context.Context, tx *store.Tx, app *store.Appl
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.queue(ctx, tx, app.ID, notify.Issued(lang(app), app.Email, serial, link), true)
+	return nil, s.queue(ctx, tx, app.ID, notify.Issued(lang(app), app.Email, notify.IssuedInfo{
+		Serial: serial, Link: link, Application: app.Number, NotAfter: issued.NotAfter, Jurisdiction: app.Jurisdiction}), true)
 }
 
 // issueOnce returns the application's certificate: the one recorded if a
