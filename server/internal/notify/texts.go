@@ -136,18 +136,20 @@ func IssueRefused(lang Lang, to, reasonRU, reasonEN string) Message {
 }
 
 // ReceiptInfo is what a receipt names: the amount (money.Format), the
-// application's number, the invoice's number if paid by invoice, and when
-// it was paid, written in the jurisdiction's zone.
+// application's number, the payment's (the reference the gateway's own
+// receipt and support know; one for all the requests a head paid), the
+// invoice's number if paid by invoice, and when it was paid, written in
+// the jurisdiction's zone.
 type ReceiptInfo struct {
-	Amount, Application, Invoice string
-	PaidAt                       time.Time
-	Jurisdiction                 string
+	Amount, Application, Payment, Invoice string
+	PaidAt                                time.Time
+	Jurisdiction                          string
 }
 
 // Receipt confirms a payment.
 func Receipt(lang Lang, to string, r ReceiptInfo) Message {
-	return email(KindReceipt, lang, to, struct{ Amount, Application, Invoice, PaidRU, PaidEN string }{
-		Amount: clean(r.Amount), Application: clean(r.Application), Invoice: clean(r.Invoice),
+	return email(KindReceipt, lang, to, struct{ Amount, Application, Payment, Invoice, PaidRU, PaidEN string }{
+		Amount: clean(r.Amount), Application: clean(r.Application), Payment: clean(r.Payment), Invoice: clean(r.Invoice),
 		PaidRU: dates.DateTime(r.PaidAt, r.Jurisdiction, "ru"), PaidEN: dates.DateTime(r.PaidAt, r.Jurisdiction, "en"),
 	})
 }

@@ -82,14 +82,14 @@ var emailKinds = []struct {
 	{
 		kind: KindReceipt,
 		build: func(l Lang) Message {
-			return Receipt(l, "user@example.com", ReceiptInfo{Amount: "150,00 BYN", Application: "2026-000731", Invoice: "RN-2026-000012",
+			return Receipt(l, "user@example.com", ReceiptInfo{Amount: "150,00 BYN", Application: "2026-000731", Payment: "pay-7r2k", Invoice: "RN-2026-000012",
 				PaidAt: time.Date(2026, 6, 1, 11, 5, 0, 0, time.UTC), Jurisdiction: "BY"})
 		},
 		subjRU:     "Оплата получена",
 		subjEN:     "Payment received",
 		mustHave:   []string{"150,00 BYN", "2026-000731"},
-		mustHaveRU: []string{"Сумма: 150,00 BYN", "Заявление № 2026-000731", "Счёт № RN-2026-000012", "Дата оплаты: 1 июня 2026 г., 14:05 (Минск)"},
-		mustHaveEN: []string{"Amount: 150,00 BYN", "Application No. 2026-000731", "Invoice No. RN-2026-000012", "Paid: 1 June 2026, 14:05 (Minsk)"},
+		mustHaveRU: []string{"Сумма: 150,00 BYN", "Номер платежа: pay-7r2k", "Заявление № 2026-000731", "Счёт № RN-2026-000012", "Дата оплаты: 1 июня 2026 г., 14:05 (Минск)"},
+		mustHaveEN: []string{"Amount: 150,00 BYN", "Payment number: pay-7r2k", "Application No. 2026-000731", "Invoice No. RN-2026-000012", "Paid: 1 June 2026, 14:05 (Minsk)"},
 	},
 	{
 		kind: KindOpenedNotice,

@@ -136,10 +136,13 @@ func (s *Service) HeadInvoice(ctx context.Context, hs *HeadSession) ([]byte, err
 	if err != nil {
 		return nil, err
 	}
-	if len(apps) == 0 {
-		return nil, ErrNoInvoice
+	var p store.Payment
+	if len(apps) > 0 {
+		p, err = q.PaymentLatest(ctx, apps[0].ID)
+	} else {
+		// Paid already: the page after payment links the paid invoice.
+		p, err = q.PaymentLatestPaidForOrg(ctx, hs.Jurisdiction, hs.OrgID)
 	}
-	p, err := q.PaymentLatest(ctx, apps[0].ID)
 	if err != nil || p.InvoiceNumber == nil {
 		return nil, ErrNoInvoice
 	}

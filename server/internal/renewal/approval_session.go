@@ -242,7 +242,40 @@ func (s *Service) ApprovalView(ctx context.Context, hs *HeadSession) (*wire.Appr
 		}
 		v.Requests = append(v.Requests, r)
 	}
+	paid, err := s.lastPaid(ctx, q, hs)
+	if err != nil {
+		return nil, err
+	}
+	v.Paid = paid
 	return v, nil
+}
+
+// lastPaid is the organisation's last paid payment with the requests it
+// paid for: what the head's page confirms after payment.
+func (s *Service) lastPaid(ctx context.Context, q store.Queries, hs *HeadSession) (*wire.ApprovalPaid, error) {
+	p, err := q.PaymentLatestPaidForOrg(ctx, hs.Jurisdiction, hs.OrgID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	ids, err := q.PaymentItemsPaid(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := &wire.ApprovalPaid{Payment: *paymentView(p)}
+	for _, id := range ids {
+		a, err := q.ApplicationGet(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		r, err := s.approvalRequest(ctx, q, &a, hs.Cert)
+		if err != nil {
+			return nil, err
+		}
+		out.Requests = append(out.Requests, r)
+	}
+	return out, nil
 }
 
 func (s *Service) approvalRequest(ctx context.Context, q store.Queries, a *store.Application, head *x509.Certificate) (wire.ApprovalRequest, error) {

@@ -321,7 +321,7 @@ func (s *Service) markPaid(ctx context.Context, tx *store.Tx, app *store.Applica
 		return err
 	}
 	return s.queue(ctx, tx, app.ID, notify.Receipt(lang(app), receiptEmail(app), notify.ReceiptInfo{
-		Amount: money.Format(p.AmountMinor, p.Currency), Application: app.Number, Invoice: deref(p.InvoiceNumber),
+		Amount: money.Format(p.AmountMinor, p.Currency), Application: app.Number, Payment: p.ID, Invoice: deref(p.InvoiceNumber),
 		PaidAt: s.now(), Jurisdiction: app.Jurisdiction}), false)
 }
 

@@ -502,3 +502,13 @@ func (q Queries) PaymentIDByProviderRef(ctx context.Context, method, providerRef
 	id, err := q.db.PaymentIDByProviderRef(ctx, db.PaymentIDByProviderRefParams{Method: method, ProviderRef: &providerRef})
 	return id, mapErr(err)
 }
+
+// PaymentLatestPaidForOrg is the organisation's last paid payment for
+// its employees' requests.
+func (q Queries) PaymentLatestPaidForOrg(ctx context.Context, jurisdiction, orgID string) (Payment, error) {
+	r, err := q.db.PaymentLatestPaidForOrg(ctx, db.PaymentLatestPaidForOrgParams{Jurisdiction: jurisdiction, OrgID: &orgID})
+	if err != nil {
+		return Payment{}, mapErr(err)
+	}
+	return fromPayment(r), nil
+}

@@ -512,3 +512,41 @@ func (q *Queries) PaymentItems(ctx context.Context, paymentID string) ([]string,
 	}
 	return items, nil
 }
+
+const paymentLatestPaidForOrg = `-- name: PaymentLatestPaidForOrg :one
+SELECT p.id, p.application_id, p.method, p.provider_ref, p.amount_minor, p.currency, p.status, p.redirect_url, p.erip_code, p.invoice_number, p.payer_inn, p.created_at, p.paid_at, p.refunded_at FROM payment p
+WHERE p.status = 'succeeded' AND EXISTS (
+    SELECT 1 FROM payment_item i JOIN application a ON a.id = i.application_id
+    WHERE i.payment_id = p.id AND a.jurisdiction = $1 AND a.org_id = $2)
+ORDER BY p.paid_at DESC NULLS LAST, p.created_at DESC
+LIMIT 1
+`
+
+type PaymentLatestPaidForOrgParams struct {
+	Jurisdiction string
+	OrgID        *string
+}
+
+// The organisation's last paid payment for its employees' requests (the
+// head's page shows it, with its documents, after payment).
+func (q *Queries) PaymentLatestPaidForOrg(ctx context.Context, arg PaymentLatestPaidForOrgParams) (Payment, error) {
+	row := q.db.QueryRow(ctx, paymentLatestPaidForOrg, arg.Jurisdiction, arg.OrgID)
+	var i Payment
+	err := row.Scan(
+		&i.ID,
+		&i.ApplicationID,
+		&i.Method,
+		&i.ProviderRef,
+		&i.AmountMinor,
+		&i.Currency,
+		&i.Status,
+		&i.RedirectUrl,
+		&i.EripCode,
+		&i.InvoiceNumber,
+		&i.PayerInn,
+		&i.CreatedAt,
+		&i.PaidAt,
+		&i.RefundedAt,
+	)
+	return i, err
+}
