@@ -78,6 +78,10 @@ func TestReceiptEmailChange(t *testing.T) {
 	require.Regexp(t, applicationNumberRE, v.Number)
 	assert.Equal(t, "receipt-owner@example.ru", v.ReceiptEmail, "by default the verified contact e-mail")
 	assert.Contains(t, v.ServiceName.RU, "без посещения удостоверяющего центра")
+	var svc wire.Service
+	h.must("GET", "/api/v1/services/ru-owner", nil, &svc)
+	assert.Equal(t, "Я владелец", svc.TitleRU, "the home page's card keeps its short title")
+	assert.Equal(t, v.ServiceName, svc.FullName, "the service page names the formal service the documents write")
 	require.NotNil(t, v.TariffName)
 	assert.NotEqual(t, v.Tariff, v.TariffName.RU, "the tariff by name")
 
