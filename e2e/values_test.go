@@ -57,6 +57,7 @@ func pdfText(t *testing.T, pdf []byte) string {
 func TestValuesOwnerWizard(t *testing.T) {
 	owner := demoP12(t, "ru-owner")
 	tb := newWizardTab(t)
+	tb.narrow() // every step checked for horizontal overflow at 360 px
 	tb.startWizard("service-ru-owner")
 	appID := tb.contacts("+79000000411", "values-owner@example.ru")
 	tb.codes(appID)
@@ -113,6 +114,12 @@ func TestValuesOwnerWizard(t *testing.T) {
 	tb.waitFor(`(() => { const e = document.getElementById('receipt-to'); return e !== null && e.textContent === 'Buh@example.ru'; })()`)
 	assert.Equal(t, "Buh@example.ru", tb.values().ReceiptEmail, "kept by the server, its domain normalised")
 	tb.step("values-receipt")
+	tb.click("receipt-change")
+	tb.waitFor(`document.getElementById('receipt-email') !== null`)
+	tb.step("values-receipt-form")
+	tb.setInput("receipt-email", "Buh@example.ru")
+	tb.click("receipt-save")
+	tb.waitFor(`document.getElementById('receipt-to') !== null`)
 
 	// The chosen method is marked, with a mark and for assistive
 	// technology, and stays marked after a reload.
@@ -148,6 +155,7 @@ func TestValuesHeadPage(t *testing.T) {
 	require.Regexp(t, applicationNumber, number)
 
 	head := newWizardTab(t).as("head")
+	head.narrow()
 	head.openApproval(headLink(t, sinkID, headBY))
 	head.headProves(boss)
 
