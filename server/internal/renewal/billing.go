@@ -51,11 +51,11 @@ func buyer(jurisdiction string, cert *x509.Certificate) docs.Party {
 }
 
 func (s *Service) serviceLine(ctx context.Context, q store.Queries, app *store.Application) (docs.Line, error) {
-	svc, err := q.ServiceGet(ctx, app.Service)
-	if err != nil {
+	// The line names the service the catalogue's way, with the
+	// application it was ordered by.
+	if _, err := q.ServiceGet(ctx, app.Service); err != nil {
 		return docs.Line{}, err
 	}
-	_ = svc // the service exists; its full name comes from the catalogue
 	name := s.Catalog.ServiceName(app.Service, "ru")
 	if app.Number != "" {
 		name += ", заявление № " + app.Number

@@ -179,11 +179,11 @@ func (s *Service) renderApplication(ctx context.Context, tx *store.Tx, app *stor
 	if err := json.Unmarshal([]byte(deref(app.PersonalData)), &pd); err != nil {
 		return nil, err
 	}
-	svc, err := tx.ServiceGet(ctx, app.Service)
-	if err != nil {
+	// The service's full name comes from the catalogue; the row must
+	// still exist (a withdrawn service draws no application).
+	if _, err := tx.ServiceGet(ctx, app.Service); err != nil {
 		return nil, err
 	}
-	_ = svc // the service exists; its full name comes from the catalogue
 	service := s.Catalog.ServiceName(app.Service, "ru")
 	tariffName := s.Catalog.TariffName(app.Service, deref(app.Tariff), "ru")
 	holder := []docs.Field{{Label: "Владелец сертификата", Value: cert.Subject.CommonName}}
