@@ -79,6 +79,10 @@ func (p *ServicePage) body() goapp.UI {
 				return goapp.P().Class("service-number").Text(txtServiceCode.in(p.lang) + " " + s.Number)
 			}),
 			goapp.H1().ID("service-title").Text(pick(p.lang, s.TitleRU, s.TitleEN)),
+			goapp.If(s.FullName.In(p.lang) != "" && s.FullName.In(p.lang) != pick(p.lang, s.TitleRU, s.TitleEN), func() goapp.UI {
+				// The formal name, as the application and the invoice will write it.
+				return goapp.P().ID("service-full-name").Class("muted").Text(s.FullName.In(p.lang))
+			}),
 			goapp.P().Class("lead").Text(pick(p.lang, s.SummaryRU, s.SummaryEN)),
 			goapp.H2().Text(txtYouNeed.in(p.lang)),
 			goapp.Ul().ID("requirements").Class("requirements").Body(

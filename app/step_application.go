@@ -45,6 +45,7 @@ func (s *stepApplication) Render() goapp.UI {
 	}
 	return goapp.Section().ID("step-application").Body(
 		goapp.H1().Text(text{"Заявление на продление", "Renewal application"}.in(s.Lang)),
+		applicationLine(s.Lang, s.R),
 		goapp.P().Class("lead").Text(text{
 			"Данные проверены. Система сформировала заявление о перевыпуске сертификата: ознакомьтесь с ним и подпишите своей действующей подписью.",
 			"Your data passed the check. The system drew up the reissue application: read it and sign it with your current signature."}.in(s.Lang)),

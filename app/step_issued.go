@@ -9,6 +9,7 @@ import (
 	goapp "github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"renewal/app/browsercrypto"
+	"renewal/app/dates"
 	"renewal/app/wire"
 )
 
@@ -96,9 +97,18 @@ func (s *stepIssued) ack(ctx goapp.Context) {
 func (s *stepIssued) Render() goapp.UI {
 	return goapp.Section().ID("step-issued").Body(
 		goapp.H1().Text(text{"Сертификат выпущен", "The certificate is issued"}.in(s.Lang)),
+		applicationLine(s.Lang, s.R),
 		goapp.If(s.R.Issued != nil, func() goapp.UI {
-			return goapp.P().Class("lead").Text(text{"Серийный номер ", "Serial number "}.in(s.Lang) + s.R.Issued.Serial +
-				text{", действует до ", ", valid until "}.in(s.Lang) + s.R.Issued.NotAfter.Format("02.01.2006"))
+			return goapp.P().Class("lead").Body(
+				goapp.Text(text{"Серийный номер ", "Serial number "}.in(s.Lang)),
+				goapp.Span().Class("cert-serial").Text(s.R.Issued.Serial),
+				goapp.Text(text{", действует до ", ", valid until "}.in(s.Lang)),
+				goapp.Span().ID("issued-until").Text(dates.DateTime(s.R.Issued.NotAfter, s.R.Jurisdiction, s.Lang)),
+			)
+		}),
+		goapp.If(s.R.ActNumber != "", func() goapp.UI {
+			return goapp.P().Body(goapp.A().ID("act-pdf").Href("/api/v1/renewal/act.pdf").Target("_blank").
+				Text(text{"Акт № ", "Act No. "}.in(s.Lang) + s.R.ActNumber + text{" (PDF)", " (PDF)"}.in(s.Lang)))
 		}),
 		goapp.P().Body(goapp.A().ID("certificate-form").Href("/api/v1/renewal/certificate-form.pdf").Target("_blank").
 			Text(text{"Открыть бланк сертификата (PDF)", "Open the certificate form (PDF)"}.in(s.Lang))),

@@ -5,6 +5,7 @@ import (
 
 	goapp "github.com/maxence-charriere/go-app/v10/pkg/app"
 
+	"renewal/app/dates"
 	"renewal/app/wire"
 )
 
@@ -16,6 +17,9 @@ type stepPayment struct {
 	StepProps
 	follower
 	action
+	// editing: the receipt e-mail's field is open; receipt is its value.
+	editing bool
+	receipt string
 }
 
 func (s *stepPayment) OnMount(ctx goapp.Context) {
@@ -47,8 +51,54 @@ func (s *stepPayment) pay(method wire.PaymentMethod) goapp.EventHandler {
 	}
 }
 
+// saveReceipt sends the receipt's e-mail; the server checks it as it
+// checks the contact e-mail and answers with the application.
+func (s *stepPayment) saveReceipt(ctx goapp.Context, e goapp.Event) {
+	e.PreventDefault()
+	csrf, address := s.R.CSRFToken, s.receipt
+	s.run(ctx, func(ctx goapp.Context, r *wire.Renewal) {
+		s.editing = false
+		s.Update(ctx, r)
+	}, func() (*wire.Renewal, error) {
+		var r wire.Renewal
+		err := sendJSON(ctx, "PUT", "/api/v1/renewal/receipt-email", csrf, wire.ReceiptEmail{Email: address}, &r)
+		return &r, err
+	})
+}
+
+// receiptBlock shows where the receipt goes and lets the person change
+// it (the source's step 8: "укажите e-mail для получения чека").
+func (s *stepPayment) receiptBlock() goapp.UI {
+	if !s.editing {
+		return goapp.P().ID("receipt").Body(
+			goapp.Text(text{"Чек об оплате придёт на ", "The receipt goes to "}.in(s.Lang)),
+			goapp.Strong().ID("receipt-to").Text(s.R.ReceiptEmail),
+			goapp.Text(" "),
+			goapp.Button().Type("button").ID("receipt-change").Class("link-button secondary").Disabled(s.busy).
+				OnClick(func(ctx goapp.Context, e goapp.Event) { s.editing, s.receipt = true, s.R.ReceiptEmail }).
+				Text(text{"Изменить", "Change"}.in(s.Lang)),
+		)
+	}
+	// The server checks the address (and answers in the page's
+	// language); the browser's own check would speak the browser's.
+	return goapp.Form().ID("receipt-form").NoValidate(true).OnSubmit(s.saveReceipt).Body(
+		goapp.Label().For("receipt-email").Text(text{"E-mail для получения чека", "E-mail for the receipt"}.in(s.Lang)),
+		goapp.Div().Class("row").Body(
+			goapp.Input().Type("email").ID("receipt-email").Attr("autocomplete", "email").Required(true).Value(s.receipt).
+				OnInput(func(ctx goapp.Context, e goapp.Event) { s.receipt = inputValue(ctx) }),
+			submit("receipt-save", text{"Сохранить", "Save"}, s.Lang, s.busy, s.receipt == ""),
+		),
+	)
+}
+
 func (s *stepPayment) Render() goapp.UI {
 	p := s.R.Payment
+	// The method of the payment under way is marked, on the server's
+	// word: it stays marked after a reload or on another device.
+	chosen := wire.PaymentMethod("")
+	if p != nil && wire.PaymentStatus(p.Status) == wire.PaymentPending {
+		chosen = wire.PaymentMethod(p.Method)
+	}
 	methods := []struct {
 		id   wire.PaymentMethod
 		name text
@@ -68,9 +118,12 @@ func (s *stepPayment) Render() goapp.UI {
 	}
 	return goapp.Section().ID("step-payment").Body(
 		goapp.H1().Text(text{"Оплата", "Payment"}.in(s.Lang)),
+		applicationLine(s.Lang, s.R),
 		goapp.If(s.R.Amount != nil, func() goapp.UI {
 			return goapp.P().Class("lead").Text(text{"К оплате: ", "To pay: "}.in(s.Lang) + s.R.Amount.Text)
 		}),
+		tariffLine(s.Lang, s.R),
+		s.receiptBlock(),
 		goapp.If(p != nil && wire.PaymentStatus(p.Status) == wire.PaymentPending && wire.PaymentMethod(p.Method) == wire.PaymentERIP, func() goapp.UI {
 			return goapp.Div().ID("erip").Class("notice").Body(
 				goapp.P().Text(text{"Оплатите в любом банке, интернет-банке или инфокиоске:", "Pay at any bank, internet bank or kiosk:"}.in(s.Lang)),
@@ -85,14 +138,23 @@ func (s *stepPayment) Render() goapp.UI {
 				goapp.P().Text(text{
 					"Платёж по счёту обычно идёт 2–3 дня. Страницу можно закрыть: когда оплата поступит, ссылка для продолжения придёт на " + s.R.Email + ".",
 					"A bank transfer usually takes 2–3 days. You may close the page: when the payment arrives, a link to continue goes to " + s.R.Email + "."}.in(s.Lang)),
+				goapp.P().Text(text{"Счёт выставлен ", "Invoice of "}.in(s.Lang)+dates.DateTime(p.CreatedAt, s.R.Jurisdiction, s.Lang)),
 			)
 		}),
 		goapp.If(p != nil && (wire.PaymentStatus(p.Status) == wire.PaymentFailed || wire.PaymentStatus(p.Status) == wire.PaymentRefunded), func() goapp.UI {
 			return goapp.Div().Class("problem").Body(goapp.P().Text(text{"Оплата не прошла. Попробуйте ещё раз или выберите другой способ.", "The payment did not go through. Try again or choose another method."}.in(s.Lang)))
 		}),
-		goapp.Div().Class("actions").Body(goapp.Range(methods).Slice(func(i int) goapp.UI {
+		goapp.Div().Class("actions").Role("group").Aria("label", text{"Способ оплаты", "Payment method"}.in(s.Lang)).Body(goapp.Range(methods).Slice(func(i int) goapp.UI {
 			m := methods[i]
-			return goapp.Button().ID("pay-" + string(m.id)).Type("button").Disabled(s.busy).OnClick(s.pay(m.id)).Text(m.name.in(s.Lang))
+			on := m.id == chosen
+			b := goapp.Button().ID("pay-"+string(m.id)).Type("button").Disabled(s.busy).OnClick(s.pay(m.id)).
+				Aria("pressed", on)
+			if on {
+				// A mark a person sees, not only a colour: "✓" and the words.
+				return b.Class("method chosen").Body(goapp.Span().Aria("hidden", true).Text("✓ "), goapp.Text(m.name.in(s.Lang)),
+					goapp.Span().Class("method-state").Text(text{" — выбран", " — chosen"}.in(s.Lang)))
+			}
+			return b.Class("method").Text(m.name.in(s.Lang))
 		})),
 		s.errorBox(s.Lang),
 	)

@@ -42,6 +42,7 @@ func (s *stepTariff) submit(ctx goapp.Context, e goapp.Event) {
 func (s *stepTariff) Render() goapp.UI {
 	return goapp.Section().ID("step-tariff").Body(
 		goapp.H1().Text(text{"Сфера использования подписи", "What the signature is for"}.in(s.Lang)),
+		applicationLine(s.Lang, s.R),
 		goapp.Form().OnSubmit(s.submit).Body(
 			goapp.FieldSet().Body(
 				goapp.Legend().Text(text{"Тариф", "Tariff"}.in(s.Lang)),

@@ -51,9 +51,11 @@ func (s *stepTerms) submit(ctx goapp.Context, e goapp.Event) {
 func (s *stepTerms) Render() goapp.UI {
 	return goapp.Section().ID("step-terms").Body(
 		goapp.H1().Text(text{"Условия", "Terms"}.in(s.Lang)),
+		applicationLine(s.Lang, s.R),
 		goapp.If(s.R.Amount != nil, func() goapp.UI {
 			return goapp.P().Class("lead").Text(text{"Стоимость: ", "Price: "}.in(s.Lang) + s.R.Amount.Text)
 		}),
+		tariffLine(s.Lang, s.R),
 		goapp.Form().OnSubmit(s.submit).Body(
 			goapp.Range(s.docs).Slice(func(i int) goapp.UI {
 				d := s.docs[i]

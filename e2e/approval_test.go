@@ -51,7 +51,7 @@ func TestApprovalRussia(t *testing.T) {
 	assert.Contains(t, head.text("#head-requests .lead"), "Иванов")
 	req := head.text("#request-" + appID)
 	assert.Contains(t, req, "Петрова")
-	assert.Contains(t, req, "SHA-256")
+	assert.Contains(t, eval[string](head, `document.querySelector('#request-`+appID+` details').textContent`), "SHA-256", "the hash stays, in the details")
 	head.confirmRequests(appID)
 	assert.Equal(t, 0, eval[int](head, `document.querySelectorAll('#head-payment').length`), "in Russia the head does not pay")
 
@@ -254,8 +254,9 @@ func (tb *tab) headProves(head subscriber) {
 	tb.step("head-requests")
 }
 
-// confirmRequests chooses the requests and confirms them with one click
-// (one signature); they leave the list of those waiting.
+// confirmRequests chooses the requests, reads the confirmation drawn up
+// for them and signs it (one signature); they leave the list of those
+// waiting.
 func (tb *tab) confirmRequests(ids ...string) {
 	tb.t.Helper()
 	for _, id := range ids {
@@ -264,7 +265,12 @@ func (tb *tab) confirmRequests(ids ...string) {
 	}
 	tb.step("head-chosen")
 	tb.click("confirm-requests")
-	var gone []string
+	// The confirmation is shown in full; only then does the head sign it.
+	tb.waitFor(`document.getElementById('confirmation-text') !== null`)
+	tb.step("head-confirmation")
+	tb.click("sign-confirmation")
+	// The document leaves the screen once the signature is taken.
+	gone := []string{`document.getElementById('confirmation') === null`}
 	for _, id := range ids {
 		gone = append(gone, fmt.Sprintf(`document.getElementById(%q) === null`, "request-"+id))
 	}

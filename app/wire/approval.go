@@ -1,5 +1,7 @@
 package wire
 
+import "time"
+
 // Approval is what the head of an organisation sees: the organisation,
 // and its employees' requests waiting for him.
 type Approval struct {
@@ -11,20 +13,34 @@ type Approval struct {
 	Total        *Money            `json:"total,omitempty"` // BY: what the head pays for the confirmed requests
 	Payment      *Payment          `json:"payment,omitempty"`
 	Confirmed    string            `json:"confirmed,omitempty"` // id of the confirmation just signed
-	CSRFToken    string            `json:"csrf_token"`
+	// Paid is what the head paid last (Belarus), with its documents: the
+	// page after payment shows it instead of an empty list.
+	Paid      *ApprovalPaid `json:"paid,omitempty"`
+	CSRFToken string        `json:"csrf_token"`
+}
+
+// ApprovalPaid is a paid payment of the head's with what it paid for.
+type ApprovalPaid struct {
+	Payment  Payment           `json:"payment"`
+	Requests []ApprovalRequest `json:"requests"`
 }
 
 // ApprovalRequest is one employee's request.
 type ApprovalRequest struct {
-	ID                string `json:"id"`
-	Employee          string `json:"employee"`
-	Title             string `json:"title,omitempty"`
-	Service           string `json:"service"`
-	Tariff            string `json:"tariff"`
-	Amount            Money  `json:"amount"`
-	ApplicationSHA256 string `json:"application_sha256"`
-	State             string `json:"state"` // StateAwaitingApproval, or StateApproved (waiting for the head's payment)
-	Own               bool   `json:"own"`   // the head's own request: he may not confirm it
+	ID                string    `json:"id"`
+	Number            string    `json:"number"` // the application's number for people
+	Employee          string    `json:"employee"`
+	Title             string    `json:"title,omitempty"`        // the position
+	Organisation      string    `json:"organisation,omitempty"` // from the certificate
+	NotAfter          time.Time `json:"not_after"`              // the current certificate's end
+	Service           string    `json:"service"`
+	ServiceName       Names     `json:"service_name"`
+	Tariff            string    `json:"tariff"`
+	TariffName        Names     `json:"tariff_name"`
+	Amount            Money     `json:"amount"`
+	ApplicationSHA256 string    `json:"application_sha256"`
+	State             string    `json:"state"` // StateAwaitingApproval, or StateApproved (waiting for the head's payment)
+	Own               bool      `json:"own"`   // the head's own request: he may not confirm it
 }
 
 // ConfirmationRequest is POST /api/v1/approval/confirmation: the requests to confirm.

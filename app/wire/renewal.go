@@ -13,8 +13,20 @@ type RenewalStart struct {
 // Renewal is an application as its holder sees it: the state decides the
 // wizard's step, so a reload or another device lands on the same step.
 type Renewal struct {
-	ID            string          `json:"id"`
-	Service       string          `json:"service"`
+	ID string `json:"id"`
+	// Number is the application's number for people (2026-000123): the
+	// wizard, documents and messages show it; ID stays the key.
+	Number      string    `json:"number"`
+	CreatedAt   time.Time `json:"created_at"`
+	Service     string    `json:"service"`
+	ServiceName Names     `json:"service_name"` // the full name, never the code
+	// TariffName is the chosen tariff's name (with Tariff).
+	TariffName *Names `json:"tariff_name,omitempty"`
+	// ActNumber is the act's number (A-2026-000045), once issued.
+	ActNumber string `json:"act_number,omitempty"`
+	// ReceiptEmail is where the payment's receipt goes: the contact
+	// e-mail unless the person gave another on the payment step.
+	ReceiptEmail  string          `json:"receipt_email"`
 	Jurisdiction  string          `json:"jurisdiction"`
 	State         string          `json:"state"` // a State
 	Phone         string          `json:"phone"`
@@ -45,6 +57,20 @@ type CertificateRef struct {
 	Serial   string    `json:"serial"`
 	Subject  string    `json:"subject"`
 	NotAfter time.Time `json:"not_after"`
+}
+
+// Names is a value's name for people in both languages.
+type Names struct {
+	RU string `json:"ru"`
+	EN string `json:"en"`
+}
+
+// In is the name in a language ("en", else Russian).
+func (n Names) In(lang string) string {
+	if lang == "en" {
+		return n.EN
+	}
+	return n.RU
 }
 
 // Money is an amount in minor units (kopecks) of a currency (RUB, BYN).
@@ -191,14 +217,22 @@ const (
 
 // Payment is the latest payment of an application.
 type Payment struct {
-	ID            string `json:"id"`
-	Method        string `json:"method"` // a PaymentMethod
-	Status        string `json:"status"` // a PaymentStatus
-	Amount        Money  `json:"amount"`
-	RedirectURL   string `json:"redirect_url,omitempty"`   // card: the payment page
-	ERIPCode      string `json:"erip_code,omitempty"`      // erip: the code to pay by
-	ERIPPath      string `json:"erip_path,omitempty"`      // erip: where in the service tree
-	InvoiceNumber string `json:"invoice_number,omitempty"` // invoice
+	ID            string     `json:"id"`
+	Method        string     `json:"method"` // a PaymentMethod
+	Status        string     `json:"status"` // a PaymentStatus
+	Amount        Money      `json:"amount"`
+	RedirectURL   string     `json:"redirect_url,omitempty"`   // card: the payment page
+	ERIPCode      string     `json:"erip_code,omitempty"`      // erip: the code to pay by
+	ERIPPath      string     `json:"erip_path,omitempty"`      // erip: where in the service tree
+	InvoiceNumber string     `json:"invoice_number,omitempty"` // invoice
+	CreatedAt     time.Time  `json:"created_at"`
+	PaidAt        *time.Time `json:"paid_at,omitempty"`
+}
+
+// ReceiptEmail is PUT /api/v1/renewal/receipt-email: where the payment's
+// receipt goes.
+type ReceiptEmail struct {
+	Email string `json:"email"`
 }
 
 // PaymentStart is POST /api/v1/renewal/payment.

@@ -17,6 +17,10 @@ type Service struct {
 	SummaryEN      string   `json:"summary_en"`
 	RequirementsRU []string `json:"requirements_ru"`
 	RequirementsEN []string `json:"requirements_en"`
+	// FullName is the service's formal name, as documents write it
+	// ("Продление квалифицированного сертификата … владельца …" for the
+	// card titled "Я владелец").
+	FullName Names `json:"full_name"`
 }
 
 // ServiceList is the answer of GET /api/v1/services.

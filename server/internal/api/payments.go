@@ -17,6 +17,7 @@ var errOperator = apierr.New(apierr.KindForbidden, "operator_only",
 // notifications, and the operator's statement upload.
 func (s *server) mountPayments(v1 fiber.Router, r fiber.Router) {
 	r.Post("/payment", s.csrf, s.paymentStart)
+	r.Put("/receipt-email", s.csrf, s.receiptEmail)
 	r.Get("/invoice.pdf", s.invoicePDF)
 	r.Get("/act.pdf", s.closingPDF("act"))
 	r.Get("/upd.pdf", s.closingPDF("upd"))
@@ -33,6 +34,15 @@ func (s *server) paymentStart(c *fiber.Ctx) error {
 		return err
 	}
 	v, err := s.Renewal.StartPayment(c.UserContext(), session(c), in.Method)
+	return reply(c, v, err)
+}
+
+func (s *server) receiptEmail(c *fiber.Ctx) error {
+	var in wire.ReceiptEmail
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	v, err := s.Renewal.SetReceiptEmail(c.UserContext(), session(c), in.Email)
 	return reply(c, v, err)
 }
 

@@ -302,14 +302,16 @@ func reply(c *fiber.Ctx, v any, err error) error {
 
 // OutboxMessage is one message of /dev/api/outbox.
 type OutboxMessage struct {
-	ID            int64      `json:"id"`
-	ApplicationID string     `json:"application_id"`
-	Channel       string     `json:"channel"`
-	To            string     `json:"to"`
-	Subject       string     `json:"subject"`
-	Body          string     `json:"body"`
-	CreatedAt     time.Time  `json:"created_at"`
-	SentAt        *time.Time `json:"sent_at,omitempty"`
+	ID            int64  `json:"id"`
+	ApplicationID string `json:"application_id"`
+	// ApplicationNumber is the application's readable number.
+	ApplicationNumber string     `json:"application_number,omitempty"`
+	Channel           string     `json:"channel"`
+	To                string     `json:"to"`
+	Subject           string     `json:"subject"`
+	Body              string     `json:"body"`
+	CreatedAt         time.Time  `json:"created_at"`
+	SentAt            *time.Time `json:"sent_at,omitempty"`
 }
 
 // mountDev registers the development pages: every message the service
@@ -320,9 +322,17 @@ func (s *server) mountDev(app *fiber.App) {
 		if err != nil {
 			return nil, err
 		}
+		ids := make([]string, len(rows))
+		for i, r := range rows {
+			ids[i] = deref(r.ApplicationID)
+		}
+		numbers, err := s.Renewal.ApplicationNumbers(c.UserContext(), ids)
+		if err != nil {
+			return nil, err
+		}
 		out := make([]OutboxMessage, len(rows))
 		for i, r := range rows {
-			out[i] = OutboxMessage{ID: r.ID, ApplicationID: deref(r.ApplicationID), Channel: r.Channel, To: r.Recipient,
+			out[i] = OutboxMessage{ID: r.ID, ApplicationID: ids[i], ApplicationNumber: numbers[ids[i]], Channel: r.Channel, To: r.Recipient,
 				Subject: r.Subject, Body: r.Body, CreatedAt: r.CreatedAt, SentAt: r.SentAt}
 		}
 		return out, nil
@@ -366,9 +376,9 @@ var outboxPage = template.Must(template.New("outbox").Funcs(template.FuncMap{"li
 <body><main class="outbox"><h1>Исходящие сообщения / Outbox</h1>
 <p class="lead">Только в режиме разработки (--dev): всё, что сервис отправил бы по SMS и электронной почте, новые сверху.</p>
 {{if .}}<table id="outbox">
-<thead><tr><th>Время (UTC)</th><th>Канал</th><th>Кому</th><th>Тема</th><th>Текст</th></tr></thead>
+<thead><tr><th>Время (UTC)</th><th>Заявление</th><th>Канал</th><th>Кому</th><th>Тема</th><th>Текст</th></tr></thead>
 <tbody>{{range .}}<tr id="msg-{{.ID}}">
-<td>{{.CreatedAt.UTC.Format "2006-01-02 15:04:05"}}</td><td>{{.Channel}}</td><td>{{.To}}</td><td>{{.Subject}}</td>
+<td>{{.CreatedAt.UTC.Format "2006-01-02 15:04:05"}}</td><td>{{.ApplicationNumber}}</td><td>{{.Channel}}</td><td>{{.To}}</td><td>{{.Subject}}</td>
 <td><pre>{{links .Body}}</pre></td></tr>
 {{end}}</tbody></table>
 {{else}}<p>Сообщений нет.</p>{{end}}

@@ -18,7 +18,17 @@ func (s *server) serviceList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	for i := range list {
+		s.fullName(&list[i])
+	}
 	return c.JSON(wire.ServiceList{Services: list})
+}
+
+// fullName adds the catalogue's formal name to a service.
+func (s *server) fullName(svc *wire.Service) {
+	if s.Renewal != nil {
+		svc.FullName = wire.Names{RU: s.Renewal.Catalog.ServiceName(svc.Code, "ru"), EN: s.Renewal.Catalog.ServiceName(svc.Code, "en")}
+	}
 }
 
 func (s *server) serviceGet(c *fiber.Ctx) error {
@@ -33,5 +43,6 @@ func (s *server) serviceGet(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	s.fullName(&svc)
 	return c.JSON(svc)
 }

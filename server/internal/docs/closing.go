@@ -1,6 +1,8 @@
 package docs
 
 import (
+	"renewal/app/dates"
+
 	"fmt"
 	"strconv"
 	"strings"
@@ -13,7 +15,7 @@ import (
 // (RenderAct) or, in Russia, the universal transfer document (RenderUPD).
 type Closing struct {
 	Number       string
-	Date         time.Time // shown in its own location; also the PDF's creation date
+	Date         time.Time // shown in the jurisdiction's zone (app/dates); also the PDF's creation date
 	Jurisdiction string    // "RU" or "BY"
 	Currency     string    // "RUB" or "BYN"
 	Seller       Party     // Исполнитель / Продавец
@@ -64,6 +66,7 @@ var actWordings = map[string]actWording{
 // note that the act is signed with electronic signatures. The same Closing
 // always gives the same bytes.
 func RenderAct(c Closing) ([]byte, error) {
+	c.Date = c.Date.In(dates.Zone(c.Jurisdiction))
 	t, _, err := c.deal().check()
 	if err != nil {
 		return nil, err
@@ -150,6 +153,7 @@ func RenderUPD(c Closing) ([]byte, error) {
 	if c.Jurisdiction != "RU" {
 		return nil, fmt.Errorf("docs: the УПД is a Russian form, jurisdiction %q", c.Jurisdiction)
 	}
+	c.Date = c.Date.In(dates.Zone(c.Jurisdiction))
 	t, per, err := c.deal().check()
 	if err != nil {
 		return nil, err

@@ -1,6 +1,8 @@
 package docs
 
 import (
+	"renewal/app/dates"
+
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -15,7 +17,7 @@ type Field struct{ Label, Value string }
 // certificate's key.
 type Application struct {
 	Number       string    // application id, shown as "Заявление № ..."
-	Date         time.Time // shown as dd.mm.yyyy in its own location; also the PDF's creation date
+	Date         time.Time // shown as dd.mm.yyyy in the jurisdiction's zone; also the PDF's creation date
 	Jurisdiction string    // "RU" or "BY"
 	Centre       string    // name of the certification centre
 	Service      string    // service title, e.g. "Продление КЭП (Я владелец)"
@@ -87,6 +89,7 @@ const dateLayout = "02.01.2006"
 // that the document is signed with the holder's electronic signature. The
 // same Application always gives the same bytes.
 func RenderApplication(a Application) ([]byte, error) {
+	a.Date = a.Date.In(dates.Zone(a.Jurisdiction))
 	wd, err := check(a.Number, a.Jurisdiction, a.Centre, a.Date)
 	if err != nil {
 		return nil, err
@@ -113,6 +116,7 @@ func RenderApplication(a Application) ([]byte, error) {
 // statement that the holder has read it. The same form always gives the same
 // bytes.
 func RenderCertificateForm(f CertificateForm) ([]byte, error) {
+	f.Date = f.Date.In(dates.Zone(f.Jurisdiction))
 	wd, err := check(f.Number, f.Jurisdiction, f.Centre, f.Date)
 	if err != nil {
 		return nil, err

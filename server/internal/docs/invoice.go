@@ -1,6 +1,8 @@
 package docs
 
 import (
+	"renewal/app/dates"
+
 	"errors"
 	"fmt"
 	"strconv"
@@ -31,7 +33,7 @@ type Line struct {
 // Invoice is a "Счёт на оплату".
 type Invoice struct {
 	Number       string
-	Date         time.Time // shown in its own location; also the PDF's creation date
+	Date         time.Time // shown in the jurisdiction's zone (app/dates); also the PDF's creation date
 	Jurisdiction string    // "RU" or "BY"
 	Currency     string    // "RUB" or "BYN"
 	Seller       Party     // the bank details block shows the seller's bank and account
@@ -89,6 +91,7 @@ func ruBank(jurisdiction string) bool { return jurisdiction == "RU" }
 // into the payment order and the due date. The same Invoice always gives
 // the same bytes.
 func RenderInvoice(inv Invoice) ([]byte, error) {
+	inv.Date = inv.Date.In(dates.Zone(inv.Jurisdiction))
 	d := deal{inv.Number, inv.Jurisdiction, inv.Currency, inv.Date, inv.Seller, inv.Buyer, inv.Lines, inv.VATRate, inv.VATIncluded}
 	t, _, err := d.check()
 	switch {

@@ -1,8 +1,11 @@
 package notify
 
 import (
+	"time"
+
 	_ "embed"
 	"fmt"
+	"renewal/app/dates"
 	"strings"
 	"text/template"
 	"unicode"
@@ -132,11 +135,22 @@ func IssueRefused(lang Lang, to, reasonRU, reasonEN string) Message {
 	})
 }
 
-// Receipt confirms a payment. amount is formatted by the caller with
-// money.Format ("150,00 BYN", "2 500,00 ₽"); number is the payment number.
-func Receipt(lang Lang, to, amount, number string) Message {
-	return email(KindReceipt, lang, to, struct{ Amount, Number string }{
-		Amount: clean(amount), Number: clean(number),
+// ReceiptInfo is what a receipt names: the amount (money.Format), the
+// application's number, the payment's (the reference the gateway's own
+// receipt and support know; one for all the requests a head paid), the
+// invoice's number if paid by invoice, and when it was paid, written in
+// the jurisdiction's zone.
+type ReceiptInfo struct {
+	Amount, Application, Payment, Invoice string
+	PaidAt                                time.Time
+	Jurisdiction                          string
+}
+
+// Receipt confirms a payment.
+func Receipt(lang Lang, to string, r ReceiptInfo) Message {
+	return email(KindReceipt, lang, to, struct{ Amount, Application, Payment, Invoice, PaidRU, PaidEN string }{
+		Amount: clean(r.Amount), Application: clean(r.Application), Payment: clean(r.Payment), Invoice: clean(r.Invoice),
+		PaidRU: dates.DateTime(r.PaidAt, r.Jurisdiction, "ru"), PaidEN: dates.DateTime(r.PaidAt, r.Jurisdiction, "en"),
 	})
 }
 
@@ -158,11 +172,21 @@ func OpenedNoticeSMS(lang Lang, to, serial string) Message {
 	}
 }
 
-// Issued tells the applicant the certificate with serial (as shown to
-// people, usually hex) is issued and can be fetched at link.
-func Issued(lang Lang, to, serial, link string) Message {
-	return email(KindIssued, lang, to, struct{ Serial, Link string }{
-		Serial: clean(serial), Link: clean(link),
+// IssuedInfo is what the issued e-mail names: the certificate's serial
+// (as shown to people, usually hex), the link to the application, its
+// number, and the certificate's end in the jurisdiction's zone.
+type IssuedInfo struct {
+	Serial, Link, Application string
+	NotAfter                  time.Time
+	Jurisdiction              string
+}
+
+// Issued tells the applicant the certificate is issued and can be
+// fetched at the link.
+func Issued(lang Lang, to string, in IssuedInfo) Message {
+	return email(KindIssued, lang, to, struct{ Serial, Link, Application, UntilRU, UntilEN string }{
+		Serial: clean(in.Serial), Link: clean(in.Link), Application: clean(in.Application),
+		UntilRU: dates.Date(in.NotAfter, in.Jurisdiction, "ru"), UntilEN: dates.Date(in.NotAfter, in.Jurisdiction, "en"),
 	})
 }
 

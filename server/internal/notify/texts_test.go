@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -79,13 +80,16 @@ var emailKinds = []struct {
 		mustHaveEN: []string{"Reason: The key has been used before.", "The payment will be refunded."},
 	},
 	{
-		kind:       KindReceipt,
-		build:      func(l Lang) Message { return Receipt(l, "user@example.com", "150,00 BYN", "PAY-2024-000731") },
+		kind: KindReceipt,
+		build: func(l Lang) Message {
+			return Receipt(l, "user@example.com", ReceiptInfo{Amount: "150,00 BYN", Application: "2026-000731", Payment: "pay-7r2k", Invoice: "RN-2026-000012",
+				PaidAt: time.Date(2026, 6, 1, 11, 5, 0, 0, time.UTC), Jurisdiction: "BY"})
+		},
 		subjRU:     "Оплата получена",
 		subjEN:     "Payment received",
-		mustHave:   []string{"150,00 BYN", "PAY-2024-000731"},
-		mustHaveRU: []string{"Сумма: 150,00 BYN", "Номер платежа: PAY-2024-000731"},
-		mustHaveEN: []string{"Amount: 150,00 BYN", "Payment number: PAY-2024-000731"},
+		mustHave:   []string{"150,00 BYN", "2026-000731"},
+		mustHaveRU: []string{"Сумма: 150,00 BYN", "Номер платежа: pay-7r2k", "Заявление № 2026-000731", "Счёт № RN-2026-000012", "Дата оплаты: 1 июня 2026 г., 14:05 (Минск)"},
+		mustHaveEN: []string{"Amount: 150,00 BYN", "Payment number: pay-7r2k", "Application No. 2026-000731", "Invoice No. RN-2026-000012", "Paid: 1 June 2026, 14:05 (Minsk)"},
 	},
 	{
 		kind: KindOpenedNotice,
@@ -110,13 +114,16 @@ var emailKinds = []struct {
 		mustHaveEN: []string{"The payment was refunded.", "contact the certification centre"},
 	},
 	{
-		kind:       KindIssued,
-		build:      func(l Lang) Message { return Issued(l, "user@example.com", "4F:1A:00:9C", testLink) },
+		kind: KindIssued,
+		build: func(l Lang) Message {
+			return Issued(l, "user@example.com", IssuedInfo{Serial: "4F:1A:00:9C", Link: testLink, Application: "2026-000123",
+				NotAfter: time.Date(2027, 6, 1, 21, 30, 0, 0, time.UTC), Jurisdiction: "RU"})
+		},
 		subjRU:     "Сертификат выпущен",
 		subjEN:     "Your certificate has been issued",
-		mustHave:   []string{"4F:1A:00:9C", testLink},
-		mustHaveRU: []string{"Серийный номер: 4F:1A:00:9C"},
-		mustHaveEN: []string{"Serial number: 4F:1A:00:9C"},
+		mustHave:   []string{"4F:1A:00:9C", testLink, "2026-000123"},
+		mustHaveRU: []string{"Серийный номер: 4F:1A:00:9C", "Действителен до: 2 июня 2027 г."},
+		mustHaveEN: []string{"Serial number: 4F:1A:00:9C", "Valid until: 2 June 2027"},
 	},
 }
 
@@ -299,7 +306,7 @@ func TestLang(t *testing.T) {
 		text := SMSCode(tc.lang, "", "1", 1).Text
 		assert.True(t, strings.HasPrefix(text, tc.want), "%q: %s", tc.lang, text)
 	}
-	assert.True(t, strings.HasPrefix(Receipt("xx", "", "1", "2").Subject, "Оплата получена / "))
+	assert.True(t, strings.HasPrefix(Receipt("xx", "", ReceiptInfo{Amount: "1"}).Subject, "Оплата получена / "))
 }
 
 func TestPlural(t *testing.T) {

@@ -7,8 +7,9 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"renewal/app/dates"
+	"renewal/ca/ident"
 	"strings"
-	"time"
 
 	"renewal/app/money"
 	"renewal/app/wire"
@@ -36,8 +37,15 @@ func (s *Service) PrepareConfirmation(ctx context.Context, hs *HeadSession, ids 
 		var b strings.Builder
 		now := s.now()
 		fmt.Fprintf(&b, "ПОДТВЕРЖДЕНИЕ ПОЛНОМОЧИЙ СОТРУДНИКОВ / CONFIRMATION OF EMPLOYEES' AUTHORITY\n")
-		fmt.Fprintf(&b, "Документ / Document: %s\nДата / Date: %s\nОрганизация / Organisation: %s %s\nРуководитель / Head: %s (сертификат %s)\n\n",
-			out.ID, now.Format(time.RFC3339), hs.Jurisdiction, hs.OrgID, hs.Cert.Subject.CommonName, hs.Cert.SerialNumber.Text(16))
+		orgKind := "УНП / UNP"
+		orgID := ident.Format(ident.UNP, hs.OrgID)
+		if hs.Jurisdiction == "RU" {
+			orgKind, orgID = "ИНН / INN", ident.Format(ident.INNLegal, hs.OrgID)
+		}
+		org := firstOf(hs.Cert.Subject.Organization)
+		fmt.Fprintf(&b, "Документ / Document: %s\nДата / Date: %s / %s\nОрганизация / Organisation: %s, %s %s\nРуководитель / Head: %s, %s (сертификат / certificate %s)\n\n",
+			out.ID, dates.DateTime(now, hs.Jurisdiction, "ru"), dates.DateTime(now, hs.Jurisdiction, "en"),
+			org, orgKind, orgID, hs.Cert.Subject.CommonName, attribute(hs.Cert, oidTitle), hs.Cert.SerialNumber.Text(16))
 		fmt.Fprintf(&b, "Подтверждаю полномочия сотрудников на продление сертификатов по заявлениям, перечисленным ниже.\n")
 		fmt.Fprintf(&b, "I confirm the authority of the employees to renew their certificates under the applications listed below.\n\n")
 		type item struct {
@@ -71,8 +79,10 @@ func (s *Service) PrepareConfirmation(ctx context.Context, hs *HeadSession, ids 
 				return err
 			}
 			cert, _ := x509.ParseCertificate(app.CertDer)
-			fmt.Fprintf(&b, "%d. Заявление / Application %s\n   Сотрудник / Employee: %s\n   SHA-256 подписанного заявления / of the signed application: %x\n   Тариф / Tariff: %s\n   Сумма / Amount: %s\n",
-				len(items)+1, app.ID, cert.Subject.CommonName, doc.Sha256, deref(app.Tariff), money.Format(deref64(app.AmountMinor), deref(app.Currency)))
+			fmt.Fprintf(&b, "%d. Заявление № / Application No. %s (%s)\n   Сотрудник / Employee: %s\n   Должность / Position: %s\n   Сертификат действителен до / Certificate valid until: %s\n   Услуга / Service: %s\n   Тариф / Tariff: %s\n   Сумма / Amount: %s\n   SHA-256 подписанного заявления / of the signed application: %x\n",
+				len(items)+1, app.Number, app.ID, cert.Subject.CommonName, attribute(cert, oidTitle),
+				dates.Date(cert.NotAfter, app.Jurisdiction, "ru"), s.Catalog.ServiceName(app.Service, "ru"),
+				s.Catalog.TariffName(app.Service, deref(app.Tariff), "ru"), money.Format(deref64(app.AmountMinor), deref(app.Currency)), doc.Sha256)
 			items = append(items, item{app, doc.Sha256})
 		}
 		content := []byte(b.String())

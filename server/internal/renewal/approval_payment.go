@@ -60,7 +60,7 @@ func (s *Service) HeadPay(ctx context.Context, hs *HeadSession, method string) (
 		return nil, ErrUnknownMethod
 	}
 	err = s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
-		if err := s.insertPayment(ctx, tx, &params); err != nil {
+		if err := s.insertPayment(ctx, tx, hs.Jurisdiction, &params); err != nil {
 			return err
 		}
 		for _, a := range apps {
@@ -136,10 +136,13 @@ func (s *Service) HeadInvoice(ctx context.Context, hs *HeadSession) ([]byte, err
 	if err != nil {
 		return nil, err
 	}
-	if len(apps) == 0 {
-		return nil, ErrNoInvoice
+	var p store.Payment
+	if len(apps) > 0 {
+		p, err = q.PaymentLatest(ctx, apps[0].ID)
+	} else {
+		// Paid already: the page after payment links the paid invoice.
+		p, err = q.PaymentLatestPaidForOrg(ctx, hs.Jurisdiction, hs.OrgID)
 	}
-	p, err := q.PaymentLatest(ctx, apps[0].ID)
 	if err != nil || p.InvoiceNumber == nil {
 		return nil, ErrNoInvoice
 	}

@@ -242,7 +242,40 @@ func (s *Service) ApprovalView(ctx context.Context, hs *HeadSession) (*wire.Appr
 		}
 		v.Requests = append(v.Requests, r)
 	}
+	paid, err := s.lastPaid(ctx, q, hs)
+	if err != nil {
+		return nil, err
+	}
+	v.Paid = paid
 	return v, nil
+}
+
+// lastPaid is the organisation's last paid payment with the requests it
+// paid for: what the head's page confirms after payment.
+func (s *Service) lastPaid(ctx context.Context, q store.Queries, hs *HeadSession) (*wire.ApprovalPaid, error) {
+	p, err := q.PaymentLatestPaidForOrg(ctx, hs.Jurisdiction, hs.OrgID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	ids, err := q.PaymentItemsPaid(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := &wire.ApprovalPaid{Payment: *paymentView(p)}
+	for _, id := range ids {
+		a, err := q.ApplicationGet(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		r, err := s.approvalRequest(ctx, q, &a, hs.Cert)
+		if err != nil {
+			return nil, err
+		}
+		out.Requests = append(out.Requests, r)
+	}
+	return out, nil
 }
 
 func (s *Service) approvalRequest(ctx context.Context, q store.Queries, a *store.Application, head *x509.Certificate) (wire.ApprovalRequest, error) {
@@ -254,9 +287,13 @@ func (s *Service) approvalRequest(ctx context.Context, q store.Queries, a *store
 	if err != nil {
 		return wire.ApprovalRequest{}, err
 	}
+	tariff := deref(a.Tariff)
 	return wire.ApprovalRequest{
-		ID: a.ID, Employee: cert.Subject.CommonName, Title: attribute(cert, oidTitle), Service: a.Service,
-		Tariff: deref(a.Tariff), Amount: wire.Money{Minor: deref64(a.AmountMinor), Currency: deref(a.Currency),
+		ID: a.ID, Number: a.Number, Employee: cert.Subject.CommonName, Title: attribute(cert, oidTitle),
+		Organisation: firstOf(cert.Subject.Organization), NotAfter: cert.NotAfter, Service: a.Service,
+		ServiceName: wire.Names{RU: s.Catalog.ServiceName(a.Service, "ru"), EN: s.Catalog.ServiceName(a.Service, "en")},
+		Tariff:      tariff, TariffName: wire.Names{RU: s.Catalog.TariffName(a.Service, tariff, "ru"), EN: s.Catalog.TariffName(a.Service, tariff, "en")},
+		Amount: wire.Money{Minor: deref64(a.AmountMinor), Currency: deref(a.Currency),
 			Text: money.Format(deref64(a.AmountMinor), deref(a.Currency))},
 		ApplicationSHA256: fmt.Sprintf("%x", doc.Sha256), State: string(a.State), Own: ownRequest(a.Jurisdiction, head, cert),
 	}, nil

@@ -6,7 +6,9 @@ import (
 	"encoding/asn1"
 	"errors"
 	"fmt"
+	"strings"
 
+	"renewal/app/dates"
 	"renewal/server/internal/docs"
 	"renewal/server/internal/store"
 )
@@ -49,13 +51,14 @@ func buyer(jurisdiction string, cert *x509.Certificate) docs.Party {
 }
 
 func (s *Service) serviceLine(ctx context.Context, q store.Queries, app *store.Application) (docs.Line, error) {
-	svc, err := q.ServiceGet(ctx, app.Service)
-	if err != nil {
+	// The line names the service the catalogue's way, with the
+	// application it was ordered by.
+	if _, err := q.ServiceGet(ctx, app.Service); err != nil {
 		return docs.Line{}, err
 	}
-	name := "Изготовление квалифицированного сертификата ключа проверки электронной подписи (продление без посещения УЦ)"
-	if app.Jurisdiction == "BY" {
-		name = "Дистанционное издание сертификата открытого ключа (услуга " + svc.Number + ")"
+	name := s.Catalog.ServiceName(app.Service, "ru")
+	if app.Number != "" {
+		name += ", заявление № " + app.Number
 	}
 	return docs.Line{Name: name, Quantity: 1, Unit: "усл.", PriceMinor: deref64(app.AmountMinor)}, nil
 }
@@ -86,7 +89,7 @@ func (s *Service) InvoiceDocument(ctx context.Context, sess *Session) ([]byte, e
 		Number: *p.InvoiceNumber, Date: p.CreatedAt, Jurisdiction: app.Jurisdiction, Currency: p.Currency,
 		Seller: s.seller(app.Jurisdiction), Buyer: buyer(app.Jurisdiction, cert), Lines: []docs.Line{line},
 		VATRate: s.Catalog.vat[app.Jurisdiction], VATIncluded: true, DueDays: 5,
-		Purpose: fmt.Sprintf("Оплата по счёту № %s за продление сертификата, заявка %s", *p.InvoiceNumber, app.ID),
+		Purpose: fmt.Sprintf("Оплата по счёту № %s за продление сертификата, заявление № %s", *p.InvoiceNumber, app.Number),
 	})
 }
 
@@ -114,12 +117,19 @@ func (s *Service) ClosingDocument(ctx context.Context, sess *Session, kind strin
 	if err != nil {
 		return nil, err
 	}
-	basis := "Публичный договор, заявка " + app.ID
+	basis := "Публичный договор, заявление № " + app.Number
 	if p.InvoiceNumber != nil {
-		basis = fmt.Sprintf("Счёт № %s от %s", *p.InvoiceNumber, p.CreatedAt.Format("02.01.2006"))
+		basis = fmt.Sprintf("Счёт № %s от %s", *p.InvoiceNumber, dates.Numeric(p.CreatedAt, app.Jurisdiction))
+	}
+	number := deref(app.ActNumber)
+	if number == "" {
+		return nil, ErrNoDocument // issued before act numbers existed and not numbered by the migration
+	}
+	if kind == "upd" {
+		number = "У" + strings.TrimPrefix(number, "A") // the same closing document's number, in the УПД's letter
 	}
 	c := docs.Closing{
-		Number: "A-" + app.ID, Date: issued.NotBefore, Jurisdiction: app.Jurisdiction, Currency: p.Currency,
+		Number: number, Date: issued.NotBefore, Jurisdiction: app.Jurisdiction, Currency: p.Currency,
 		Seller: s.seller(app.Jurisdiction), Buyer: buyer(app.Jurisdiction, cert), Lines: []docs.Line{line},
 		VATRate: s.Catalog.vat[app.Jurisdiction], VATIncluded: true, Basis: basis, Certificate: issued.SerialNumber.Text(16),
 	}

@@ -56,6 +56,8 @@ type serviceTerms struct {
 	Profile  string `yaml:"profile"`
 	Approval bool   `yaml:"approval"` // the head of the organisation confirms
 	Head     bool   `yaml:"head"`     // the head's own service (6.0.02)
+	NameRU   string `yaml:"name_ru"`  // the full name, for formal documents
+	NameEN   string `yaml:"name_en"`
 }
 
 type catalogFile struct {
@@ -104,6 +106,9 @@ func LoadCatalog(profiles *profile.Set) (*Catalog, error) {
 		p, ok := profiles.Get(s.Profile)
 		if !ok {
 			return nil, fmt.Errorf("catalog: service %s: no profile %q", code, s.Profile)
+		}
+		if s.NameRU == "" || s.NameEN == "" {
+			return nil, fmt.Errorf("catalog: service %s: no full name", code)
 		}
 		if len(f.Prices[s.Profile]) == 0 {
 			return nil, fmt.Errorf("catalog: service %s: no prices for profile %s", code, s.Profile)
@@ -195,6 +200,38 @@ func (c *Catalog) price(p *profile.Profile, tariff string) (wire.Money, bool) {
 func (c *Catalog) money(p *profile.Profile, minor int64) wire.Money {
 	cur := c.currencies[string(p.Jurisdiction())]
 	return wire.Money{Minor: minor, Currency: cur, Text: money.Format(minor, cur)}
+}
+
+// ServiceName is a service's full name in a language ("ru", "en"), for
+// formal documents and the head's page; the code itself if unknown.
+func (c *Catalog) ServiceName(code, lang string) string {
+	s, ok := c.services[code]
+	switch {
+	case !ok:
+		return code
+	case lang == "en":
+		return s.NameEN
+	default:
+		return s.NameRU
+	}
+}
+
+// TariffName is a tariff's name from the profile, in a language; the
+// code itself if the service or tariff is unknown.
+func (c *Catalog) TariffName(service, tariff, lang string) string {
+	_, p, ok := c.service(service)
+	if !ok {
+		return tariff
+	}
+	t, ok := p.Tariff(tariff)
+	switch {
+	case !ok:
+		return tariff
+	case lang == "en":
+		return t.NameEN
+	default:
+		return t.NameRU
+	}
 }
 
 // Terms are the agreements of a jurisdiction, in full.

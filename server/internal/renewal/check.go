@@ -11,8 +11,10 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"renewal/app/dates"
 	"renewal/app/money"
 	"renewal/app/wire"
+	"renewal/ca/ident"
 	"renewal/server/internal/docs"
 	"renewal/server/internal/notify"
 	"renewal/server/internal/registry"
@@ -177,19 +179,13 @@ func (s *Service) renderApplication(ctx context.Context, tx *store.Tx, app *stor
 	if err := json.Unmarshal([]byte(deref(app.PersonalData)), &pd); err != nil {
 		return nil, err
 	}
-	svc, err := tx.ServiceGet(ctx, app.Service)
-	if err != nil {
+	// The service's full name comes from the catalogue; the row must
+	// still exist (a withdrawn service draws no application).
+	if _, err := tx.ServiceGet(ctx, app.Service); err != nil {
 		return nil, err
 	}
-	service := svc.TitleRU
-	if svc.Number != "" {
-		service = svc.Number + " " + service
-	}
-	_, prof, _ := s.Catalog.service(app.Service)
-	tariffName := deref(app.Tariff)
-	if t, ok := prof.Tariff(tariffName); ok {
-		tariffName = t.NameRU
-	}
+	service := s.Catalog.ServiceName(app.Service, "ru")
+	tariffName := s.Catalog.TariffName(app.Service, deref(app.Tariff), "ru")
 	holder := []docs.Field{{Label: "Владелец сертификата", Value: cert.Subject.CommonName}}
 	add := func(label, value string) {
 		if value != "" {
@@ -197,28 +193,33 @@ func (s *Service) renderApplication(ctx context.Context, tx *store.Tx, app *stor
 		}
 	}
 	if app.Jurisdiction == "RU" {
-		add("Паспорт", pd.Passport[:4]+" "+pd.Passport[4:]+", выдан "+pd.PassportIssued)
-		add("СНИЛС", pd.SNILS)
-		add("ИНН", pd.INN)
-		add("ИНН организации", attribute(cert, oidINNLE))
-		add("ОГРН", attribute(cert, oidOGRN))
+		issued := pd.PassportIssued
+		if d, err := time.Parse("2006-01-02", issued); err == nil {
+			issued = dates.Date(d, "RU", "ru") // a calendar date: no zone to convert
+		}
+		add("Паспорт", ident.Format(ident.RUPassport, pd.Passport)+", выдан "+issued)
+		add("СНИЛС", ident.Format(ident.SNILS, pd.SNILS))
+		add("ИНН", ident.Format(ident.INNPerson, pd.INN))
+		add("ИНН организации", ident.Format(ident.INNLegal, attribute(cert, oidINNLE)))
+		add("ОГРН", ident.Format(ident.OGRN, attribute(cert, oidOGRN)))
+		add("ОГРНИП", ident.Format(ident.OGRNIP, attribute(cert, oidOGRNIP)))
 	} else {
-		add("Идентификационный номер", pd.PersonalNumber)
-		add("УНП", attribute(cert, oidUNP))
+		add("Идентификационный номер", ident.Format(ident.BYPersonalNumber, pd.PersonalNumber))
+		add("УНП", ident.Format(ident.UNP, attribute(cert, oidUNP)))
 	}
 	add("Организация", firstOf(cert.Subject.Organization))
 	add("Должность", attribute(cert, oidTitle))
 	add("Электронная почта", app.Email)
 	add("Телефон", app.Phone)
 	return docs.RenderApplication(docs.Application{
-		Number: app.ID, Date: s.now(), Jurisdiction: app.Jurisdiction, Centre: s.Centre,
+		Number: app.Number, Date: s.now(), Jurisdiction: app.Jurisdiction, Centre: s.Centre,
 		Service: service, Tariff: tariffName,
 		Amount: money.Format(deref64(app.AmountMinor), deref(app.Currency)),
 		Holder: holder,
 		Current: []docs.Field{
 			{Label: "Серийный номер", Value: cert.SerialNumber.Text(16)},
 			{Label: "Издатель", Value: cert.Issuer.CommonName},
-			{Label: "Действителен до", Value: cert.NotAfter.UTC().Format("02.01.2006 15:04 UTC")},
+			{Label: "Действителен до", Value: dates.DateTime(cert.NotAfter, app.Jurisdiction, "ru")},
 		},
 	})
 }

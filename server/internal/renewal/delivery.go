@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"renewal/app/dates"
 	"strings"
 
 	"renewal/app/wire"
@@ -103,21 +104,57 @@ func (s *Service) renderForm(app *store.Application, cert *x509.Certificate) ([]
 	pub := hex.EncodeToString(cert.RawSubjectPublicKeyInfo)
 	var policies []string
 	for _, p := range cert.PolicyIdentifiers {
-		policies = append(policies, p.String())
+		policies = append(policies, s.policyName(app, p.String()))
 	}
 	return docs.RenderCertificateForm(docs.CertificateForm{
 		Number: cert.SerialNumber.Text(16), Date: cert.NotBefore, Jurisdiction: app.Jurisdiction, Centre: s.Centre,
 		Subject: subject,
 		Certificate: []docs.Field{
 			{Label: "Серийный номер", Value: cert.SerialNumber.Text(16)},
-			{Label: "Действителен с", Value: cert.NotBefore.UTC().Format("02.01.2006 15:04 UTC")},
-			{Label: "Действителен по", Value: cert.NotAfter.UTC().Format("02.01.2006 15:04 UTC")},
+			{Label: "Действителен с", Value: dates.DateTime(cert.NotBefore, app.Jurisdiction, "ru")},
+			{Label: "Действителен по", Value: dates.DateTime(cert.NotAfter, app.Jurisdiction, "ru")},
 			{Label: "Издатель", Value: cert.Issuer.CommonName},
 			{Label: "Алгоритм ключа", Value: cert.PublicKeyAlgorithm.String()},
 			{Label: "Политики", Value: strings.Join(policies, ", ")},
 		},
 		PublicKeyHex: pub,
 	})
+}
+
+// knownPolicies are the certificate policies named by law: the classes of
+// the signature tool (приказ ФСБ России № 795).
+var knownPolicies = map[string]string{
+	"1.2.643.100.113.1": "класс средства ЭП КС1",
+	"1.2.643.100.113.2": "класс средства ЭП КС2",
+	"1.2.643.100.113.3": "класс средства ЭП КС3",
+	"1.2.643.100.113.4": "класс средства ЭП КВ1",
+	"1.2.643.100.113.5": "класс средства ЭП КВ2",
+	"1.2.643.100.113.6": "класс средства ЭП КА1",
+}
+
+// policyName names a certificate policy for people: a class of the law,
+// else the profile's or the tariff's name whose policy it is; the
+// identifier follows in brackets for whoever checks it.
+func (s *Service) policyName(app *store.Application, oid string) string {
+	name := knownPolicies[oid]
+	if _, prof, ok := s.Catalog.service(app.Service); ok && name == "" {
+		for _, p := range prof.Policies() {
+			if p.String() == oid {
+				name = "политика профиля «" + prof.NameRU() + "»"
+			}
+		}
+		for _, t := range prof.Tariffs() {
+			for _, p := range t.Policies {
+				if p.String() == oid {
+					name = "тариф «" + t.NameRU + "»"
+				}
+			}
+		}
+	}
+	if name == "" {
+		return oid
+	}
+	return name + " (" + oid + ")"
 }
 
 // attributeLabel names subject attributes on the form.

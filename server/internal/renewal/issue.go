@@ -234,10 +234,18 @@ func (s *Service) issueLocked(ctx context.Context, tx *store.Tx, app *store.Appl
 		return nil, err
 	}
 	now := s.now()
-	if err := tx.ApplicationSetIssued(ctx, store.ApplicationSetIssuedParams{ID: app.ID, IssuedSerial: &serial, UpdatedAt: now}); err != nil {
+	act := app.ActNumber
+	if act == nil {
+		n, err := nextNumber(ctx, tx, store.NumberAct, now, app.Jurisdiction)
+		if err != nil {
+			return nil, err
+		}
+		act = &n
+	}
+	if err := tx.ApplicationSetIssued(ctx, store.ApplicationSetIssuedParams{ID: app.ID, IssuedSerial: &serial, UpdatedAt: now, ActNumber: act}); err != nil {
 		return nil, err
 	}
-	app.IssuedSerial = &serial
+	app.IssuedSerial, app.ActNumber = &serial, act
 	issued, err := x509.ParseCertificate(der)
 	if err != nil {
 		return nil, err
@@ -256,7 +264,8 @@ func (s *Service) issueLocked(ctx context.Context, tx *store.Tx, app *store.Appl
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.queue(ctx, tx, app.ID, notify.Issued(lang(app), app.Email, serial, link), true)
+	return nil, s.queue(ctx, tx, app.ID, notify.Issued(lang(app), app.Email, notify.IssuedInfo{
+		Serial: serial, Link: link, Application: app.Number, NotAfter: issued.NotAfter, Jurisdiction: app.Jurisdiction}), true)
 }
 
 // issueOnce returns the application's certificate: the one recorded if a

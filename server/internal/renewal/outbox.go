@@ -69,3 +69,23 @@ func (s *Service) Outbox(ctx context.Context, limit int32) ([]store.Outbox, erro
 	rows, err := s.Store.OutboxList(ctx, limit)
 	return rows, err
 }
+
+// ApplicationNumbers maps application ids to their readable numbers, for
+// the dev outbox page (a developer finds a message by the number the
+// wizard shows); an id not found is left out.
+func (s *Service) ApplicationNumbers(ctx context.Context, ids []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, id := range ids {
+		if _, ok := out[id]; ok || id == "" {
+			continue
+		}
+		app, err := s.Store.ApplicationGet(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		out[id] = app.Number
+	}
+	return out, nil
+}

@@ -63,7 +63,7 @@ func (s *Service) StartPayment(ctx context.Context, sess *Session, method string
 		}
 		created, err := provider.Create(ctx, payments.CreateRequest{
 			PaymentID: id, ApplicationID: app.ID, AmountMinor: params.AmountMinor, Currency: params.Currency,
-			Description: "Продление сертификата, заявка " + app.ID, PayerEmail: app.Email,
+			Description: "Продление сертификата, заявление № " + app.Number, PayerEmail: receiptEmail(&app),
 			ReturnURL: strings.TrimSuffix(s.PublicURL, "/") + "/renew",
 		})
 		if err != nil {
@@ -79,7 +79,7 @@ func (s *Service) StartPayment(ctx context.Context, sess *Session, method string
 		if err := ActionStartPayment.check(State(a.State)); err != nil {
 			return err
 		}
-		if err := s.insertPayment(ctx, tx, &params); err != nil {
+		if err := s.insertPayment(ctx, tx, app.Jurisdiction, &params); err != nil {
 			return err
 		}
 		return appendAudit(ctx, tx, app.ID, s.now(), "payment:created", State(a.State), State(a.State), "holder",
@@ -320,11 +320,50 @@ func (s *Service) markPaid(ctx context.Context, tx *store.Tx, app *store.Applica
 	if err := enqueueIssue(ctx, tx, app.ID); err != nil {
 		return err
 	}
-	number := p.ID
-	if p.InvoiceNumber != nil {
-		number = *p.InvoiceNumber
+	return s.queue(ctx, tx, app.ID, notify.Receipt(lang(app), receiptEmail(app), notify.ReceiptInfo{
+		Amount: money.Format(p.AmountMinor, p.Currency), Application: app.Number, Payment: p.ID, Invoice: deref(p.InvoiceNumber),
+		PaidAt: s.now(), Jurisdiction: app.Jurisdiction}), false)
+}
+
+// receiptEmail is where an application's receipts go: the address the
+// person gave on the payment step, else the verified contact e-mail.
+func receiptEmail(app *store.Application) string {
+	if app.ReceiptEmail != nil && *app.ReceiptEmail != "" {
+		return *app.ReceiptEmail
 	}
-	return s.queue(ctx, tx, app.ID, notify.Receipt(lang(app), app.Email, money.Format(p.AmountMinor, p.Currency), number), false)
+	return app.Email
+}
+
+// SetReceiptEmail changes where the payment's receipt goes, on the
+// payment step, before a payment succeeds. The address is checked as the
+// contact e-mail is; the change is audited with both addresses.
+func (s *Service) SetReceiptEmail(ctx context.Context, sess *Session, address string) (*wire.Renewal, error) {
+	email, err := notify.NormalizeEmail(address)
+	if err != nil {
+		return nil, ErrBadEmail.With(err)
+	}
+	var view *wire.Renewal
+	err = s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		app, err := s.proven(ctx, tx, sess, ActionStartPayment)
+		if err != nil {
+			return err
+		}
+		old := receiptEmail(app)
+		if old != email {
+			now := s.now()
+			if err := tx.ApplicationSetReceiptEmail(ctx, app.ID, &email, now); err != nil {
+				return err
+			}
+			if err := appendAudit(ctx, tx, app.ID, now, "receipt_email", State(app.State), State(app.State), "holder",
+				map[string]string{"from": old, "to": email}); err != nil {
+				return err
+			}
+			app.ReceiptEmail, app.UpdatedAt = &email, now
+		}
+		view, err = s.view(ctx, tx.Queries, app, sess)
+		return err
+	})
+	return view, err
 }
 
 // payerParty is who pays an invoice: the organisation of an employee's
@@ -348,7 +387,7 @@ func payer(cert *x509.Certificate) payerParty {
 func paymentView(p store.Payment) *wire.Payment {
 	v := &wire.Payment{ID: p.ID, Method: p.Method, Status: p.Status,
 		Amount:      wire.Money{Minor: p.AmountMinor, Currency: p.Currency, Text: money.Format(p.AmountMinor, p.Currency)},
-		RedirectURL: p.RedirectUrl, ERIPCode: p.EripCode, InvoiceNumber: deref(p.InvoiceNumber)}
+		RedirectURL: p.RedirectUrl, ERIPCode: p.EripCode, InvoiceNumber: deref(p.InvoiceNumber), CreatedAt: p.CreatedAt, PaidAt: p.PaidAt}
 	if p.Method == "erip" {
 		v.ERIPPath = payments.ERIPServicePath
 	}
@@ -356,15 +395,13 @@ func paymentView(p store.Payment) *wire.Payment {
 }
 
 // insertPayment writes a payment row; a bank invoice first takes its
-// number from invoice_seq. A sequence does not roll back, so a refused
-// insert leaves a gap: invoice numbers are unique, not gapless.
-func (s *Service) insertPayment(ctx context.Context, tx *store.Tx, params *store.PaymentInsertParams) error {
+// number from the year's invoice counter, in this transaction.
+func (s *Service) insertPayment(ctx context.Context, tx *store.Tx, jurisdiction string, params *store.PaymentInsertParams) error {
 	if params.Method == string(payments.MethodInvoice) {
-		seq, err := tx.InvoiceNext(ctx)
+		n, err := nextNumber(ctx, tx, store.NumberInvoice, s.now(), jurisdiction)
 		if err != nil {
 			return err
 		}
-		n := payments.InvoiceNumber(seq, s.now().Year())
 		params.InvoiceNumber = &n
 	}
 	return tx.PaymentInsert(ctx, *params)

@@ -192,8 +192,11 @@ func (s *Service) View(ctx context.Context, sess *Session) (*wire.Renewal, error
 
 func (s *Service) view(ctx context.Context, q store.Queries, app *store.Application, sess *Session) (*wire.Renewal, error) {
 	v := &wire.Renewal{
-		ID: app.ID, Service: app.Service, Jurisdiction: app.Jurisdiction, State: string(app.State),
-		Phone: app.Phone, Email: app.Email, PhoneVerified: app.PhoneVerifiedAt != nil, EmailVerified: app.EmailVerifiedAt != nil,
+		ID: app.ID, Number: app.Number, CreatedAt: app.CreatedAt, Service: app.Service, Jurisdiction: app.Jurisdiction, State: string(app.State),
+		ServiceName:  wire.Names{RU: s.Catalog.ServiceName(app.Service, "ru"), EN: s.Catalog.ServiceName(app.Service, "en")},
+		ActNumber:    deref(app.ActNumber),
+		ReceiptEmail: receiptEmail(app),
+		Phone:        app.Phone, Email: app.Email, PhoneVerified: app.PhoneVerifiedAt != nil, EmailVerified: app.EmailVerifiedAt != nil,
 		Proven: sess.Proven, CSRFToken: sess.CSRF, UpdatedAt: app.UpdatedAt,
 		KeyAlgorithm: s.keyAlgorithm(app),
 	}
@@ -204,6 +207,7 @@ func (s *Service) view(ctx context.Context, q store.Queries, app *store.Applicat
 	}
 	if app.Tariff != nil && app.AmountMinor != nil && app.Currency != nil {
 		v.Tariff = *app.Tariff
+		v.TariffName = &wire.Names{RU: s.Catalog.TariffName(app.Service, *app.Tariff, "ru"), EN: s.Catalog.TariffName(app.Service, *app.Tariff, "en")}
 		v.Amount = &wire.Money{Minor: *app.AmountMinor, Currency: *app.Currency, Text: money.Format(*app.AmountMinor, *app.Currency)}
 	}
 	if app.RejectCode != nil {

@@ -45,9 +45,13 @@ func (s *Service) Start(ctx context.Context, in wire.RenewalStart, clientIP stri
 	var view *wire.Renewal
 	err = s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		now := s.now()
-		err := tx.ApplicationInsert(ctx, store.ApplicationInsertParams{
+		number, err := nextNumber(ctx, tx, store.NumberApplication, now, string(prof.Jurisdiction()))
+		if err != nil {
+			return err
+		}
+		err = tx.ApplicationInsert(ctx, store.ApplicationInsertParams{
 			ID: id, Service: in.Service, Jurisdiction: string(prof.Jurisdiction()), Profile: prof.Name(),
-			Lang: lng, Phone: phone, Email: email, ClientIp: clientIP, CreatedAt: now,
+			Lang: lng, Phone: phone, Email: email, ClientIp: clientIP, CreatedAt: now, Number: number,
 		})
 		if err != nil {
 			return err

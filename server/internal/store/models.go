@@ -41,10 +41,15 @@ type Application struct {
 	OrgID           *string
 	// KeyCarrier: browser, file or request; nil before the request.
 	KeyCarrier *string
+	// Number is the application's readable number (2026-000123);
+	// ActNumber the act's, once the certificate is issued.
+	Number       string
+	ActNumber    *string
+	ReceiptEmail *string
 }
 
 func fromApplication(r db.Application) Application {
-	return Application{ID: r.ID, Service: r.Service, Jurisdiction: r.Jurisdiction, Profile: r.Profile, State: string(r.State), Version: r.Version, Lang: r.Lang, Phone: r.Phone, Email: r.Email, PhoneVerifiedAt: r.PhoneVerifiedAt, EmailVerifiedAt: r.EmailVerifiedAt, CertSerial: r.CertSerial, CertDer: r.CertDer, CertSha256: r.CertSha256, Tariff: r.Tariff, AmountMinor: r.AmountMinor, Currency: r.Currency, PersonalData: r.PersonalData, RejectCode: r.RejectCode, RejectRu: r.RejectRu, RejectEn: r.RejectEn, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, ClientIp: r.ClientIp, Csr: r.Csr, IssuedSerial: r.IssuedSerial, OrgID: r.OrgID, KeyCarrier: r.KeyCarrier}
+	return Application{ID: r.ID, Service: r.Service, Jurisdiction: r.Jurisdiction, Profile: r.Profile, State: string(r.State), Version: r.Version, Lang: r.Lang, Phone: r.Phone, Email: r.Email, PhoneVerifiedAt: r.PhoneVerifiedAt, EmailVerifiedAt: r.EmailVerifiedAt, CertSerial: r.CertSerial, CertDer: r.CertDer, CertSha256: r.CertSha256, Tariff: r.Tariff, AmountMinor: r.AmountMinor, Currency: r.Currency, PersonalData: r.PersonalData, RejectCode: r.RejectCode, RejectRu: r.RejectRu, RejectEn: r.RejectEn, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, ClientIp: r.ClientIp, Csr: r.Csr, IssuedSerial: r.IssuedSerial, OrgID: r.OrgID, KeyCarrier: r.KeyCarrier, Number: r.Number, ActNumber: r.ActNumber, ReceiptEmail: r.ReceiptEmail}
 }
 
 type ApplicationInsertParams struct {
@@ -57,10 +62,11 @@ type ApplicationInsertParams struct {
 	Email        string
 	ClientIp     string
 	CreatedAt    time.Time
+	Number       string
 }
 
 func (a ApplicationInsertParams) db() db.ApplicationInsertParams {
-	return db.ApplicationInsertParams{ID: a.ID, Service: a.Service, Jurisdiction: a.Jurisdiction, Profile: a.Profile, Lang: a.Lang, Phone: a.Phone, Email: a.Email, ClientIp: a.ClientIp, CreatedAt: a.CreatedAt}
+	return db.ApplicationInsertParams{ID: a.ID, Service: a.Service, Jurisdiction: a.Jurisdiction, Profile: a.Profile, Lang: a.Lang, Phone: a.Phone, Email: a.Email, ClientIp: a.ClientIp, CreatedAt: a.CreatedAt, Number: a.Number}
 }
 
 type ApplicationSetCSRParams struct {
@@ -100,10 +106,12 @@ type ApplicationSetIssuedParams struct {
 	ID           string
 	IssuedSerial *string
 	UpdatedAt    time.Time
+	// ActNumber is kept if the application already has one.
+	ActNumber *string
 }
 
 func (a ApplicationSetIssuedParams) db() db.ApplicationSetIssuedParams {
-	return db.ApplicationSetIssuedParams{ID: a.ID, IssuedSerial: a.IssuedSerial, UpdatedAt: a.UpdatedAt}
+	return db.ApplicationSetIssuedParams{ID: a.ID, IssuedSerial: a.IssuedSerial, UpdatedAt: a.UpdatedAt, ActNumber: a.ActNumber}
 }
 
 type ApplicationSetOrgParams struct {

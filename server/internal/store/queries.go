@@ -1,6 +1,8 @@
 package store
 
 import (
+	"time"
+
 	"context"
 
 	"renewal/server/internal/store/internal/db"
@@ -169,9 +171,26 @@ func (q Queries) ApplicationSetIssued(ctx context.Context, arg ApplicationSetIss
 	return mapErr(q.db.ApplicationSetIssued(ctx, arg.db()))
 }
 
-func (q Queries) InvoiceNext(ctx context.Context) (int64, error) {
-	r, err := q.db.InvoiceNext(ctx)
+// NumberKind names a counter of readable numbers.
+type NumberKind string
+
+const (
+	NumberApplication NumberKind = "application"
+	NumberAct         NumberKind = "act"
+	NumberInvoice     NumberKind = "invoice"
+)
+
+// NumberNext takes the next number of a kind in a year. Call it inside
+// the transaction that creates the numbered thing: the counter row stays
+// locked until that transaction ends, so numbers are unique and a
+// rolled-back one is given again rather than lost.
+func (q Queries) NumberNext(ctx context.Context, kind NumberKind, year int) (int64, error) {
+	r, err := q.db.NumberNext(ctx, db.NumberNextParams{Kind: string(kind), Year: int32(year)})
 	return r, mapErr(err)
+}
+
+func (q Queries) ApplicationSetReceiptEmail(ctx context.Context, id string, email *string, at time.Time) error {
+	return mapErr(q.db.ApplicationSetReceiptEmail(ctx, db.ApplicationSetReceiptEmailParams{ID: id, ReceiptEmail: email, UpdatedAt: at}))
 }
 
 func (q Queries) PaymentByInvoice(ctx context.Context, invoiceNumber *string) (Payment, error) {
@@ -482,4 +501,14 @@ func (q Queries) PaymentAuditStreamLock(ctx context.Context, stream string) erro
 func (q Queries) PaymentIDByProviderRef(ctx context.Context, method, providerRef string) (string, error) {
 	id, err := q.db.PaymentIDByProviderRef(ctx, db.PaymentIDByProviderRefParams{Method: method, ProviderRef: &providerRef})
 	return id, mapErr(err)
+}
+
+// PaymentLatestPaidForOrg is the organisation's last paid payment for
+// its employees' requests.
+func (q Queries) PaymentLatestPaidForOrg(ctx context.Context, jurisdiction, orgID string) (Payment, error) {
+	r, err := q.db.PaymentLatestPaidForOrg(ctx, db.PaymentLatestPaidForOrgParams{Jurisdiction: jurisdiction, OrgID: &orgID})
+	if err != nil {
+		return Payment{}, mapErr(err)
+	}
+	return fromPayment(r), nil
 }

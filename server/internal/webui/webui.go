@@ -79,7 +79,7 @@ func Load(dir string) (*Web, error) {
 			Maskable: "/web/icon-512.png",
 			SVG:      "/web/icon.svg",
 		},
-		Styles:            []string{"/web/app.css"},
+		Styles:            []string{"/web/app.css", "/web/values.css"},
 		Resources:         sameOrigin{},
 		Version:           w.version,
 		WasmContentLength: strconv.Itoa(len(raw)),

@@ -61,3 +61,13 @@ SELECT application_id FROM payment_item WHERE payment_id = $1 ORDER BY applicati
 
 -- name: ConfirmationGet :one
 SELECT * FROM confirmation WHERE id = $1;
+
+-- name: PaymentLatestPaidForOrg :one
+-- The organisation's last paid payment for its employees' requests (the
+-- head's page shows it, with its documents, after payment).
+SELECT p.* FROM payment p
+WHERE p.status = 'succeeded' AND EXISTS (
+    SELECT 1 FROM payment_item i JOIN application a ON a.id = i.application_id
+    WHERE i.payment_id = p.id AND a.jurisdiction = $1 AND a.org_id = $2)
+ORDER BY p.paid_at DESC NULLS LAST, p.created_at DESC
+LIMIT 1;

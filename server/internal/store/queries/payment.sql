@@ -21,9 +21,6 @@ WHERE id = $1;
 INSERT INTO payment_event (provider, event_id, payment_id, kind, received_at) VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT DO NOTHING;
 
--- name: InvoiceNext :one
-SELECT nextval('invoice_seq')::bigint;
-
 -- name: PaymentOpenInvoices :many
 -- Invoices a statement may settle, and those already settled (a second
 -- payment of one is a duplicate, not an unknown document).
@@ -44,7 +41,7 @@ SELECT * FROM payment_review WHERE resolved_at IS NULL ORDER BY id;
 UPDATE application SET csr = $2, key_carrier = $3, updated_at = $4 WHERE id = $1;
 
 -- name: ApplicationSetIssued :exec
-UPDATE application SET issued_serial = $2, updated_at = $3 WHERE id = $1;
+UPDATE application SET issued_serial = $2, updated_at = $3, act_number = COALESCE(act_number, sqlc.narg(act_number)) WHERE id = $1;
 
 -- name: PaymentByInvoice :one
 SELECT * FROM payment WHERE invoice_number = $1;

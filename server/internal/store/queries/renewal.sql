@@ -1,6 +1,17 @@
 -- name: ApplicationInsert :exec
-INSERT INTO application (id, service, jurisdiction, profile, lang, phone, email, client_ip, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9);
+INSERT INTO application (id, service, jurisdiction, profile, lang, phone, email, client_ip, created_at, updated_at, number)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10);
+
+-- name: NumberNext :one
+-- The next number of a kind in a year. The upsert locks the counter row
+-- until the caller's transaction ends: concurrent callers take turns and
+-- a rolled-back number is given again, never one that was committed.
+INSERT INTO number_counter AS c (kind, year, last) VALUES ($1, $2, 1)
+ON CONFLICT (kind, year) DO UPDATE SET last = c.last + 1
+RETURNING last;
+
+-- name: ApplicationSetReceiptEmail :exec
+UPDATE application SET receipt_email = $2, updated_at = $3 WHERE id = $1;
 
 -- name: ApplicationGet :one
 SELECT * FROM application WHERE id = $1;

@@ -25,7 +25,7 @@ func (q *Queries) ApplicationSetOrg(ctx context.Context, arg ApplicationSetOrgPa
 }
 
 const applicationsApprovedUnpaid = `-- name: ApplicationsApprovedUnpaid :many
-SELECT id, service, jurisdiction, profile, state, version, lang, phone, email, phone_verified_at, email_verified_at, cert_serial, cert_der, cert_sha256, tariff, amount_minor, currency, personal_data, reject_code, reject_ru, reject_en, created_at, updated_at, client_ip, csr, issued_serial, org_id, key_carrier FROM application WHERE jurisdiction = $1 AND org_id = $2 AND state = 'approved' ORDER BY created_at
+SELECT id, service, jurisdiction, profile, state, version, lang, phone, email, phone_verified_at, email_verified_at, cert_serial, cert_der, cert_sha256, tariff, amount_minor, currency, personal_data, reject_code, reject_ru, reject_en, created_at, updated_at, client_ip, csr, issued_serial, org_id, key_carrier, number, act_number, receipt_email FROM application WHERE jurisdiction = $1 AND org_id = $2 AND state = 'approved' ORDER BY created_at
 `
 
 type ApplicationsApprovedUnpaidParams struct {
@@ -71,6 +71,9 @@ func (q *Queries) ApplicationsApprovedUnpaid(ctx context.Context, arg Applicatio
 			&i.IssuedSerial,
 			&i.OrgID,
 			&i.KeyCarrier,
+			&i.Number,
+			&i.ActNumber,
+			&i.ReceiptEmail,
 		); err != nil {
 			return nil, err
 		}
@@ -83,7 +86,7 @@ func (q *Queries) ApplicationsApprovedUnpaid(ctx context.Context, arg Applicatio
 }
 
 const applicationsAwaitingApproval = `-- name: ApplicationsAwaitingApproval :many
-SELECT id, service, jurisdiction, profile, state, version, lang, phone, email, phone_verified_at, email_verified_at, cert_serial, cert_der, cert_sha256, tariff, amount_minor, currency, personal_data, reject_code, reject_ru, reject_en, created_at, updated_at, client_ip, csr, issued_serial, org_id, key_carrier FROM application WHERE jurisdiction = $1 AND org_id = $2 AND state = 'awaiting_approval' ORDER BY created_at
+SELECT id, service, jurisdiction, profile, state, version, lang, phone, email, phone_verified_at, email_verified_at, cert_serial, cert_der, cert_sha256, tariff, amount_minor, currency, personal_data, reject_code, reject_ru, reject_en, created_at, updated_at, client_ip, csr, issued_serial, org_id, key_carrier, number, act_number, receipt_email FROM application WHERE jurisdiction = $1 AND org_id = $2 AND state = 'awaiting_approval' ORDER BY created_at
 `
 
 type ApplicationsAwaitingApprovalParams struct {
@@ -129,6 +132,9 @@ func (q *Queries) ApplicationsAwaitingApproval(ctx context.Context, arg Applicat
 			&i.IssuedSerial,
 			&i.OrgID,
 			&i.KeyCarrier,
+			&i.Number,
+			&i.ActNumber,
+			&i.ReceiptEmail,
 		); err != nil {
 			return nil, err
 		}
@@ -505,4 +511,42 @@ func (q *Queries) PaymentItems(ctx context.Context, paymentID string) ([]string,
 		return nil, err
 	}
 	return items, nil
+}
+
+const paymentLatestPaidForOrg = `-- name: PaymentLatestPaidForOrg :one
+SELECT p.id, p.application_id, p.method, p.provider_ref, p.amount_minor, p.currency, p.status, p.redirect_url, p.erip_code, p.invoice_number, p.payer_inn, p.created_at, p.paid_at, p.refunded_at FROM payment p
+WHERE p.status = 'succeeded' AND EXISTS (
+    SELECT 1 FROM payment_item i JOIN application a ON a.id = i.application_id
+    WHERE i.payment_id = p.id AND a.jurisdiction = $1 AND a.org_id = $2)
+ORDER BY p.paid_at DESC NULLS LAST, p.created_at DESC
+LIMIT 1
+`
+
+type PaymentLatestPaidForOrgParams struct {
+	Jurisdiction string
+	OrgID        *string
+}
+
+// The organisation's last paid payment for its employees' requests (the
+// head's page shows it, with its documents, after payment).
+func (q *Queries) PaymentLatestPaidForOrg(ctx context.Context, arg PaymentLatestPaidForOrgParams) (Payment, error) {
+	row := q.db.QueryRow(ctx, paymentLatestPaidForOrg, arg.Jurisdiction, arg.OrgID)
+	var i Payment
+	err := row.Scan(
+		&i.ID,
+		&i.ApplicationID,
+		&i.Method,
+		&i.ProviderRef,
+		&i.AmountMinor,
+		&i.Currency,
+		&i.Status,
+		&i.RedirectUrl,
+		&i.EripCode,
+		&i.InvoiceNumber,
+		&i.PayerInn,
+		&i.CreatedAt,
+		&i.PaidAt,
+		&i.RefundedAt,
+	)
+	return i, err
 }

@@ -99,6 +99,9 @@ type Application struct {
 	IssuedSerial    *string
 	OrgID           *string
 	KeyCarrier      *string
+	Number          string
+	ActNumber       *string
+	ReceiptEmail    *string
 }
 
 type ApprovalChallenge struct {
@@ -230,6 +233,12 @@ type IssuanceIntent struct {
 	Profile       string
 	CreatedAt     time.Time
 	AbandonedAt   *time.Time
+}
+
+type NumberCounter struct {
+	Kind string
+	Year int32
+	Last int64
 }
 
 type OcspResponse struct {

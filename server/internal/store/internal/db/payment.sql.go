@@ -32,29 +32,24 @@ func (q *Queries) ApplicationSetCSR(ctx context.Context, arg ApplicationSetCSRPa
 }
 
 const applicationSetIssued = `-- name: ApplicationSetIssued :exec
-UPDATE application SET issued_serial = $2, updated_at = $3 WHERE id = $1
+UPDATE application SET issued_serial = $2, updated_at = $3, act_number = COALESCE(act_number, $4) WHERE id = $1
 `
 
 type ApplicationSetIssuedParams struct {
 	ID           string
 	IssuedSerial *string
 	UpdatedAt    time.Time
+	ActNumber    *string
 }
 
 func (q *Queries) ApplicationSetIssued(ctx context.Context, arg ApplicationSetIssuedParams) error {
-	_, err := q.db.Exec(ctx, applicationSetIssued, arg.ID, arg.IssuedSerial, arg.UpdatedAt)
+	_, err := q.db.Exec(ctx, applicationSetIssued,
+		arg.ID,
+		arg.IssuedSerial,
+		arg.UpdatedAt,
+		arg.ActNumber,
+	)
 	return err
-}
-
-const invoiceNext = `-- name: InvoiceNext :one
-SELECT nextval('invoice_seq')::bigint
-`
-
-func (q *Queries) InvoiceNext(ctx context.Context) (int64, error) {
-	row := q.db.QueryRow(ctx, invoiceNext)
-	var column_1 int64
-	err := row.Scan(&column_1)
-	return column_1, err
 }
 
 const paymentAuditStreamLock = `-- name: PaymentAuditStreamLock :exec

@@ -11,7 +11,7 @@ import (
 )
 
 const applicationGet = `-- name: ApplicationGet :one
-SELECT id, service, jurisdiction, profile, state, version, lang, phone, email, phone_verified_at, email_verified_at, cert_serial, cert_der, cert_sha256, tariff, amount_minor, currency, personal_data, reject_code, reject_ru, reject_en, created_at, updated_at, client_ip, csr, issued_serial, org_id, key_carrier FROM application WHERE id = $1
+SELECT id, service, jurisdiction, profile, state, version, lang, phone, email, phone_verified_at, email_verified_at, cert_serial, cert_der, cert_sha256, tariff, amount_minor, currency, personal_data, reject_code, reject_ru, reject_en, created_at, updated_at, client_ip, csr, issued_serial, org_id, key_carrier, number, act_number, receipt_email FROM application WHERE id = $1
 `
 
 func (q *Queries) ApplicationGet(ctx context.Context, id string) (Application, error) {
@@ -46,12 +46,15 @@ func (q *Queries) ApplicationGet(ctx context.Context, id string) (Application, e
 		&i.IssuedSerial,
 		&i.OrgID,
 		&i.KeyCarrier,
+		&i.Number,
+		&i.ActNumber,
+		&i.ReceiptEmail,
 	)
 	return i, err
 }
 
 const applicationGetForUpdate = `-- name: ApplicationGetForUpdate :one
-SELECT id, service, jurisdiction, profile, state, version, lang, phone, email, phone_verified_at, email_verified_at, cert_serial, cert_der, cert_sha256, tariff, amount_minor, currency, personal_data, reject_code, reject_ru, reject_en, created_at, updated_at, client_ip, csr, issued_serial, org_id, key_carrier FROM application WHERE id = $1 FOR UPDATE
+SELECT id, service, jurisdiction, profile, state, version, lang, phone, email, phone_verified_at, email_verified_at, cert_serial, cert_der, cert_sha256, tariff, amount_minor, currency, personal_data, reject_code, reject_ru, reject_en, created_at, updated_at, client_ip, csr, issued_serial, org_id, key_carrier, number, act_number, receipt_email FROM application WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) ApplicationGetForUpdate(ctx context.Context, id string) (Application, error) {
@@ -86,13 +89,16 @@ func (q *Queries) ApplicationGetForUpdate(ctx context.Context, id string) (Appli
 		&i.IssuedSerial,
 		&i.OrgID,
 		&i.KeyCarrier,
+		&i.Number,
+		&i.ActNumber,
+		&i.ReceiptEmail,
 	)
 	return i, err
 }
 
 const applicationInsert = `-- name: ApplicationInsert :exec
-INSERT INTO application (id, service, jurisdiction, profile, lang, phone, email, client_ip, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+INSERT INTO application (id, service, jurisdiction, profile, lang, phone, email, client_ip, created_at, updated_at, number)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)
 `
 
 type ApplicationInsertParams struct {
@@ -105,6 +111,7 @@ type ApplicationInsertParams struct {
 	Email        string
 	ClientIp     string
 	CreatedAt    time.Time
+	Number       string
 }
 
 func (q *Queries) ApplicationInsert(ctx context.Context, arg ApplicationInsertParams) error {
@@ -118,6 +125,7 @@ func (q *Queries) ApplicationInsert(ctx context.Context, arg ApplicationInsertPa
 		arg.Email,
 		arg.ClientIp,
 		arg.CreatedAt,
+		arg.Number,
 	)
 	return err
 }
@@ -135,7 +143,7 @@ func (q *Queries) ApplicationNotify(ctx context.Context, id string) error {
 }
 
 const applicationOpenForCertificate = `-- name: ApplicationOpenForCertificate :one
-SELECT id, service, jurisdiction, profile, state, version, lang, phone, email, phone_verified_at, email_verified_at, cert_serial, cert_der, cert_sha256, tariff, amount_minor, currency, personal_data, reject_code, reject_ru, reject_en, created_at, updated_at, client_ip, csr, issued_serial, org_id, key_carrier FROM application
+SELECT id, service, jurisdiction, profile, state, version, lang, phone, email, phone_verified_at, email_verified_at, cert_serial, cert_der, cert_sha256, tariff, amount_minor, currency, personal_data, reject_code, reject_ru, reject_en, created_at, updated_at, client_ip, csr, issued_serial, org_id, key_carrier, number, act_number, receipt_email FROM application
 WHERE cert_sha256 = $1 AND state NOT IN ('rejected', 'delivered', 'cancelled', 'expired')
 `
 
@@ -172,6 +180,9 @@ func (q *Queries) ApplicationOpenForCertificate(ctx context.Context, certSha256 
 		&i.IssuedSerial,
 		&i.OrgID,
 		&i.KeyCarrier,
+		&i.Number,
+		&i.ActNumber,
+		&i.ReceiptEmail,
 	)
 	return i, err
 }
@@ -230,6 +241,21 @@ type ApplicationSetPersonalDataParams struct {
 
 func (q *Queries) ApplicationSetPersonalData(ctx context.Context, arg ApplicationSetPersonalDataParams) error {
 	_, err := q.db.Exec(ctx, applicationSetPersonalData, arg.ID, arg.PersonalData, arg.UpdatedAt)
+	return err
+}
+
+const applicationSetReceiptEmail = `-- name: ApplicationSetReceiptEmail :exec
+UPDATE application SET receipt_email = $2, updated_at = $3 WHERE id = $1
+`
+
+type ApplicationSetReceiptEmailParams struct {
+	ID           string
+	ReceiptEmail *string
+	UpdatedAt    time.Time
+}
+
+func (q *Queries) ApplicationSetReceiptEmail(ctx context.Context, arg ApplicationSetReceiptEmailParams) error {
+	_, err := q.db.Exec(ctx, applicationSetReceiptEmail, arg.ID, arg.ReceiptEmail, arg.UpdatedAt)
 	return err
 }
 
@@ -413,6 +439,27 @@ func (q *Queries) ConsentList(ctx context.Context, applicationID string) ([]Cons
 		return nil, err
 	}
 	return items, nil
+}
+
+const numberNext = `-- name: NumberNext :one
+INSERT INTO number_counter AS c (kind, year, last) VALUES ($1, $2, 1)
+ON CONFLICT (kind, year) DO UPDATE SET last = c.last + 1
+RETURNING last
+`
+
+type NumberNextParams struct {
+	Kind string
+	Year int32
+}
+
+// The next number of a kind in a year. The upsert locks the counter row
+// until the caller's transaction ends: concurrent callers take turns and
+// a rolled-back number is given again, never one that was committed.
+func (q *Queries) NumberNext(ctx context.Context, arg NumberNextParams) (int64, error) {
+	row := q.db.QueryRow(ctx, numberNext, arg.Kind, arg.Year)
+	var last int64
+	err := row.Scan(&last)
+	return last, err
 }
 
 const oTPAttempt = `-- name: OTPAttempt :exec
