@@ -10,6 +10,7 @@ import (
 
 	goapp "github.com/maxence-charriere/go-app/v10/pkg/app"
 
+	"renewal/app/dates"
 	"renewal/ca/ident"
 )
 
@@ -46,13 +47,6 @@ type certFacts struct {
 	Left                      string // "12 дней", or "срок действия истёк"
 }
 
-// Both jurisdictions keep UTC+3 all year (Moscow since 2014, Minsk since
-// 2011); a fixed zone spares the browser Go's time zone database.
-var (
-	zoneMoscow = time.FixedZone("Europe/Moscow", 3*3600)
-	zoneMinsk  = time.FixedZone("Europe/Minsk", 3*3600)
-)
-
 func certificateFacts(c *x509.Certificate, lang string, now time.Time) certFacts {
 	f := certFacts{Name: c.Subject.CommonName, Issuer: c.Issuer.CommonName}
 	if f.Issuer == "" && len(c.Issuer.Organization) > 0 {
@@ -80,11 +74,12 @@ func certificateFacts(c *x509.Certificate, lang string, now time.Time) certFacts
 		f.Idents = append(f.Idents, certLine{Label: pick(lang, ru, en), Value: ident.Format(id.kind, v)})
 	}
 	f.Serial = serialGroups(c.SerialNumber)
-	zone := zoneMoscow
+	jur := "RU"
 	if len(c.Subject.Country) > 0 && c.Subject.Country[0] == "BY" {
-		zone = zoneMinsk
+		jur = "BY"
 	}
-	f.From, f.To = longDate(lang, c.NotBefore.In(zone)), longDate(lang, c.NotAfter.In(zone))
+	zone := dates.Zone(jur)
+	f.From, f.To = dates.Date(c.NotBefore, jur, lang), dates.Date(c.NotAfter, jur, lang)
 	// Calendar days in the jurisdiction's zone, as a person counts them
 	// from the end date shown above.
 	f.DaysLeft = calendarDays(now.In(zone), c.NotAfter.In(zone))
@@ -120,17 +115,6 @@ func serialGroups(n *big.Int) []string {
 		out, h = append(out, h[:4]), h[4:]
 	}
 	return append(out, h)
-}
-
-var ruMonths = [...]string{"января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября", "ноября", "декабря"}
-
-// longDate is a date as the page's language writes it: "2 декабря 2026 г.",
-// "2 December 2026".
-func longDate(lang string, t time.Time) string {
-	if lang == langEN {
-		return t.Format("2 January 2006")
-	}
-	return fmt.Sprintf("%d %s %d г.", t.Day(), ruMonths[t.Month()-1], t.Year())
 }
 
 // ruPlural chooses the Russian form for n: one (1, 21), few (2–4, 22–24),
