@@ -173,12 +173,6 @@ var (
 		"Событий по этой заявке нет.", "There are no events for this application.")
 )
 
-// ErrPassportIssued: the passport's date of issue is missing, in the
-// future, or before passports of the current form were issued.
-var ErrPassportIssued = apierr.New(apierr.KindBadRequest, "invalid_passport_issued",
-	"Укажите дату выдачи паспорта в виде ДД.ММ.ГГГГ: не позже сегодняшнего дня и не раньше 01.10.1997 (с этого дня выдаются паспорта нынешнего образца).",
-	"Enter the passport's date of issue as DD.MM.YYYY: not later than today and not before 01.10.1997 (when passports of the current form began to be issued).")
-
 // A form field refused without a message of the identifier checks.
 const (
 	fieldInvalidRU = "Поле заполнено неверно: %s"

@@ -167,30 +167,6 @@ func fieldError(field string, err error) error {
 	return apierr.New(apierr.KindBadRequest, "invalid_"+field, fmt.Sprintf(fieldInvalidRU, field), fmt.Sprintf(fieldInvalidEN, field)).With(err)
 }
 
-// firstPassportOfCurrentForm: Russian passports of the current form are
-// issued since 1 October 1997 (decree 828 of 8 July 1997); an earlier
-// date of issue is a typo.
-var firstPassportOfCurrentForm = time.Date(1997, 10, 1, 0, 0, 0, 0, time.UTC)
-
-// passportIssued reads the date of issue as the API's YYYY-MM-DD or as
-// the form shows it, DD.MM.YYYY, and keeps it between the first passport
-// of the current form and today (in Moscow, where the passport was
-// issued, the day may already have begun).
-func passportIssued(v string, now time.Time) (time.Time, bool) {
-	v = strings.TrimSpace(v)
-	d, err := time.Parse("2006-01-02", v)
-	if err != nil {
-		if d, err = time.Parse("02.01.2006", v); err != nil {
-			return time.Time{}, false
-		}
-	}
-	today := now.Add(3 * time.Hour) // Europe/Moscow is UTC+3 all year
-	if d.Before(firstPassportOfCurrentForm) || d.After(today) {
-		return time.Time{}, false
-	}
-	return d, true
-}
-
 // checkPersonalData validates the form with the authority's identifier
 // package and compares the identifiers with the current certificate.
 func checkPersonalData(jurisdiction string, in wire.PersonalData, cert *x509.Certificate, now time.Time) (personalData, error) {
@@ -200,9 +176,9 @@ func checkPersonalData(jurisdiction string, in wire.PersonalData, cert *x509.Cer
 		if pd.Passport, err = ident.Check(ident.RUPassport, in.PassportSeries+in.PassportNumber); err != nil {
 			return pd, fieldError("passport", err)
 		}
-		issued, ok := passportIssued(in.PassportIssued, now)
-		if !ok {
-			return pd, ErrPassportIssued
+		issued, err := ident.PassportIssued(in.PassportIssued, now)
+		if err != nil {
+			return pd, fieldError("passport_issued", err)
 		}
 		pd.PassportIssued = issued.Format("2006-01-02")
 		if pd.SNILS, err = ident.Check(ident.SNILS, in.SNILS); err != nil {
