@@ -59,14 +59,15 @@ func (s *stepEnd) anotherButton() goapp.UI {
 
 // Texts of the end screens.
 var (
-	txtNextTitle   = text{"Что дальше", "What comes next"}
-	txtKeyBrowser  = text{"Новый ключ и сертификат хранятся в этом браузере на этом компьютере. Подписывайте в этом браузере; если очистить данные сайта, ключ пропадёт.", "The new key and certificate are kept in this browser on this computer. Sign in this browser; clearing the site's data deletes the key."}
-	txtKeyFile     = text{"Новый ключ и сертификат — в файле .p12, который вы сохранили. Откройте его паролем файла в программе для подписи; храните копию файла в надёжном месте, пароль восстановить нельзя.", "The new key and certificate are in the .p12 file you saved. Open it with the file's password in your signing tool; keep a copy of the file somewhere safe: the password cannot be recovered."}
-	txtKeyOwn      = text{"Новый ключ — в вашем собственном файле ключа; добавьте к нему скачанный сертификат в своей программе.", "The new key is in your own key file; add the downloaded certificate to it in your tool."}
-	txtKeyUnknown  = text{"Новый ключ — там, где вы его сохранили: в файле .p12 (откройте его паролем файла) или в браузере, где выпускали сертификат.", "The new key is where you saved it: in the .p12 file (open it with the file's password) or in the browser where the certificate was issued."}
-	txtOldRevoked  = text{"Прежний сертификат (серийный номер %s) отозван удостоверяющим центром с причиной «заменён» в момент, когда вы подписали бланк нового сертификата. Подписывать им больше нельзя.", "The previous certificate (serial number %s) was revoked by the certification centre as superseded when you signed the new certificate's form. It can no longer be used to sign."}
-	txtOldLater    = text{"Прежний сертификат (серийный номер %s) будет отозван с причиной «заменён» через %d дн. после подписания бланка нового; до этого им ещё можно подписывать.", "The previous certificate (serial number %s) will be revoked as superseded %d day(s) after you signed the new one's form; until then it still signs."}
-	txtRenewWindow = text{"Новый сертификат действует до %s. Продлить его так же, удалённо, можно будет с %s до окончания срока: откройте этот сайт, выберите свою услугу и подтвердите личность этим сертификатом.", "The new certificate is valid until %s. You can renew it remotely the same way from %s until it expires: open this site, choose your service and prove who you are with this certificate."}
+	txtNextTitle     = text{"Что дальше", "What comes next"}
+	txtKeyBrowser    = text{"Новый ключ и сертификат хранятся в этом браузере на этом компьютере. Подписывайте в этом браузере; если очистить данные сайта, ключ пропадёт.", "The new key and certificate are kept in this browser on this computer. Sign in this browser; clearing the site's data deletes the key."}
+	txtKeyFile       = text{"Новый ключ и сертификат — в файле .p12, который вы сохранили. Откройте его паролем файла в программе для подписи; храните копию файла в надёжном месте, пароль восстановить нельзя.", "The new key and certificate are in the .p12 file you saved. Open it with the file's password in your signing tool; keep a copy of the file somewhere safe: the password cannot be recovered."}
+	txtKeyOwn        = text{"Новый ключ — в вашем собственном файле ключа; добавьте к нему скачанный сертификат в своей программе.", "The new key is in your own key file; add the downloaded certificate to it in your tool."}
+	txtKeyUnknown    = text{"Новый ключ — там, где вы его сохранили: в файле .p12 (откройте его паролем файла) или в браузере, где выпускали сертификат.", "The new key is where you saved it: in the .p12 file (open it with the file's password) or in the browser where the certificate was issued."}
+	txtOldRevoked    = text{"Прежний сертификат (серийный номер %s) отозван удостоверяющим центром с причиной «заменён» в момент, когда вы подписали бланк нового сертификата. Подписывать им больше нельзя.", "The previous certificate (serial number %s) was revoked by the certification centre as superseded when you signed the new certificate's form. It can no longer be used to sign."}
+	txtOldLater      = text{"Прежний сертификат (серийный номер %s) будет отозван с причиной «заменён» через %d дн. после подписания бланка нового; до этого им ещё можно подписывать.", "The previous certificate (serial number %s) will be revoked as superseded %d day(s) after you signed the new one's form; until then it still signs."}
+	txtRenewInPerson = text{"Новый сертификат действует до %s; он выдан дистанционно, а такой сертификат по закону дистанционно не продлевается: следующий нужно будет получить с личной идентификацией в удостоверяющем центре (или по биометрии).", "The new certificate is valid until %s; it was issued remotely, and by law such a certificate cannot be renewed remotely: the next one needs identification in person at the certification centre (or with biometrics)."}
+	txtRenewWindow   = text{"Новый сертификат действует до %s; продлить его так же, удалённо, можно будет с %s до окончания срока: откройте этот сайт, выберите свою услугу и подтвердите личность этим сертификатом.", "The new certificate is valid until %s; you can renew it remotely the same way from %s until it expires: open this site, choose your service and prove who you are with this certificate."}
 )
 
 // inPerson is what to bring to the centre when a renewal cannot be done
@@ -113,8 +114,11 @@ func (s *stepEnd) next() goapp.UI {
 		} else {
 			items = append(items, goapp.Li().ID("next-old").Text(fmt.Sprintf(txtOldLater.in(s.Lang), old, a.ReplacedRevocationDays)))
 		}
-		items = append(items, goapp.Li().ID("next-renew").Text(fmt.Sprintf(txtRenewWindow.in(s.Lang),
-			longDate(s.Lang, a.NotAfter.In(zone)), longDate(s.Lang, a.RenewFrom.In(zone)))))
+		renew := fmt.Sprintf(txtRenewWindow.in(s.Lang), longDate(s.Lang, a.NotAfter.In(zone)), longDate(s.Lang, a.RenewFrom.In(zone)))
+		if !a.RenewRemotely {
+			renew = fmt.Sprintf(txtRenewInPerson.in(s.Lang), longDate(s.Lang, a.NotAfter.In(zone)))
+		}
+		items = append(items, goapp.Li().ID("next-renew").Text(renew))
 	}
 	return goapp.Section().ID("what-next").Aria("labelledby", "what-next-title").Body(
 		goapp.H2().ID("what-next-title").Text(txtNextTitle.in(s.Lang)),

@@ -42,8 +42,8 @@ var formOrder = []string{"passport-series", "passport-number", "passport-issued"
 
 var (
 	txtCorrectionField = text{"Проверьте это значение: реестр его не нашёл.", "Check this value: the register did not find it."}
-	txtCorrectionsLeft = text{"Исправить данные можно ещё %d раз(а); после этого заявку придётся подавать лично.",
-		"The data may be corrected %d more time(s); after that, you will have to apply in person."}
+	txtCorrectionsLeft = text{"Исправить данные можно ещё %d %s; после этого заявку придётся подавать лично.",
+		"The data may be corrected %d more %s; after that, you will have to apply in person."}
 	txtCorrectionsLast = text{"Это последняя возможность исправить данные: если реестр снова их не найдёт, заявка будет закрыта.",
 		"This is the last chance to correct the data: if the register does not find them again, the application will be closed."}
 )
@@ -213,7 +213,11 @@ func (s *stepPersonal) correction() goapp.UI {
 	if c == nil {
 		return nil
 	}
-	left := fmt.Sprintf(txtCorrectionsLeft.in(s.Lang), c.Remaining)
+	times := ruPlural(c.Remaining, "раз", "раза", "раз")
+	if s.Lang == langEN {
+		times = map[bool]string{true: "time", false: "times"}[c.Remaining == 1]
+	}
+	left := fmt.Sprintf(txtCorrectionsLeft.in(s.Lang), c.Remaining, times)
 	if c.Remaining == 0 {
 		left = txtCorrectionsLast.in(s.Lang)
 	}

@@ -114,6 +114,10 @@ type AfterDelivery struct {
 	ReplacedRevocationDays int       `json:"replaced_revocation_days"` // 0: at the acknowledgement
 	RenewFrom              time.Time `json:"renew_from"`               // the new certificate's renewal window opens
 	NotAfter               time.Time `json:"not_after"`
+	// RenewRemotely is false where a certificate issued remotely cannot
+	// be renewed remotely again (Russia): the next one needs
+	// identification in person.
+	RenewRemotely bool `json:"renew_remotely"`
 }
 
 // RegistryCheck is the progress of the check of the person's data in the

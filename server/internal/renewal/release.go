@@ -31,7 +31,9 @@ func (s *Service) Release(ctx context.Context, sess *Session) error {
 // afterDelivery is what the end screen says comes next, from the
 // profile the certificate was issued under: the replaced certificate is
 // revoked as superseded by the job the acknowledgement queued
-// (enqueueSupersede), and the new one may be renewed in its window.
+// (enqueueSupersede), and the new one may be renewed in its window,
+// remotely unless the profile refuses a remote renewal of a certificate
+// issued remotely (ca's checkRemoteChain).
 func (s *Service) afterDelivery(app *store.Application, issued *wire.CertificateRef) *wire.AfterDelivery {
 	_, prof, ok := s.Catalog.service(app.Service)
 	if !ok || app.CertSerial == nil {
@@ -42,5 +44,6 @@ func (s *Service) afterDelivery(app *store.Application, issued *wire.Certificate
 		ReplacedRevocationDays: int(prof.ReplacedRevocation().Hours() / 24),
 		RenewFrom:              issued.NotAfter.Add(-prof.RenewalWindow()),
 		NotAfter:               issued.NotAfter,
+		RenewRemotely:          !prof.RefuseRemoteChain(),
 	}
 }
