@@ -130,12 +130,12 @@ func (s *stepPersonal) checkIssued() {
 		s.problems = map[string]string{}
 	}
 	delete(s.problems, "passport-issued")
-	d, err := ident.PassportIssued(s.issued, time.Now())
+	d, err := ident.PassportIssued(s.issued, time.Now().In(zoneMoscow).Format("2006-01-02"))
 	if ie, ok := err.(*ident.Error); ok {
 		s.problems["passport-issued"] = pick(s.Lang, ie.RU, ie.EN)
 		return
 	}
-	s.in.PassportIssued = d.Format("2006-01-02")
+	s.in.PassportIssued = d
 }
 
 // input is a text field; value is what it shows (kept across renders
