@@ -70,7 +70,7 @@ func (s *stepPersonal) fill() {
 // focusFirst moves the focus to the first field of the form that want
 // picks, once the page shows it.
 func (s *stepPersonal) focusFirst(ctx goapp.Context, want func(id string) bool) {
-	ctx.Defer(func(ctx goapp.Context) {
+	focus := func(goapp.Context) {
 		for _, id := range formOrder {
 			if want(id) {
 				if el := goapp.Window().GetElementByID(id); el.Truthy() {
@@ -79,7 +79,11 @@ func (s *stepPersonal) focusFirst(ctx goapp.Context, want func(id string) bool) 
 				}
 			}
 		}
-	})
+	}
+	// Now, for a field already on the page; and after the update, for
+	// one the update brings.
+	focus(ctx)
+	ctx.Defer(focus)
 }
 
 // marked reports whether the server's correction names the field and
