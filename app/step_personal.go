@@ -37,6 +37,9 @@ var fieldIDs = map[string]string{
 	"passport": "passport-number", "snils": "snils", "inn": "inn", "personal_number": "personal-number",
 }
 
+// hinted are the fields shown with a hint (field's id-hint).
+var hinted = map[string]bool{"passport-issued": true, "snils": true, "inn": true, "personal-number": true}
+
 // formOrder is the order of the form's fields, for the focus.
 var formOrder = []string{"passport-series", "passport-number", "passport-issued", "snils", "inn", "personal-number"}
 
@@ -160,8 +163,15 @@ func (s *stepPersonal) input(id string, kind ident.Kind, value string, set func(
 				s.check(id, kind, inputValue(ctx))
 			}
 		})
+	var by []string
 	if p != "" {
-		in = in.Aria("describedby", id+"-error")
+		by = append(by, id+"-error")
+	}
+	if hinted[id] {
+		by = append(by, id+"-hint")
+	}
+	if len(by) > 0 {
+		in = in.Aria("describedby", strings.Join(by, " "))
 	}
 	return in
 }

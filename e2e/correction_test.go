@@ -20,7 +20,7 @@ func (tb *tab) fieldMark(id string) fieldMark {
 	return eval[fieldMark](tb, `(() => {
 		const e = document.getElementById(`+jsString(id)+`);
 		const d = e.getAttribute('aria-describedby') || '';
-		const err = d === '' ? null : document.getElementById(d);
+		const err = d === '' ? null : document.getElementById(d.split(' ')[0]);
 		return {Value: e.value, Invalid: e.getAttribute('aria-invalid') || '', DescribedBy: d, Error: err === null ? '' : err.textContent};
 	})()`)
 }
