@@ -25,7 +25,7 @@ type stepEnd struct {
 }
 
 func (s *stepEnd) OnMount(ctx goapp.Context) {
-	if wire.State(s.R.State) != wire.StateDelivered || s.Keys.NewCarrier != "" {
+	if wire.State(s.R.State) != wire.StateDelivered {
 		return
 	}
 	name := keyName(s.R.ID)
@@ -63,6 +63,7 @@ var (
 	txtKeyBrowser    = text{"Новый ключ и сертификат хранятся в этом браузере на этом компьютере. Подписывайте в этом браузере; если очистить данные сайта, ключ пропадёт.", "The new key and certificate are kept in this browser on this computer. Sign in this browser; clearing the site's data deletes the key."}
 	txtKeyFile       = text{"Новый ключ и сертификат — в файле .p12, который вы сохранили. Откройте его паролем файла в программе для подписи; храните копию файла в надёжном месте, пароль восстановить нельзя.", "The new key and certificate are in the .p12 file you saved. Open it with the file's password in your signing tool; keep a copy of the file somewhere safe: the password cannot be recovered."}
 	txtKeyOwn        = text{"Новый ключ — в вашем собственном файле ключа; добавьте к нему скачанный сертификат в своей программе.", "The new key is in your own key file; add the downloaded certificate to it in your tool."}
+	txtKeyElsewhere  = text{"Новый ключ хранится в том браузере, в котором вы выпускали сертификат (в этом браузере его нет). Подписывайте там.", "The new key is kept in the browser where you had the certificate issued (it is not in this browser). Sign there."}
 	txtKeyUnknown    = text{"Новый ключ — там, где вы его сохранили: в файле .p12 (откройте его паролем файла) или в браузере, где выпускали сертификат.", "The new key is where you saved it: in the .p12 file (open it with the file's password) or in the browser where the certificate was issued."}
 	txtOldRevoked    = text{"Прежний сертификат (серийный номер %s) отозван удостоверяющим центром с причиной «заменён» в момент, когда вы подписали бланк нового сертификата. Подписывать им больше нельзя.", "The previous certificate (serial number %s) was revoked by the certification centre as superseded when you signed the new certificate's form. It can no longer be used to sign."}
 	txtOldLater      = text{"Прежний сертификат (серийный номер %s) будет отозван с причиной «заменён» через %d дн. после подписания бланка нового; до этого им ещё можно подписывать.", "The previous certificate (serial number %s) will be revoked as superseded %d day(s) after you signed the new one's form; until then it still signs."}
@@ -88,14 +89,23 @@ var (
 // employee's certificate.
 func organisation(service string) bool { return service == "ru-poa" || service == "by-6.0.01" }
 
+// where says where the new key is: as the server recorded the request's
+// carrier, else as this tab chose it, else as this browser's key store
+// shows.
 func (s *stepEnd) where() text {
+	carrier := ""
+	if a := s.R.AfterDelivery; a != nil {
+		carrier = a.KeyCarrier
+	}
 	switch {
-	case s.Keys.NewCarrier == "file":
+	case carrier == wire.CarrierFile || carrier == "" && s.Keys.NewCarrier == "file":
 		return txtKeyFile
-	case s.Keys.NewCarrier == "file-own":
+	case carrier == wire.CarrierRequest || carrier == "" && s.Keys.NewCarrier == "file-own":
 		return txtKeyOwn
-	case s.Keys.NewCarrier == "browser" || s.keyHere:
+	case carrier == wire.CarrierBrowser && s.keyHere, carrier == "" && (s.Keys.NewCarrier == "browser" || s.keyHere):
 		return txtKeyBrowser
+	case carrier == wire.CarrierBrowser:
+		return txtKeyElsewhere
 	}
 	return txtKeyUnknown
 }

@@ -118,6 +118,9 @@ type AfterDelivery struct {
 	// be renewed remotely again (Russia): the next one needs
 	// identification in person.
 	RenewRemotely bool `json:"renew_remotely"`
+	// KeyCarrier is where the new key lives, as the request said
+	// (CarrierBrowser, CarrierFile, CarrierRequest).
+	KeyCarrier string `json:"key_carrier"`
 }
 
 // RegistryCheck is the progress of the check of the person's data in the

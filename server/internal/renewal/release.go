@@ -45,5 +45,6 @@ func (s *Service) afterDelivery(app *store.Application, issued *wire.Certificate
 		RenewFrom:              issued.NotAfter.Add(-prof.RenewalWindow()),
 		NotAfter:               issued.NotAfter,
 		RenewRemotely:          !prof.RefuseRemoteChain(),
+		KeyCarrier:             deref(app.KeyCarrier),
 	}
 }
