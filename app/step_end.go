@@ -7,6 +7,7 @@ import (
 	goapp "github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"renewal/app/browsercrypto"
+	"renewal/app/dates"
 	"renewal/app/wire"
 )
 
@@ -114,19 +115,15 @@ func (s *stepEnd) where() text {
 func (s *stepEnd) next() goapp.UI {
 	items := []goapp.UI{goapp.Li().ID("next-key").Text(s.where().in(s.Lang))}
 	if a := s.R.AfterDelivery; a != nil {
-		zone := zoneMoscow
-		if s.R.Jurisdiction == "BY" {
-			zone = zoneMinsk
-		}
 		old := strings.Join(serialHex(a.ReplacedSerial), " ")
 		if a.ReplacedRevocationDays == 0 {
 			items = append(items, goapp.Li().ID("next-old").Text(fmt.Sprintf(txtOldRevoked.in(s.Lang), old)))
 		} else {
 			items = append(items, goapp.Li().ID("next-old").Text(fmt.Sprintf(txtOldLater.in(s.Lang), old, a.ReplacedRevocationDays)))
 		}
-		renew := fmt.Sprintf(txtRenewWindow.in(s.Lang), longDate(s.Lang, a.NotAfter.In(zone)), longDate(s.Lang, a.RenewFrom.In(zone)))
+		renew := fmt.Sprintf(txtRenewWindow.in(s.Lang), dates.Date(a.NotAfter, s.R.Jurisdiction, s.Lang), dates.Date(a.RenewFrom, s.R.Jurisdiction, s.Lang))
 		if !a.RenewRemotely {
-			renew = fmt.Sprintf(txtRenewInPerson.in(s.Lang), longDate(s.Lang, a.NotAfter.In(zone)))
+			renew = fmt.Sprintf(txtRenewInPerson.in(s.Lang), dates.Date(a.NotAfter, s.R.Jurisdiction, s.Lang))
 		}
 		items = append(items, goapp.Li().ID("next-renew").Text(renew))
 	}

@@ -7,6 +7,7 @@ import (
 
 	goapp "github.com/maxence-charriere/go-app/v10/pkg/app"
 
+	"renewal/app/dates"
 	"renewal/app/wire"
 	"renewal/ca/ident"
 )
@@ -137,7 +138,7 @@ func (s *stepPersonal) checkIssued() {
 		s.problems = map[string]string{}
 	}
 	delete(s.problems, "passport-issued")
-	d, err := ident.PassportIssued(s.issued, time.Now().In(zoneMoscow).Format("2006-01-02"))
+	d, err := ident.PassportIssued(s.issued, time.Now().In(dates.Zone("RU")).Format("2006-01-02"))
 	if ie, ok := err.(*ident.Error); ok {
 		s.problems["passport-issued"] = pick(s.Lang, ie.RU, ie.EN)
 		return
