@@ -59,9 +59,13 @@ func checkCorrection(t *testing.T, tb *tab) {
 // kept; a reload keeps the marks; he fixes it and finishes the renewal.
 // The end screen says what comes next, and "Renew another certificate"
 // starts a new application in the same browser.
+//
+// It runs on a 360 px phone screen: the alert, the marks and the end
+// screen fit it (tb.step checks every step for horizontal overflow).
 func TestWizardPassportTypoCorrected(t *testing.T) {
 	owner := demoP12(t, "ru-owner")
 	tb := newWizardTab(t)
+	tb.narrow()
 
 	tb.startWizard("service-ru-owner")
 	appID := tb.contacts("+79000001401", "typo@example.ru")
