@@ -19,6 +19,9 @@ func TestStepFor(t *testing.T) {
 		r.Issued = &wire.CertificateRef{Serial: "01"}
 		return r
 	}
+	corrected := proven(wire.StateTermsAccepted)
+	corrected.Check = &wire.RegistryCheck{Status: string(wire.CheckFailed)}
+	corrected.Correction = &wire.Correction{Code: "passport_mismatch", Fields: []string{"passport_number"}}
 	tests := []struct {
 		name  string
 		r     *wire.Renewal
@@ -26,6 +29,7 @@ func TestStepFor(t *testing.T) {
 		stage int
 	}{
 		{"ok/no-application", nil, "contacts", 0},
+		{"ok/correction-back-at-data", corrected, "personal", 3},
 		{"ok/started", resumed(wire.StateStarted), "codes", 0},
 		{"ok/contacts-verified", resumed(wire.StateContactsVerified), "certificate", 1},
 		{"ok/no-tariff-yet", proven(wire.StateCertificateProven), "tariff", 2},

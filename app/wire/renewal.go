@@ -43,10 +43,18 @@ type Renewal struct {
 	Payment       *Payment        `json:"payment,omitempty"`
 	// ApprovalLink is given once, when the application is signed, so a
 	// Russian employee can send it to the head himself.
-	ApprovalLink string    `json:"approval_link,omitempty"`
-	Rejection    *Reason   `json:"rejection,omitempty"`
-	CSRFToken    string    `json:"csrf_token"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	ApprovalLink string  `json:"approval_link,omitempty"`
+	Rejection    *Reason `json:"rejection,omitempty"`
+	// Correction is a registry refusal the person can fix: the data step
+	// shows it with the fields to look at again.
+	Correction *Correction `json:"correction,omitempty"`
+	// PersonalData are the values last entered, given back to the proven
+	// session on the data step so a correction keeps every other answer.
+	PersonalData *PersonalData `json:"personal_data,omitempty"`
+	// AfterDelivery is what comes next, once the certificate is delivered.
+	AfterDelivery *AfterDelivery `json:"after_delivery,omitempty"`
+	CSRFToken     string         `json:"csrf_token"`
+	UpdatedAt     time.Time      `json:"updated_at"`
 	// KeyAlgorithm is the new key the wizard makes ("ecdsa-p256"): the
 	// profile decides, not the person.
 	KeyAlgorithm string `json:"key_algorithm,omitempty"`
@@ -85,6 +93,34 @@ type Reason struct {
 	Code string `json:"code"`
 	RU   string `json:"ru"`
 	EN   string `json:"en"`
+}
+
+// Correction is a correctable registry refusal: the reason, the fields
+// (PersonalData's JSON names) to mark, and how many more corrections the
+// application allows before a refusal ends it.
+type Correction struct {
+	Code      string   `json:"code"`
+	RU        string   `json:"ru"`
+	EN        string   `json:"en"`
+	Fields    []string `json:"fields"`
+	Remaining int      `json:"remaining"`
+}
+
+// AfterDelivery tells the end screen what happens next: the replaced
+// certificate is revoked as superseded (at the acknowledgement of the new
+// one, or that many days later), and when the new one can be renewed.
+type AfterDelivery struct {
+	ReplacedSerial         string    `json:"replaced_serial"`
+	ReplacedRevocationDays int       `json:"replaced_revocation_days"` // 0: at the acknowledgement
+	RenewFrom              time.Time `json:"renew_from"`               // the new certificate's renewal window opens
+	NotAfter               time.Time `json:"not_after"`
+	// RenewRemotely is false where a certificate issued remotely cannot
+	// be renewed remotely again (Russia): the next one needs
+	// identification in person.
+	RenewRemotely bool `json:"renew_remotely"`
+	// KeyCarrier is where the new key lives, as the request said
+	// (CarrierBrowser, CarrierFile, CarrierRequest).
+	KeyCarrier string `json:"key_carrier"`
 }
 
 // RegistryCheck is the progress of the check of the person's data in the
@@ -181,7 +217,7 @@ type AcceptedDocument struct {
 type PersonalData struct {
 	PassportSeries string `json:"passport_series,omitempty"`
 	PassportNumber string `json:"passport_number,omitempty"`
-	PassportIssued string `json:"passport_issued,omitempty"` // YYYY-MM-DD
+	PassportIssued string `json:"passport_issued,omitempty"` // YYYY-MM-DD (DD.MM.YYYY accepted too)
 	SNILS          string `json:"snils,omitempty"`
 	INN            string `json:"inn,omitempty"`
 	PersonalNumber string `json:"personal_number,omitempty"`

@@ -31,7 +31,7 @@ var wireSchemas = map[string]any{
 	"ConfirmationRequest": wire.ConfirmationRequest{}, "Confirmation": wire.Confirmation{},
 	"ConfirmationSignature": wire.ConfirmationSignature{}, "Decline": wire.Decline{},
 	"AuditTrail": renewal.AuditTrail{}, "AuditEvent": renewal.AuditEntry{}, "ReviewEntry": renewal.ReviewEntry{},
-	"OutboxMessage": OutboxMessage{},
+	"OutboxMessage": OutboxMessage{}, "Correction": wire.Correction{}, "AfterDelivery": wire.AfterDelivery{},
 }
 
 // TestOpenAPISchemasMatchWire: each schema above lists exactly the JSON

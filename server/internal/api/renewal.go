@@ -48,6 +48,7 @@ func (s *server) mountRenewal(v1 fiber.Router) {
 	r.Get("/application.pdf", s.applicationPDF)
 	r.Post("/application/signature", s.csrf, s.applicationSign)
 	r.Post("/cancel", s.csrf, s.cancel)
+	r.Post("/release", s.csrf, s.release)
 	r.Post("/request", s.csrf, s.request)
 	r.Get("/certificate.pem", s.certificatePEM)
 	r.Get("/certificate-form.pdf", s.certificateForm)
@@ -236,6 +237,19 @@ func (s *server) applicationSign(c *fiber.Ctx) error {
 func (s *server) cancel(c *fiber.Ctx) error {
 	v, err := s.Renewal.Cancel(c.UserContext(), session(c))
 	return reply(c, v, err)
+}
+
+// release ends this browser's tie to its closed application and clears
+// the cookie: the wizard then starts a new application.
+func (s *server) release(c *fiber.Ctx) error {
+	if err := s.Renewal.Release(c.UserContext(), session(c)); err != nil {
+		return err
+	}
+	c.Cookie(&fiber.Cookie{
+		Name: s.cookieName(c), Value: "", Path: "/", MaxAge: -1, Expires: time.Unix(0, 0),
+		HTTPOnly: true, SameSite: fiber.CookieSameSiteStrictMode, Secure: c.Protocol() == "https",
+	})
+	return c.SendStatus(fiber.StatusNoContent)
 }
 
 func (s *server) request(c *fiber.Ctx) error {

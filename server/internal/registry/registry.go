@@ -50,6 +50,28 @@ type Verdict struct {
 	RU, EN string
 }
 
+// correctable is the one rule of which failures a person can fix by
+// typing again, and the form fields (wire.PersonalData's JSON names) to
+// mark: a register that does not find what was typed. Every other code
+// is definitive: the register knows the passport as invalid, the
+// organisation (read from the certificate, not typed) is gone, or the
+// registries did not answer.
+var correctable = map[string][]string{
+	"passport_mismatch": {"passport_series", "passport_number"},
+	"tax_not_found":     {"snils", "inn"},
+	"person_not_found":  {"personal_number"},
+}
+
+// Correction reports whether a failed verdict can be corrected, and the
+// fields the person should look at again.
+func (v Verdict) Correction() (fields []string, ok bool) {
+	if v.Passed {
+		return nil, false
+	}
+	f, ok := correctable[v.Code]
+	return slices.Clone(f), ok
+}
+
 // ErrUnavailable is a temporary failure: ask again later.
 var ErrUnavailable = errors.New("registry: temporarily unavailable")
 

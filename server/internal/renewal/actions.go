@@ -27,6 +27,7 @@ const (
 	ActionIssue            Action = "issue"              // the issuance job
 	ActionAcknowledge      Action = "acknowledge"        // the signed certificate form
 	ActionDeliver          Action = "deliver"            // the certificate handed over
+	ActionRelease          Action = "release"            // the browser lets a closed application go, to start another
 )
 
 // actions is the one table of state-dependent rules.
@@ -47,6 +48,7 @@ var actions = map[Action][]State{
 	ActionIssue:            {StatePaid, StateKeyPending},
 	ActionAcknowledge:      {StateIssued},
 	ActionDeliver:          {StateAcknowledged},
+	ActionRelease:          {StateDelivered, StateRejected, StateCancelled, StateExpired},
 }
 
 // allowedIn reports whether a may be done in state s.

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"encoding/asn1"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -20,6 +21,10 @@ import (
 	"renewal/server/internal/registry"
 	"renewal/server/internal/store"
 )
+
+// maxCorrections is how many correctable registry refusals send the
+// person back to the data step; the next one ends the application.
+const maxCorrections = 3
 
 // checkAttempts bounds the registry check's retries; after the last one
 // the application is rejected with "the registries did not answer".
@@ -115,6 +120,26 @@ func (s *Service) finishCheck(ctx context.Context, appID string, attempt int, v 
 		}); err != nil {
 			return err
 		}
+		if fields, ok := v.Correction(); ok {
+			corrected, err := tx.RegistryCorrectionCount(ctx, appID)
+			if err != nil {
+				return err
+			}
+			if corrected < maxCorrections {
+				n, err := tx.RegistryCorrectionInsert(ctx, store.RegistryCorrectionInsertParams{
+					ApplicationID: appID, Code: v.Code, MessageRu: v.RU, MessageEn: v.EN, Fields: fields, CreatedAt: now,
+				})
+				if err != nil {
+					return err
+				}
+				// The person is on the page, which shows it at once: no e-mail.
+				return s.move(ctx, tx, app, EventCheckCorrectable, "registry",
+					map[string]any{"code": v.Code, "fields": fields, "correction": n})
+			}
+			// One more would make the corrections an oracle for guessing
+			// someone's passport: this refusal is definitive.
+			v.Code, v.RU, v.EN = rejectCorrectionsExhausted.code, rejectCorrectionsExhausted.ru, rejectCorrectionsExhausted.en
+		}
 		if !v.Passed {
 			if err := tx.ApplicationSetRejection(ctx, store.ApplicationSetRejectionParams{ID: appID, RejectCode: &v.Code, RejectRu: &v.RU, RejectEn: &v.EN, UpdatedAt: now}); err != nil {
 				return err
@@ -155,6 +180,35 @@ func orgUNP(app *store.Application, cert *x509.Certificate) string {
 		return ""
 	}
 	return attribute(cert, oidUNP)
+}
+
+// correctionView is the last correctable refusal, shown while the
+// application is back at the data step, with the values last entered.
+func correctionView(ctx context.Context, q store.Queries, app *store.Application, v *wire.Renewal) error {
+	if State(app.State) != StateTermsAccepted {
+		return nil
+	}
+	c, err := q.RegistryCorrectionLatest(ctx, app.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	v.Correction = &wire.Correction{Code: c.Code, RU: c.MessageRu, EN: c.MessageEn, Fields: c.Fields, Remaining: max(maxCorrections-int(c.N), 0)}
+	var pd personalData
+	if app.PersonalData != nil && json.Unmarshal([]byte(*app.PersonalData), &pd) == nil {
+		v.PersonalData = pd.wire()
+	}
+	return nil
+}
+
+// wire gives the kept data back in the form's shape.
+func (pd personalData) wire() *wire.PersonalData {
+	w := &wire.PersonalData{SNILS: pd.SNILS, INN: pd.INN, PersonalNumber: pd.PersonalNumber, PassportIssued: pd.PassportIssued}
+	if len(pd.Passport) == 10 {
+		w.PassportSeries, w.PassportNumber = pd.Passport[:4], pd.Passport[4:]
+	}
+	return w
 }
 
 func checkView(c store.RegistryCheck) *wire.RegistryCheck {

@@ -173,10 +173,6 @@ var (
 		"Событий по этой заявке нет.", "There are no events for this application.")
 )
 
-// ErrPassportIssued: the passport's date of issue is missing or in the future.
-var ErrPassportIssued = apierr.New(apierr.KindBadRequest, "invalid_passport_issued",
-	"Укажите дату выдачи паспорта (ГГГГ-ММ-ДД), не позже сегодняшней.", "Enter the passport's date of issue (YYYY-MM-DD), not later than today.")
-
 // A form field refused without a message of the identifier checks.
 const (
 	fieldInvalidRU = "Поле заполнено неверно: %s"
@@ -210,6 +206,13 @@ func errCodeVoidedOn(channel string) *apierr.Error {
 var rejectRegistryUnavailable = rejection{"registry_unavailable",
 	"Государственные реестры не ответили. Повторите подачу заявки позже.",
 	"The state registries did not answer. Please apply again later."}
+
+// rejectCorrectionsExhausted ends an application whose data a register
+// did not find once more after maxCorrections corrections: more tries
+// would let anyone guess a holder's passport.
+var rejectCorrectionsExhausted = rejection{"corrections_exhausted",
+	"Данные снова не найдены в реестре, а исправить их можно не больше трёх раз. Продлить сертификат удалённо по этой заявке нельзя: обратитесь в удостоверяющий центр лично с документами, указанными ниже.",
+	"The registry again did not find the data, and they may be corrected at most three times. This application cannot renew the certificate remotely: please visit the centre in person with the documents listed below."}
 
 // nextStep names, in a resume link's e-mail, what the person comes back for.
 type nextStep struct{ ru, en string }

@@ -229,6 +229,14 @@ func (s *Service) view(ctx context.Context, q store.Queries, app *store.Applicat
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
+	if sess.Proven {
+		if err := correctionView(ctx, q, app, v); err != nil {
+			return nil, err
+		}
+		if v.Issued != nil && State(app.State) == StateDelivered {
+			v.AfterDelivery = s.afterDelivery(app, v.Issued)
+		}
+	}
 	return v, nil
 }
 

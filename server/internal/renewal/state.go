@@ -48,6 +48,9 @@ const (
 	EventCheckStarted      Event = "check_started"
 	EventCheckPassed       Event = "check_passed"
 	EventCheckFailed       Event = "check_failed"
+	// EventCheckCorrectable: a register did not find what was typed; the
+	// person goes back to the data step to correct it.
+	EventCheckCorrectable  Event = "check_correctable"
 	EventApplicationSigned Event = "application_signed"
 	EventApprovalRequested Event = "approval_requested"
 	EventApproved          Event = "approved"
@@ -90,6 +93,7 @@ var transitions = map[Event]transition{
 	EventCheckStarted:        {[]State{StateDataEntered}, StateVerifying},
 	EventCheckPassed:         {[]State{StateVerifying}, StateVerified},
 	EventCheckFailed:         {[]State{StateVerifying}, StateRejected},
+	EventCheckCorrectable:    {[]State{StateVerifying}, StateTermsAccepted},
 	EventApplicationSigned:   {[]State{StateVerified}, StateApplicationSigned},
 	EventApprovalRequested:   {[]State{StateApplicationSigned}, StateAwaitingApproval},
 	EventApproved:            {[]State{StateAwaitingApproval}, StateApproved},

@@ -176,11 +176,13 @@ func checkPersonalData(jurisdiction string, in wire.PersonalData, cert *x509.Cer
 		if pd.Passport, err = ident.Check(ident.RUPassport, in.PassportSeries+in.PassportNumber); err != nil {
 			return pd, fieldError("passport", err)
 		}
-		issued, perr := time.Parse("2006-01-02", in.PassportIssued)
-		if perr != nil || issued.After(now) || issued.Before(now.AddDate(-50, 0, 0)) {
-			return pd, ErrPassportIssued
+		// The date of issue is a date in Russia: today is Moscow's (UTC+3
+		// all year), which may have begun before UTC's.
+		issued, err := ident.PassportIssued(in.PassportIssued, now.UTC().Add(3*time.Hour).Format("2006-01-02"))
+		if err != nil {
+			return pd, fieldError("passport_issued", err)
 		}
-		pd.PassportIssued = issued.Format("2006-01-02")
+		pd.PassportIssued = issued
 		if pd.SNILS, err = ident.Check(ident.SNILS, in.SNILS); err != nil {
 			return pd, fieldError("snils", err)
 		}

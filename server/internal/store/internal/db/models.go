@@ -336,6 +336,16 @@ type RegistryCheck struct {
 	FinishedAt    *time.Time
 }
 
+type RegistryCorrection struct {
+	ApplicationID string
+	N             int32
+	Code          string
+	MessageRu     string
+	MessageEn     string
+	Fields        []string
+	CreatedAt     time.Time
+}
+
 type ResumeLink struct {
 	TokenHash     []byte
 	ApplicationID string
