@@ -50,10 +50,12 @@ func (s *stepEnd) renewAnother(ctx goapp.Context, e goapp.Event) {
 	})
 }
 
-func (s *stepEnd) anotherButton() goapp.UI {
+// anotherButton lets the closed application go and starts afresh: after
+// a delivery to renew another certificate, after a refusal to try anew.
+func (s *stepEnd) anotherButton(label text) goapp.UI {
 	return goapp.Div().Class("actions").Body(
 		goapp.Button().ID("renew-another").Type("button").Disabled(s.busy).Aria("busy", s.busy).OnClick(s.renewAnother).
-			Text(text{"Продлить другой сертификат", "Renew another certificate"}.in(s.Lang)),
+			Text(label.in(s.Lang)),
 		s.errorBox(s.Lang),
 	)
 }
@@ -182,7 +184,7 @@ func (s *stepEnd) Render() goapp.UI {
 					)
 				}),
 			),
-			s.anotherButton(),
+			s.anotherButton(text{"Продлить другой сертификат", "Renew another certificate"}),
 		)
 	case wire.StateUnderReview:
 		reason := text{"Платёж возвращён, и выданный сертификат отозван. Заявку рассматривает оператор удостоверяющего центра; он свяжется с вами.",
@@ -204,7 +206,7 @@ func (s *stepEnd) Render() goapp.UI {
 			goapp.H1().Text(text{"Продление не выполнено", "The renewal did not go through"}.in(s.Lang)),
 			goapp.Div().Class("problem").Body(goapp.P().ID("reason").Text(reason.in(s.Lang))),
 			goapp.If(wire.State(s.R.State) == wire.StateRejected, func() goapp.UI { return s.instead() }),
-			s.anotherButton(),
+			s.anotherButton(text{"Начать новую заявку", "Start a new application"}),
 			goapp.P().Body(goapp.A().Href(PathHome).Text(txtBack.in(s.Lang))),
 		)
 	}
