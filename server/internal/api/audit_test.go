@@ -4,7 +4,10 @@ import (
 	"encoding/json"
 	"io"
 	"net/http/httptest"
+	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -91,7 +94,11 @@ func TestAuditProofs(t *testing.T) {
 		assert.Equal(t, int64(i), e.Seq, "the application's own order")
 	}
 
-	// The operator sees any application; the next checkpoint covers all.
+	// The operator sees any application; the next checkpoint covers all,
+	// once the proof's registry-phone notice (a job of its own) is written.
+	require.Eventually(t, func() bool {
+		return slices.ContainsFunc(f.auditKinds(h.id), func(k string) bool { return strings.HasPrefix(k, "notice:registry_phone") })
+	}, 20*time.Second, 50*time.Millisecond, "the registry-phone notice of the proof")
 	f.sequence()
 
 	status, _, msg = f.get("/api/v1/audit/checkpoint")
