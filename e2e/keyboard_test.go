@@ -160,3 +160,19 @@ func (tb *tab) focusOnHeading(step string) {
 	assert.True(tb.t, eval[bool](tb, fmt.Sprintf(`document.activeElement !== null && document.activeElement.matches('#step-%s h1')`, step)),
 		"the focus is on %s, not on the heading of step %s", eval[string](tb, `document.activeElement === null ? 'nothing' : document.activeElement.outerHTML.slice(0, 80)`), step)
 }
+
+// TestWizardRefusalTakesFocus: a refused answer puts the focus on the
+// refusal (role=alert), not on the document: the button pressed was
+// disabled while the request ran and lost it.
+func TestWizardRefusalTakesFocus(t *testing.T) {
+	tb := newWizardTab(t)
+	tb.startWizard("service-ru-owner")
+	tb.keyType("#phone", "+7 12")
+	tb.keyType("#email", "refusal@example.ru")
+	tb.press("\r")
+	tb.problem("contacts")
+	tb.step("refused")
+	assert.Equal(t, "alert", eval[string](tb, `document.querySelector('#step-contacts .problem').getAttribute('role')`))
+	assert.True(t, eval[bool](tb, `document.activeElement !== null && document.activeElement.matches('#step-contacts .problem, #step-contacts [aria-invalid=true]')`),
+		"the focus is on %s", eval[string](tb, `document.activeElement === null ? 'nothing' : document.activeElement.outerHTML.slice(0, 80)`))
+}
