@@ -76,12 +76,13 @@ func submit(id string, label text, lang string, busy bool, incomplete ...bool) g
 // marked invalid while there is an error: set here for every field, so
 // no step forgets one.
 func field(id string, label text, lang string, input goapp.UI, hint, problem string) goapp.UI {
+	// The error first: it is what a screen reader should say first.
 	var described []string
-	if hint != "" {
-		described = append(described, id+"-hint")
-	}
 	if problem != "" {
 		described = append(described, id+"-error")
+	}
+	if hint != "" {
+		described = append(described, id+"-hint")
 	}
 	switch in := input.(type) {
 	case goapp.HTMLInput:
