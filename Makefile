@@ -11,6 +11,9 @@ export GOFLAGS := -mod=readonly
 export CGO_ENABLED := 1
 
 SERVER := bin/renewal-server
+# axe-core for the Chromium suite's accessibility checks, pinned in
+# e2e/axe's lock file; npm ci takes it from npm's cache once it is there.
+AXE    := e2e/axe/node_modules/axe-core/axe.min.js
 WASM   := web/app.wasm
 
 # Debian packages each target needs, and the command that proves each one.
@@ -45,7 +48,7 @@ run: deps-run build
 
 ## test: vet, unit and store tests on a private PostgreSQL, the Chromium suite,
 ## then a short fuzz of each target (go test ./... runs their seeds already).
-test: deps-test build vet
+test: deps-test build $(AXE) vet
 	$(GO) test -count=1 -timeout 30m ./...
 	@$(MAKE) --no-print-directory fuzz-short
 
@@ -93,7 +96,7 @@ fuzz-short:
 ## e2e: only the browser suite, headless; a go test -json report and the
 ## screenshots of failures land in e2e/artifacts/. One scenario:
 ##   make e2e RUN=TestFirstScreen
-e2e: deps-test build
+e2e: deps-test build $(AXE)
 	@mkdir -p e2e/artifacts
 	set -o pipefail; $(GO) test -count=1 -timeout 30m -json $(if $(RUN),-run '$(RUN)') ./e2e \
 		| tee e2e/artifacts/report.json | $(GO) run ./e2e/cmd/summary
@@ -122,12 +125,16 @@ bench-web: deps-test build
 bench-load: deps-test build
 	$(GO) run ./e2e/cmd/benchload $(LOAD)
 
+$(AXE): e2e/axe/package.json e2e/axe/package-lock.json
+	cd e2e/axe && npm ci --prefer-offline --no-audit --no-fund --ignore-scripts
+	@touch $@
+
 ## generate: typed queries from server/internal/store/queries (sqlc).
 generate:
 	$(GO) run github.com/sqlc-dev/sqlc/cmd/sqlc@v1.31.1 generate -f server/internal/store/sqlc.yaml
 
 clean:
-	rm -rf bin $(WASM) $(WASM).br $(WASM).gz e2e/artifacts
+	rm -rf bin $(WASM) $(WASM).br $(WASM).gz e2e/artifacts e2e/axe/node_modules
 
 # deps-*: install what is missing with apt-get when root, else say what.
 deps-run:

@@ -2,6 +2,7 @@ package app
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 
 	goapp "github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -28,8 +29,24 @@ func (a *action) run(ctx goapp.Context, update func(goapp.Context, *wire.Renewal
 			if err == nil && r != nil && update != nil {
 				update(ctx, r)
 			}
+			if err != nil {
+				ctx.Defer(func(goapp.Context) { focusRefusal() })
+			}
 		})
 	})
+}
+
+// focusRefusal moves the focus, after a refused action, to the first
+// field marked invalid or else to the refusal's box: the button that was
+// pressed was disabled while the action ran and lost the focus.
+func focusRefusal() {
+	doc := goapp.Window().Get("document")
+	for _, sel := range []string{"main [aria-invalid=true]", "main .problem"} {
+		if e := doc.Call("querySelector", sel); e.Truthy() {
+			e.Call("focus")
+			return
+		}
+	}
 }
 
 // errorBox shows the last refusal, if any, in the person's language.
@@ -54,8 +71,27 @@ func submit(id string, label text, lang string, busy bool, incomplete ...bool) g
 	return goapp.Button().ID(id).Type("submit").Disabled(off).Aria("busy", busy).Text(l)
 }
 
-// field is a labelled input with an optional hint and error.
+// field is a labelled input with an optional hint and error. The input
+// (id) is named by the label, described by the hint and the error, and
+// marked invalid while there is an error: set here for every field, so
+// no step forgets one.
 func field(id string, label text, lang string, input goapp.UI, hint, problem string) goapp.UI {
+	// The error first: it is what a screen reader should say first.
+	var described []string
+	if problem != "" {
+		described = append(described, id+"-error")
+	}
+	if hint != "" {
+		described = append(described, id+"-hint")
+	}
+	switch in := input.(type) {
+	case goapp.HTMLInput:
+		input = in.Aria("invalid", problem != "").Aria("describedby", strings.Join(described, " "))
+	case goapp.HTMLSelect:
+		input = in.Aria("invalid", problem != "").Aria("describedby", strings.Join(described, " "))
+	case goapp.HTMLTextarea:
+		input = in.Aria("invalid", problem != "").Aria("describedby", strings.Join(described, " "))
+	}
 	return goapp.Div().Class("field").Body(
 		goapp.Label().For(id).Text(label.in(lang)),
 		input,

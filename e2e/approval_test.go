@@ -81,13 +81,15 @@ func TestApprovalRussia(t *testing.T) {
 // ends with a certificate.
 func TestApprovalBelarusTwoEmployees(t *testing.T) {
 	zhukP12, sinkP12, boss := demoP12(t, "by-employee"), demoP12(t, "by-employee-2"), demoP12(t, "by-head")
-	zhuk, zhukID := fileEmployee(t, "A", "service-by-6-0-01", zhukP12, "+375290000301", "zhuk@bely-aist.example.by", personalNumber("4300188H021PB4"))
+	// Жук's and the head's pages tour every step in both languages at
+	// both widths (tb.tour).
+	zhuk, zhukID := fileEmployeeIn(t, newWizardTab(t).as("A").tour(), "service-by-6-0-01", zhukP12, "+375290000301", "zhuk@bely-aist.example.by", personalNumber("4300188H021PB4"))
 	sink, sinkID := fileEmployee(t, "B", "service-by-6-0-01", sinkP12, "+375290000302", "sinkevich@bely-aist.example.by", personalNumber("3150384H058PB1"))
 	assert.Equal(t, 0, eval[int](zhuk, `document.querySelectorAll('#approval-link').length`), "in Belarus the link goes to the head only")
 
 	// Each application sent the head a link; either opens the organisation.
 	headLink(t, sinkID, headBY)
-	head := newWizardTab(t).as("head")
+	head := newWizardTab(t).as("head").tour()
 	head.openApproval(headLink(t, zhukID, headBY))
 	head.headProves(boss)
 	assert.Contains(t, head.text("#request-"+zhukID), "Жук")
@@ -189,7 +191,12 @@ func TestApprovalOtherOrganisationRefused(t *testing.T) {
 // head; it returns the tab and the application's id.
 func fileEmployee(t *testing.T, who, service string, holder subscriber, phone, email string, personal func(*tab)) (*tab, string) {
 	t.Helper()
-	tb := newWizardTab(t).as(who)
+	return fileEmployeeIn(t, newWizardTab(t).as(who), service, holder, phone, email, personal)
+}
+
+// fileEmployeeIn is fileEmployee in a tab of the test's (a tour's).
+func fileEmployeeIn(t *testing.T, tb *tab, service string, holder subscriber, phone, email string, personal func(*tab)) (*tab, string) {
+	t.Helper()
 	tb.startWizard(service)
 	appID := tb.contacts(phone, email)
 	tb.codes(appID)

@@ -23,7 +23,8 @@ type tab struct {
 	mu      sync.Mutex
 	console []string
 	errors  []string
-	shot    int
+	shot    int    // the test's steps so far, for the screenshots' names
+	all     bool   // every step in every view (tour)
 	who     string // which of a test's tabs, when it has several (as)
 }
 
@@ -127,21 +128,29 @@ func (tb *tab) saveArtifacts() {
 	tb.t.Logf("artifacts of the failure in %s/%s.*", artifacts, tb.name())
 }
 
-// step saves a screenshot of the current screen when E2E_SHOTS=1, so a
-// person can look through the flow.
+// step checks the screen at a step of a test: no horizontal overflow
+// (fits), no serious or critical accessibility violation (axe), and with
+// E2E_SHOTS=1 a screenshot, so a person can look through the flow. A
+// tour tab (tour) does it in every language and width, then goes back.
 func (tb *tab) step(name string) {
 	tb.t.Helper()
-	tb.fits(name)
-	if os.Getenv("E2E_SHOTS") != "1" {
-		return
-	}
 	tb.shot++
-	png, err := chromedp.Run(tb.ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		tb.t.Logf("screenshot %s: %v", name, err)
+	if !tb.all {
+		tb.check(name)
 		return
 	}
-	os.WriteFile(filepath.Join(artifacts, fmt.Sprintf("%s.%02d-%s.png", tb.name(), tb.shot, name)), png, 0o644)
+	was := tb.current()
+	seen := map[view]bool{}
+	for _, v := range views {
+		tb.show(v)
+		// A page without the language switch (a payment sandbox's) stays
+		// in its language: each width once.
+		if now := tb.current(); !seen[now] {
+			seen[now] = true
+			tb.check(name)
+		}
+	}
+	tb.show(was)
 }
 
 // do runs steps or fails the test.

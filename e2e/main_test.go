@@ -45,6 +45,10 @@ func runSuite(m *testing.M) int {
 			return 1
 		}
 	}
+	if err := loadAxe(); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		return 1
+	}
 	chromium, err := exec.LookPath("chromium")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e: chromium not found: apt-get install chromium (make e2e does it as root)")
@@ -68,6 +72,7 @@ func runSuite(m *testing.M) int {
 	}
 	defer func() { stopBrowser() }()
 	code := m.Run()
+	fmt.Fprintln(os.Stderr, "e2e:", axeSummary())
 	browserMu.Lock()
 	stopBrowser = stopCurrent
 	browserMu.Unlock()

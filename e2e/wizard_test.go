@@ -26,11 +26,12 @@ import (
 // with a key made in the browser and pays by card; the new certificate
 // chains to the demo authority, keeps the subject and has a new key.
 //
-// It runs on a 360 px phone screen, so every step of a whole renewal is
-// checked for horizontal overflow (tb.step) and works there.
+// It runs on a 360 px phone screen, so every step of a whole renewal
+// works there; it tours every step in both languages at both widths
+// (tb.tour).
 func TestWizardRussiaOwnerCard(t *testing.T) {
 	owner := demoP12(t, "ru-owner")
-	tb := newWizardTab(t)
+	tb := newWizardTab(t).tour()
 	tb.narrow()
 	streams, polls := served("/api/v1/renewal/events"), served("/api/v1/renewal")
 
@@ -84,7 +85,7 @@ func TestWizardRussiaOwnerCard(t *testing.T) {
 // OpenSSL's key and the issued certificate.
 func TestWizardBelarusERIPImport(t *testing.T) {
 	holder := demoP12(t, "by-individual")
-	tb := newWizardTab(t)
+	tb := newWizardTab(t).tour() // every step in both languages, at both widths
 
 	tb.startWizard("service-by-6-0-00")
 	appID := tb.contacts("+375290000111", "kovaleva@example.by")
