@@ -231,7 +231,7 @@ func (p *Approval) body() goapp.UI {
 					return goapp.Li().ID("approved-" + r.ID).Text(r.Employee + " · " + text{"заявление № ", "application No. "}.in(p.lang) + r.Number + " · " + r.Amount.Text)
 				})),
 				goapp.If(a.Payment != nil && wire.PaymentMethod(a.Payment.Method) == wire.PaymentERIP && wire.PaymentStatus(a.Payment.Status) == wire.PaymentPending, func() goapp.UI {
-					return goapp.P().Body(goapp.Text(a.Payment.ERIPPath+" — "), goapp.Strong().ID("erip-code").Text(a.Payment.ERIPCode))
+					return goapp.P().Body(goapp.Text(pick(p.lang, a.Payment.ERIPPath, a.Payment.ERIPPathEN)+" — "), goapp.Strong().ID("erip-code").Text(a.Payment.ERIPCode))
 				}),
 				goapp.If(a.Payment != nil && wire.PaymentMethod(a.Payment.Method) == wire.PaymentInvoice && wire.PaymentStatus(a.Payment.Status) == wire.PaymentPending, func() goapp.UI {
 					return goapp.P().Body(

@@ -127,7 +127,7 @@ func (s *stepPayment) Render() goapp.UI {
 		goapp.If(p != nil && wire.PaymentStatus(p.Status) == wire.PaymentPending && wire.PaymentMethod(p.Method) == wire.PaymentERIP, func() goapp.UI {
 			return goapp.Div().ID("erip").Class("notice").Body(
 				goapp.P().Text(text{"Оплатите в любом банке, интернет-банке или инфокиоске:", "Pay at any bank, internet bank or kiosk:"}.in(s.Lang)),
-				goapp.P().Text(p.ERIPPath),
+				goapp.P().Text(pick(s.Lang, p.ERIPPath, p.ERIPPathEN)),
 				goapp.P().Body(goapp.Text(text{"Код платежа: ", "Payment code: "}.in(s.Lang)), goapp.Strong().ID("erip-code").Text(p.ERIPCode)),
 			)
 		}),

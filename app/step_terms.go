@@ -62,7 +62,12 @@ func (s *stepTerms) Render() goapp.UI {
 				id := "accept-" + d.Code
 				return goapp.Article().Class("terms").Body(
 					goapp.H2().Text(pick(s.Lang, d.TitleRU, d.TitleEN)+" ("+d.Version+")"),
-					goapp.Pre().Class("terms-text").TabIndex(0).Text(d.Text),
+					// The agreements bind in Russian only: an English page says so
+					// and marks the text's language for screen readers.
+					goapp.If(s.Lang == langEN, func() goapp.UI {
+						return goapp.P().Class("muted").Text("This agreement is published in Russian, the language in which it binds.")
+					}),
+					goapp.Pre().Class("terms-text").Lang("ru").TabIndex(0).Text(d.Text),
 					goapp.Div().Class("choice").Body(
 						goapp.Input().Type("checkbox").ID(id).Checked(s.accepted[d.Code]).
 							OnChange(func(ctx goapp.Context, e goapp.Event) { s.accepted[d.Code] = ctx.JSSrc().Get("checked").Bool() }),

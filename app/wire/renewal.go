@@ -260,6 +260,7 @@ type Payment struct {
 	RedirectURL   string     `json:"redirect_url,omitempty"`   // card: the payment page
 	ERIPCode      string     `json:"erip_code,omitempty"`      // erip: the code to pay by
 	ERIPPath      string     `json:"erip_path,omitempty"`      // erip: where in the service tree
+	ERIPPathEN    string     `json:"erip_path_en,omitempty"`   // erip: the same in English
 	InvoiceNumber string     `json:"invoice_number,omitempty"` // invoice
 	CreatedAt     time.Time  `json:"created_at"`
 	PaidAt        *time.Time `json:"paid_at,omitempty"`

@@ -389,7 +389,7 @@ func paymentView(p store.Payment) *wire.Payment {
 		Amount:      wire.Money{Minor: p.AmountMinor, Currency: p.Currency, Text: money.Format(p.AmountMinor, p.Currency)},
 		RedirectURL: p.RedirectUrl, ERIPCode: p.EripCode, InvoiceNumber: deref(p.InvoiceNumber), CreatedAt: p.CreatedAt, PaidAt: p.PaidAt}
 	if p.Method == "erip" {
-		v.ERIPPath = payments.ERIPServicePath
+		v.ERIPPath, v.ERIPPathEN = payments.ERIPServicePath, payments.ERIPServicePathEN
 	}
 	return v
 }
