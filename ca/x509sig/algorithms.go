@@ -56,7 +56,7 @@ type params int
 const (
 	paramsAbsent       params = iota // RFC 9215, RFC 5758: no parameters
 	paramsNULL                       // bign-with-hbelt as bee2evp writes it
-	paramsNULLOrAbsent               // RSA PKCS#1 v1.5 (RFC 4055 says NULL; both are met)
+	paramsNULLOrAbsent               // both are met: RSA PKCS#1 v1.5 (RFC 4055 says NULL); GOST (RFC 9215 says absent, OpenSSL's CSRs carry NULL)
 )
 
 // algorithm is one signature algorithm: how to hash the signed data, which
@@ -65,6 +65,8 @@ type algorithm struct {
 	name   string
 	oid    asn1.ObjectIdentifier
 	params params
+	// writeNULL: the parameters are written as NULL (else omitted).
+	writeNULL bool
 	// newHash hashes the signed data; nil when std is set.
 	newHash func() hash.Hash
 	// std is the crypto/x509 algorithm that verifies ECDSA and RSA.
@@ -113,15 +115,15 @@ func hashOpts(h crypto.Hash) func() crypto.SignerOpts { return func() crypto.Sig
 // SHA-256 …), the pairing crypto/x509 itself chooses.
 var algorithms = []*algorithm{
 	{
-		name: "GOST R 34.10-2012 256 with Streebog-256", oid: gost3410.OIDSignatureWith256,
+		name: "GOST R 34.10-2012 256 with Streebog-256", oid: gost3410.OIDSignatureWith256, params: paramsNULLOrAbsent,
 		newHash: streebog.New256, opts: hashOpts(0), keyOK: gostKeyOK(32), verify: gostVerify,
 	},
 	{
-		name: "GOST R 34.10-2012 512 with Streebog-512", oid: gost3410.OIDSignatureWith512,
+		name: "GOST R 34.10-2012 512 with Streebog-512", oid: gost3410.OIDSignatureWith512, params: paramsNULLOrAbsent,
 		newHash: streebog.New512, opts: hashOpts(0), keyOK: gostKeyOK(64), verify: gostVerify,
 	},
 	{
-		name: "bign-with-hbelt", oid: bign.OIDBignWithHBelt, params: paramsNULL,
+		name: "bign-with-hbelt", oid: bign.OIDBignWithHBelt, params: paramsNULL, writeNULL: true,
 		newHash: belt.New,
 		opts:    func() crypto.SignerOpts { return &bign.SignerOpts{HashOID: bign.OIDBeltHash} },
 		keyOK: func(pub crypto.PublicKey) bool {
@@ -138,11 +140,10 @@ var algorithms = []*algorithm{
 	{name: "ECDSA with SHA-256", oid: asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 2}, std: x509.ECDSAWithSHA256, opts: hashOpts(crypto.SHA256), keyOK: ecdsaKeyOK(elliptic.P256())},
 	{name: "ECDSA with SHA-384", oid: asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 3}, std: x509.ECDSAWithSHA384, opts: hashOpts(crypto.SHA384), keyOK: ecdsaKeyOK(elliptic.P384())},
 	{name: "ECDSA with SHA-512", oid: asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 4}, std: x509.ECDSAWithSHA512, opts: hashOpts(crypto.SHA512), keyOK: ecdsaKeyOK(elliptic.P521())},
-	{name: "RSA PKCS#1 v1.5 with SHA-256", oid: asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 11}, params: paramsNULLOrAbsent, std: x509.SHA256WithRSA, opts: hashOpts(crypto.SHA256), keyOK: rsaKeyOK},
-	{name: "RSA PKCS#1 v1.5 with SHA-384", oid: asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 12}, params: paramsNULLOrAbsent, std: x509.SHA384WithRSA, opts: hashOpts(crypto.SHA384), keyOK: rsaKeyOK},
-	{name: "RSA PKCS#1 v1.5 with SHA-512", oid: asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 13}, params: paramsNULLOrAbsent, std: x509.SHA512WithRSA, opts: hashOpts(crypto.SHA512), keyOK: rsaKeyOK},
+	{name: "RSA PKCS#1 v1.5 with SHA-256", oid: asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 11}, params: paramsNULLOrAbsent, writeNULL: true, std: x509.SHA256WithRSA, opts: hashOpts(crypto.SHA256), keyOK: rsaKeyOK},
+	{name: "RSA PKCS#1 v1.5 with SHA-384", oid: asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 12}, params: paramsNULLOrAbsent, writeNULL: true, std: x509.SHA384WithRSA, opts: hashOpts(crypto.SHA384), keyOK: rsaKeyOK},
+	{name: "RSA PKCS#1 v1.5 with SHA-512", oid: asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 13}, params: paramsNULLOrAbsent, writeNULL: true, std: x509.SHA512WithRSA, opts: hashOpts(crypto.SHA512), keyOK: rsaKeyOK},
 }
-
 
 // algorithmFor picks the algorithm a key signs with: the first entry of
 // the table that takes it (RSA signs with SHA-256).
@@ -192,7 +193,7 @@ func (a *algorithm) marshal() []byte {
 	var b cryptobyte.Builder
 	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
 		b.AddASN1ObjectIdentifier(a.oid)
-		if a.params != paramsAbsent {
+		if a.writeNULL {
 			b.AddASN1NULL()
 		}
 	})

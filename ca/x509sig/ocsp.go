@@ -221,13 +221,14 @@ func responderID(tbs []byte) (byName, byKey []byte, err error) {
 	}
 	var id cryptobyte.String
 	switch {
-	case body.ReadASN1(&id, cbasn1.Tag(1).ContextSpecific().Constructed()):
+	// ReadASN1 consumes an element of another tag too: peek first.
+	case body.PeekASN1Tag(cbasn1.Tag(1).ContextSpecific().Constructed()) && body.ReadASN1(&id, cbasn1.Tag(1).ContextSpecific().Constructed()):
 		var name cryptobyte.String
 		if !id.ReadASN1Element(&name, cbasn1.SEQUENCE) || !id.Empty() {
 			return nil, nil, fmt.Errorf("%w: ResponderID byName", ErrMalformed)
 		}
 		return name, nil, nil
-	case body.ReadASN1(&id, cbasn1.Tag(2).ContextSpecific().Constructed()):
+	case body.PeekASN1Tag(cbasn1.Tag(2).ContextSpecific().Constructed()) && body.ReadASN1(&id, cbasn1.Tag(2).ContextSpecific().Constructed()):
 		var key cryptobyte.String
 		if !id.ReadASN1(&key, cbasn1.OCTET_STRING) || !id.Empty() || len(key) != sha1.Size {
 			return nil, nil, fmt.Errorf("%w: ResponderID byKey", ErrMalformed)
