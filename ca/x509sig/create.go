@@ -103,6 +103,8 @@ func CreateCertificate(r io.Reader, template, parent *x509.Certificate, pub cryp
 		if !samePublicKey(signer.Public(), ppub) {
 			return nil, ErrWrongSigner
 		}
+	} else if parent.PublicKey != nil && !samePublicKey(signer.Public(), parent.PublicKey) {
+		return nil, ErrWrongSigner
 	}
 	spki, err := MarshalPublicKey(pub)
 	if err != nil {

@@ -49,6 +49,19 @@ func TestCertificatesVerifiedByOpenSSL(t *testing.T) {
 			if err != nil || len(chain) != 2 {
 				t.Fatalf("VerifyChain: %v (%d)", err, len(chain))
 			}
+			// The check can fail: a leaf of the same issuer name and key
+			// identifier signed by another key is refused by OpenSSL too.
+			ok := gostKey(t, tc.root)
+			fakeRoot := *root
+			fakeRoot.Raw, fakeRoot.RawSubjectPublicKeyInfo = nil, nil
+			forged := issue(t, leafTemplate("Forged "+tc.name), &fakeRoot, lk.Public(), ok)
+			ssl.Write("forged.pem", pemOf("CERTIFICATE", forged.Raw))
+			if out, err := ssl.Run(nil, "verify", at, "-CAfile", "root.pem", "forged.pem"); err == nil {
+				t.Fatalf("openssl verified a forged leaf:\n%s", out)
+			}
+			if _, err := VerifyChain(forged, ChainOptions{Roots: []*x509.Certificate{root}, At: now}); err == nil {
+				t.Fatal("VerifyChain verified a forged leaf")
+			}
 		})
 	}
 }
@@ -76,6 +89,11 @@ func TestCSRVerifiedByOpenSSL(t *testing.T) {
 			csr, pub, err := ParseCertificateRequest(der)
 			if err != nil {
 				t.Fatal(err)
+			}
+			// What crypto/x509 makes of a GOST request: it parses, has no key
+			// and cannot check the signature — hence the raw fields.
+			if csr.PublicKeyAlgorithm != x509.UnknownPublicKeyAlgorithm || csr.PublicKey != nil || csr.CheckSignature() == nil {
+				t.Fatalf("crypto/x509 on a GOST CSR: %v %T %v", csr.PublicKeyAlgorithm, csr.PublicKey, csr.CheckSignature())
 			}
 			if !k.PublicKey().Equal(pub) || csr.Subject.CommonName != "Иванов Иван" || len(csr.DNSNames) != 1 {
 				t.Fatalf("parsed request: %v %v", csr.Subject, csr.DNSNames)
