@@ -218,7 +218,7 @@ func CreateRevocationList(r io.Reader, template *x509.RevocationList, issuer *x5
 	return out, nil
 }
 
-// innerAlgorithm returns the AlgorithmIdentifier inside a TBSCertificate
+// checkInner finds the AlgorithmIdentifier inside a TBSCertificate
 // (index 2, after [0] version and serial) or a TBSCertList (after an
 // optional version) and checks it is byte for byte the outer one.
 func checkInner(s *signed, crl bool) error {

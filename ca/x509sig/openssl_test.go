@@ -138,6 +138,30 @@ func TestOpenSSLMadeChainVerifiedByUs(t *testing.T) {
 			if err := CheckSignatureFrom(ca, ca); err != nil {
 				t.Fatalf("the CA's self-signature: %v", err)
 			}
+
+			// A CRL made by `openssl ca -gencrl` with the leaf revoked.
+			ssl.Write("ca.cnf", []byte("[ca]\ndefault_ca = d\n[d]\ndatabase = index.txt\ncrlnumber = crlnumber\ndefault_md = "+
+				strings.TrimPrefix(tc.md, "-")+"\ndefault_crl_days = 1\n"))
+			ssl.Write("index.txt", nil)
+			ssl.Write("crlnumber", []byte("01\n"))
+			ssl.MustRun(nil, "ca", "-config", "ca.cnf", "-keyfile", "ca.key", "-cert", "ca.pem", "-revoke", "leaf.pem")
+			ssl.MustRun(nil, "ca", "-config", "ca.cnf", "-keyfile", "ca.key", "-cert", "ca.pem", "-gencrl", "-out", "crl.pem")
+			crl, err := ParseRevocationList(mustPEM(t, ssl.Read("crl.pem")), ca)
+			if err != nil {
+				t.Fatalf("OpenSSL's CRL: %v", err)
+			}
+			if len(crl.RevokedCertificateEntries) != 1 || crl.RevokedCertificateEntries[0].SerialNumber.Int64() != 7 {
+				t.Fatalf("OpenSSL's CRL entries: %v", crl.RevokedCertificateEntries)
+			}
+
+			// An OCSP response made by `openssl ocsp` as a responder, the CA
+			// signing.
+			ssl.MustRun(nil, "ocsp", "-issuer", "ca.pem", "-cert", "leaf.pem", "-no_nonce", "-reqout", "req.der")
+			ssl.MustRun(nil, "ocsp", "-index", "index.txt", "-rsigner", "ca.pem", "-rkey", "ca.key", "-CA", "ca.pem",
+				"-rmd", strings.TrimPrefix(tc.md, "-"), "-reqin", "req.der", "-respout", "resp.der")
+			if _, err := VerifyOCSPResponse(ssl.Read("resp.der"), ca, time.Now()); err != nil {
+				t.Fatalf("OpenSSL's OCSP response: %v", err)
+			}
 		})
 	}
 }

@@ -83,6 +83,20 @@ func TestSignatureRefusals(t *testing.T) {
 		t.Errorf("OCTET STRING parameters: %v (%x)", err, withParams)
 	}
 
+	// r or s out of range: s‖r all zero, and all 0xff (above q).
+	for _, fill := range []byte{0x00, 0xff} {
+		bad := bytes.Repeat([]byte{fill}, len(s.sig))
+		der, _ := marshalSigned(s.tbs, s.alg, bad, nil)
+		if err := CheckCertificateSignature(&x509.Certificate{Raw: der}, k256.Public()); !errors.Is(err, ErrBadSignature) {
+			t.Errorf("signature bytes all %#x: %v", fill, err)
+		}
+	}
+	// A 512-bit-sized signature under the 256 algorithm.
+	long, _ := marshalSigned(s.tbs, s.alg, append(bytes.Clone(s.sig), s.sig...), nil)
+	if err := CheckCertificateSignature(&x509.Certificate{Raw: long}, k256.Public()); !errors.Is(err, ErrBadSignature) {
+		t.Errorf("a signature of 128 bytes under the 256 algorithm: %v", err)
+	}
+
 	// Signing: the signer must be the issuer's key.
 	if _, err := CreateCertificate(nil, leafTemplate("x"), root, k512.Public(), other256); !errors.Is(err, ErrWrongSigner) {
 		t.Errorf("a signer that is not the issuer: %v", err)
