@@ -20,6 +20,7 @@ import (
 	"bytes"
 	"crypto"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rsa"
 	"crypto/x509"
@@ -73,8 +74,12 @@ type algorithm struct {
 	std x509.SignatureAlgorithm
 	// opts are passed to crypto.Signer.Sign.
 	opts func() crypto.SignerOpts
-	// keyOK reports whether pub may sign with this algorithm.
+	// keyOK reports whether a signature of this algorithm may be verified
+	// with pub (for GOST, the key's size must be the algorithm's).
 	keyOK func(pub crypto.PublicKey) bool
+	// signs reports whether we sign with this algorithm for pub's key;
+	// nil: only verified.
+	signs func(pub crypto.PublicKey) bool
 	// verify checks sig over digest (own algorithms only).
 	verify func(pub crypto.PublicKey, digest, sig []byte) error
 }
@@ -97,11 +102,26 @@ func gostVerify(pub crypto.PublicKey, digest, sig []byte) error {
 	return nil
 }
 
-func ecdsaKeyOK(c elliptic.Curve) func(crypto.PublicKey) bool {
+func bign128(pub crypto.PublicKey) bool {
+	k, ok := pub.(*bign.PublicKey)
+	return ok && k.Curve().Level() == 128
+}
+
+func ecdsaKeyOK(pub crypto.PublicKey) bool {
+	_, ok := pub.(*ecdsa.PublicKey)
+	return ok
+}
+
+func ecdsaCurve(c elliptic.Curve) func(crypto.PublicKey) bool {
 	return func(pub crypto.PublicKey) bool {
 		k, ok := pub.(*ecdsa.PublicKey)
 		return ok && k.Curve == c
 	}
+}
+
+func ed25519KeyOK(pub crypto.PublicKey) bool {
+	_, ok := pub.(ed25519.PublicKey)
+	return ok
 }
 
 func rsaKeyOK(pub crypto.PublicKey) bool {
@@ -111,25 +131,25 @@ func rsaKeyOK(pub crypto.PublicKey) bool {
 
 func hashOpts(h crypto.Hash) func() crypto.SignerOpts { return func() crypto.SignerOpts { return h } }
 
-// algorithms is the table. For ECDSA the hash follows the curve (P-256 →
-// SHA-256 …), the pairing crypto/x509 itself chooses.
+// algorithms is the table. We sign ECDSA with the hash of the curve's size
+// (P-256 → SHA-256 …) and RSA with SHA-256, as crypto/x509 chooses; we
+// verify every pairing crypto/x509 verifies (an ECDSA key of any curve
+// with any of the three hashes), so other CAs' certificates still pass.
+// Ed25519 is verified only; RSA-PSS is not in the table (refused).
 var algorithms = []*algorithm{
 	{
 		name: "GOST R 34.10-2012 256 with Streebog-256", oid: gost3410.OIDSignatureWith256, params: paramsNULLOrAbsent,
-		newHash: streebog.New256, opts: hashOpts(0), keyOK: gostKeyOK(32), verify: gostVerify,
+		newHash: streebog.New256, opts: hashOpts(0), keyOK: gostKeyOK(32), signs: gostKeyOK(32), verify: gostVerify,
 	},
 	{
 		name: "GOST R 34.10-2012 512 with Streebog-512", oid: gost3410.OIDSignatureWith512, params: paramsNULLOrAbsent,
-		newHash: streebog.New512, opts: hashOpts(0), keyOK: gostKeyOK(64), verify: gostVerify,
+		newHash: streebog.New512, opts: hashOpts(0), keyOK: gostKeyOK(64), signs: gostKeyOK(64), verify: gostVerify,
 	},
 	{
 		name: "bign-with-hbelt", oid: bign.OIDBignWithHBelt, params: paramsNULL, writeNULL: true,
 		newHash: belt.New,
 		opts:    func() crypto.SignerOpts { return &bign.SignerOpts{HashOID: bign.OIDBeltHash} },
-		keyOK: func(pub crypto.PublicKey) bool {
-			k, ok := pub.(*bign.PublicKey)
-			return ok && k.Curve().Level() == 128
-		},
+		keyOK:   bign128, signs: bign128,
 		verify: func(pub crypto.PublicKey, digest, sig []byte) error {
 			if err := bign.Verify(pub.(*bign.PublicKey), bign.OIDBeltHash, digest, sig); err != nil {
 				return fmt.Errorf("%w: %v", ErrBadSignature, err)
@@ -137,19 +157,20 @@ var algorithms = []*algorithm{
 			return nil
 		},
 	},
-	{name: "ECDSA with SHA-256", oid: asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 2}, std: x509.ECDSAWithSHA256, opts: hashOpts(crypto.SHA256), keyOK: ecdsaKeyOK(elliptic.P256())},
-	{name: "ECDSA with SHA-384", oid: asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 3}, std: x509.ECDSAWithSHA384, opts: hashOpts(crypto.SHA384), keyOK: ecdsaKeyOK(elliptic.P384())},
-	{name: "ECDSA with SHA-512", oid: asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 4}, std: x509.ECDSAWithSHA512, opts: hashOpts(crypto.SHA512), keyOK: ecdsaKeyOK(elliptic.P521())},
-	{name: "RSA PKCS#1 v1.5 with SHA-256", oid: asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 11}, params: paramsNULLOrAbsent, writeNULL: true, std: x509.SHA256WithRSA, opts: hashOpts(crypto.SHA256), keyOK: rsaKeyOK},
+	{name: "ECDSA with SHA-256", oid: asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 2}, std: x509.ECDSAWithSHA256, opts: hashOpts(crypto.SHA256), keyOK: ecdsaKeyOK, signs: ecdsaCurve(elliptic.P256())},
+	{name: "ECDSA with SHA-384", oid: asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 3}, std: x509.ECDSAWithSHA384, opts: hashOpts(crypto.SHA384), keyOK: ecdsaKeyOK, signs: ecdsaCurve(elliptic.P384())},
+	{name: "ECDSA with SHA-512", oid: asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 4}, std: x509.ECDSAWithSHA512, opts: hashOpts(crypto.SHA512), keyOK: ecdsaKeyOK, signs: ecdsaCurve(elliptic.P521())},
+	{name: "RSA PKCS#1 v1.5 with SHA-256", oid: asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 11}, params: paramsNULLOrAbsent, writeNULL: true, std: x509.SHA256WithRSA, opts: hashOpts(crypto.SHA256), keyOK: rsaKeyOK, signs: rsaKeyOK},
 	{name: "RSA PKCS#1 v1.5 with SHA-384", oid: asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 12}, params: paramsNULLOrAbsent, writeNULL: true, std: x509.SHA384WithRSA, opts: hashOpts(crypto.SHA384), keyOK: rsaKeyOK},
 	{name: "RSA PKCS#1 v1.5 with SHA-512", oid: asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 13}, params: paramsNULLOrAbsent, writeNULL: true, std: x509.SHA512WithRSA, opts: hashOpts(crypto.SHA512), keyOK: rsaKeyOK},
+	{name: "Ed25519", oid: asn1.ObjectIdentifier{1, 3, 101, 112}, std: x509.PureEd25519, keyOK: ed25519KeyOK},
 }
 
 // algorithmFor picks the algorithm a key signs with: the first entry of
 // the table that takes it (RSA signs with SHA-256).
 func algorithmFor(pub crypto.PublicKey) (*algorithm, error) {
 	for _, a := range algorithms {
-		if a.keyOK(pub) {
+		if a.signs != nil && a.signs(pub) {
 			return a, nil
 		}
 	}

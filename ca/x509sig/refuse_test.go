@@ -2,9 +2,12 @@ package x509sig
 
 import (
 	"bytes"
+	"crypto"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
@@ -146,6 +149,41 @@ func TestMixedAlgorithms(t *testing.T) {
 			t.Fatalf("%s: %v", leaf.Subject.CommonName, err)
 		}
 	}
+	// A GOST key refuses an ECDSA signature.
+	if err := CheckCertificateSignature(gInt, g.Public()); !errors.Is(err, ErrKeyMismatch) {
+		t.Fatalf("an ECDSA signature checked with a GOST key: %v", err)
+	}
+
+	// Certificates crypto/x509 makes with other pairings and algorithms,
+	// verified as crypto/x509 verifies them: ECDSA P-256 with SHA-384,
+	// RSA, Ed25519.
+	p256, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	rk, _ := rsa.GenerateKey(rand.Reader, 2048)
+	_, edk, _ := ed25519.GenerateKey(rand.Reader)
+	for _, tc := range []struct {
+		name string
+		key  crypto.Signer
+		alg  x509.SignatureAlgorithm
+	}{
+		{"P-256 with SHA-384", p256, x509.ECDSAWithSHA384},
+		{"RSA with SHA-512", rk, x509.SHA512WithRSA},
+		{"Ed25519", edk, x509.PureEd25519},
+	} {
+		tmpl := caTemplate(tc.name, 0)
+		tmpl.SignatureAlgorithm = tc.alg
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, tc.key.Public(), tc.key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, _ := x509.ParseCertificate(der)
+		if err := CheckSignatureFrom(c, c); err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+		if err := CheckCertificateSignature(c, g.Public()); !errors.Is(err, ErrKeyMismatch) {
+			t.Errorf("%s checked with a GOST key: %v", tc.name, err)
+		}
+	}
+
 	// A bign-signed CSR round trip.
 	der, err := CreateCertificateRequest(nil, &x509.CertificateRequest{Subject: pkix.Name{CommonName: "BY"}}, bk)
 	if err != nil {
