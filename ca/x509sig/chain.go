@@ -18,8 +18,14 @@ type ChainOptions struct {
 // ErrNoChain is returned when no path from the leaf to a root passes.
 var ErrNoChain = errors.New("x509sig: no valid chain to a trusted root")
 
-// maxChainDepth bounds path building (certificates in a chain).
-const maxChainDepth = 8
+// maxChainDepth bounds path building (certificates in a chain), and
+// maxSignatureChecks the signatures it may check: intermediates can come
+// from the party being checked, and many of one name must not make the
+// search exponential. Past the budget the answer is a refusal.
+const (
+	maxChainDepth      = 8
+	maxSignatureChecks = 64
+)
 
 // VerifyChain finds a chain leaf → intermediates → a root and returns it
 // (leaf first, root last). crypto/x509's Verify refuses GOST signatures,
@@ -31,7 +37,8 @@ const maxChainDepth = 8
 //     carry key identifiers, the child's authorityKeyIdentifier is the
 //     parent's subjectKeyIdentifier;
 //   - the signature by the parent's key, with the algorithm matching it
-//     (CheckSignatureFrom: the parent a CA, keyUsage keyCertSign if present);
+//     (CheckSignatureFrom: the parent a CA, keyUsage keyCertSign if present;
+//     an intermediate must have basicConstraints cA whatever its version);
 //   - path length: a parent's pathLenConstraint bounds the number of
 //     non-self-issued intermediates below it;
 //   - no critical extension that crypto/x509 did not handle, and no CA
@@ -41,7 +48,8 @@ const maxChainDepth = 8
 // It does not check: certificate policies and policy constraints,
 // extendedKeyUsage (the caller checks the leaf's purpose), revocation (the
 // caller checks CRL/OCSP), the root's self-signature (a trust anchor is
-// trusted as configured, RFC 5280 §6.1).
+// trusted as configured, RFC 5280 §6.1). The search is bounded: at most
+// maxChainDepth certificates and maxSignatureChecks signatures.
 func VerifyChain(leaf *x509.Certificate, opts ChainOptions) ([]*x509.Certificate, error) {
 	if leaf == nil {
 		return nil, fmt.Errorf("%w: no certificate", ErrMalformed)
@@ -58,10 +66,8 @@ func VerifyChain(leaf *x509.Certificate, opts ChainOptions) ([]*x509.Certificate
 		}
 	}
 	var lastErr error
-	chain, err := extend([]*x509.Certificate{leaf}, opts, &lastErr)
-	if err != nil {
-		return nil, err
-	}
+	budget := maxSignatureChecks
+	chain := extend([]*x509.Certificate{leaf}, opts, &lastErr, &budget)
 	if chain == nil {
 		if lastErr != nil {
 			return nil, fmt.Errorf("%w: %v", ErrNoChain, lastErr)
@@ -73,7 +79,7 @@ func VerifyChain(leaf *x509.Certificate, opts ChainOptions) ([]*x509.Certificate
 
 // extend tries every candidate issuer of the chain's last certificate,
 // depth first; lastErr keeps the most recent reason a candidate failed.
-func extend(chain []*x509.Certificate, opts ChainOptions, lastErr *error) ([]*x509.Certificate, error) {
+func extend(chain []*x509.Certificate, opts ChainOptions, lastErr *error, budget *int) []*x509.Certificate {
 	child := chain[len(chain)-1]
 	try := func(parent *x509.Certificate, isRoot bool) []*x509.Certificate {
 		if parent == nil || !bytes.Equal(child.RawIssuer, parent.RawSubject) {
@@ -97,6 +103,17 @@ func extend(chain []*x509.Certificate, opts ChainOptions, lastErr *error) ([]*x5
 			*lastErr = fmt.Errorf("%s: name constraints are not supported", parent.Subject)
 			return nil
 		}
+		// RFC 5280 §6.1.4 (k): an intermediate must say it is a CA; a
+		// trust anchor is taken as configured (a v1 root passes).
+		if !isRoot && !(parent.BasicConstraintsValid && parent.IsCA) {
+			*lastErr = fmt.Errorf("%s: %w", parent.Subject, ErrNotCA)
+			return nil
+		}
+		if *budget <= 0 {
+			*lastErr = errors.New("too many candidate issuers")
+			return nil
+		}
+		*budget--
 		if err := CheckSignatureFrom(child, parent); err != nil {
 			*lastErr = fmt.Errorf("%s signed by %s: %w", child.Subject, parent.Subject, err)
 			return nil
@@ -121,20 +138,19 @@ func extend(chain []*x509.Certificate, opts ChainOptions, lastErr *error) ([]*x5
 			*lastErr = errors.New("chain too long")
 			return nil
 		}
-		got, _ := extend(next, opts, lastErr)
-		return got
+		return extend(next, opts, lastErr, budget)
 	}
 	for _, r := range opts.Roots {
 		if c := try(r, true); c != nil {
-			return c, nil
+			return c
 		}
 	}
 	for _, ic := range opts.Intermediates {
 		if c := try(ic, false); c != nil {
-			return c, nil
+			return c
 		}
 	}
-	return nil, nil
+	return nil
 }
 
 // checkCert checks what concerns one certificate alone.

@@ -259,6 +259,20 @@ func TestVerifyChainRefusals(t *testing.T) {
 		t.Fatal(err)
 	}
 	expect("512 announced over a 256 signature", lieCert, good, "does not match the signer")
+	// Many candidates of the issuer's name and key identifier, none the
+	// signer: the search stops at its budget, refusing.
+	dk := gostKey(t, gost3410.Curve256A())
+	var many []*x509.Certificate
+	for range maxSignatureChecks + 1 {
+		dt := caTemplate("Issuing", 0)
+		dt.SubjectKeyId = inter.SubjectKeyId
+		many = append(many, issue(t, dt, root, dk.Public(), rk))
+	}
+	expect("past the signature budget", leaf, ChainOptions{Intermediates: append(many, inter), Roots: good.Roots, At: now}, "too many candidate issuers")
+	// A version 1 intermediate (no basicConstraints) is no CA.
+	v1 := *inter
+	v1.Version, v1.BasicConstraintsValid, v1.IsCA = 1, false, false
+	expect("a v1 intermediate", leaf, ChainOptions{Intermediates: []*x509.Certificate{&v1}, Roots: good.Roots, At: now}, "is not a CA")
 	// The chain is found among decoys.
 	decoy := issue(t, caTemplate("Issuing", 0), root, lk.Public(), rk)
 	if _, err := VerifyChain(leaf, ChainOptions{Intermediates: []*x509.Certificate{decoy, notCA, inter}, Roots: good.Roots, At: now}); err != nil {
