@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"math/big"
 	"strings"
 	"testing"
@@ -31,6 +32,15 @@ func TestCertificatesVerifiedByOpenSSL(t *testing.T) {
 			leaf := issue(t, leafTemplate("Leaf "+tc.name), root, lk.Public(), rk)
 			if !bytes.Equal(leaf.AuthorityKeyId, root.SubjectKeyId) || len(root.SubjectKeyId) != 20 {
 				t.Fatalf("key identifiers: AKI %x, SKI %x", leaf.AuthorityKeyId, root.SubjectKeyId)
+			}
+			// RFC 9215: the signature algorithm without parameters.
+			sg, err := parseSigned(leaf.Raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantAlg, _ := asn1.Marshal(struct{ OID asn1.ObjectIdentifier }{tc.root.SignatureAlgorithm()})
+			if !bytes.Equal(sg.alg, wantAlg) {
+				t.Fatalf("signature AlgorithmIdentifier %x, want %x", sg.alg, wantAlg)
 			}
 			ssl.Write("root.pem", pemOf("CERTIFICATE", root.Raw))
 			ssl.Write("leaf.pem", pemOf("CERTIFICATE", leaf.Raw))
