@@ -1,0 +1,95 @@
+// This file is a copy of ca/crypto/internal/gostssl, which Go's internal
+// rule keeps from ca/x509sig; moving that package up to ca/internal would
+// touch the GOST packages' tests, which are not this change's.
+package x509sig
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// The engine is loaded per command through this file, never globally.
+const config = `openssl_conf = openssl_def
+[openssl_def]
+engines = engine_section
+[engine_section]
+gost = gost_section
+[gost_section]
+engine_id = gost
+default_algorithms = ALL
+`
+
+// Runner runs openssl with the GOST engine in a directory of the test's.
+type sslRunner struct {
+	t   *testing.T
+	Dir string
+	cnf string
+}
+
+// newSSL checks that openssl and its GOST engine are there and returns a
+// runner working in a fresh temporary directory.
+func newSSL(t *testing.T) *sslRunner {
+	t.Helper()
+	if _, err := exec.LookPath("openssl"); err != nil {
+		t.Fatalf("openssl must be installed (apt-get install -y openssl libengine-gost-openssl): %v", err)
+	}
+	dir := t.TempDir()
+	r := &sslRunner{t: t, Dir: dir, cnf: filepath.Join(dir, "gost.cnf")}
+	if err := os.WriteFile(r.cnf, []byte(config), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// A config naming a missing engine does not stop openssl; a digest
+	// only the engine knows does.
+	if out, err := r.Run(nil, "dgst", "-md_gost12_256"); err != nil {
+		t.Fatalf("OpenSSL's GOST engine must be installed (apt-get install -y libengine-gost-openssl): %v\n%s", err, out)
+	}
+	return r
+}
+
+// Run runs openssl with args (paths relative to Dir), stdin as input, and
+// returns stdout and stderr together.
+func (r *sslRunner) Run(stdin []byte, args ...string) ([]byte, error) {
+	r.t.Helper()
+	cmd := exec.Command("openssl", args...)
+	cmd.Dir = r.Dir
+	cmd.Env = append(os.Environ(), "OPENSSL_CONF="+r.cnf)
+	if stdin != nil {
+		cmd.Stdin = bytes.NewReader(stdin)
+	}
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	return out.Bytes(), err
+}
+
+// MustRun is Run that fails the test on an error.
+func (r *sslRunner) MustRun(stdin []byte, args ...string) []byte {
+	r.t.Helper()
+	out, err := r.Run(stdin, args...)
+	if err != nil {
+		r.t.Fatalf("openssl %v: %v\n%s", args, err, out)
+	}
+	return out
+}
+
+// Write writes a file into Dir and returns its name.
+func (r *sslRunner) Write(name string, data []byte) string {
+	r.t.Helper()
+	if err := os.WriteFile(filepath.Join(r.Dir, name), data, 0o600); err != nil {
+		r.t.Fatal(err)
+	}
+	return name
+}
+
+// Read reads a file from Dir.
+func (r *sslRunner) Read(name string) []byte {
+	r.t.Helper()
+	b, err := os.ReadFile(filepath.Join(r.Dir, name))
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return b
+}
