@@ -43,15 +43,16 @@ const (
 
 type profile struct {
 	prf, cipher, mac asn1.ObjectIdentifier
+	iterations       int
 }
 
 var profiles = map[Profile]profile{
-	ProfileAES:  {prf: oidHMACSHA256, cipher: oidAES256CBC, mac: oidSHA256},
-	ProfileGOST: {prf: oidHMACStreebog5, cipher: oidGOST28147, mac: oidStreebog512},
+	ProfileAES:  {prf: oidHMACSHA256, cipher: oidAES256CBC, mac: oidSHA256, iterations: DefaultIterations},
+	ProfileGOST: {prf: oidHMACStreebog5, cipher: oidGOST28147, mac: oidStreebog512, iterations: DefaultIterationsGOST},
 }
 
 // Options tune the writers; the zero value is ProfileAES with
-// DefaultIterations.
+// DefaultIterations (ProfileGOST: DefaultIterationsGOST).
 type Options struct {
 	Profile    Profile
 	Iterations int
@@ -70,7 +71,7 @@ func (o *Options) resolve() (*profile, int, func(int) ([]byte, error), error) {
 	}
 	it := opts.Iterations
 	if it == 0 {
-		it = DefaultIterations
+		it = pr.iterations
 	}
 	if it < 1 || it > MaxIterations {
 		return nil, 0, nil, fmt.Errorf("%w: %d", ErrIterations, it)
