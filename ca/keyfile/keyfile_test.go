@@ -154,6 +154,7 @@ func TestReadOpenSSLPKCS12(t *testing.T) {
 		{"ok/gost89-streebog512", []string{"-keypbe", "gost89", "-certpbe", "gost89", "-macalg", "md_gost12_512"}, "gost89"},
 		{"ok/gost89-streebog256", []string{"-keypbe", "gost89", "-certpbe", "gost89", "-macalg", "md_gost12_256"}, "gost89"},
 		{"ok/aes128-sha512", []string{"-keypbe", "aes-128-cbc", "-certpbe", "aes-128-cbc", "-macalg", "sha512"}, "AES-128-CBC"},
+		{"ok/legacy-3des-sha1", []string{"-keypbe", "PBE-SHA1-3DES", "-certpbe", "PBE-SHA1-3DES", "-macalg", "sha1"}, "pbeWithSHA1And3-KeyTripleDES-CBC"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := append([]string{"pkcs12", "-export", "-inkey", "a256.key", "-in", "a256.pem", "-certfile", "chain.pem",
@@ -307,6 +308,12 @@ func TestPKCS8WithOpenSSL(t *testing.T) {
 			assert.True(t, k.Equal(pemKey(t, out)))
 			_, err = o.run(nil, "pkcs8", "-inform", "DER", "-in", "ours.der", "-passin", "pass:pass 9")
 			assert.Error(t, err)
+			// And in the GOST form, which only the engine reads.
+			der, err = EncryptPKCS8(k, "pass 8", &Options{Profile: ProfileGOST, Iterations: 1000})
+			require.NoError(t, err)
+			o.write("ours-gost.der", der)
+			out = o.must(nil, "pkcs8", "-inform", "DER", "-in", "ours-gost.der", "-passin", "pass:pass 8")
+			assert.True(t, k.Equal(pemKey(t, out)))
 
 			// OpenSSL's, read by us.
 			plain, err := gost3410.MarshalPKCS8PrivateKey(k)

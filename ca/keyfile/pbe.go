@@ -3,6 +3,7 @@ package keyfile
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/des"
 	"crypto/hmac"
 	"crypto/pbkdf2"
 	"crypto/sha1"
@@ -18,8 +19,9 @@ import (
 )
 
 var (
-	oidPBES2  = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 13}
-	oidPBKDF2 = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 12}
+	oidPBES2      = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 13}
+	oidPBESHA3DES = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 1, 3}
+	oidPBKDF2     = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 12}
 
 	oidHMACSHA1      = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 7}
 	oidHMACSHA256    = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 9}
@@ -126,18 +128,7 @@ func aesCBC(oid asn1.ObjectIdentifier, keyLen int) pbeCipher {
 				cipher.NewCBCDecrypter(b, iv).CryptBlocks(out, data)
 				// A wrong key gives random padding: that is how a wrong
 				// password shows when there is no MAC (PKCS#8).
-				n := int(out[len(out)-1])
-				if n == 0 || n > aes.BlockSize {
-					return nil, ErrPassword
-				}
-				bad := 0
-				for _, c := range out[len(out)-n:] {
-					bad |= subtle.ConstantTimeByteEq(c, byte(n)) ^ 1
-				}
-				if bad != 0 {
-					return nil, ErrPassword
-				}
-				return out[:len(out)-n], nil
+				return unpad(out, aes.BlockSize)
 			}, nil
 		},
 		newParams: func(random []byte) ([]byte, error) { return asn1.Marshal(random) },
@@ -156,11 +147,16 @@ type pbkdf2Params struct {
 	PRF        pkix.AlgorithmIdentifier `asn1:"optional"`
 }
 
-// pbes2 en- or decrypts data under the AlgorithmIdentifier alg (PBES2 only:
-// the PKCS#12 legacy PBEs with 3DES and RC2 are refused as unsupported).
+// pbes2 en- or decrypts data under the AlgorithmIdentifier alg: PBES2, or
+// (to read only) PKCS#12's legacy pbeWithSHAAnd3-KeyTripleDES-CBC, what
+// `openssl pkcs12 -keypbe PBE-SHA1-3DES` and older tools write. The RC2
+// PBEs (OpenSSL's -legacy certificate safe) are refused as unsupported.
 func pbes2(alg pkix.AlgorithmIdentifier, password string, data []byte, encrypt bool) ([]byte, error) {
+	if alg.Algorithm.Equal(oidPBESHA3DES) && !encrypt {
+		return legacy3DES(alg, password, data)
+	}
 	if !alg.Algorithm.Equal(oidPBES2) {
-		return nil, fmt.Errorf("%w: encryption %v (only PBES2 is read)", ErrUnsupported, alg.Algorithm)
+		return nil, fmt.Errorf("%w: encryption %v (PBES2 and PBE-SHA1-3DES are read)", ErrUnsupported, alg.Algorithm)
 	}
 	var p pbes2Params
 	if rest, err := asn1.Unmarshal(alg.Parameters.FullBytes, &p); err != nil || len(rest) != 0 {
@@ -363,4 +359,55 @@ func pkcs12KDF(newHash func() hash.Hash, id byte, password, salt []byte, iterati
 		}
 	}
 	return A[:size]
+}
+
+type pkcs12PBEParams struct {
+	Salt       []byte
+	Iterations int
+}
+
+// legacy3DES decrypts under pbeWithSHAAnd3-KeyTripleDES-CBC (RFC 7292
+// appendix C): key and IV from the PKCS#12 KDF with SHA-1 over the BMP
+// password (IDs 1 and 2), DES-EDE3-CBC with PKCS#7 padding.
+func legacy3DES(alg pkix.AlgorithmIdentifier, password string, data []byte) ([]byte, error) {
+	var p pkcs12PBEParams
+	if rest, err := asn1.Unmarshal(alg.Parameters.FullBytes, &p); err != nil || len(rest) != 0 {
+		return nil, fmt.Errorf("%w: PKCS#12 PBE parameters", ErrMalformed)
+	}
+	if p.Iterations < 1 || p.Iterations > MaxIterations {
+		return nil, fmt.Errorf("%w: %d", ErrIterations, p.Iterations)
+	}
+	bmp, err := bmpPassword(password)
+	if err != nil {
+		return nil, err
+	}
+	key := pkcs12KDF(sha1.New, 1, bmp, p.Salt, p.Iterations, 24)
+	defer clear(key)
+	iv := pkcs12KDF(sha1.New, 2, bmp, p.Salt, p.Iterations, 8)
+	b, err := des.NewTripleDESCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	if len(data) == 0 || len(data)%des.BlockSize != 0 {
+		return nil, fmt.Errorf("%w: ciphertext length %d", ErrMalformed, len(data))
+	}
+	out := make([]byte, len(data))
+	cipher.NewCBCDecrypter(b, iv).CryptBlocks(out, data)
+	return unpad(out, des.BlockSize)
+}
+
+// unpad strips PKCS#7 padding; bad padding is how a wrong key shows.
+func unpad(out []byte, block int) ([]byte, error) {
+	n := int(out[len(out)-1])
+	if n == 0 || n > block {
+		return nil, ErrPassword
+	}
+	bad := 0
+	for _, c := range out[len(out)-n:] {
+		bad |= subtle.ConstantTimeByteEq(c, byte(n)) ^ 1
+	}
+	if bad != 0 {
+		return nil, ErrPassword
+	}
+	return out[:len(out)-n], nil
 }
