@@ -36,13 +36,20 @@ var (
 	ErrUnsupported = errors.New("keyfile: unsupported algorithm")
 	// ErrNoKey: the PKCS#12 file holds no private key.
 	ErrNoKey = errors.New("keyfile: the file holds no private key")
-	// ErrIterations: an iteration count of 0 or above MaxIterations.
+	// ErrIterations: an iteration count of 0 or above the bound of its
+	// hash (MaxIterations, MaxIterationsStreebog).
 	ErrIterations = errors.New("keyfile: iteration count out of range")
 )
 
-// MaxIterations bounds what a file may ask for: a file naming 2^31
-// iterations would hang the browser tab, so it is refused instead.
+// MaxIterations bounds what a file may ask for with a SHA PRF or MAC: a
+// file naming 2^31 iterations would hang the browser tab, so it is refused
+// instead. The MAC is the one derivation done before the password is known
+// to fit the file; 4 000 000 SHA-256 iterations take ~7 s in WebAssembly.
 const MaxIterations = 4_000_000
+
+// MaxIterationsStreebog is the bound for Streebog, ~11 times slower in
+// WebAssembly: 500 000 take ~10 s there. Real files use 2048.
+const MaxIterationsStreebog = 500_000
 
 // DefaultIterations is PBKDF2's (and the PKCS#12 MAC's) count when Options
 // leave it zero, for ProfileAES. OpenSSL's default is 2048; a key file

@@ -286,6 +286,7 @@ func TestPKCS12BadInput(t *testing.T) {
 		{"fail/garbage", []byte("not a pkcs12 file at all"), "pw", ErrMalformed},
 		{"fail/iterations", hugeIter, "pw", ErrIterations},
 		{"fail/no-mac", noMac, "pw", ErrUnsupported},
+		{"fail/iterations-streebog", gostIter(t, k, MaxIterationsStreebog+1), "pw", ErrIterations},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := DecodePKCS12(tc.data, tc.pw)
@@ -365,4 +366,28 @@ func shortCiphertext(t *testing.T, good []byte) []byte {
 	b, err := asn1.Marshal(e)
 	require.NoError(t, err)
 	return b
+}
+
+// gostIter is a ProfileGOST file whose MAC asks for n iterations.
+func gostIter(t *testing.T, k *gost3410.PrivateKey, n int) []byte {
+	f, err := EncodePKCS12([]Entry{{Key: k}}, "pw", &Options{Profile: ProfileGOST, Iterations: 10})
+	require.NoError(t, err)
+	var pf pfx
+	require.NoError(t, unmarshal(f, &pf, "pfx"))
+	pf.MacData.Iterations = n
+	b, err := asn1.Marshal(pf)
+	require.NoError(t, err)
+	return b
+}
+
+func TestOptionsRefused(t *testing.T) {
+	k := genKey(t, gost3410.Curve256A())
+	for _, o := range []Options{{Iterations: -1}, {Iterations: MaxIterations + 1}, {Profile: ProfileGOST, Iterations: MaxIterationsStreebog + 1}} {
+		_, err := EncodePKCS12([]Entry{{Key: k}}, "pw", &o)
+		assert.ErrorIs(t, err, ErrIterations, "%+v", o)
+	}
+	_, err := EncodePKCS12([]Entry{{Key: k}}, "pw", &Options{Profile: Profile(9)})
+	assert.ErrorIs(t, err, ErrUnsupported)
+	_, err = EncodePKCS12(nil, "pw", nil)
+	assert.ErrorIs(t, err, ErrNoKey)
 }

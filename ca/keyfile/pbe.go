@@ -41,18 +41,20 @@ var (
 	oidStreebog512 = asn1.ObjectIdentifier{1, 2, 643, 7, 1, 1, 2, 3}
 )
 
-// prf is a PBKDF2 pseudo-random function: HMAC over hash.
+// prf is a PBKDF2 pseudo-random function: HMAC over hash, with the most
+// iterations a file may ask of it.
 type prf struct {
-	oid  asn1.ObjectIdentifier
-	hash func() hash.Hash
+	oid     asn1.ObjectIdentifier
+	hash    func() hash.Hash
+	maxIter int
 }
 
 var prfs = []prf{
-	{oidHMACSHA1, sha1.New}, // PBKDF2's default when prf is absent (RFC 8018 A.2)
-	{oidHMACSHA256, sha256.New},
-	{oidHMACSHA512, sha512.New},
-	{oidHMACStreebog2, streebog.New256},
-	{oidHMACStreebog5, streebog.New512},
+	{oidHMACSHA1, sha1.New, MaxIterations}, // PBKDF2's default when prf is absent (RFC 8018 A.2)
+	{oidHMACSHA256, sha256.New, MaxIterations},
+	{oidHMACSHA512, sha512.New, MaxIterations},
+	{oidHMACStreebog2, streebog.New256, MaxIterationsStreebog},
+	{oidHMACStreebog5, streebog.New512, MaxIterationsStreebog},
 }
 
 // pbeCipher is one PBES2 encryption scheme.
@@ -169,22 +171,23 @@ func pbes2(alg pkix.AlgorithmIdentifier, password string, data []byte, encrypt b
 	if rest, err := asn1.Unmarshal(p.KDF.Parameters.FullBytes, &kp); err != nil || len(rest) != 0 {
 		return nil, fmt.Errorf("%w: PBKDF2 parameters", ErrMalformed)
 	}
-	if kp.Iterations < 1 || kp.Iterations > MaxIterations {
-		return nil, fmt.Errorf("%w: %d", ErrIterations, kp.Iterations)
-	}
 	prfOID := kp.PRF.Algorithm
 	if len(prfOID) == 0 {
 		prfOID = oidHMACSHA1
 	}
-	var h func() hash.Hash
-	for _, r := range prfs {
-		if r.oid.Equal(prfOID) {
-			h = r.hash
+	var r *prf
+	for i := range prfs {
+		if prfs[i].oid.Equal(prfOID) {
+			r = &prfs[i]
 		}
 	}
-	if h == nil {
+	if r == nil {
 		return nil, fmt.Errorf("%w: PBKDF2 PRF %v", ErrUnsupported, prfOID)
 	}
+	if kp.Iterations < 1 || kp.Iterations > r.maxIter {
+		return nil, fmt.Errorf("%w: %d", ErrIterations, kp.Iterations)
+	}
+	h := r.hash
 	var c *pbeCipher
 	for i := range ciphers {
 		if ciphers[i].oid.Equal(p.Scheme.Algorithm) {
@@ -254,15 +257,16 @@ type macDigest struct {
 	// the password's UTF-8 bytes (R 50.1.112-2016, RFC 9548 §5, what
 	// OpenSSL does for Streebog); otherwise the PKCS#12 KDF of RFC 7292
 	// appendix B with ID 3 over the BMPString password.
-	gost bool
+	gost    bool
+	maxIter int
 }
 
 var macs = []macDigest{
-	{oidSHA1, sha1.New, false},
-	{oidSHA256, sha256.New, false},
-	{oidSHA512, sha512.New, false},
-	{oidStreebog256, streebog.New256, true},
-	{oidStreebog512, streebog.New512, true},
+	{oidSHA1, sha1.New, false, MaxIterations},
+	{oidSHA256, sha256.New, false, MaxIterations},
+	{oidSHA512, sha512.New, false, MaxIterations},
+	{oidStreebog256, streebog.New256, true, MaxIterationsStreebog},
+	{oidStreebog512, streebog.New512, true, MaxIterationsStreebog},
 }
 
 func macFor(oid asn1.ObjectIdentifier) (*macDigest, bool) {

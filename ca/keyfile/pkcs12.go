@@ -73,7 +73,7 @@ func (o *Options) resolve() (*profile, int, func(int) ([]byte, error), error) {
 	if it == 0 {
 		it = pr.iterations
 	}
-	if it < 1 || it > MaxIterations {
+	if m, _ := macFor(pr.mac); it < 1 || it > m.maxIter {
 		return nil, 0, nil, fmt.Errorf("%w: %d", ErrIterations, it)
 	}
 	r := opts.Rand
@@ -191,7 +191,7 @@ func DecodePKCS12(data []byte, password string) ([]Entry, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: MAC digest %v", ErrUnsupported, p.MacData.Mac.Algorithm.Algorithm)
 	}
-	if p.MacData.Iterations < 1 || p.MacData.Iterations > MaxIterations {
+	if p.MacData.Iterations < 1 || p.MacData.Iterations > m.maxIter {
 		return nil, fmt.Errorf("%w: MAC %d", ErrIterations, p.MacData.Iterations)
 	}
 	sum, err := m.sum(password, p.MacData.MacSalt, p.MacData.Iterations, authSafe)
@@ -219,9 +219,6 @@ func DecodePKCS12(data []byte, password string) ([]Entry, error) {
 	}
 	var keys []keyed
 	var certs []*certed
-	defer func() {
-		// Keys not handed out are dropped; their bytes are with the GC.
-	}()
 	for _, ci := range safes {
 		var contents []byte
 		switch {
