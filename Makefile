@@ -74,8 +74,8 @@ FUZZ_TARGETS := \
 	./ca:FuzzRequestNonce ./ca/revcheck:FuzzAnswers ./app/browsercrypto:FuzzOpenPKCS12 \
 	./ca/crypto/belt:FuzzWBL ./ca/crypto/belt:FuzzHash ./ca/crypto/bign:FuzzVerify ./ca/crypto/bign:FuzzSignVerify \
 	./ca/crypto/streebog:FuzzIncremental ./ca/crypto/gost3410:FuzzVerify \
-	./ca/crypto/gost3410:FuzzParsePKIX \
-	./ca/x509sig:FuzzParseVerify
+	./ca/crypto/gost3410:FuzzParsePKIX ./ca/x509sig:FuzzParseVerify \
+	./ca/keyfile:FuzzDecodePKCS12 ./ca/keyfile:FuzzDecryptPKCS8 ./ca/cms:FuzzVerify
 # ./ca/crypto/gost3410:FuzzSignVerify is left out: each input is a key, a
 # signature and two verifications (3000 inputs took 188 s here); its seeds
 # run with go test, and by hand: go test -run '^$' -fuzz FuzzSignVerify ./ca/crypto/gost3410

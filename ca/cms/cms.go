@@ -1,12 +1,15 @@
-// Package cms builds detached CMS SignedData (RFC 5652) signatures.
+// Package cms builds CMS SignedData (RFC 5652) signatures, detached and
+// attached, with ECDSA, RSA and GOST R 34.10-2012 keys (RFC 4490 and
+// R 1323565.1.025 conventions, as OpenSSL's GOST engine writes them), and
+// verifies GOST ones (Verify; ECDSA/RSA verification lives on the server,
+// renewal/server/internal/docs).
 //
 // It is compiled into the browser (GOOS=js GOARCH=wasm) and therefore uses
-// the standard library only: no syscall/js, no third-party modules. The
-// private key never reaches this package: SignDetached hands the bytes to be
-// signed to a callback, which in the browser calls WebCrypto and converts
-// its r||s result with P1363ToDER.
-//
-// Verification lives on the server (renewal/server/internal/docs).
+// the standard library and our own GOST packages only: no syscall/js, no
+// third-party modules. The private key never reaches this package:
+// SignDetached hands the bytes to be signed to a callback, which in the
+// browser calls WebCrypto (and converts its r||s result with P1363ToDER) or
+// the GOST key kept in Go.
 package cms
 
 import (
@@ -24,12 +27,14 @@ import (
 	"math/big"
 	"slices"
 	"time"
+
+	"renewal/ca/crypto/gost3410"
 )
 
 var (
-	// ErrUnsupportedKey: the certificate's key is neither ECDSA P-256/P-384
-	// nor RSA.
-	ErrUnsupportedKey = errors.New("cms: unsupported certificate key (want ECDSA P-256/P-384 or RSA)")
+	// ErrUnsupportedKey: the certificate's key is neither ECDSA P-256/P-384,
+	// RSA nor GOST R 34.10-2012.
+	ErrUnsupportedKey = errors.New("cms: unsupported certificate key (want ECDSA P-256/P-384, RSA or GOST R 34.10-2012)")
 	// ErrKeyMismatch: the sign callback returned a signature that the
 	// certificate's public key does not verify (wrong key chosen, or an r||s
 	// signature passed through unconverted).
@@ -62,35 +67,50 @@ const (
 // detached (eContent absent), with one SignerInfo:
 //
 //   - sid = issuerAndSerialNumber of cert (SignedData and SignerInfo version 1);
-//   - digestAlgorithm SHA-256, always (also for P-384 keys, so that the
-//     browser always asks WebCrypto for {hash: "SHA-256"});
-//   - signed attributes contentType (id-data), messageDigest (SHA-256 of
-//     content) and signingTime (signingTime in UTC, truncated to the second;
+//   - digestAlgorithm SHA-256 for ECDSA and RSA, always (also for P-384
+//     keys, so that the browser always asks WebCrypto for {hash:
+//     "SHA-256"}); for GOST R 34.10-2012 keys the Streebog of the key's
+//     size (id-tc26-gost3411-12-256/512, parameters NULL as OpenSSL writes);
+//   - signed attributes contentType (id-data), messageDigest (the digest of
+//     content: Streebog's bytes as the hash gives them, as OpenSSL's engine
+//     writes) and signingTime (signingTime in UTC, truncated to the second;
 //     omitted when signingTime is the zero time);
-//   - signatureAlgorithm ecdsa-with-SHA256 (ECDSA P-256/P-384) or
-//     sha256WithRSAEncryption (RSA);
+//   - signatureAlgorithm ecdsa-with-SHA256 (ECDSA P-256/P-384),
+//     sha256WithRSAEncryption (RSA), or for GOST the key's algorithm
+//     id-tc26-gost3410-12-256/512 (RFC 4490 3.2; what OpenSSL writes), the
+//     signature s||r;
 //   - certificates: cert and chain, duplicates dropped, in DER SET OF
 //     order (sorted by encoding, so not necessarily cert first).
 //
 // sign receives the DER of the signed attributes encoded as a SET (the bytes
-// to be signed, RFC 5652 5.4), must hash them with SHA-256 itself (as
-// WebCrypto and crypto.MessageSigner do) and returns the
+// to be signed, RFC 5652 5.4), must hash them itself (SHA-256, or Streebog
+// for GOST: as WebCrypto and crypto.MessageSigner do) and returns the
 // signature in X.509/CMS form: ASN.1 DER for ECDSA (see P1363ToDER), PKCS#1
-// v1.5 for RSA. The signature is checked against cert's public key before the
-// structure is assembled (ErrKeyMismatch).
+// v1.5 for RSA, s||r for GOST. The signature is checked against cert's
+// public key before the structure is assembled (ErrKeyMismatch).
 func SignDetached(content []byte, cert *x509.Certificate, chain []*x509.Certificate, signingTime time.Time, sign func(message []byte) ([]byte, error)) ([]byte, error) {
+	return signedData(content, cert, chain, signingTime, sign, true)
+}
+
+// SignAttached is SignDetached with content inside the structure
+// (eContent), as `openssl cms -sign -nodetach` makes.
+func SignAttached(content []byte, cert *x509.Certificate, chain []*x509.Certificate, signingTime time.Time, sign func(message []byte) ([]byte, error)) ([]byte, error) {
+	return signedData(content, cert, chain, signingTime, sign, false)
+}
+
+func signedData(content []byte, cert *x509.Certificate, chain []*x509.Certificate, signingTime time.Time, sign func(message []byte) ([]byte, error), detached bool) ([]byte, error) {
 	if cert == nil || sign == nil {
 		return nil, errors.New("cms: certificate and sign function are required")
 	}
-	sigAlg, x509Alg, err := algorithmFor(cert.PublicKey)
+	alg, err := algorithmFor(cert)
 	if err != nil {
 		return nil, err
 	}
 
-	digest := sha256.Sum256(content)
+	digest := alg.digest(content)
 	attrs := [][]byte{
 		attribute(oidContentType, mustMarshal(oidData)),
-		attribute(oidMessageDigest, tlv(tagOctetString, digest[:])),
+		attribute(oidMessageDigest, tlv(tagOctetString, digest)),
 	}
 	if !signingTime.IsZero() {
 		// encoding/asn1 picks UTCTime for 1950-2049 and GeneralizedTime
@@ -108,17 +128,16 @@ func SignDetached(content []byte, cert *x509.Certificate, chain []*x509.Certific
 	if err != nil {
 		return nil, fmt.Errorf("cms: sign: %w", err)
 	}
-	if err := cert.CheckSignature(x509Alg, toSign, sig); err != nil {
+	if err := alg.check(toSign, sig); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrKeyMismatch, err)
 	}
 
-	sha256Alg := tlv(tagSequence, mustMarshal(oidSHA256)) // parameters absent (RFC 5754 2)
 	signerInfo := tlv(tagSequence, concat(
 		mustMarshal(1), // version: issuerAndSerialNumber
 		tlv(tagSequence, concat(cert.RawIssuer, mustMarshal(cert.SerialNumber))),
-		sha256Alg,
+		alg.digestAlg,
 		tlv(tagContext0, attrSet), // signedAttrs [0] IMPLICIT
-		sigAlg,
+		alg.sigAlg,
 		tlv(tagOctetString, sig),
 	))
 
@@ -129,40 +148,70 @@ func SignDetached(content []byte, cert *x509.Certificate, chain []*x509.Certific
 		}
 	}
 
-	signedData := tlv(tagSequence, concat(
-		mustMarshal(1),                         // version
-		tlv(tagSet, sha256Alg),                 // digestAlgorithms
-		tlv(tagSequence, mustMarshal(oidData)), // encapContentInfo without eContent: detached
-		tlv(tagContext0, setOf(certs)),         // certificates [0] IMPLICIT
-		tlv(tagSet, signerInfo),                // signerInfos
+	encap := mustMarshal(oidData) // without eContent: detached
+	if !detached {
+		encap = concat(encap, tlv(tagContext0, tlv(tagOctetString, content)))
+	}
+	sd := tlv(tagSequence, concat(
+		mustMarshal(1),                 // version
+		tlv(tagSet, alg.digestAlg),     // digestAlgorithms
+		tlv(tagSequence, encap),        // encapContentInfo
+		tlv(tagContext0, setOf(certs)), // certificates [0] IMPLICIT
+		tlv(tagSet, signerInfo),        // signerInfos
 	))
-	return tlv(tagSequence, concat(mustMarshal(oidSignedData), tlv(tagContext0, signedData))), nil
+	return tlv(tagSequence, concat(mustMarshal(oidSignedData), tlv(tagContext0, sd))), nil
 }
 
-// algorithmFor returns the DER signatureAlgorithm identifier for the key and
-// the matching x509.SignatureAlgorithm used to self-check the signature.
-func algorithmFor(pub crypto.PublicKey) ([]byte, x509.SignatureAlgorithm, error) {
-	switch k := pub.(type) {
+// signAlg is what one kind of key signs CMS with.
+type signAlg struct {
+	digestAlg, sigAlg []byte // DER AlgorithmIdentifiers
+	digest            func(content []byte) []byte
+	// check verifies sig over the signed attributes (the self-check).
+	check func(message, sig []byte) error
+}
+
+// algorithmFor picks the algorithms for cert's key.
+func algorithmFor(cert *x509.Certificate) (*signAlg, error) {
+	sha256Alg := tlv(tagSequence, mustMarshal(oidSHA256)) // parameters absent (RFC 5754 2)
+	sha := func(b []byte) []byte { d := sha256.Sum256(b); return d[:] }
+	switch k := cert.PublicKey.(type) {
 	case *ecdsa.PublicKey:
 		if k.Curve != elliptic.P256() && k.Curve != elliptic.P384() {
-			return nil, 0, fmt.Errorf("%w: curve %s", ErrUnsupportedKey, k.Curve.Params().Name)
+			return nil, fmt.Errorf("%w: curve %s", ErrUnsupportedKey, k.Curve.Params().Name)
 		}
 		// ecdsa-with-SHA256: parameters absent (RFC 5758 3.2).
-		return tlv(tagSequence, mustMarshal(oidECDSAWithSHA256)), x509.ECDSAWithSHA256, nil
+		return &signAlg{sha256Alg, tlv(tagSequence, mustMarshal(oidECDSAWithSHA256)), sha, func(m, s []byte) error {
+			return cert.CheckSignature(x509.ECDSAWithSHA256, m, s)
+		}}, nil
 	case *rsa.PublicKey:
 		// sha256WithRSAEncryption: parameters NULL (RFC 4055 5).
-		return tlv(tagSequence, concat(mustMarshal(oidSHA256WithRSA), asn1.NullBytes)), x509.SHA256WithRSA, nil
-	default:
-		return nil, 0, fmt.Errorf("%w: %T", ErrUnsupportedKey, pub)
+		return &signAlg{sha256Alg, tlv(tagSequence, concat(mustMarshal(oidSHA256WithRSA), asn1.NullBytes)), sha, func(m, s []byte) error {
+			return cert.CheckSignature(x509.SHA256WithRSA, m, s)
+		}}, nil
 	}
+	if pub, ok := gostKey(cert); ok {
+		g := gostAlgorithm(pub.Curve())
+		return &signAlg{g.digestAlg, g.keyAlg, g.digest, func(m, s []byte) error {
+			if !gost3410.VerifyMessage(pub, m, s) {
+				return ErrSignature
+			}
+			return nil
+		}}, nil
+	}
+	return nil, fmt.Errorf("%w: %T", ErrUnsupportedKey, cert.PublicKey)
 }
 
 // MessageSignerFunc adapts s to SignDetached's sign function. A
 // crypto.MessageSigner receives the message itself (SignMessage with
-// crypto.SHA256); a plain crypto.Signer gets its SHA-256 digest (Sign). ECDSA
-// keys return ASN.1 DER, RSA keys PKCS#1 v1.5, as SignDetached expects.
+// crypto.SHA256, or with no hash for a GOST key, which hashes with the
+// Streebog of its size); a plain crypto.Signer gets its SHA-256 digest
+// (Sign). ECDSA keys return ASN.1 DER, RSA keys PKCS#1 v1.5, GOST keys
+// s||r, as SignDetached expects.
 func MessageSignerFunc(s crypto.Signer) func([]byte) ([]byte, error) {
 	return func(message []byte) ([]byte, error) {
+		if _, ok := s.Public().(*gost3410.PublicKey); ok {
+			return crypto.SignMessage(s, rand.Reader, message, crypto.Hash(0))
+		}
 		return crypto.SignMessage(s, rand.Reader, message, crypto.SHA256)
 	}
 }
