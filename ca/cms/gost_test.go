@@ -14,11 +14,12 @@ import (
 
 	"renewal/ca/cms"
 	"renewal/ca/crypto/gost3410"
+	"renewal/ca/internal/gostssl"
 )
 
 // gostPKI is a GOST CA made by OpenSSL with the engine.
 type gostPKI struct {
-	o  *gostOpenSSL
+	o  *gostssl.Runner
 	ca *x509.Certificate
 }
 
@@ -32,11 +33,11 @@ func gostCert(t *testing.T, b []byte) *x509.Certificate {
 }
 
 func newGostPKI(t *testing.T) *gostPKI {
-	o := newGostOpenSSL(t)
-	o.must(nil, "genpkey", "-algorithm", "gost2012_256", "-pkeyopt", "paramset:A", "-out", "ca.key")
-	o.must(nil, "req", "-new", "-x509", "-key", "ca.key", "-subj", "/CN=GOST CA", "-md_gost12_256", "-days", "10",
+	o := gostssl.New(t)
+	o.MustRun(nil, "genpkey", "-algorithm", "gost2012_256", "-pkeyopt", "paramset:A", "-out", "ca.key")
+	o.MustRun(nil, "req", "-new", "-x509", "-key", "ca.key", "-subj", "/CN=GOST CA", "-md_gost12_256", "-days", "10",
 		"-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign", "-out", "ca.pem")
-	return &gostPKI{o: o, ca: gostCert(t, o.read("ca.pem"))}
+	return &gostPKI{o: o, ca: gostCert(t, o.Read("ca.pem"))}
 }
 
 func mdOf(c *gost3410.Curve) string {
@@ -51,12 +52,12 @@ func (p *gostPKI) leaf(t *testing.T, name string, key *gost3410.PrivateKey) *x50
 	t.Helper()
 	der, err := gost3410.MarshalPKCS8PrivateKey(key)
 	require.NoError(t, err)
-	p.o.write(name+".key", pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
-	p.o.must(nil, "req", "-new", "-key", name+".key", "-subj", "/CN="+name, "-"+mdOf(key.PublicKey().Curve()), "-out", name+".csr")
-	p.o.write(name+".ext", []byte("keyUsage=critical,digitalSignature,nonRepudiation\nextendedKeyUsage=emailProtection\n"))
-	p.o.must(nil, "x509", "-req", "-in", name+".csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-set_serial", fmt.Sprint(1000+len(name)),
+	p.o.Write(name+".key", pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+	p.o.MustRun(nil, "req", "-new", "-key", name+".key", "-subj", "/CN="+name, "-"+mdOf(key.PublicKey().Curve()), "-out", name+".csr")
+	p.o.Write(name+".ext", []byte("keyUsage=critical,digitalSignature,nonRepudiation\nextendedKeyUsage=emailProtection\n"))
+	p.o.MustRun(nil, "x509", "-req", "-in", name+".csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-set_serial", fmt.Sprint(1000+len(name)),
 		"-days", "10", "-md_gost12_256", "-extfile", name+".ext", "-out", name+".pem")
-	return gostCert(t, p.o.read(name+".pem"))
+	return gostCert(t, p.o.Read(name+".pem"))
 }
 
 var gostCurves = []*gost3410.Curve{gost3410.Curve256A(), gost3410.CryptoProB(), gost3410.Curve512A(), gost3410.Curve512C()}
@@ -66,7 +67,7 @@ var gostCurves = []*gost3410.Curve{gost3410.Curve256A(), gost3410.CryptoProB(), 
 func TestGOSTSignVerifiedByOpenSSL(t *testing.T) {
 	p := newGostPKI(t)
 	content := []byte("Заявление на выпуск сертификата\r\n\x00\xff binary too")
-	p.o.write("content.bin", content)
+	p.o.Write("content.bin", content)
 	for i, c := range gostCurves {
 		key, err := gost3410.GenerateKey(c, rand.Reader)
 		require.NoError(t, err)
@@ -80,17 +81,17 @@ func TestGOSTSignVerifiedByOpenSSL(t *testing.T) {
 				}
 				der, err := sign(content, leaf, []*x509.Certificate{p.ca}, now, cms.MessageSignerFunc(key))
 				require.NoError(t, err)
-				p.o.write("ours.p7s", der)
+				p.o.Write("ours.p7s", der)
 				args := []string{"cms", "-verify", "-inform", "DER", "-in", "ours.p7s", "-CAfile", "ca.pem", "-binary", "-out", "got.bin",
 					"-attime", fmt.Sprint(time.Now().Unix())}
 				if detached {
 					args = append(args, "-content", "content.bin")
 				}
-				out := p.o.must(nil, args...)
+				out := p.o.MustRun(nil, args...)
 				assert.Contains(t, string(out), "Verification successful")
-				assert.Equal(t, content, p.o.read("got.bin"))
+				assert.Equal(t, content, p.o.Read("got.bin"))
 				// The digest OpenSSL sees is Streebog of the key's size.
-				info := string(p.o.must(nil, "cms", "-cmsout", "-print", "-inform", "DER", "-in", "ours.p7s"))
+				info := string(p.o.MustRun(nil, "cms", "-cmsout", "-print", "-inform", "DER", "-in", "ours.p7s"))
 				assert.Contains(t, info, fmt.Sprintf("GOST R 34.11-2012 with %d bit hash", 8*c.Size()))
 
 				var det []byte
@@ -105,8 +106,8 @@ func TestGOSTSignVerifiedByOpenSSL(t *testing.T) {
 
 				// And OpenSSL refuses it over other content: the check can fail.
 				if detached {
-					p.o.write("other.bin", append(bytes.Clone(content), '!'))
-					_, err := p.o.run(nil, "cms", "-verify", "-inform", "DER", "-in", "ours.p7s", "-CAfile", "ca.pem", "-binary",
+					p.o.Write("other.bin", append(bytes.Clone(content), '!'))
+					_, err := p.o.Run(nil, "cms", "-verify", "-inform", "DER", "-in", "ours.p7s", "-CAfile", "ca.pem", "-binary",
 						"-content", "other.bin", "-out", "got.bin")
 					assert.Error(t, err)
 				}
@@ -120,7 +121,7 @@ func TestGOSTSignVerifiedByOpenSSL(t *testing.T) {
 func TestGOSTVerifyOpenSSL(t *testing.T) {
 	p := newGostPKI(t)
 	content := []byte("signed by OpenSSL\n")
-	p.o.write("m.bin", content)
+	p.o.Write("m.bin", content)
 	for _, tc := range []struct{ alg, paramset, md string }{
 		{"gost2012_256", "A", "md_gost12_256"},
 		{"gost2012_256", "B", "md_gost12_256"},
@@ -129,11 +130,11 @@ func TestGOSTVerifyOpenSSL(t *testing.T) {
 	} {
 		// OpenSSL's own key and certificate: nothing of ours made them.
 		base := tc.alg + tc.paramset
-		p.o.must(nil, "genpkey", "-algorithm", tc.alg, "-pkeyopt", "paramset:"+tc.paramset, "-out", base+".key")
-		p.o.must(nil, "req", "-new", "-key", base+".key", "-subj", "/CN="+base, "-"+tc.md, "-out", base+".csr")
-		p.o.must(nil, "x509", "-req", "-in", base+".csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-set_serial", "77",
+		p.o.MustRun(nil, "genpkey", "-algorithm", tc.alg, "-pkeyopt", "paramset:"+tc.paramset, "-out", base+".key")
+		p.o.MustRun(nil, "req", "-new", "-key", base+".key", "-subj", "/CN="+base, "-"+tc.md, "-out", base+".csr")
+		p.o.MustRun(nil, "x509", "-req", "-in", base+".csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-set_serial", "77",
 			"-days", "10", "-md_gost12_256", "-out", base+".pem")
-		leaf := gostCert(t, p.o.read(base+".pem"))
+		leaf := gostCert(t, p.o.Read(base+".pem"))
 		for _, detached := range []bool{true, false} {
 			t.Run(fmt.Sprintf("ok/%s/detached=%v", base, detached), func(t *testing.T) {
 				args := []string{"cms", "-sign", "-binary", "-in", "m.bin", "-signer", base + ".pem", "-inkey", base + ".key",
@@ -141,8 +142,8 @@ func TestGOSTVerifyOpenSSL(t *testing.T) {
 				if !detached {
 					args = append(args, "-nodetach")
 				}
-				p.o.must(nil, args...)
-				der := p.o.read("theirs.p7s")
+				p.o.MustRun(nil, args...)
+				der := p.o.Read("theirs.p7s")
 				var det []byte
 				if detached {
 					det = content

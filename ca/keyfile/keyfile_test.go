@@ -17,11 +17,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"renewal/ca/crypto/gost3410"
+	"renewal/ca/internal/gostssl"
 )
 
 // pki is a GOST CA and leaves made by OpenSSL with the engine.
 type pki struct {
-	o  *gostOpenSSL
+	o  *gostssl.Runner
 	ca *x509.Certificate
 }
 
@@ -52,11 +53,11 @@ func algOf(c *gost3410.Curve) (alg, md string) {
 }
 
 func newPKI(t *testing.T) *pki {
-	o := newGostOpenSSL(t)
-	o.must(nil, "genpkey", "-algorithm", "gost2012_256", "-pkeyopt", "paramset:A", "-out", "ca.key")
-	o.must(nil, "req", "-new", "-x509", "-key", "ca.key", "-subj", "/CN=Test GOST CA", "-md_gost12_256", "-days", "10",
+	o := gostssl.New(t)
+	o.MustRun(nil, "genpkey", "-algorithm", "gost2012_256", "-pkeyopt", "paramset:A", "-out", "ca.key")
+	o.MustRun(nil, "req", "-new", "-x509", "-key", "ca.key", "-subj", "/CN=Test GOST CA", "-md_gost12_256", "-days", "10",
 		"-addext", "basicConstraints=critical,CA:TRUE", "-out", "ca.pem")
-	return &pki{o: o, ca: pemCert(t, o.read("ca.pem"))}
+	return &pki{o: o, ca: pemCert(t, o.Read("ca.pem"))}
 }
 
 // leaf signs a certificate for key (written to name.key) with the CA.
@@ -64,12 +65,12 @@ func (p *pki) leaf(t *testing.T, name string, key *gost3410.PrivateKey) *x509.Ce
 	t.Helper()
 	der, err := gost3410.MarshalPKCS8PrivateKey(key)
 	require.NoError(t, err)
-	p.o.write(name+".key", pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+	p.o.Write(name+".key", pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
 	_, md := algOf(key.PublicKey().Curve())
-	p.o.must(nil, "req", "-new", "-key", name+".key", "-subj", "/CN="+name, md, "-out", name+".csr")
-	p.o.must(nil, "x509", "-req", "-in", name+".csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-set_serial", fmt.Sprint(len(name)+100),
+	p.o.MustRun(nil, "req", "-new", "-key", name+".key", "-subj", "/CN="+name, md, "-out", name+".csr")
+	p.o.MustRun(nil, "x509", "-req", "-in", name+".csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-set_serial", fmt.Sprint(len(name)+100),
 		"-days", "10", "-md_gost12_256", "-out", name+".pem")
-	return pemCert(t, p.o.read(name+".pem"))
+	return pemCert(t, p.o.Read(name+".pem"))
 }
 
 func genKey(t *testing.T, c *gost3410.Curve) *gost3410.PrivateKey {
@@ -100,12 +101,12 @@ func TestOpenSSLReadsOurPKCS12(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f, err := EncodePKCS12(entries, "пароль-1", &Options{Profile: tc.profile, Iterations: 2000})
 			require.NoError(t, err)
-			p.o.write("our.p12", f)
-			info := string(p.o.must(nil, "pkcs12", "-in", "our.p12", "-passin", "pass:пароль-1", "-info", "-noout"))
+			p.o.Write("our.p12", f)
+			info := string(p.o.MustRun(nil, "pkcs12", "-in", "our.p12", "-passin", "pass:пароль-1", "-info", "-noout"))
 			for _, want := range tc.info {
 				assert.Contains(t, info, want)
 			}
-			out := p.o.must(nil, "pkcs12", "-in", "our.p12", "-passin", "pass:пароль-1", "-nodes")
+			out := p.o.MustRun(nil, "pkcs12", "-in", "our.p12", "-passin", "pass:пароль-1", "-nodes")
 			var keys []*gost3410.PrivateKey
 			var certs [][]byte
 			for rest := out; ; {
@@ -128,7 +129,7 @@ func TestOpenSSLReadsOurPKCS12(t *testing.T) {
 			assert.ElementsMatch(t, [][]byte{c256.Raw, c512.Raw, p.ca.Raw}, certs, "each certificate once")
 			assert.Contains(t, string(out), "friendlyName: Ivanov 256")
 
-			_, err = p.o.run(nil, "pkcs12", "-in", "our.p12", "-passin", "pass:wrong", "-nodes")
+			_, err = p.o.Run(nil, "pkcs12", "-in", "our.p12", "-passin", "pass:wrong", "-nodes")
 			assert.Error(t, err, "OpenSSL must refuse a wrong password")
 		})
 	}
@@ -143,7 +144,7 @@ func TestReadOpenSSLPKCS12(t *testing.T) {
 	c256, c512 := p.leaf(t, "a256", k256), p.leaf(t, "b512", k512)
 	// A second leaf only to make the certificate safe longer.
 	p.leaf(t, "extra", genKey(t, gost3410.Curve256A()))
-	p.o.write("chain.pem", append(append(p.o.read("ca.pem"), p.o.read("extra.pem")...), p.o.read("b512.pem")...))
+	p.o.Write("chain.pem", append(append(p.o.Read("ca.pem"), p.o.Read("extra.pem")...), p.o.Read("b512.pem")...))
 
 	for _, tc := range []struct {
 		name string
@@ -159,9 +160,9 @@ func TestReadOpenSSLPKCS12(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			args := append([]string{"pkcs12", "-export", "-inkey", "a256.key", "-in", "a256.pem", "-certfile", "chain.pem",
 				"-name", "a256", "-passout", "pass:secret", "-out", "theirs.p12"}, tc.args...)
-			p.o.must(nil, args...)
-			assert.Contains(t, string(p.o.must(nil, "pkcs12", "-in", "theirs.p12", "-passin", "pass:secret", "-info", "-noout")), tc.info)
-			f := p.o.read("theirs.p12")
+			p.o.MustRun(nil, args...)
+			assert.Contains(t, string(p.o.MustRun(nil, "pkcs12", "-in", "theirs.p12", "-passin", "pass:secret", "-info", "-noout")), tc.info)
+			f := p.o.Read("theirs.p12")
 			safes := certSafeLen(t, f)
 			require.Greater(t, safes, 1024, "the certificate safe must be long enough to mesh the key")
 
@@ -181,13 +182,13 @@ func TestReadOpenSSLPKCS12(t *testing.T) {
 		})
 	}
 	// And OpenSSL's own key of 512 bits (its PKCS#8, not ours).
-	p.o.must(nil, "genpkey", "-algorithm", "gost2012_512", "-pkeyopt", "paramset:B", "-out", "own.key")
-	p.o.must(nil, "req", "-new", "-x509", "-key", "own.key", "-subj", "/CN=own", "-md_gost12_512", "-days", "1", "-out", "own.pem")
-	p.o.must(nil, "pkcs12", "-export", "-inkey", "own.key", "-in", "own.pem", "-passout", "pass:x", "-out", "own.p12")
-	es, err := DecodePKCS12(p.o.read("own.p12"), "x")
+	p.o.MustRun(nil, "genpkey", "-algorithm", "gost2012_512", "-pkeyopt", "paramset:B", "-out", "own.key")
+	p.o.MustRun(nil, "req", "-new", "-x509", "-key", "own.key", "-subj", "/CN=own", "-md_gost12_512", "-days", "1", "-out", "own.pem")
+	p.o.MustRun(nil, "pkcs12", "-export", "-inkey", "own.key", "-in", "own.pem", "-passout", "pass:x", "-out", "own.p12")
+	es, err := DecodePKCS12(p.o.Read("own.p12"), "x")
 	require.NoError(t, err)
 	require.Len(t, es, 1)
-	assert.True(t, pemKey(t, p.o.read("own.key")).Equal(es[0].Key))
+	assert.True(t, pemKey(t, p.o.Read("own.key")).Equal(es[0].Key))
 }
 
 // certSafeLen is the length of the first (encrypted) safe's ciphertext.
@@ -297,43 +298,43 @@ func TestPKCS12BadInput(t *testing.T) {
 
 // Encrypted PKCS#8 both ways with `openssl pkcs8 -topk8 -v2 aes-256-cbc`.
 func TestPKCS8WithOpenSSL(t *testing.T) {
-	o := newGostOpenSSL(t)
+	o := gostssl.New(t)
 	for _, c := range []*gost3410.Curve{gost3410.Curve256A(), gost3410.CryptoProB(), gost3410.Curve512A(), gost3410.Curve512C()} {
 		t.Run("ok/"+c.Name(), func(t *testing.T) {
 			k := genKey(t, c)
 			// Ours, read by OpenSSL.
 			der, err := EncryptPKCS8(k, "pass 8", &Options{Iterations: 1000})
 			require.NoError(t, err)
-			o.write("ours.der", der)
-			out := o.must(nil, "pkcs8", "-inform", "DER", "-in", "ours.der", "-passin", "pass:pass 8")
+			o.Write("ours.der", der)
+			out := o.MustRun(nil, "pkcs8", "-inform", "DER", "-in", "ours.der", "-passin", "pass:pass 8")
 			assert.True(t, k.Equal(pemKey(t, out)))
-			_, err = o.run(nil, "pkcs8", "-inform", "DER", "-in", "ours.der", "-passin", "pass:pass 9")
+			_, err = o.Run(nil, "pkcs8", "-inform", "DER", "-in", "ours.der", "-passin", "pass:pass 9")
 			assert.Error(t, err)
 			// And in the GOST form, which only the engine reads.
 			der, err = EncryptPKCS8(k, "pass 8", &Options{Profile: ProfileGOST, Iterations: 1000})
 			require.NoError(t, err)
-			o.write("ours-gost.der", der)
-			out = o.must(nil, "pkcs8", "-inform", "DER", "-in", "ours-gost.der", "-passin", "pass:pass 8")
+			o.Write("ours-gost.der", der)
+			out = o.MustRun(nil, "pkcs8", "-inform", "DER", "-in", "ours-gost.der", "-passin", "pass:pass 8")
 			assert.True(t, k.Equal(pemKey(t, out)))
 
 			// OpenSSL's, read by us.
 			plain, err := gost3410.MarshalPKCS8PrivateKey(k)
 			require.NoError(t, err)
-			o.write("plain.pem", pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: plain}))
-			o.must(nil, "pkcs8", "-topk8", "-v2", "aes-256-cbc", "-in", "plain.pem", "-passout", "pass:pass 8", "-out", "theirs.pem")
-			got, err := DecryptPKCS8(o.read("theirs.pem"), "pass 8")
+			o.Write("plain.pem", pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: plain}))
+			o.MustRun(nil, "pkcs8", "-topk8", "-v2", "aes-256-cbc", "-in", "plain.pem", "-passout", "pass:pass 8", "-out", "theirs.pem")
+			got, err := DecryptPKCS8(o.Read("theirs.pem"), "pass 8")
 			require.NoError(t, err)
 			assert.True(t, k.Equal(got))
-			_, err = DecryptPKCS8(o.read("theirs.pem"), "pass 9")
+			_, err = DecryptPKCS8(o.Read("theirs.pem"), "pass 9")
 			assert.ErrorIs(t, err, ErrPassword)
 		})
 	}
 	// OpenSSL's own 512-bit key in the GOST form of PBES2.
-	o.must(nil, "genpkey", "-algorithm", "gost2012_512", "-pkeyopt", "paramset:C", "-out", "own.pem")
-	o.must(nil, "pkcs8", "-topk8", "-v2", "gost89", "-v2prf", "id-tc26-hmac-gost-3411-2012-512", "-in", "own.pem", "-passout", "pass:g", "-out", "own.enc")
-	got, err := DecryptPKCS8(o.read("own.enc"), "g")
+	o.MustRun(nil, "genpkey", "-algorithm", "gost2012_512", "-pkeyopt", "paramset:C", "-out", "own.pem")
+	o.MustRun(nil, "pkcs8", "-topk8", "-v2", "gost89", "-v2prf", "id-tc26-hmac-gost-3411-2012-512", "-in", "own.pem", "-passout", "pass:g", "-out", "own.enc")
+	got, err := DecryptPKCS8(o.Read("own.enc"), "g")
 	require.NoError(t, err)
-	assert.True(t, pemKey(t, o.read("own.pem")).Equal(got))
+	assert.True(t, pemKey(t, o.Read("own.pem")).Equal(got))
 }
 
 func TestPKCS8BadInput(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"renewal/ca/crypto/gost3410"
+	"renewal/ca/internal/gostssl"
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
@@ -63,7 +64,7 @@ func responseData(t testing.TB, issuer, responder *x509.Certificate, serial *big
 // OCSP responses signed by a GOST CA itself and by a GOST delegated
 // responder, verified by `openssl ocsp -respin` and by VerifyOCSPResponse.
 func TestOCSPVerifiedByOpenSSL(t *testing.T) {
-	ssl := newSSL(t)
+	ssl := gostssl.New(t)
 	ck := gostKey(t, gost3410.Curve256A())
 	ca := issue(t, caTemplate("OCSP CA", 0), nil, ck.Public(), ck)
 	lk := gostKey(t, gost3410.Curve256B())

@@ -11,12 +11,13 @@ import (
 	"time"
 
 	"renewal/ca/crypto/gost3410"
+	"renewal/ca/internal/gostssl"
 )
 
 // Our certificates, root and leaf, 256 and 512 and a 512 root over a 256
 // leaf, verified by OpenSSL's GOST engine and by VerifyChain.
 func TestCertificatesVerifiedByOpenSSL(t *testing.T) {
-	ssl := newSSL(t)
+	ssl := gostssl.New(t)
 	cases := []struct {
 		name       string
 		root, leaf *gost3410.Curve
@@ -80,7 +81,7 @@ func itoa(n int64) string { return big.NewInt(n).String() }
 
 // Our CSRs verified by `openssl req -verify`, and by ParseCertificateRequest.
 func TestCSRVerifiedByOpenSSL(t *testing.T) {
-	ssl := newSSL(t)
+	ssl := gostssl.New(t)
 	for _, c := range []*gost3410.Curve{gost3410.Curve256A(), gost3410.CryptoProB(), gost3410.Curve512A(), gost3410.Curve512C()} {
 		t.Run(c.Name(), func(t *testing.T) {
 			k := gostKey(t, c)
@@ -115,7 +116,7 @@ func TestCSRVerifiedByOpenSSL(t *testing.T) {
 // A GOST CA, a person's key and CSR and the person's certificate made by
 // OpenSSL alone, verified by us.
 func TestOpenSSLMadeChainVerifiedByUs(t *testing.T) {
-	ssl := newSSL(t)
+	ssl := gostssl.New(t)
 	for _, tc := range []struct{ alg, param, md string }{
 		{"gost2012_256", "A", "-md_gost12_256"},
 		{"gost2012_512", "A", "-md_gost12_512"},
@@ -178,7 +179,7 @@ func TestOpenSSLMadeChainVerifiedByUs(t *testing.T) {
 
 // Our CRL verified by `openssl crl -CAfile`, and by ParseRevocationList.
 func TestCRLVerifiedByOpenSSL(t *testing.T) {
-	ssl := newSSL(t)
+	ssl := gostssl.New(t)
 	for _, c := range []*gost3410.Curve{gost3410.Curve256A(), gost3410.Curve512B()} {
 		t.Run(c.Name(), func(t *testing.T) {
 			k := gostKey(t, c)

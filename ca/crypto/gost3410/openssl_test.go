@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"renewal/ca/crypto/internal/gostssl"
+	"renewal/ca/internal/gostssl"
 )
 
 // OpenSSL's names for the parameter sets (gost-engine's paramset option)
