@@ -272,7 +272,7 @@ func (p *Approval) requestFacts(r wire.ApprovalRequest) goapp.UI {
 		cardField("service-"+r.ID, text{"Услуга", "Service"}.in(p.lang), r.ServiceName.In(p.lang)),
 		cardField("tariff-"+r.ID, text{"Тариф", "Tariff"}.in(p.lang), r.TariffName.In(p.lang)),
 		cardField("amount-"+r.ID, text{"Сумма", "Amount"}.in(p.lang), r.Amount.Text),
-		cardField("until-"+r.ID, text{"Сертификат действует до", "Certificate valid until"}.in(p.lang), dates.Date(r.NotAfter, jur, p.lang)),
+		cardField("until-"+r.ID, text{"Действующий сертификат — до", "Current certificate valid until"}.in(p.lang), dates.Date(r.NotAfter, jur, p.lang)),
 	)
 }
 

@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
+	"math/big"
 	"time"
 
 	goapp "github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -99,11 +100,20 @@ func (s *stepIssued) Render() goapp.UI {
 		goapp.H1().Text(text{"Сертификат выпущен", "The certificate is issued"}.in(s.Lang)),
 		applicationLine(s.Lang, s.R),
 		goapp.If(s.R.Issued != nil, func() goapp.UI {
-			return goapp.P().Class("lead").Body(
-				goapp.Text(text{"Серийный номер ", "Serial number "}.in(s.Lang)),
-				goapp.Span().Class("cert-serial").Text(s.R.Issued.Serial),
-				goapp.Text(text{", действует до ", ", valid until "}.in(s.Lang)),
-				goapp.Span().ID("issued-until").Text(dates.DateTime(s.R.Issued.NotAfter, s.R.Jurisdiction, s.Lang)),
+			// The serial in groups of four, as the certificate card shows it.
+			n, _ := new(big.Int).SetString(s.R.Issued.Serial, 16)
+			groups := serialGroups(n)
+			return goapp.Dl().Class("cert-card").Body(
+				goapp.Div().Class("cert-row").Body(
+					goapp.Dt().Text(text{"Серийный номер", "Serial number"}.in(s.Lang)),
+					goapp.Dd().Class("cert-serial").Body(goapp.Range(groups).Slice(func(i int) goapp.UI {
+						return goapp.Span().Text(groups[i])
+					})),
+				),
+				goapp.Div().Class("cert-row").Body(
+					goapp.Dt().Text(text{"Действует до", "Valid until"}.in(s.Lang)),
+					goapp.Dd().ID("issued-until").Text(dates.DateTime(s.R.Issued.NotAfter, s.R.Jurisdiction, s.Lang)),
+				),
 			)
 		}),
 		goapp.If(s.R.ActNumber != "", func() goapp.UI {

@@ -144,6 +144,10 @@ func (s *stepPersonal) checkIssued() {
 		return
 	}
 	s.in.PassportIssued = d
+	// An ISO date typed is shown back in the field's own format.
+	if len(d) == 10 {
+		s.issued = d[8:10] + "." + d[5:7] + "." + d[:4]
+	}
 }
 
 // input is a text field; value is what it shows (kept across renders
@@ -275,7 +279,7 @@ func (s *stepPersonal) Render() goapp.UI {
 		fields = []goapp.UI{
 			field("personal-number", text{"Идентификационный номер (из паспорта)", "Personal number (from the passport)"}, s.Lang,
 				s.input("personal-number", ident.BYPersonalNumber, s.in.PersonalNumber, func(v string) { s.in.PersonalNumber = v }).MaxLength(14),
-				"3140789A001PB1", s.problem("personal-number")),
+				text{"Например, 3140789A001PB1", "For example, 3140789A001PB1"}.in(s.Lang), s.problem("personal-number")),
 		}
 	}
 	return goapp.Section().ID("step-personal").Body(

@@ -52,6 +52,18 @@ func (s *stepSave) save(ctx goapp.Context, e goapp.Event) {
 	})
 }
 
+// saveLabel says what the button does with this carrier.
+func (s *stepSave) saveLabel() text {
+	switch s.Keys.NewCarrier {
+	case "file":
+		return text{"Скачать файл подписи (.p12)", "Download the signature file (.p12)"}
+	case "file-own":
+		return text{"Готово: сертификат у меня", "Done: I have the certificate"}
+	default:
+		return text{"Сохранить сертификат в этом браузере", "Keep the certificate in this browser"}
+	}
+}
+
 func (s *stepSave) Render() goapp.UI {
 	file := s.Keys.NewCarrier == "file"
 	return goapp.Section().ID("step-save").Body(
@@ -68,7 +80,7 @@ func (s *stepSave) Render() goapp.UI {
 				return goapp.P().Text(text{"Ключ останется в этом браузере вместе с сертификатом.", "The key stays in this browser with its certificate."}.in(s.Lang))
 			}),
 			s.errorBox(s.Lang),
-			submit("save", text{"Сохранить", "Save"}, s.Lang, s.busy, file && len(s.password) < minFilePassword),
+			submit("save", s.saveLabel(), s.Lang, s.busy, file && len(s.password) < minFilePassword),
 		),
 		goapp.P().Body(goapp.A().ID("certificate-pem").Href("/api/v1/renewal/certificate.pem").
 			Text(text{"Скачать сертификат (PEM)", "Download the certificate (PEM)"}.in(s.Lang))),

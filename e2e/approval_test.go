@@ -214,7 +214,7 @@ func (tb *tab) fillRussianEmployee() {
 	tb.t.Helper()
 	tb.typeInto("passport-series", "4511")
 	tb.typeInto("passport-number", "234567")
-	tb.setInput("passport-issued", "2016-04-12")
+	tb.setInput("passport-issued", "12.04.2016")
 	tb.typeInto("snils", "719-556-279 40")
 	tb.typeInto("inn", "774389269314")
 	tb.step("personal-filled")

@@ -464,7 +464,7 @@ func (tb *tab) fillRussianOwner() {
 	tb.t.Helper()
 	tb.typeInto("passport-series", "4510")
 	tb.typeInto("passport-number", "123456")
-	tb.setInput("passport-issued", "2015-06-01")
+	tb.setInput("passport-issued", "01.06.2015")
 	tb.typeInto("snils", "693-849-373 75")
 	tb.typeInto("inn", "771952685970")
 	tb.step("personal-filled")
