@@ -2,6 +2,7 @@ package app
 
 import (
 	"crypto/x509"
+	"slices"
 	"strings"
 	"time"
 
@@ -37,6 +38,9 @@ type Approval struct {
 	// doc is the confirmation drawn up for the chosen requests, shown in
 	// full; only "Подписать" signs it.
 	doc *wire.Confirmation
+	// signedFor names the employees of the confirmation just signed, so
+	// the page says it went through.
+	signedFor []string
 	action
 }
 
@@ -135,6 +139,13 @@ func (p *Approval) sign(ctx goapp.Context, e goapp.Event) {
 		return
 	}
 	c, csrf, key, cert, chain := *p.doc, p.a.CSRFToken, p.key, p.cert, p.chain
+	var names []string
+	chosen := p.chosenIDs()
+	for _, r := range p.a.Requests {
+		if slices.Contains(chosen, r.ID) {
+			names = append(names, r.Employee)
+		}
+	}
 	p.runApproval(ctx, func() (*wire.Approval, error) {
 		sig, err := browsercrypto.SignDetached(key, cert, chain, c.Document, time.Now())
 		if err != nil {
@@ -143,7 +154,7 @@ func (p *Approval) sign(ctx goapp.Context, e goapp.Event) {
 		var a wire.Approval
 		err = sendJSON(ctx, "POST", "/api/v1/approval/confirmation/"+c.ID+"/signature", csrf, wire.ConfirmationSignature{Signature: sig}, &a)
 		if err == nil {
-			ctx.Dispatch(func(goapp.Context) { p.doc = nil })
+			ctx.Dispatch(func(goapp.Context) { p.doc, p.signedFor = nil, names })
 		}
 		return &a, err
 	})
@@ -210,6 +221,11 @@ func (p *Approval) body() goapp.UI {
 	return goapp.Section().ID("head-requests").Body(
 		goapp.H1().Text(text{"Запросы сотрудников", "Employees' requests"}.in(p.lang)),
 		goapp.P().Class("lead").Text(a.Head),
+		goapp.If(len(p.signedFor) > 0, func() goapp.UI {
+			return goapp.P().ID("confirmation-signed").Class("ok").Aria("live", "polite").Text(
+				text{"Подтверждение подписано. Полномочия подтверждены: ", "The confirmation is signed. Authority confirmed for: "}.in(p.lang) +
+					strings.Join(p.signedFor, ", ") + text{". Сотрудники получат письмо о следующем шаге.", ". The employees get an e-mail about the next step."}.in(p.lang))
+		}),
 		goapp.If(len(waiting) == 0 && len(approved) == 0 && a.Paid == nil, func() goapp.UI {
 			return goapp.P().ID("no-requests").Text(text{"Запросов, ожидающих подтверждения, нет.", "No requests are waiting."}.in(p.lang))
 		}),

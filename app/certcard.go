@@ -45,6 +45,7 @@ type certFacts struct {
 	From, To                  string
 	DaysLeft                  int
 	Left                      string // "12 дней", or "срок действия истёк"
+	Expired                   bool
 }
 
 func certificateFacts(c *x509.Certificate, lang string, now time.Time) certFacts {
@@ -85,7 +86,7 @@ func certificateFacts(c *x509.Certificate, lang string, now time.Time) certFacts
 	f.DaysLeft = calendarDays(now.In(zone), c.NotAfter.In(zone))
 	switch {
 	case !now.Before(c.NotAfter):
-		f.DaysLeft = 0
+		f.DaysLeft, f.Expired = 0, true
 		f.Left = text{"срок действия истёк", "expired"}.in(lang)
 	case lang == langEN:
 		f.Left = fmt.Sprintf("%d %s", f.DaysLeft, map[bool]string{true: "day", false: "days"}[f.DaysLeft == 1])
@@ -161,6 +162,9 @@ func certCard(lang string, f certFacts) goapp.UI {
 			})),
 		),
 		row("cert-valid", text{"Действует", "Valid"}, text{"с ", "from "}.in(lang)+f.From+text{" по ", " to "}.in(lang)+f.To),
-		row("cert-left", text{"До окончания срока", "Time left"}, f.Left),
+		goapp.Div().Class("cert-row").DataSet("expired", f.Expired).Body(
+			goapp.Dt().Text(text{"До окончания срока", "Time left"}.in(lang)),
+			goapp.Dd().ID("cert-left").Text(f.Left),
+		),
 	)
 }

@@ -101,12 +101,22 @@ func (s *stepCertificate) Render() goapp.UI {
 				"Check the certificate's data. If it is right, the browser signs the server's request with it."}.in(s.Lang)),
 			certCard(s.Lang, certificateFacts(s.opened.cert, s.Lang, time.Now())),
 			s.errorBox(s.Lang),
-			goapp.Div().Class("actions").Body(
-				goapp.Button().ID("cert-confirm").Type("button").Disabled(s.busy).Aria("busy", s.busy).OnClick(s.confirm).
-					Text(map[bool]text{true: txtWorking, false: {"Данные верны, подписать", "The data is right, sign"}}[s.busy].in(s.Lang)),
-				goapp.Button().ID("cert-other").Type("button").Class("link-button secondary").Disabled(s.busy).OnClick(s.other).
-					Text(text{"Другой сертификат", "Another certificate"}.in(s.Lang)),
-			),
+			// Once the server has refused this certificate, signing it again
+			// is no way on: another certificate, or another service, is.
+			goapp.If(code(s.err) != "", func() goapp.UI {
+				return goapp.Div().Class("actions").Body(
+					goapp.Button().ID("cert-other").Type("button").OnClick(s.other).
+						Text(text{"Выбрать другой сертификат", "Choose another certificate"}.in(s.Lang)),
+					goapp.A().ID("cert-services").Href(PathHome).Text(txtBack.in(s.Lang)),
+				)
+			}).Else(func() goapp.UI {
+				return goapp.Div().Class("actions").Body(
+					goapp.Button().ID("cert-confirm").Type("button").Disabled(s.busy).Aria("busy", s.busy).OnClick(s.confirm).
+						Text(map[bool]text{true: txtWorking, false: {"Данные верны, подписать", "The data is right, sign"}}[s.busy].in(s.Lang)),
+					goapp.Button().ID("cert-other").Type("button").Class("link-button secondary").Disabled(s.busy).OnClick(s.other).
+						Text(text{"Другой сертификат", "Another certificate"}.in(s.Lang)),
+				)
+			}),
 		)
 	}
 	return goapp.Section().ID("step-certificate").Body(

@@ -103,7 +103,7 @@ func (s *stepCodes) Render() goapp.UI {
 		goapp.H1().Text(text{"Подтверждение контактов", "Confirm your contacts"}.in(s.Lang)),
 		goapp.Form().OnSubmit(s.submit).Body(
 			goapp.If(!s.R.PhoneVerified, func() goapp.UI {
-				return field("sms-code", text{"Код из СМС на " + s.R.Phone, "Code from the SMS to " + s.R.Phone}, s.Lang,
+				return field("sms-code", text{"Код из СМС на " + phoneText(s.R.Phone), "Code from the SMS to " + phoneText(s.R.Phone)}, s.Lang,
 					codeInput("sms-code", smsProblem, func(v string) { s.sms = v }), "", smsProblem)
 			}).Else(func() goapp.UI {
 				return goapp.P().Class("ok").Text(text{"Телефон подтверждён ✓", "Phone confirmed ✓"}.in(s.Lang))

@@ -14,6 +14,7 @@ type stepSave struct {
 	goapp.Compo
 	StepProps
 	password string
+	repeat   string // the password typed again: it cannot be recovered
 	action
 }
 
@@ -70,17 +71,27 @@ func (s *stepSave) Render() goapp.UI {
 		goapp.H1().Text(text{"Сохранение подписи", "Saving the signature"}.in(s.Lang)),
 		goapp.Form().OnSubmit(s.save).Body(
 			goapp.If(file, func() goapp.UI {
-				return field("file-password", text{"Пароль файла подписи (не меньше 12 символов)", "Password of the signature file (at least 12 characters)"}, s.Lang,
-					goapp.Input().ID("file-password").Type("password").Attr("minlength", minFilePassword).Required(true).Attr("autocomplete", "new-password").
-						OnInput(func(ctx goapp.Context, e goapp.Event) { s.password = inputValue(ctx) }),
-					text{"Без пароля файл не откроется; восстановить его нельзя.", "The file opens only with this password; it cannot be recovered."}.in(s.Lang), "")
+				mismatch := ""
+				if s.repeat != "" && s.repeat != s.password {
+					mismatch = text{"Пароли не совпадают.", "The passwords do not match."}.in(s.Lang)
+				}
+				return goapp.Div().Body(
+					field("file-password", text{"Пароль файла подписи (не меньше 12 символов)", "Password of the signature file (at least 12 characters)"}, s.Lang,
+						goapp.Input().ID("file-password").Type("password").Attr("minlength", minFilePassword).Required(true).Attr("autocomplete", "new-password").
+							OnInput(func(ctx goapp.Context, e goapp.Event) { s.password = inputValue(ctx) }),
+						text{"Без пароля файл не откроется; восстановить его нельзя.", "The file opens only with this password; it cannot be recovered."}.in(s.Lang), ""),
+					field("file-password-repeat", text{"Повторите пароль", "Repeat the password"}, s.Lang,
+						goapp.Input().ID("file-password-repeat").Type("password").Required(true).Attr("autocomplete", "new-password").
+							OnInput(func(ctx goapp.Context, e goapp.Event) { s.repeat = inputValue(ctx) }),
+						"", mismatch),
+				)
 			}).ElseIf(s.Keys.NewCarrier == "file-own", func() goapp.UI {
 				return goapp.P().Text(text{"Скачайте сертификат и добавьте его к своему ключу в своей программе.", "Download the certificate and add it to your key in your own tool."}.in(s.Lang))
 			}).Else(func() goapp.UI {
 				return goapp.P().Text(text{"Ключ останется в этом браузере вместе с сертификатом.", "The key stays in this browser with its certificate."}.in(s.Lang))
 			}),
 			s.errorBox(s.Lang),
-			submit("save", s.saveLabel(), s.Lang, s.busy, file && len(s.password) < minFilePassword),
+			submit("save", s.saveLabel(), s.Lang, s.busy, file && (len(s.password) < minFilePassword || s.repeat != s.password)),
 		),
 		goapp.P().Body(goapp.A().ID("certificate-pem").Href("/api/v1/renewal/certificate.pem").
 			Text(text{"Скачать сертификат (PEM)", "Download the certificate (PEM)"}.in(s.Lang))),

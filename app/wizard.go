@@ -201,7 +201,7 @@ var stages = []struct {
 		{id: "key", states: []wire.State{wire.StatePaid, wire.StateKeyPending},
 			compo: func(w *Wizard, p StepProps) goapp.UI { return &stepKey{StepProps: p} }},
 	}},
-	{text{"Получение", "Receipt"}, text{}, []wizardStep{
+	{text{"Получение", "Your certificate"}, text{}, []wizardStep{
 		{id: "issued", states: []wire.State{wire.StateIssued},
 			compo: func(w *Wizard, p StepProps) goapp.UI { return &stepIssued{StepProps: p} }},
 		{id: "save", states: []wire.State{wire.StateAcknowledged},

@@ -134,6 +134,10 @@ func TestWizardReloadKeepsKey(t *testing.T) {
 	tb.waitStep("save") // signed with the kept new key: no "open the new key's file"
 	tb.step("save")
 	tb.typeInto("file-password", "long file password 1")
+	tb.typeInto("file-password-repeat", "long file password")
+	tb.waitFor(`document.getElementById('save').disabled && document.getElementById('file-password-repeat').getAttribute('aria-invalid') === 'true'`)
+	tb.typeInto("file-password-repeat", " 1")
+	tb.waitFor(`!document.getElementById('save').disabled`)
 	tb.click("save")
 	tb.waitDelivered()
 

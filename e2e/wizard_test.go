@@ -261,6 +261,13 @@ func TestWizardExpiredCertificate(t *testing.T) {
 	assert.Contains(t, msg, "обратитесь в удостоверяющий центр")
 	assert.Equal(t, "certificate", eval[string](tb, `document.getElementById('wizard').dataset.step`))
 	assert.Equal(t, "contacts_verified", tb.renewal().State)
+	// The refused certificate is not offered for signing again; the card
+	// marks its expiry, and the ways on are another certificate or service.
+	assert.False(t, eval[bool](tb, `document.getElementById('cert-confirm') !== null`), "no sign button after the refusal")
+	assert.True(t, eval[bool](tb, `document.getElementById('cert-other') !== null && document.getElementById('cert-services') !== null`))
+	assert.Equal(t, "true", eval[string](tb, `document.getElementById('cert-left').parentElement.dataset.expired`))
+	tb.click("cert-other")
+	tb.waitFor(`document.getElementById('p12-file') !== null`)
 }
 
 // TestWizardReloadKeepsStep: a reload at any step lands on the same step,
