@@ -105,10 +105,16 @@ func (s *server) mountCA(app *fiber.App) {
 	app.Post("/ca/ocsp", limited(queries), func(c *fiber.Ctx) error {
 		return s.ocsp(c, c.Body(), fresh)
 	})
-	// RFC 6960 A.1: GET with the base64 request in the path (it may hold
-	// slashes, so take the whole rest of the path).
+	// RFC 6960 A.1: GET with the base64 request in the path. It may hold
+	// slashes, a double one too, which the router's normalised path
+	// collapses: read the path as the client sent it.
 	app.Get("/ca/ocsp/*", limited(queries), func(c *fiber.Ctx) error {
-		raw, err := url.PathUnescape(c.Params("*"))
+		path, _, _ := strings.Cut(string(c.Request().URI().PathOriginal()), "?")
+		_, rest, ok := strings.Cut(path, "/ca/ocsp/")
+		if !ok {
+			return s.sendOCSP(c, ocsp.MalformedRequestErrorResponse)
+		}
+		raw, err := url.PathUnescape(rest)
 		if err != nil {
 			return s.sendOCSP(c, ocsp.MalformedRequestErrorResponse)
 		}
