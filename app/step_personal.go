@@ -66,6 +66,10 @@ func (s *stepPersonal) fill() {
 		return
 	}
 	s.filled, s.in = true, *s.R.PersonalData
+	// Shown as on the card; the server reads either form.
+	if s.in.SNILS != "" {
+		s.in.SNILS = ident.Format(ident.SNILS, s.in.SNILS)
+	}
 	if d, err := time.Parse("2006-01-02", s.in.PassportIssued); err == nil {
 		s.issued = d.Format("02.01.2006")
 	}

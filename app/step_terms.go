@@ -52,7 +52,8 @@ func (s *stepTerms) Render() goapp.UI {
 	return goapp.Section().ID("step-terms").Body(
 		goapp.H1().Text(text{"Условия", "Terms"}.in(s.Lang)),
 		applicationLine(s.Lang, s.R),
-		goapp.If(s.R.Amount != nil, func() goapp.UI {
+		// The tariff's line names the price; alone only without a tariff.
+		goapp.If(s.R.Amount != nil && s.R.TariffName == nil, func() goapp.UI {
 			return goapp.P().Class("lead").Text(text{"Стоимость: ", "Price: "}.in(s.Lang) + s.R.Amount.Text)
 		}),
 		tariffLine(s.Lang, s.R),

@@ -128,7 +128,8 @@ func (w *Wizard) Render() goapp.UI {
 			DataSet("ready", ready).
 			DataSet("step", step.id).
 			Body(
-				goapp.If(w.r != nil, func() goapp.UI { return progress(w.lang, stage, mark) }),
+				// The contacts step (no application yet) is step 1 of the bar too.
+				goapp.If(w.r != nil || w.status == statusDone, func() goapp.UI { return progress(w.lang, stage, mark) }),
 				w.body(step),
 			),
 	)

@@ -42,7 +42,7 @@ func checkCorrection(t *testing.T, tb *tab) {
 		assert.Contains(t, m.Error, "реестр его не нашёл", id)
 	}
 	assert.Equal(t, "123465", tb.fieldMark("passport-number").Value, "the typo is shown to be fixed")
-	for id, want := range map[string]string{"passport-series": "4510", "passport-issued": "01.06.2015", "snils": "69384937375", "inn": "771952685970"} {
+	for id, want := range map[string]string{"passport-series": "4510", "passport-issued": "01.06.2015", "snils": "693-849-373 75", "inn": "771952685970"} {
 		m := tb.fieldMark(id)
 		assert.Equal(t, want, m.Value, "%s kept", id)
 		if id != "passport-series" {
