@@ -68,6 +68,13 @@ func focusStep(step string) {
 	if !target.Truthy() {
 		return
 	}
+	// A step that has put the focus on one of its own fields (a
+	// correction's first marked one) keeps it: the observer may run after.
+	if section := goapp.Window().GetElementByID("step-" + step); section.Truthy() {
+		if active := doc.Get("activeElement"); active.Truthy() && !active.Equal(section) && section.Call("contains", active).Bool() {
+			return
+		}
+	}
 	if !target.Call("hasAttribute", "tabindex").Bool() {
 		target.Call("setAttribute", "tabindex", "-1")
 	}
