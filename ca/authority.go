@@ -24,9 +24,11 @@ import (
 	"slices"
 	"time"
 
+	"renewal/ca/crypto/gost3410"
 	"renewal/ca/lint"
 	"renewal/ca/profile"
 	"renewal/ca/signer"
+	"renewal/ca/x509sig"
 )
 
 // Config of an Authority.
@@ -308,7 +310,7 @@ func (a *Authority) prepare(r *renewal) (*x509.Certificate, error) {
 		Profile:            r.prof,
 		Tariff:             r.tariff,
 		RawSubject:         r.req.Current.RawSubject,
-		PublicKey:          r.csr.PublicKey,
+		PublicKey:          r.newKey(),
 		Serial:             serial,
 		NotBefore:          notBefore,
 		NotAfter:           notAfter,
@@ -322,7 +324,7 @@ func (a *Authority) prepare(r *renewal) (*x509.Certificate, error) {
 
 // issue lints, records the intent, signs, verifies and records the result.
 func (a *Authority) issue(ctx context.Context, r *renewal, tmpl *x509.Certificate) (*Issued, error) {
-	lintDER, findings, err := a.linter.Check(tmpl, r.csr.PublicKey, r.prof)
+	lintDER, findings, err := a.linter.Check(tmpl, r.newKey(), r.prof)
 	if err != nil {
 		if errors.Is(err, lint.ErrFindings) {
 			e := ErrLint.with(fmt.Sprintf("%d finding(s)", len(findings)), err)
@@ -361,7 +363,7 @@ func (a *Authority) issue(ctx context.Context, r *renewal, tmpl *x509.Certificat
 	a.log.InfoContext(ctx, "ca: signing certificate", "serial", serialHex, "application", r.req.ApplicationID,
 		"profile", r.prof.Name(), "tariff", r.tariff.Code, "replaces", fmt.Sprintf("%x", r.req.Current.SerialNumber),
 		"tbs_sha256", fmt.Sprintf("%x", tbsSum))
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, a.issuer, r.csr.PublicKey, a.signer)
+	der, err := a.sign(tmpl, r.newKey())
 	if err != nil {
 		a.log.ErrorContext(ctx, "ca: signing failed", "serial", serialHex, "application", r.req.ApplicationID, "err", err)
 		return nil, fmt.Errorf("ca: sign: %w", err)
@@ -397,6 +399,16 @@ func (a *Authority) issue(ctx context.Context, r *renewal, tmpl *x509.Certificat
 		a.log.WarnContext(ctx, "ca: pre-signing OCSP failed", "serial", serialHex, "err", err)
 	}
 	return &issued, nil
+}
+
+// sign signs tmpl for pub with the issuing key: crypto/x509 for ECDSA and
+// RSA, as before; x509sig when the subject's key is GOST R 34.10-2012
+// (crypto/x509 cannot encode it).
+func (a *Authority) sign(tmpl *x509.Certificate, pub crypto.PublicKey) ([]byte, error) {
+	if _, ok := pub.(*gost3410.PublicKey); ok {
+		return x509sig.CreateCertificate(rand.Reader, tmpl, a.issuer, pub, a.signer)
+	}
+	return x509.CreateCertificate(rand.Reader, tmpl, a.issuer, pub, a.signer)
 }
 
 // verifySigned checks the real signature and that the signed TBS is the

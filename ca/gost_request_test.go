@@ -17,10 +17,11 @@ import (
 	"renewal/ca/x509sig"
 )
 
-// gostProfiles configures ru-owner with keys (key_algorithms).
+// gostProfiles configures ru-owner and ru-employee with keys
+// (key_algorithms).
 func gostProfiles(keys string) fixtureOpt {
 	return func(c *ca.Config) {
-		set, err := profile.LoadBytes([]byte("profiles:\n  ru-owner:\n    key_algorithms: [" + keys + "]\n"))
+		set, err := profile.LoadBytes([]byte("profiles:\n  ru-owner:\n    key_algorithms: [" + keys + "]\n  ru-employee:\n    key_algorithms: [" + keys + "]\n"))
 		if err != nil {
 			panic(err)
 		}

@@ -453,8 +453,7 @@ func checkCSRKey(_ context.Context, _ *Authority, r *renewal) error {
 	if r.gost != nil {
 		// On the curve and in the subgroup: checked by the parser
 		// (parseCSR); the set: in the table (gostSPKISum).
-		name, _, _ := profile.GOSTKey(r.gost)
-		if !r.prof.KeyAllowed(name) {
+		if name := keyAlgorithm(r.gost); !r.prof.KeyAllowed(name) {
 			return ErrKeyNotAllowed.with(fmt.Sprintf("%s; profile %s takes %v", name, r.prof.Name(), r.prof.KeyAlgorithms()), nil)
 		}
 		return nil
@@ -489,8 +488,20 @@ func keyAlgorithm(pub crypto.PublicKey) string {
 		return "ecdsa-p" + strings.TrimPrefix(k.Curve.Params().Name, "P-")
 	case *rsa.PublicKey:
 		return fmt.Sprintf("rsa-%d", k.N.BitLen())
+	case *gost3410.PublicKey:
+		name, _, _ := profile.GOSTKey(k)
+		return name
 	}
 	return ""
+}
+
+// newKey is the CSR's public key: the GOST one x509sig parsed, else the
+// one crypto/x509 did.
+func (r *renewal) newKey() crypto.PublicKey {
+	if r.gost != nil {
+		return r.gost
+	}
+	return r.csr.PublicKey
 }
 
 // checkCSRSignature is the proof of possession of the new key.

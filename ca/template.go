@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"renewal/ca/profile"
+	"renewal/ca/x509sig"
 )
 
 // TemplateParams describes a subscriber certificate of a profile.
@@ -162,7 +163,7 @@ func ruExtensions(ru *profile.RUExtensions, subjectSignTool string, identificati
 // subjectKeyID is RFC 7093 method 1: the leftmost 160 bits of the SHA-256
 // of the subjectPublicKey BIT STRING.
 func subjectKeyID(pub crypto.PublicKey) ([]byte, error) {
-	der, err := x509.MarshalPKIXPublicKey(pub)
+	der, err := x509sig.MarshalPublicKey(pub) // crypto/x509's, or GOST
 	if err != nil {
 		return nil, fmt.Errorf("ca: marshal public key: %w", err)
 	}

@@ -16,7 +16,9 @@ import (
 	"math/big"
 	"sort"
 
+	"renewal/ca/crypto/gost3410"
 	"renewal/ca/profile"
+	"renewal/ca/x509sig"
 )
 
 // Severity of a finding. Notices and passes are not reported.
@@ -125,7 +127,17 @@ var ErrFindings = errors.New("lint: certificate has findings")
 // It returns the linted DER (whose RawTBSCertificate the real issuer must
 // reproduce) and the findings; err wraps ErrFindings when there are any.
 func (l *Linter) Check(tmpl *x509.Certificate, pub crypto.PublicKey, prof *profile.Profile) ([]byte, []Finding, error) {
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, l.issuer, pub, l.key)
+	// A GOST subject key: crypto/x509 cannot encode it, x509sig writes the
+	// same TBS around it (still signed by the throwaway key).
+	var (
+		der []byte
+		err error
+	)
+	if _, ok := pub.(*gost3410.PublicKey); ok {
+		der, err = x509sig.CreateCertificate(rand.Reader, tmpl, l.issuer, pub, l.key)
+	} else {
+		der, err = x509.CreateCertificate(rand.Reader, tmpl, l.issuer, pub, l.key)
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("lint: build certificate: %w", err)
 	}
