@@ -112,7 +112,12 @@ func New(cfg Config) (*Authority, error) {
 		return nil, errors.New("ca: config: Issuer has no subject key identifier")
 	}
 	type equaler interface{ Equal(crypto.PublicKey) bool }
-	if pub, ok := cfg.Signer.Public().(equaler); !ok || !pub.Equal(cfg.Issuer.PublicKey) {
+	// x509sig.PublicKeyOf: crypto/x509's key, or the GOST one it leaves nil.
+	issuerPub, err := x509sig.PublicKeyOf(cfg.Issuer)
+	if err != nil {
+		return nil, fmt.Errorf("ca: config: Issuer's public key: %w", err)
+	}
+	if pub, ok := cfg.Signer.Public().(equaler); !ok || !pub.Equal(issuerPub) {
 		return nil, errors.New("ca: config: Signer's public key does not match the Issuer certificate")
 	}
 	for name, u := range map[string]string{"OCSPURL": cfg.OCSPURL, "CRLURL": cfg.CRLURL} {
@@ -158,7 +163,6 @@ func New(cfg Config) (*Authority, error) {
 	if a.log == nil {
 		a.log = slog.Default()
 	}
-	var err error
 	if a.linter, err = lint.NewLinter(cfg.Issuer); err != nil {
 		return nil, err
 	}
@@ -401,11 +405,28 @@ func (a *Authority) issue(ctx context.Context, r *renewal, tmpl *x509.Certificat
 	return &issued, nil
 }
 
+// gostCA: the issuing key is GOST R 34.10-2012, so certificates, CRLs and
+// OCSP responses are signed and verified by x509sig.
+func (a *Authority) gostCA() bool {
+	_, ok := a.signer.Public().(*gost3410.PublicKey)
+	return ok
+}
+
+// checkSignatureFrom verifies that the issuing CA signed cert: x509sig
+// for a GOST CA (the algorithm inside and outside, no parameters, the
+// Streebog of the key's size), crypto/x509 otherwise, as before.
+func (a *Authority) checkSignatureFrom(cert *x509.Certificate) error {
+	if a.gostCA() {
+		return x509sig.CheckSignatureFrom(cert, a.issuer)
+	}
+	return cert.CheckSignatureFrom(a.issuer)
+}
+
 // sign signs tmpl for pub with the issuing key: crypto/x509 for ECDSA and
 // RSA, as before; x509sig when the subject's key is GOST R 34.10-2012
 // (crypto/x509 cannot encode it).
 func (a *Authority) sign(tmpl *x509.Certificate, pub crypto.PublicKey) ([]byte, error) {
-	if _, ok := pub.(*gost3410.PublicKey); ok {
+	if _, ok := pub.(*gost3410.PublicKey); ok || a.gostCA() {
 		return x509sig.CreateCertificate(rand.Reader, tmpl, a.issuer, pub, a.signer)
 	}
 	return x509.CreateCertificate(rand.Reader, tmpl, a.issuer, pub, a.signer)
@@ -418,7 +439,7 @@ func (a *Authority) verifySigned(der []byte, tbsSum [32]byte) (*x509.Certificate
 	if err != nil {
 		return nil, fmt.Errorf("ca: parse signed certificate: %w", err)
 	}
-	if err := cert.CheckSignatureFrom(a.issuer); err != nil {
+	if err := a.checkSignatureFrom(cert); err != nil {
 		return nil, fmt.Errorf("ca: signature of the issued certificate: %w", err)
 	}
 	if got := sha256.Sum256(cert.RawTBSCertificate); !bytes.Equal(got[:], tbsSum[:]) {
