@@ -426,10 +426,27 @@ func (a *Authority) checkSignatureFrom(cert *x509.Certificate) error {
 // RSA, as before; x509sig when the subject's key is GOST R 34.10-2012
 // (crypto/x509 cannot encode it).
 func (a *Authority) sign(tmpl *x509.Certificate, pub crypto.PublicKey) ([]byte, error) {
-	if _, ok := pub.(*gost3410.PublicKey); ok || a.gostCA() {
-		return x509sig.CreateCertificate(rand.Reader, tmpl, a.issuer, pub, a.signer)
+	return createCertificate(tmpl, a.issuer, pub, a.signer)
+}
+
+// createCertificate: x509sig when the subject's or the signer's key is
+// GOST R 34.10-2012 (crypto/x509 can encode neither), else crypto/x509.
+func createCertificate(tmpl, parent *x509.Certificate, pub crypto.PublicKey, s crypto.Signer) ([]byte, error) {
+	_, gostKey := pub.(*gost3410.PublicKey)
+	_, gostSigner := s.Public().(*gost3410.PublicKey)
+	if gostKey || gostSigner {
+		return x509sig.CreateCertificate(rand.Reader, tmpl, parent, pub, s)
 	}
-	return x509.CreateCertificate(rand.Reader, tmpl, a.issuer, pub, a.signer)
+	return x509.CreateCertificate(rand.Reader, tmpl, parent, pub, s)
+}
+
+// checkSignature verifies that parent signed cert: x509sig for a GOST
+// parent, crypto/x509 otherwise.
+func checkSignature(cert, parent *x509.Certificate) error {
+	if parent.PublicKeyAlgorithm == x509.UnknownPublicKeyAlgorithm {
+		return x509sig.CheckSignatureFrom(cert, parent)
+	}
+	return cert.CheckSignatureFrom(parent)
 }
 
 // verifySigned checks the real signature and that the signed TBS is the

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"math/big"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	"renewal/ca/internal/gostssl"
 	"renewal/ca/memstore"
 	"renewal/ca/profile"
+	"renewal/ca/signer"
 	"renewal/ca/x509sig"
 )
 
@@ -152,6 +154,39 @@ func TestGOSTAuthority(t *testing.T) {
 			out = ssl.MustRun(nil, "ocsp", "-respin", "resp.der", "-issuer", "issuing.pem", "-cert", "leaf0.pem", "-CAfile", "root.pem", "-no_nonce")
 			require.Contains(t, string(out), "Response verify OK")
 			require.Contains(t, string(out), "leaf0.pem: revoked")
+		})
+	}
+}
+
+// `ca init`'s hierarchy with GOST keys in PKCS#8 files: OpenSSL with the
+// GOST engine verifies the issuing CA against the root, reads both key
+// files, and verifies the root's CRL.
+func TestGOSTHierarchyFiles(t *testing.T) {
+	for _, alg := range []signer.Algorithm{signer.GOST256, signer.GOST512} {
+		t.Run(string(alg), func(t *testing.T) {
+			ssl := gostssl.New(t)
+			h, err := ca.InitHierarchy(ca.HierarchyConfig{
+				RootSubject:    pkix.Name{CommonName: "Корневой УЦ ГОСТ", Country: []string{"RU"}},
+				IssuingSubject: pkix.Name{CommonName: "Выпускающий УЦ ГОСТ", Country: []string{"RU"}},
+				RootValidity:   20 * 365 * 24 * time.Hour, IssuingValidity: 10 * 365 * 24 * time.Hour,
+				RootKey: func() (signer.Signer, error) {
+					return signer.GenerateFile(filepath.Join(ssl.Dir, "root.key"), alg)
+				},
+				IssuingKey: func() (signer.Signer, error) {
+					return signer.GenerateFile(filepath.Join(ssl.Dir, "issuing.key"), alg)
+				},
+			})
+			require.NoError(t, err)
+			ssl.Write("root.pem", ca.EncodePEM(h.Root))
+			ssl.Write("issuing.pem", ca.EncodePEM(h.Issuing))
+			require.Contains(t, string(ssl.MustRun(nil, "verify", "-CAfile", "root.pem", "issuing.pem")), "issuing.pem: OK")
+			for _, k := range []string{"root.key", "issuing.key"} {
+				require.Contains(t, string(ssl.MustRun(nil, "pkey", "-in", k, "-noout", "-text")), "GOST")
+			}
+			crl, err := ca.SignRootCRL(h.Root, h.RootKey, nil, time.Now(), ca.RootCRLValidity)
+			require.NoError(t, err)
+			ssl.Write("root.crl", crl)
+			require.Contains(t, string(ssl.MustRun(nil, "crl", "-in", "root.crl", "-inform", "DER", "-CAfile", "root.pem", "-noout")), "verify OK")
 		})
 	}
 }
