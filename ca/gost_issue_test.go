@@ -2,8 +2,11 @@ package ca_test
 
 import (
 	"context"
+	"crypto/x509/pkix"
 	"encoding/asn1"
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -108,6 +111,48 @@ func TestGOSTSubjectLinted(t *testing.T) {
 			_, err := f.auth.Renew(context.Background(), r)
 			e := refused(t, f, cs, err, ca.ErrLint)
 			require.Contains(t, findingNames(e.Findings), tt.finding)
+		})
+	}
+}
+
+// privateKeyUsagePeriod is written when the profile asks for it (the
+// certificate's validity, non-critical), passes lint, and OpenSSL reads
+// it; without the switch it is absent.
+func TestPrivateKeyUsagePeriod(t *testing.T) {
+	for _, on := range []bool{true, false} {
+		t.Run(fmt.Sprint(on), func(t *testing.T) {
+			f := newFixture(t, func(c *ca.Config) {
+				set, err := profile.LoadBytes([]byte(fmt.Sprintf("profiles:\n  ru-owner:\n    key_algorithms: [gost2012-256]\n    ru_extensions:\n      private_key_usage_period: %v\n", on)))
+				require.NoError(t, err)
+				c.Profiles = set
+			})
+			got, err := f.auth.Renew(context.Background(), f.gostRequest(t, "ru-owner", gostKey(t, gost3410.Curve256A()), "pkup"))
+			require.NoError(t, err)
+			cert := parse(t, got.DER)
+			var found []pkix.Extension
+			for _, e := range cert.Extensions {
+				if e.Id.Equal(asn1.ObjectIdentifier{2, 5, 29, 16}) {
+					found = append(found, e)
+				}
+			}
+			if !on {
+				require.Empty(t, found)
+				return
+			}
+			require.Len(t, found, 1)
+			require.False(t, found[0].Critical)
+			var v struct {
+				NotBefore time.Time `asn1:"generalized,tag:0"`
+				NotAfter  time.Time `asn1:"generalized,tag:1"`
+			}
+			rest, err := asn1.Unmarshal(found[0].Value, &v)
+			require.NoError(t, err)
+			require.Empty(t, rest)
+			require.True(t, v.NotBefore.Equal(cert.NotBefore), "%s %s", v.NotBefore, cert.NotBefore)
+			require.True(t, v.NotAfter.Equal(cert.NotAfter))
+			ssl := gostssl.New(t)
+			ssl.Write("leaf.pem", ca.EncodePEM(cert))
+			require.Contains(t, string(ssl.MustRun(nil, "x509", "-in", "leaf.pem", "-noout", "-text")), "Private Key Usage Period")
 		})
 	}
 }

@@ -108,6 +108,8 @@ type RUExtensions struct {
 	SubjectSignTools   map[string]string // by carrier; see SubjectSignToolFor
 	IssuerSignTool     [4]string
 	IdentificationKind int
+	// PrivateKeyUsagePeriod: write privateKeyUsagePeriod on issuance.
+	PrivateKeyUsagePeriod bool
 }
 
 // The carriers of a new key, as the wizard names them.
@@ -471,7 +473,7 @@ func newProfile(name string, c ProfileConfig) (*Profile, error) {
 		if ru.IdentificationKind < 0 || ru.IdentificationKind > 3 {
 			return nil, fmt.Errorf("ru_extensions.identification_kind %d: want 0..3", ru.IdentificationKind)
 		}
-		p.ru = &RUExtensions{SubjectSignTool: ru.SubjectSignTool, IdentificationKind: ru.IdentificationKind}
+		p.ru = &RUExtensions{SubjectSignTool: ru.SubjectSignTool, IdentificationKind: ru.IdentificationKind, PrivateKeyUsagePeriod: ru.PrivateKeyUsagePeriod}
 		for carrier, text := range ru.SubjectSignTools {
 			if !slices.Contains(Carriers, carrier) {
 				return nil, fmt.Errorf("ru_extensions.subject_sign_tools: unknown carrier %q (want one of %v)", carrier, Carriers)
