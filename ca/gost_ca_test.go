@@ -42,7 +42,7 @@ type gostCA struct {
 // newGOSTCA is a GOST root and issuing CA on curve (made by x509sig) and
 // an Authority signing with the issuing key; the demo subscribers (ECDSA,
 // the demo CA's) renew through it.
-func newGOSTCA(t *testing.T, curve *gost3410.Curve) *gostCA {
+func newGOSTCA(t testing.TB, curve *gost3410.Curve) *gostCA {
 	t.Helper()
 	f := newFixture(t)
 	now := f.clock.Now()
@@ -65,7 +65,9 @@ func newGOSTCA(t *testing.T, curve *gost3410.Curve) *gostCA {
 		}
 		der, err := x509sig.CreateCertificate(rand.Reader, tmpl, parent, key.Public(), signer)
 		require.NoError(t, err)
-		return parse(t, der), key
+		c, err := x509.ParseCertificate(der)
+		require.NoError(t, err)
+		return c, key
 	}
 	root, rootKey := mk("GOST test root", nil, nil)
 	issuing, issuingKey := mk("GOST test issuing CA", root, rootKey)
