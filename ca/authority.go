@@ -24,9 +24,11 @@ import (
 	"slices"
 	"time"
 
+	"renewal/ca/crypto/gost3410"
 	"renewal/ca/lint"
 	"renewal/ca/profile"
 	"renewal/ca/signer"
+	"renewal/ca/x509sig"
 )
 
 // Config of an Authority.
@@ -110,7 +112,12 @@ func New(cfg Config) (*Authority, error) {
 		return nil, errors.New("ca: config: Issuer has no subject key identifier")
 	}
 	type equaler interface{ Equal(crypto.PublicKey) bool }
-	if pub, ok := cfg.Signer.Public().(equaler); !ok || !pub.Equal(cfg.Issuer.PublicKey) {
+	// x509sig.PublicKeyOf: crypto/x509's key, or the GOST one it leaves nil.
+	issuerPub, err := x509sig.PublicKeyOf(cfg.Issuer)
+	if err != nil {
+		return nil, fmt.Errorf("ca: config: Issuer's public key: %w", err)
+	}
+	if pub, ok := cfg.Signer.Public().(equaler); !ok || !pub.Equal(issuerPub) {
 		return nil, errors.New("ca: config: Signer's public key does not match the Issuer certificate")
 	}
 	for name, u := range map[string]string{"OCSPURL": cfg.OCSPURL, "CRLURL": cfg.CRLURL} {
@@ -156,7 +163,6 @@ func New(cfg Config) (*Authority, error) {
 	if a.log == nil {
 		a.log = slog.Default()
 	}
-	var err error
 	if a.linter, err = lint.NewLinter(cfg.Issuer); err != nil {
 		return nil, err
 	}
@@ -308,7 +314,7 @@ func (a *Authority) prepare(r *renewal) (*x509.Certificate, error) {
 		Profile:            r.prof,
 		Tariff:             r.tariff,
 		RawSubject:         r.req.Current.RawSubject,
-		PublicKey:          r.csr.PublicKey,
+		PublicKey:          r.newKey(),
 		Serial:             serial,
 		NotBefore:          notBefore,
 		NotAfter:           notAfter,
@@ -322,7 +328,7 @@ func (a *Authority) prepare(r *renewal) (*x509.Certificate, error) {
 
 // issue lints, records the intent, signs, verifies and records the result.
 func (a *Authority) issue(ctx context.Context, r *renewal, tmpl *x509.Certificate) (*Issued, error) {
-	lintDER, findings, err := a.linter.Check(tmpl, r.csr.PublicKey, r.prof)
+	lintDER, findings, err := a.linter.Check(tmpl, r.newKey(), r.prof)
 	if err != nil {
 		if errors.Is(err, lint.ErrFindings) {
 			e := ErrLint.with(fmt.Sprintf("%d finding(s)", len(findings)), err)
@@ -361,7 +367,7 @@ func (a *Authority) issue(ctx context.Context, r *renewal, tmpl *x509.Certificat
 	a.log.InfoContext(ctx, "ca: signing certificate", "serial", serialHex, "application", r.req.ApplicationID,
 		"profile", r.prof.Name(), "tariff", r.tariff.Code, "replaces", fmt.Sprintf("%x", r.req.Current.SerialNumber),
 		"tbs_sha256", fmt.Sprintf("%x", tbsSum))
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, a.issuer, r.csr.PublicKey, a.signer)
+	der, err := a.sign(tmpl, r.newKey())
 	if err != nil {
 		a.log.ErrorContext(ctx, "ca: signing failed", "serial", serialHex, "application", r.req.ApplicationID, "err", err)
 		return nil, fmt.Errorf("ca: sign: %w", err)
@@ -399,6 +405,50 @@ func (a *Authority) issue(ctx context.Context, r *renewal, tmpl *x509.Certificat
 	return &issued, nil
 }
 
+// gostCA: the issuing key is GOST R 34.10-2012, so certificates, CRLs and
+// OCSP responses are signed and verified by x509sig.
+func (a *Authority) gostCA() bool {
+	_, ok := a.signer.Public().(*gost3410.PublicKey)
+	return ok
+}
+
+// checkSignatureFrom verifies that the issuing CA signed cert: x509sig
+// for a GOST CA (the algorithm inside and outside, no parameters, the
+// Streebog of the key's size), crypto/x509 otherwise, as before.
+func (a *Authority) checkSignatureFrom(cert *x509.Certificate) error {
+	if a.gostCA() {
+		return x509sig.CheckSignatureFrom(cert, a.issuer)
+	}
+	return cert.CheckSignatureFrom(a.issuer)
+}
+
+// sign signs tmpl for pub with the issuing key: crypto/x509 for ECDSA and
+// RSA, as before; x509sig when the subject's key is GOST R 34.10-2012
+// (crypto/x509 cannot encode it).
+func (a *Authority) sign(tmpl *x509.Certificate, pub crypto.PublicKey) ([]byte, error) {
+	return createCertificate(tmpl, a.issuer, pub, a.signer)
+}
+
+// createCertificate: x509sig when the subject's or the signer's key is
+// GOST R 34.10-2012 (crypto/x509 can encode neither), else crypto/x509.
+func createCertificate(tmpl, parent *x509.Certificate, pub crypto.PublicKey, s crypto.Signer) ([]byte, error) {
+	_, gostKey := pub.(*gost3410.PublicKey)
+	_, gostSigner := s.Public().(*gost3410.PublicKey)
+	if gostKey || gostSigner {
+		return x509sig.CreateCertificate(rand.Reader, tmpl, parent, pub, s)
+	}
+	return x509.CreateCertificate(rand.Reader, tmpl, parent, pub, s)
+}
+
+// checkSignature verifies that parent signed cert: x509sig for a GOST
+// parent, crypto/x509 otherwise.
+func checkSignature(cert, parent *x509.Certificate) error {
+	if parent.PublicKeyAlgorithm == x509.UnknownPublicKeyAlgorithm {
+		return x509sig.CheckSignatureFrom(cert, parent)
+	}
+	return cert.CheckSignatureFrom(parent)
+}
+
 // verifySigned checks the real signature and that the signed TBS is the
 // linted one, byte for byte.
 func (a *Authority) verifySigned(der []byte, tbsSum [32]byte) (*x509.Certificate, error) {
@@ -406,7 +456,7 @@ func (a *Authority) verifySigned(der []byte, tbsSum [32]byte) (*x509.Certificate
 	if err != nil {
 		return nil, fmt.Errorf("ca: parse signed certificate: %w", err)
 	}
-	if err := cert.CheckSignatureFrom(a.issuer); err != nil {
+	if err := a.checkSignatureFrom(cert); err != nil {
 		return nil, fmt.Errorf("ca: signature of the issued certificate: %w", err)
 	}
 	if got := sha256.Sum256(cert.RawTBSCertificate); !bytes.Equal(got[:], tbsSum[:]) {

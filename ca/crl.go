@@ -9,6 +9,8 @@ import (
 	"math/big"
 	"sync"
 	"time"
+
+	"renewal/ca/x509sig"
 )
 
 // crlCache serialises, within one process, the only CRL a request may
@@ -114,7 +116,15 @@ func (a *Authority) signCRL(ctx context.Context, revoked []RevokedEntry, number 
 			ReasonCode:     r.Reason,
 		})
 	}
-	der, err := x509.CreateRevocationList(rand.Reader, tmpl, a.issuer, a.signer)
+	var (
+		der []byte
+		err error
+	)
+	if a.gostCA() {
+		der, err = x509sig.CreateRevocationList(rand.Reader, tmpl, a.issuer, a.signer)
+	} else {
+		der, err = x509.CreateRevocationList(rand.Reader, tmpl, a.issuer, a.signer)
+	}
 	if err != nil {
 		return CRLRecord{}, fmt.Errorf("sign: %w", err)
 	}

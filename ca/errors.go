@@ -66,11 +66,11 @@ var (
 		RU: "Подпись запроса на сертификат неверна: не доказано владение новым ключом. Сформируйте запрос заново.",
 		EN: "The certificate request signature is invalid: possession of the new key is not proven. Create the request again."}
 	ErrUnsupportedAlgorithm = &Error{Code: "unsupported_algorithm",
-		RU: "Алгоритм ключа или подписи не поддерживается. Используйте ECDSA P-256/P-384 или RSA 2048–4096.",
-		EN: "The key or signature algorithm is not supported. Use ECDSA P-256/P-384 or RSA 2048–4096."}
+		RU: "Алгоритм ключа или подписи не поддерживается. Используйте ECDSA P-256/P-384, RSA 2048–4096 или ГОСТ Р 34.10-2012 (256 или 512 бит, параметры ТК26) с подписью на хэше Стрибог того же размера.",
+		EN: "The key or signature algorithm is not supported. Use ECDSA P-256/P-384, RSA 2048–4096 or GOST R 34.10-2012 (256 or 512 bits, TC26 parameters) signing over a Streebog digest of the same size."}
 	ErrWeakKey = &Error{Code: "weak_key",
-		RU: "Ключ не подходит: допустимы ECDSA P-256, P-384 или RSA от 2048 до 4096 бит с экспонентой 65537.",
-		EN: "The key is not acceptable: use ECDSA P-256, P-384 or RSA of 2048 to 4096 bits with exponent 65537."}
+		RU: "Ключ не подходит: допустимы ECDSA P-256, P-384, RSA от 2048 до 4096 бит с экспонентой 65537 или ГОСТ Р 34.10-2012, открытый ключ которого лежит на кривой и в её подгруппе.",
+		EN: "The key is not acceptable: use ECDSA P-256, P-384, RSA of 2048 to 4096 bits with exponent 65537, or GOST R 34.10-2012 whose public key lies on its curve and in its subgroup."}
 	ErrKeyNotAllowed = &Error{Code: "key_not_allowed",
 		RU: "Ключ этого типа не подходит для сертификата этой услуги. Создайте ключ заново в мастере (он выберет нужный алгоритм сам) или сформируйте запрос с ключом, который допускает удостоверяющий центр.",
 		EN: "A key of this type does not fit this service's certificate. Create the key again in the wizard (it chooses the right algorithm itself) or make a request with a key the certification centre accepts."}

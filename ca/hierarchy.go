@@ -11,7 +11,9 @@ import (
 	"math/big"
 	"time"
 
+	"renewal/ca/crypto/gost3410"
 	"renewal/ca/signer"
+	"renewal/ca/x509sig"
 )
 
 // KeyFactory makes (or opens) the key of one CA: a file key for the root, a
@@ -89,7 +91,7 @@ func InitHierarchy(cfg HierarchyConfig) (*Hierarchy, error) {
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
 		SubjectKeyId:          rootSKI,
 	}
-	rootDER, err := x509.CreateCertificate(rand.Reader, rootTmpl, rootTmpl, rootKey.Public(), rootKey)
+	rootDER, err := createCertificate(rootTmpl, rootTmpl, rootKey.Public(), rootKey)
 	if err != nil {
 		return nil, fmt.Errorf("ca: init: sign root: %w", err)
 	}
@@ -126,7 +128,7 @@ func InitHierarchy(cfg HierarchyConfig) (*Hierarchy, error) {
 	if cfg.RootIssuerURL != "" {
 		issTmpl.IssuingCertificateURL = []string{cfg.RootIssuerURL}
 	}
-	issDER, err := x509.CreateCertificate(rand.Reader, issTmpl, root, issKey.Public(), rootKey)
+	issDER, err := createCertificate(issTmpl, root, issKey.Public(), rootKey)
 	if err != nil {
 		return nil, fmt.Errorf("ca: init: sign issuing CA: %w", err)
 	}
@@ -134,7 +136,7 @@ func InitHierarchy(cfg HierarchyConfig) (*Hierarchy, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ca: init: parse issuing CA: %w", err)
 	}
-	if err := iss.CheckSignatureFrom(root); err != nil {
+	if err := checkSignature(iss, root); err != nil {
 		return nil, fmt.Errorf("ca: init: verify issuing CA: %w", err)
 	}
 	return &Hierarchy{Root: root, Issuing: iss, RootKey: rootKey, IssuingKey: issKey}, nil
@@ -187,12 +189,21 @@ func SignRootCRL(root *x509.Certificate, key crypto.Signer, revoked []x509.Revoc
 		return nil, errors.New("ca: root crl: the root lacks cRLSign")
 	}
 	now = now.UTC().Truncate(time.Second)
-	der, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{
+	tmpl := &x509.RevocationList{
 		Number:                    big.NewInt(now.Unix()),
 		ThisUpdate:                now,
 		NextUpdate:                now.Add(validity),
 		RevokedCertificateEntries: revoked,
-	}, root, key)
+	}
+	var (
+		der []byte
+		err error
+	)
+	if _, gost := key.Public().(*gost3410.PublicKey); gost {
+		der, err = x509sig.CreateRevocationList(rand.Reader, tmpl, root, key)
+	} else {
+		der, err = x509.CreateRevocationList(rand.Reader, tmpl, root, key)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("ca: root crl: %w", err)
 	}

@@ -18,10 +18,14 @@ import (
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+
+	"renewal/ca/crypto/gost3410"
+	"renewal/ca/x509sig"
 )
 
 // OCSP is answered by a delegated responder (RFC 6960 4.2.2.2): a
-// software P-256 key made by each process and certified by the issuing CA
+// software P-256 key (for a GOST CA, a GOST key on the CA's parameter set)
+// made by each process and certified by the issuing CA
 // for a few days. It signs every OCSP response, so no request, however
 // many, reaches the issuing key (perhaps on a token). The key never leaves
 // memory: nothing to protect on disk, and each instance has its own.
@@ -46,7 +50,7 @@ var hashOIDs = map[crypto.Hash]asn1.ObjectIdentifier{
 
 // responderKey is one responder certificate and its key.
 type responderKey struct {
-	key     *ecdsa.PrivateKey
+	key     crypto.Signer // ECDSA P-256, or GOST on the GOST CA's set
 	cert    *x509.Certificate
 	keyHash []byte // SHA-1 of the public key bits: ResponderID byKey
 }
@@ -86,7 +90,17 @@ func (a *Authority) currentResponder() (*responderKey, error) {
 }
 
 func (a *Authority) newResponder(now time.Time) (*responderKey, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	// The responder's key follows the CA's algorithm: a GOST CA's
+	// responses are GOST, on the CA's own parameter set.
+	var (
+		key crypto.Signer
+		err error
+	)
+	if caKey, ok := a.signer.Public().(*gost3410.PublicKey); ok {
+		key, err = gost3410.GenerateKey(caKey.Curve(), rand.Reader)
+	} else {
+		key, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("ca: ocsp responder: key: %w", err)
 	}
@@ -120,7 +134,7 @@ func (a *Authority) newResponder(now time.Time) (*responderKey, error) {
 	if tmpl.NotAfter.After(a.issuer.NotAfter) {
 		tmpl.NotAfter = a.issuer.NotAfter
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, a.issuer, key.Public(), a.signer)
+	der, err := a.sign(tmpl, key.Public())
 	if err != nil {
 		return nil, fmt.Errorf("ca: ocsp responder: sign: %w", err)
 	}
@@ -128,7 +142,7 @@ func (a *Authority) newResponder(now time.Time) (*responderKey, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ca: ocsp responder: parse: %w", err)
 	}
-	if err := cert.CheckSignatureFrom(a.issuer); err != nil {
+	if err := a.checkSignatureFrom(cert); err != nil {
 		return nil, fmt.Errorf("ca: ocsp responder: verify: %w", err)
 	}
 	var spki struct {
@@ -231,8 +245,21 @@ func (a *Authority) buildOCSPResponse(r *responderKey, ans ocspAnswer) ([]byte, 
 	if err != nil {
 		return nil, fmt.Errorf("ca: ocsp: encode: %w", err)
 	}
+	if _, ok := r.key.(*gost3410.PrivateKey); ok {
+		// GOST R 34.10-2012 over Streebog, written by x509sig (RFC 9215:
+		// no parameters).
+		basic, err := x509sig.SignOCSPResponse(rand.Reader, tbsDER, r.key, []*x509.Certificate{r.cert})
+		if err != nil {
+			return nil, fmt.Errorf("ca: ocsp: sign: %w", err)
+		}
+		return x509sig.MarshalOCSPResponse(basic)
+	}
+	ecKey, ok := r.key.(*ecdsa.PrivateKey)
+	if !ok {
+		return nil, fmt.Errorf("ca: ocsp: responder key %T", r.key)
+	}
 	digest := sha256.Sum256(tbsDER)
-	sig, err := ecdsa.SignASN1(rand.Reader, r.key, digest[:])
+	sig, err := ecdsa.SignASN1(rand.Reader, ecKey, digest[:])
 	if err != nil {
 		return nil, fmt.Errorf("ca: ocsp: sign: %w", err)
 	}

@@ -17,16 +17,21 @@ import (
 	"strings"
 	"time"
 
+	"renewal/ca/crypto/gost3410"
 	"renewal/ca/profile"
+	"renewal/ca/x509sig"
 )
 
 // renewal is what the validators look at and fill in, one per Renew call.
 type renewal struct {
-	now     time.Time
-	prof    *profile.Profile
-	tariff  profile.Tariff
-	req     RenewalRequest
-	csr     *x509.CertificateRequest
+	now    time.Time
+	prof   *profile.Profile
+	tariff profile.Tariff
+	req    RenewalRequest
+	csr    *x509.CertificateRequest
+	// gost is the CSR's key when it is GOST R 34.10-2012 (crypto/x509
+	// leaves csr.PublicKey nil for it), parsed and validated by x509sig.
+	gost    *gost3410.PublicKey
 	spkiSum [32]byte
 	// issuer is the current certificate's issuer in the verified chain,
 	// set by checkCurrentChain: revocation is asked of that issuer.
@@ -313,7 +318,91 @@ func parseCSR(_ context.Context, _ *Authority, r *renewal) error {
 	}
 	r.csr = csr
 	r.spkiSum = sha256.Sum256(csr.RawSubjectPublicKeyInfo)
+	if csr.PublicKeyAlgorithm != x509.UnknownPublicKeyAlgorithm {
+		return nil
+	}
+	// crypto/x509 does not know GOST: our parser does, and refuses a
+	// point off its curve, outside the subgroup, or an unknown set.
+	spkiAlg, err := spkiAlgorithm(csr.RawSubjectPublicKeyInfo)
+	if err != nil {
+		return ErrBadCSR.with("CSR public key", err)
+	}
+	if !spkiAlg.Equal(gost3410.OIDPublicKey256) && !spkiAlg.Equal(gost3410.OIDPublicKey512) {
+		return nil // refused by checkCSRAlgorithm
+	}
+	pub, err := x509sig.ParsePublicKey(csr.RawSubjectPublicKeyInfo)
+	switch {
+	case err == nil:
+	case errors.Is(err, gost3410.ErrOffCurve), errors.Is(err, gost3410.ErrNotInSubgroup):
+		return ErrWeakKey.with("GOST R 34.10-2012 public key", err)
+	case errors.Is(err, gost3410.ErrUnknownParamSet), errors.Is(err, gost3410.ErrParamSetSize), errors.Is(err, gost3410.ErrDigestParam):
+		return ErrUnsupportedAlgorithm.with("GOST R 34.10-2012 parameters", err)
+	default:
+		return ErrBadCSR.with("GOST R 34.10-2012 public key", err)
+	}
+	k, ok := pub.(*gost3410.PublicKey)
+	if !ok {
+		return ErrUnsupportedAlgorithm.with(fmt.Sprintf("public key %T", pub), nil)
+	}
+	r.gost = k
+	sum, err := gostSPKISum(k)
+	if err != nil {
+		return err
+	}
+	r.spkiSum = sum
 	return nil
+}
+
+// gostSPKISum is the identity of a GOST key for the reuse check: the
+// SHA-256 of its SPKI written again on the TC26 curve it lies on, so the
+// same point spelt with a CryptoPro OID, or with or without a digest
+// parameter, is the same key. An unknown set is refused here.
+func gostSPKISum(k *gost3410.PublicKey) ([32]byte, error) {
+	name, curve, ok := profile.GOSTKey(k)
+	if !ok {
+		return [32]byte{}, ErrUnsupportedAlgorithm.with(fmt.Sprintf("GOST R 34.10-2012 parameter set %s (%s)", k.Curve().Name(), k.Curve().OID()), nil)
+	}
+	x, y := k.Coordinates()
+	c, err := gost3410.NewPublicKey(curve, x, y)
+	if err != nil {
+		return [32]byte{}, ErrWeakKey.with(name, err)
+	}
+	der, err := gost3410.MarshalPKIXPublicKey(c)
+	if err != nil {
+		return [32]byte{}, fmt.Errorf("ca: marshal %s key: %w", name, err)
+	}
+	return sha256.Sum256(der), nil
+}
+
+// spkiAlgorithm is the algorithm OID of a DER SubjectPublicKeyInfo.
+func spkiAlgorithm(spki []byte) (asn1.ObjectIdentifier, error) {
+	var v struct {
+		Algorithm struct {
+			OID    asn1.ObjectIdentifier
+			Params asn1.RawValue `asn1:"optional"`
+		}
+		Key asn1.BitString
+	}
+	if rest, err := asn1.Unmarshal(spki, &v); err != nil || len(rest) != 0 {
+		return nil, fmt.Errorf("SubjectPublicKeyInfo unreadable: %v", err)
+	}
+	return v.Algorithm.OID, nil
+}
+
+// csrSignatureAlgorithm is the signatureAlgorithm OID of a DER CSR.
+func csrSignatureAlgorithm(der []byte) (asn1.ObjectIdentifier, error) {
+	var v struct {
+		Info      asn1.RawValue
+		Algorithm struct {
+			OID    asn1.ObjectIdentifier
+			Params asn1.RawValue `asn1:"optional"`
+		}
+		Signature asn1.BitString
+	}
+	if rest, err := asn1.Unmarshal(der, &v); err != nil || len(rest) != 0 {
+		return nil, fmt.Errorf("CSR unreadable: %v", err)
+	}
+	return v.Algorithm.OID, nil
 }
 
 var allowedSignatureAlgorithms = map[x509.SignatureAlgorithm]bool{
@@ -332,6 +421,22 @@ var allowedSignatureAlgorithms = map[x509.SignatureAlgorithm]bool{
 // supported set. An algorithm Go cannot verify (GOST, for one) lands here
 // and is refused: it is never passed through unverified.
 func checkCSRAlgorithm(_ context.Context, _ *Authority, r *renewal) error {
+	if r.gost != nil {
+		// GOST R 34.10-2012 with the Streebog of the key's size: a
+		// 256-bit key signing "with 512" (or the reverse) is refused.
+		want := gost3410.OIDSignatureWith256
+		if r.gost.Curve().Size() == 64 {
+			want = gost3410.OIDSignatureWith512
+		}
+		got, err := csrSignatureAlgorithm(r.req.CSR)
+		if err != nil {
+			return ErrBadCSR.with("CSR signature algorithm", err)
+		}
+		if !got.Equal(want) {
+			return ErrUnsupportedAlgorithm.with(fmt.Sprintf("signature algorithm %s with a %d-bit GOST key, want %s", got, 8*r.gost.Curve().Size(), want), nil)
+		}
+		return nil
+	}
 	switch r.csr.PublicKeyAlgorithm {
 	case x509.ECDSA, x509.RSA:
 	default:
@@ -345,6 +450,14 @@ func checkCSRAlgorithm(_ context.Context, _ *Authority, r *renewal) error {
 
 // checkCSRKey: ECDSA P-256 or P-384; RSA 2048..4096 bits with e = 65537.
 func checkCSRKey(_ context.Context, _ *Authority, r *renewal) error {
+	if r.gost != nil {
+		// On the curve and in the subgroup: checked by the parser
+		// (parseCSR); the set: in the table (gostSPKISum).
+		if name := keyAlgorithm(r.gost); !r.prof.KeyAllowed(name) {
+			return ErrKeyNotAllowed.with(fmt.Sprintf("%s; profile %s takes %v", name, r.prof.Name(), r.prof.KeyAlgorithms()), nil)
+		}
+		return nil
+	}
 	switch k := r.csr.PublicKey.(type) {
 	case *ecdsa.PublicKey:
 		if k.Curve != elliptic.P256() && k.Curve != elliptic.P384() {
@@ -375,12 +488,35 @@ func keyAlgorithm(pub crypto.PublicKey) string {
 		return "ecdsa-p" + strings.TrimPrefix(k.Curve.Params().Name, "P-")
 	case *rsa.PublicKey:
 		return fmt.Sprintf("rsa-%d", k.N.BitLen())
+	case *gost3410.PublicKey:
+		name, _, _ := profile.GOSTKey(k)
+		return name
 	}
 	return ""
 }
 
+// newKey is the CSR's public key: the GOST one x509sig parsed, else the
+// one crypto/x509 did.
+func (r *renewal) newKey() crypto.PublicKey {
+	if r.gost != nil {
+		return r.gost
+	}
+	return r.csr.PublicKey
+}
+
 // checkCSRSignature is the proof of possession of the new key.
 func checkCSRSignature(_ context.Context, _ *Authority, r *renewal) error {
+	if r.gost != nil {
+		// crypto/x509 cannot verify GOST: x509sig does (Streebog of the
+		// key's size, r and s in range, parameters as RFC 9215 allows).
+		if _, _, err := x509sig.ParseCertificateRequest(r.req.CSR); err != nil {
+			if errors.Is(err, x509sig.ErrUnknownAlgorithm) || errors.Is(err, x509sig.ErrAlgorithmParams) || errors.Is(err, x509sig.ErrKeyMismatch) {
+				return ErrUnsupportedAlgorithm.with("CSR signature", err)
+			}
+			return ErrBadSignature.with("CSR signature", err)
+		}
+		return nil
+	}
 	if err := r.csr.CheckSignature(); err != nil {
 		var insecure x509.InsecureAlgorithmError
 		if errors.As(err, &insecure) {
@@ -396,6 +532,16 @@ func checkCSRSignature(_ context.Context, _ *Authority, r *renewal) error {
 func checkKeyReuse(ctx context.Context, a *Authority, r *renewal) error {
 	if bytes.Equal(r.csr.RawSubjectPublicKeyInfo, r.req.Current.RawSubjectPublicKeyInfo) {
 		return ErrKeyReused.with("CSR key is the current certificate's key", nil)
+	}
+	if r.gost != nil {
+		// The same GOST point may be spelt otherwise: compare identities.
+		if cur, err := x509sig.ParsePublicKey(r.req.Current.RawSubjectPublicKeyInfo); err == nil {
+			if k, ok := cur.(*gost3410.PublicKey); ok {
+				if sum, err := gostSPKISum(k); err == nil && sum == r.spkiSum {
+					return ErrKeyReused.with("CSR key is the current certificate's key", nil)
+				}
+			}
+		}
 	}
 	seen, err := a.store.KeySeen(ctx, r.spkiSum)
 	if err != nil {

@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"renewal/ca"
+	"renewal/ca/crypto/gost3410"
 	"renewal/ca/lint"
 	"renewal/ca/profile"
 	"renewal/ca/signer"
@@ -250,9 +251,15 @@ func TestRenewRefusals(t *testing.T) {
 		{name: "fail/unsupported-ed25519", want: ca.ErrUnsupportedAlgorithm, setup: func(t *testing.T, f *fixture) ca.RenewalRequest {
 			return f.request(t, "ru-owner", newKey(t, "ed25519"), "t")
 		}},
-		{name: "fail/unsupported-gost", want: ca.ErrUnsupportedAlgorithm, setup: func(t *testing.T, f *fixture) ca.RenewalRequest {
+		{name: "fail/gost-garbage-key", want: ca.ErrBadCSR, setup: func(t *testing.T, f *fixture) ca.RenewalRequest {
 			r := f.request(t, "ru-owner", newKey(t, "p256"), "t")
 			r.CSR = gostLikeCSR(t)
+			return r
+		}},
+		{name: "fail/gost-not-in-profile", want: ca.ErrKeyNotAllowed, setup: func(t *testing.T, f *fixture) ca.RenewalRequest {
+			// The default profiles name no GOST key (yet).
+			r := f.request(t, "ru-owner", newKey(t, "p256"), "t")
+			r.CSR = gostCSR(t, gostKey(t, gost3410.Curve256A()))
 			return r
 		}},
 		{name: "fail/weak-rsa-1024", want: ca.ErrWeakKey, setup: func(t *testing.T, f *fixture) ca.RenewalRequest {

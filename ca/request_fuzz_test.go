@@ -12,6 +12,7 @@ import (
 	"golang.org/x/crypto/ocsp"
 
 	"renewal/ca"
+	"renewal/ca/crypto/gost3410"
 )
 
 // requestRefusals are the sentinels CheckRequest may answer a request
@@ -22,9 +23,10 @@ var requestRefusals = []error{ca.ErrBadRequest, ca.ErrBadCSR, ca.ErrBadSignature
 // FuzzCheckRequest: the authority's request checks never panic on a
 // hostile CSR, and every refusal is an *ca.Error with one of the request
 // sentinels and both messages. The fuzzer's bytes are the CSR for the
-// demo ru-owner's renewal.
+// demo ru-owner's renewal, under a profile that takes GOST keys too, so
+// hostile GOST keys and signatures reach their checks.
 func FuzzCheckRequest(f *testing.F) {
-	fx := newFixture(f)
+	fx := newFixture(f, gostProfiles("ecdsa-p256, ecdsa-p384, rsa-2048, rsa-3072, rsa-4096, gost2012-256, gost2012-512"))
 	cur := fx.sub(f, "ru-owner")
 	for _, der := range [][]byte{
 		csr(f, newKey(f, "p256"), cur.Cert.RawSubject), // accepted
@@ -35,6 +37,8 @@ func FuzzCheckRequest(f *testing.F) {
 		csr(f, cur.Key, cur.Cert.RawSubject), // the current key
 		csr(f, newKey(f, "p256"), fx.sub(f, "ru-employee").Cert.RawSubject),
 		gostLikeCSR(f),
+		gostCSR(f, gostKey(f, gost3410.Curve256A())),
+		gostCSR(f, gostKey(f, gost3410.Curve512C())),
 		{0x30, 0x03, 0x02, 0x01, 0x00},
 		{},
 	} {

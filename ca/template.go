@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"renewal/ca/profile"
+	"renewal/ca/x509sig"
 )
 
 // TemplateParams describes a subscriber certificate of a profile.
@@ -104,6 +105,13 @@ func LeafTemplate(p TemplateParams) (*x509.Certificate, error) {
 			return nil, err
 		}
 		t.ExtraExtensions = append(t.ExtraExtensions, exts...)
+		if ru.PrivateKeyUsagePeriod {
+			ext, err := privateKeyUsagePeriod(t.NotBefore, t.NotAfter)
+			if err != nil {
+				return nil, err
+			}
+			t.ExtraExtensions = append(t.ExtraExtensions, ext)
+		}
 	}
 	return t, nil
 }
@@ -159,10 +167,28 @@ func ruExtensions(ru *profile.RUExtensions, subjectSignTool string, identificati
 	}, nil
 }
 
+// oidPrivateKeyUsagePeriod is id-ce-privateKeyUsagePeriod (RFC 5280).
+var oidPrivateKeyUsagePeriod = asn1.ObjectIdentifier{2, 5, 29, 16}
+
+// privateKeyUsagePeriod is the extension PrivateKeyUsagePeriod ::=
+// SEQUENCE { notBefore [0] GeneralizedTime, notAfter [1] GeneralizedTime }
+// (implicit tags), non-critical as RFC 5280 requires: here the key's
+// period of use is the certificate's validity.
+func privateKeyUsagePeriod(notBefore, notAfter time.Time) (pkix.Extension, error) {
+	v, err := asn1.Marshal(struct {
+		NotBefore time.Time `asn1:"generalized,tag:0"`
+		NotAfter  time.Time `asn1:"generalized,tag:1"`
+	}{notBefore.UTC(), notAfter.UTC()})
+	if err != nil {
+		return pkix.Extension{}, fmt.Errorf("ca: privateKeyUsagePeriod: %w", err)
+	}
+	return pkix.Extension{Id: oidPrivateKeyUsagePeriod, Value: v}, nil
+}
+
 // subjectKeyID is RFC 7093 method 1: the leftmost 160 bits of the SHA-256
 // of the subjectPublicKey BIT STRING.
 func subjectKeyID(pub crypto.PublicKey) ([]byte, error) {
-	der, err := x509.MarshalPKIXPublicKey(pub)
+	der, err := x509sig.MarshalPublicKey(pub) // crypto/x509's, or GOST
 	if err != nil {
 		return nil, fmt.Errorf("ca: marshal public key: %w", err)
 	}

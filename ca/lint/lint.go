@@ -16,7 +16,9 @@ import (
 	"math/big"
 	"sort"
 
+	"renewal/ca/crypto/gost3410"
 	"renewal/ca/profile"
+	"renewal/ca/x509sig"
 )
 
 // Severity of a finding. Notices and passes are not reported.
@@ -80,7 +82,11 @@ type Linter struct {
 
 // NewLinter makes the throwaway issuer for a real issuer certificate.
 func NewLinter(real *x509.Certificate) (*Linter, error) {
-	key, err := throwawayKey(real.PublicKey)
+	realPub, err := x509sig.PublicKeyOf(real) // GOST too
+	if err != nil {
+		return nil, fmt.Errorf("lint: issuer key: %w", err)
+	}
+	key, err := throwawayKey(realPub)
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +100,12 @@ func NewLinter(real *x509.Certificate) (*Linter, error) {
 		BasicConstraintsValid: true,
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign | x509.KeyUsageDigitalSignature,
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	var der []byte
+	if _, gost := key.(*gost3410.PrivateKey); gost {
+		der, err = x509sig.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	} else {
+		der, err = x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("lint: throwaway issuer: %w", err)
 	}
@@ -114,6 +125,13 @@ func throwawayKey(pub crypto.PublicKey) (crypto.Signer, error) {
 	case ed25519.PublicKey:
 		_, priv, err := ed25519.GenerateKey(rand.Reader)
 		return priv, err
+	case *gost3410.PublicKey:
+		// A GOST CA gets a GOST throwaway key of its parameter set: the
+		// linted TBS (signature algorithm field included) is then the
+		// real one byte for byte, and zlint's signature-algorithm lints
+		// see the real algorithm; zcrypto does not verify signatures,
+		// only parses them, so nothing else changes for zlint.
+		return gost3410.GenerateKey(k.Curve(), rand.Reader)
 	}
 	return nil, fmt.Errorf("lint: unsupported issuer key type %T", pub)
 }
@@ -125,7 +143,19 @@ var ErrFindings = errors.New("lint: certificate has findings")
 // It returns the linted DER (whose RawTBSCertificate the real issuer must
 // reproduce) and the findings; err wraps ErrFindings when there are any.
 func (l *Linter) Check(tmpl *x509.Certificate, pub crypto.PublicKey, prof *profile.Profile) ([]byte, []Finding, error) {
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, l.issuer, pub, l.key)
+	// A GOST subject or issuer key: crypto/x509 cannot encode it, x509sig
+	// writes the same TBS around it (still signed by the throwaway key).
+	var (
+		der []byte
+		err error
+	)
+	_, gostKey := pub.(*gost3410.PublicKey)
+	_, gostCA := l.key.(*gost3410.PrivateKey)
+	if gostKey || gostCA {
+		der, err = x509sig.CreateCertificate(rand.Reader, tmpl, l.issuer, pub, l.key)
+	} else {
+		der, err = x509.CreateCertificate(rand.Reader, tmpl, l.issuer, pub, l.key)
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("lint: build certificate: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"unicode/utf8"
 
+	"renewal/ca/crypto/gost3410"
 	"renewal/ca/ident"
 	"renewal/ca/profile"
 )
@@ -47,7 +48,38 @@ func ours(cert *x509.Certificate, prof *profile.Profile) []Finding {
 	var c collector
 	subjectLints(&c, cert, prof)
 	extensionLints(&c, cert, prof)
+	gostKeyLints(&c, cert, prof)
 	return c
+}
+
+// gostKeyLints: zlint (zcrypto) knows no GOST key, so its key lints say
+// nothing about one; ours do. A GOST R 34.10-2012 subject key must parse
+// (RFC 9215 parameters: a known parameter set, a digest parameter that
+// fits the size; a point on the curve and in the subgroup), be a
+// signature set of profile.GOSTKey's table, and be one the profile takes.
+func gostKeyLints(c *collector, cert *x509.Certificate, prof *profile.Profile) {
+	var spki struct {
+		Algorithm pkix.AlgorithmIdentifier
+		Key       asn1.BitString
+	}
+	if _, err := asn1.Unmarshal(cert.RawSubjectPublicKeyInfo, &spki); err != nil {
+		return // crypto/x509 parsed it: not reached
+	}
+	if !spki.Algorithm.Algorithm.Equal(gost3410.OIDPublicKey256) && !spki.Algorithm.Algorithm.Equal(gost3410.OIDPublicKey512) {
+		return
+	}
+	pub, err := gost3410.ParsePKIXPublicKey(cert.RawSubjectPublicKeyInfo)
+	if err != nil {
+		c.add("ru_by_gost_key", "the GOST R 34.10-2012 public key is not valid: %v", err)
+		return
+	}
+	name, _, ok := profile.GOSTKey(pub)
+	switch {
+	case !ok:
+		c.add("ru_by_gost_key", "the GOST R 34.10-2012 parameter set %s is not a signature set we certify", pub.Curve().OID())
+	case prof != nil && !prof.KeyAllowed(name):
+		c.add("ru_by_gost_key", "a %s key; profile %s takes %v", name, prof.Name(), prof.KeyAlgorithms())
+	}
 }
 
 func subjectLints(c *collector, cert *x509.Certificate, prof *profile.Profile) {

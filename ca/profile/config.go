@@ -100,6 +100,10 @@ type RUExtensionsConfig struct {
 	// IdentificationKind (1.2.643.100.114) written on issuance: 1 for a
 	// remote issuance with a qualified certificate.
 	IdentificationKind int `yaml:"identification_kind"`
+	// PrivateKeyUsagePeriod: write privateKeyUsagePeriod (2.5.29.16,
+	// non-critical, RFC 5280 4.2.1 / FSB order 795), the key's period of
+	// use, equal to the certificate's validity.
+	PrivateKeyUsagePeriod bool `yaml:"private_key_usage_period"`
 }
 
 // TariffConfig is a usage sphere: extra policies and/or EKUs.

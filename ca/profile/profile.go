@@ -108,6 +108,8 @@ type RUExtensions struct {
 	SubjectSignTools   map[string]string // by carrier; see SubjectSignToolFor
 	IssuerSignTool     [4]string
 	IdentificationKind int
+	// PrivateKeyUsagePeriod: write privateKeyUsagePeriod on issuance.
+	PrivateKeyUsagePeriod bool
 }
 
 // The carriers of a new key, as the wizard names them.
@@ -142,6 +144,9 @@ func (ru *RUExtensions) SubjectSignToolFor(carrier, key string) (string, error) 
 // KeyAlgorithmLabel names a key algorithm as people read it: "ecdsa-p256"
 // is "ECDSA P-256", "rsa-2048" is "RSA-2048".
 func KeyAlgorithmLabel(alg string) string {
+	if l, ok := gostLabel(alg); ok {
+		return l
+	}
 	if c, ok := strings.CutPrefix(alg, "ecdsa-p"); ok {
 		return "ECDSA P-" + c
 	}
@@ -156,15 +161,27 @@ func KeyAlgorithmLabel(alg string) string {
 // bign keys arrive (issues 14 and 15).
 var DefaultKeyAlgorithms = []string{"ecdsa-p256", "ecdsa-p384", "rsa-2048", "rsa-3072", "rsa-4096"}
 
-// knownKeyAlgorithms are the names key_algorithms may use.
-var knownKeyAlgorithms = []string{"ecdsa-p256", "ecdsa-p384", "rsa-2048", "rsa-3072", "rsa-4096"}
+// knownKeyAlgorithms are the names key_algorithms may use (the GOST ones
+// in gost.go).
+var knownKeyAlgorithms = append([]string{"ecdsa-p256", "ecdsa-p384", "rsa-2048", "rsa-3072", "rsa-4096"}, gostKeyNames...)
 
 // KeyAlgorithms are the keys a request may carry; the first is the one the
 // wizard makes.
 func (p *Profile) KeyAlgorithms() []string { return slices.Clone(p.keyAlgs) }
 
-// KeyAllowed reports whether a key named as in KeyAlgorithms is allowed.
-func (p *Profile) KeyAllowed(alg string) bool { return slices.Contains(p.keyAlgs, alg) }
+// KeyAllowed reports whether a key named as in KeyAlgorithms is allowed:
+// by its own name, or for a GOST set ("gost2012-256-B") by its family
+// ("gost2012-256").
+func (p *Profile) KeyAllowed(alg string) bool {
+	if alg == "" {
+		return false
+	}
+	if slices.Contains(p.keyAlgs, alg) {
+		return true
+	}
+	f := gostFamily(alg)
+	return f != "" && slices.Contains(p.keyAlgs, f)
+}
 
 // Tariff is a usage sphere.
 type Tariff struct {
@@ -456,7 +473,7 @@ func newProfile(name string, c ProfileConfig) (*Profile, error) {
 		if ru.IdentificationKind < 0 || ru.IdentificationKind > 3 {
 			return nil, fmt.Errorf("ru_extensions.identification_kind %d: want 0..3", ru.IdentificationKind)
 		}
-		p.ru = &RUExtensions{SubjectSignTool: ru.SubjectSignTool, IdentificationKind: ru.IdentificationKind}
+		p.ru = &RUExtensions{SubjectSignTool: ru.SubjectSignTool, IdentificationKind: ru.IdentificationKind, PrivateKeyUsagePeriod: ru.PrivateKeyUsagePeriod}
 		for carrier, text := range ru.SubjectSignTools {
 			if !slices.Contains(Carriers, carrier) {
 				return nil, fmt.Errorf("ru_extensions.subject_sign_tools: unknown carrier %q (want one of %v)", carrier, Carriers)

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+
+	"renewal/ca/crypto/gost3410"
 )
 
 // LoadFile reads a PKCS#8 PEM private key ("PRIVATE KEY"). For development
@@ -43,7 +45,13 @@ func ParsePEM(b []byte) (Signer, error) {
 	}
 	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
 	if err != nil {
-		return nil, fmt.Errorf("signer: parse PKCS#8: %w", err)
+		// crypto/x509 knows no GOST key; gost3410 reads the PKCS#8
+		// OpenSSL's GOST engine writes (RFC 9215).
+		g, gerr := gost3410.ParsePKCS8PrivateKey(block.Bytes)
+		if gerr != nil {
+			return nil, fmt.Errorf("signer: parse PKCS#8: %w (as GOST: %v)", err, gerr)
+		}
+		return g, nil
 	}
 	s, ok := k.(crypto.Signer)
 	if !ok {
@@ -59,7 +67,12 @@ func GenerateFile(path string, alg Algorithm) (Signer, error) {
 	if err != nil {
 		return nil, err
 	}
-	der, err := x509.MarshalPKCS8PrivateKey(key)
+	var der []byte
+	if g, ok := key.(*gost3410.PrivateKey); ok {
+		der, err = gost3410.MarshalPKCS8PrivateKey(g)
+	} else {
+		der, err = x509.MarshalPKCS8PrivateKey(key)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("signer: marshal key: %w", err)
 	}

@@ -92,6 +92,11 @@ func OpenPKCS11(c PKCS11Config) (*PKCS11Key, error) {
 // GeneratePKCS11 generates a key pair inside the token (the private key is
 // not extractable) and refuses when a key with that label or id exists.
 func GeneratePKCS11(c PKCS11Config, alg Algorithm) (*PKCS11Key, error) {
+	if alg.IsGOST() {
+		// crypto11 knows no CKK_GOSTR3410 keys or CKM_GOSTR3410 mechanisms,
+		// and SoftHSM2 has no GOST 2012: refused, never faked.
+		return nil, ErrPKCS11GOST
+	}
 	ctx, err := configure(c)
 	if err != nil {
 		return nil, err

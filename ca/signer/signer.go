@@ -9,7 +9,10 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"errors"
 	"fmt"
+
+	"renewal/ca/crypto/gost3410"
 )
 
 // Signer is the authority's signing key.
@@ -26,10 +29,33 @@ const (
 	RSA2048   Algorithm = "rsa-2048"
 	RSA3072   Algorithm = "rsa-3072"
 	RSA4096   Algorithm = "rsa-4096"
+	// GOST R 34.10-2012 CA keys: 256 on TC26 paramSetB (the CryptoPro A
+	// curve, which every Russian CIPF verifies), 512 on TC26 paramSetA.
+	GOST256 Algorithm = "gost2012-256"
+	GOST512 Algorithm = "gost2012-512"
 )
 
 // Algorithms lists the accepted algorithm names.
-func Algorithms() []Algorithm { return []Algorithm{ECDSAP256, ECDSAP384, RSA2048, RSA3072, RSA4096} }
+func Algorithms() []Algorithm {
+	return []Algorithm{ECDSAP256, ECDSAP384, RSA2048, RSA3072, RSA4096, GOST256, GOST512}
+}
+
+// ErrPKCS11GOST: a GOST issuing key on a PKCS#11 token is not supported
+// (yet): keep it in a file, or use ECDSA on the token.
+var ErrPKCS11GOST = errors.New("signer: GOST R 34.10-2012 keys on a PKCS#11 token are not supported yet; keep the GOST issuing key in a file")
+
+// IsGOST: a GOST R 34.10-2012 algorithm.
+func (a Algorithm) IsGOST() bool { return a.gostCurve() != nil }
+
+func (a Algorithm) gostCurve() *gost3410.Curve {
+	switch a {
+	case GOST256:
+		return gost3410.Curve256B()
+	case GOST512:
+		return gost3410.Curve512A()
+	}
+	return nil
+}
 
 func (a Algorithm) curve() elliptic.Curve {
 	switch a {
@@ -59,6 +85,9 @@ func generateSoftware(a Algorithm) (crypto.Signer, error) {
 	}
 	if b := a.rsaBits(); b != 0 {
 		return rsa.GenerateKey(rand.Reader, b)
+	}
+	if c := a.gostCurve(); c != nil {
+		return gost3410.GenerateKey(c, rand.Reader)
 	}
 	return nil, fmt.Errorf("signer: unknown algorithm %q", a)
 }

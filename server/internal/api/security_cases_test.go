@@ -22,7 +22,9 @@ import (
 	"renewal/app/wire"
 	"renewal/ca"
 	"renewal/ca/cms"
+	"renewal/ca/crypto/gost3410"
 	"renewal/ca/demo"
+	"renewal/ca/x509sig"
 	"renewal/server/internal/payments"
 )
 
@@ -374,8 +376,8 @@ func TestCase33ConfirmationOfAnotherRequest(t *testing.T) {
 // TestCaseRequestRefusedAtUpload: the new key's request is checked by the
 // authority when it arrives (cases 9-12, 15 and the part of 14/16 that
 // holds today): the current key, a bad signature, another subject, an
-// algorithm the authority does not support (Ed25519, a GOST key Go cannot
-// verify), garbage, a truncated request and a 10 MB body are each refused
+// algorithm the authority does not support (Ed25519), an unreadable GOST
+// key, a GOST key the profile does not take, garbage, a truncated request and a 10 MB body are each refused
 // with a 4xx, audited when the application is known, and change nothing;
 // then a good request issues exactly one certificate.
 func TestCaseRequestRefusedAtUpload(t *testing.T) {
@@ -414,7 +416,8 @@ func TestCaseRequestRefusedAtUpload(t *testing.T) {
 		{"fail/case11-bad-signature", badSig, 400, "bad_signature", true},
 		{"fail/case12-other-subject", mkCSR(fresh(), otherSubject), 400, "subject_changed", true},
 		{"fail/case16-ed25519", mkCSR(edKey, nil), 400, "unsupported_algorithm", true},
-		{"fail/case14-gost-key-go-cannot-verify", gostLikeRequest(t), 400, "unsupported_algorithm", true},
+		{"fail/case14-gost-key-unreadable", gostLikeRequest(t), 400, "bad_csr", true},
+		{"fail/case14-gost-key-the-profile-does-not-take", gostRequest(t), 400, "key_not_allowed", true},
 		{"fail/case15-garbage", []byte("not a certificate request at all"), 400, "bad_request_file", false},
 		{"fail/case15-truncated", good[:len(good)/2], 400, "bad_request_file", false},
 	} {
@@ -444,9 +447,22 @@ func TestCaseRequestRefusedAtUpload(t *testing.T) {
 	assert.Equal(t, 1, f.certificates(h.id), "one certificate after all the refusals")
 }
 
-// gostLikeRequest is a well-formed PKCS#10 request with a GOST R
-// 34.10-2012 256-bit key and signature algorithm: Go's x509 parses it and
-// cannot verify it.
+// gostRequest is a real PKCS#10 request with a GOST R 34.10-2012 key,
+// signed by x509sig: the authority verifies it, and the default profiles
+// take no GOST key (yet).
+func gostRequest(t *testing.T) []byte {
+	t.Helper()
+	k, err := gost3410.GenerateKey(gost3410.Curve256A(), rand.Reader)
+	require.NoError(t, err)
+	der, err := x509sig.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{}, k)
+	require.NoError(t, err)
+	return der
+}
+
+// gostLikeRequest is a PKCS#10 request with a GOST R 34.10-2012 256-bit
+// key and signature algorithm whose key bytes are random (not even the
+// OCTET STRING RFC 9215 wants): Go's x509 parses it, the authority's
+// GOST parser refuses it.
 func gostLikeRequest(t *testing.T) []byte {
 	t.Helper()
 	type spki struct {

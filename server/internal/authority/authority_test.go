@@ -16,8 +16,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"renewal/ca"
+	"renewal/ca/crypto/gost3410"
 	"renewal/ca/memstore"
 	"renewal/ca/signer"
+	"renewal/ca/x509sig"
 	"renewal/server/internal/config"
 	"renewal/server/internal/pgtest"
 	"renewal/server/internal/store"
@@ -170,4 +172,41 @@ func TestResignRootCRL(t *testing.T) {
 	_, err = ResignRootCRL(cfg, time.Now().Add(2*time.Hour))
 	assert.ErrorContains(t, err, "root key is needed")
 	assert.Equal(t, crl.Raw, rootCRLFile(t, cfg).Raw, "unchanged")
+}
+
+// `ca init --algorithm gost2012-256|gost2012-512`: root and issuing CA are
+// GOST, their keys GOST PKCS#8 files; the root CRL is GOST-signed and
+// verified on load; the loaded Authority signs a CRL with the GOST key.
+func TestInitGOST(t *testing.T) {
+	for _, alg := range []signer.Algorithm{signer.GOST256, signer.GOST512} {
+		t.Run(string(alg), func(t *testing.T) {
+			cfg := &config.Config{CADir: filepath.Join(t.TempDir(), "ca")}
+			h, err := Init(cfg, InitOptions{
+				Organisation: "УЦ", Country: "RU", RootName: "Корневой УЦ", IssuingName: "Выпускающий УЦ",
+				Algorithm: alg, RootValidity: 20 * 365 * 24 * time.Hour, IssuingValidity: 10 * 365 * 24 * time.Hour,
+				PublicURL: "https://ca.example",
+			})
+			require.NoError(t, err)
+			for _, c := range []*x509.Certificate{h.Root, h.Issuing} {
+				pub, err := x509sig.PublicKeyOf(c)
+				require.NoError(t, err)
+				k, ok := pub.(*gost3410.PublicKey)
+				require.True(t, ok, "%s: %T", c.Subject.CommonName, pub)
+				require.Equal(t, map[signer.Algorithm]int{signer.GOST256: 32, signer.GOST512: 64}[alg], k.Curve().Size())
+			}
+			require.NoError(t, x509sig.CheckSignatureFrom(h.Issuing, h.Root))
+			b, err := os.ReadFile(filepath.Join(cfg.CADir, RootCRLFile))
+			require.NoError(t, err)
+			_, err = x509sig.ParseRevocationList(b, h.Root)
+			require.NoError(t, err)
+
+			l, err := Load(cfg, memstore.New(), "https://ca.example", quiet, nil)
+			require.NoError(t, err)
+			defer l.Close()
+			crl, err := l.Authority.CRL(context.Background())
+			require.NoError(t, err)
+			_, err = x509sig.ParseRevocationList(crl, h.Issuing)
+			require.NoError(t, err)
+		})
+	}
 }

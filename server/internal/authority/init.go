@@ -58,7 +58,13 @@ func Init(cfg *config.Config, o InitOptions) (*ca.Hierarchy, error) {
 		RootValidity:    o.RootValidity,
 		IssuingValidity: o.IssuingValidity,
 		RootKey: func() (signer.Signer, error) {
-			return signer.GenerateFile(filepath.Join(dir, RootKeyFile), signer.ECDSAP384)
+			// The root is ECDSA P-384 as before, or GOST like the
+			// issuing key: a GOST chain is GOST throughout.
+			rootAlg := signer.ECDSAP384
+			if o.Algorithm.IsGOST() {
+				rootAlg = o.Algorithm
+			}
+			return signer.GenerateFile(filepath.Join(dir, RootKeyFile), rootAlg)
 		},
 		IssuingKey:    issuingKey,
 		RootCRLURL:    o.PublicURL + PathRootCRL,

@@ -12,6 +12,7 @@ import (
 
 	"renewal/ca"
 	"renewal/ca/signer"
+	"renewal/ca/x509sig"
 	"renewal/server/internal/config"
 )
 
@@ -56,7 +57,7 @@ func rootCRL(dir string, root *x509.Certificate, now time.Time, log *slog.Logger
 		if perr != nil {
 			return nil, fmt.Errorf("%s: %w", path, perr)
 		}
-		if err := crl.CheckSignatureFrom(root); err != nil {
+		if err := checkRootCRL(crl, root); err != nil {
 			return nil, fmt.Errorf("%s: not signed by the root: %w", path, err)
 		}
 		if !force && crl.NextUpdate.Sub(now) > ca.RootCRLValidity/4 {
@@ -83,7 +84,7 @@ func rootCRL(dir string, root *x509.Certificate, now time.Time, log *slog.Logger
 	if err != nil {
 		return nil, err
 	}
-	if crl, err := x509.ParseRevocationList(der); err != nil || crl.CheckSignatureFrom(root) != nil {
+	if crl, err := x509.ParseRevocationList(der); err != nil || checkRootCRL(crl, root) != nil {
 		return nil, fmt.Errorf("%s: the root key does not match the root certificate", filepath.Join(dir, RootKeyFile))
 	}
 	tmp := path + ".new"
@@ -94,4 +95,13 @@ func rootCRL(dir string, root *x509.Certificate, now time.Time, log *slog.Logger
 		return nil, err
 	}
 	return der, nil
+}
+
+// checkRootCRL verifies the root signed crl: x509sig for a GOST root
+// (crypto/x509 cannot), crypto/x509 otherwise.
+func checkRootCRL(crl *x509.RevocationList, root *x509.Certificate) error {
+	if root.PublicKeyAlgorithm == x509.UnknownPublicKeyAlgorithm {
+		return x509sig.CheckRevocationListSignature(crl, root)
+	}
+	return crl.CheckSignatureFrom(root)
 }
