@@ -11,6 +11,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -88,12 +90,22 @@ type gostCA struct {
 	crl  atomic.Pointer[[]byte]
 	url  string
 	n    int
+	mu   sync.Mutex
+	ocsp map[string][]byte // OCSP answers by certificate, made by `openssl ocsp`
 }
 
 func newGostCA(t *testing.T) *gostCA {
 	o := newGostOpenSSL(t)
-	g := &gostCA{o: o}
+	g := &gostCA{o: o, ocsp: map[string][]byte{}}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if name, ok := strings.CutPrefix(r.URL.Path, "/ocsp/"); ok {
+			g.mu.Lock()
+			resp := g.ocsp[name]
+			g.mu.Unlock()
+			w.Header().Set("Content-Type", "application/ocsp-response")
+			_, _ = w.Write(resp)
+			return
+		}
 		w.Header().Set("Content-Type", "application/pkix-crl")
 		_, _ = w.Write(*g.crl.Load())
 	}))
@@ -106,6 +118,8 @@ func newGostCA(t *testing.T) *gostCA {
 		"-out", "root.pem")
 	g.root = o.cert("root.pem")
 	o.write("index.txt", nil)
+	// Every demo holder of a scenario has the same subject.
+	o.write("index.txt.attr", []byte("unique_subject = no\n"))
 	o.write("ca.cnf", []byte(`[ca]
 default_ca = gost
 [gost]
@@ -136,7 +150,7 @@ func (g *gostCA) publishCRL() {
 // URL). The request is made by x509sig because `openssl req -subj`
 // cannot write the Russian identifiers' NumericString; OpenSSL checks
 // its proof of possession and writes and signs the certificate.
-func (g *gostCA) issue(t *testing.T, tmpl *x509.Certificate) (*x509.Certificate, *gost3410.PrivateKey, string) {
+func (g *gostCA) issue(t *testing.T, tmpl *x509.Certificate, withOCSP bool) (*x509.Certificate, *gost3410.PrivateKey, string) {
 	g.n++
 	o := g.o
 	name := fmt.Sprintf("person%d", g.n)
@@ -146,9 +160,14 @@ func (g *gostCA) issue(t *testing.T, tmpl *x509.Certificate) (*x509.Certificate,
 	csr, err := x509sig.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{RawSubject: tmpl.RawSubject}, key)
 	require.NoError(t, err)
 	o.write(name+".csr", csr)
-	o.write(name+".ext", []byte(fmt.Sprintf("basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation,keyEncipherment\n"+
-		"extendedKeyUsage=clientAuth,emailProtection\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n"+
-		"crlDistributionPoints=URI:%s/crl/%s\n", g.url, name)))
+	// Either an OCSP responder or a CRL, so that the one named is the
+	// one that answers.
+	source := fmt.Sprintf("crlDistributionPoints=URI:%s/crl/%s\n", g.url, name)
+	if withOCSP {
+		source = fmt.Sprintf("authorityInfoAccess=OCSP;URI:%s/ocsp/%s\n", g.url, name)
+	}
+	o.write(name+".ext", []byte("basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation,keyEncipherment\n"+
+		"extendedKeyUsage=clientAuth,emailProtection\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n"+source))
 	days := int(time.Until(tmpl.NotAfter).Hours() / 24)
 	require.Positive(t, days, "the demo certificate expires today")
 	o.run(nil, "x509", "-req", "-inform", "DER", "-in", name+".csr", "-CA", "root.pem", "-CAkey", "root.key",
@@ -156,23 +175,42 @@ func (g *gostCA) issue(t *testing.T, tmpl *x509.Certificate) (*x509.Certificate,
 		"-extfile", name+".ext", "-out", name+".pem")
 	// OpenSSL itself accepts what it made.
 	o.run(nil, "verify", "-CAfile", "root.pem", name+".pem")
+	o.run(nil, "ca", "-config", "ca.cnf", "-valid", name+".pem")
+	if withOCSP {
+		g.answerOCSP(name)
+	}
 	return o.cert(name + ".pem"), key, name + ".pem"
+}
+
+// answerOCSP has OpenSSL's responder answer for a certificate from the
+// index, signed by the root's GOST key with Streebog-256, the root's
+// certificate embedded (as `openssl ocsp` does by default).
+func (g *gostCA) answerOCSP(name string) {
+	g.o.run(nil, "ocsp", "-issuer", "root.pem", "-cert", name+".pem", "-no_nonce", "-reqout", name+".req")
+	g.o.run(nil, "ocsp", "-index", "index.txt", "-rsigner", "root.pem", "-rkey", "root.key", "-CA", "root.pem",
+		"-reqin", name+".req", "-respout", name+".resp", "-rmd", "md_gost12_256", "-ndays", "1")
+	resp := g.o.read(name + ".resp")
+	g.mu.Lock()
+	g.ocsp[name] = resp
+	g.mu.Unlock()
 }
 
 // revoke enters a certificate as revoked in the CA's index and publishes
 // a new CRL.
 func (g *gostCA) revoke(file string) {
-	g.o.run(nil, "ca", "-config", "ca.cnf", "-valid", file)
 	g.o.run(nil, "ca", "-config", "ca.cnf", "-revoke", file, "-crl_reason", "keyCompromise")
 	g.publishCRL()
+	if name := strings.TrimSuffix(file, ".pem"); g.ocsp[name] != nil {
+		g.answerOCSP(name)
+	}
 }
 
 // gostHolder is a Russian demo holder whose current certificate the
 // OpenSSL GOST authority issued.
-func (f *flow) gostHolder(g *gostCA, scenario, phone, email string) (*holder, string) {
+func (f *flow) gostHolder(g *gostCA, scenario, phone, email string, withOCSP bool) (*holder, string) {
 	f.t.Helper()
 	h := f.holder(scenario, phone, email)
-	cert, key, file := g.issue(f.t, h.cert)
+	cert, key, file := g.issue(f.t, h.cert, withOCSP)
 	require.Nil(f.t, cert.PublicKey, "crypto/x509 leaves a GOST key unparsed: the test must reach our code")
 	h.cert, h.key, h.chain = cert, key, nil
 	return h, file
@@ -182,14 +220,14 @@ func (f *flow) gostHolder(g *gostCA, scenario, phone, email string) (*holder, st
 // certificate that OpenSSL's GOST engine issued under a GOST root that
 // OpenSSL made, the root added through trusted.pem, proves a renewal
 // (Streebog-256 challenge signature, GOST chain, OpenSSL's GOST-signed
-// CRL), the application is signed with GOST CMS made by OpenSSL, and the
-// renewal goes on past signing. Revoked in OpenSSL's CRL: refused.
+// CRL or OCSP response), the application is signed with GOST CMS made by OpenSSL, and the
+// renewal goes on past signing. Revoked in OpenSSL's CRL or OCSP: refused.
 func TestFlowGOSTCurrentCertificateFromOpenSSL(t *testing.T) {
 	g := newGostCA(t)
 	f := newFlow(t, g.root)
 
 	t.Run("ok/proves-and-signs", func(t *testing.T) {
-		h, file := f.gostHolder(g, "ru-owner", "+79000001401", "gost-owner@example.ru")
+		h, file := f.gostHolder(g, "ru-owner", "+79000001401", "gost-owner@example.ru", false)
 		h.start("ru-owner")
 		status, e := h.prove()
 		require.Less(t, status, 300, "%s %s", e.Code, e.MessageEN)
@@ -229,7 +267,7 @@ func TestFlowGOSTCurrentCertificateFromOpenSSL(t *testing.T) {
 	})
 
 	t.Run("ok/our-gost-cms", func(t *testing.T) {
-		h, _ := f.gostHolder(g, "ru-owner", "+79000001402", "gost-owner2@example.ru")
+		h, _ := f.gostHolder(g, "ru-owner", "+79000001402", "gost-owner2@example.ru", false)
 		h.start("ru-owner")
 		status, e := h.prove()
 		require.Less(t, status, 300, "%s %s", e.Code, e.MessageEN)
@@ -243,8 +281,24 @@ func TestFlowGOSTCurrentCertificateFromOpenSSL(t *testing.T) {
 		assert.Equal(t, "awaiting_payment", h.state())
 	})
 
+	t.Run("ok/openssl-ocsp-good", func(t *testing.T) {
+		h, _ := f.gostHolder(g, "ru-owner", "+79000001404", "gost-ocsp@example.ru", true)
+		h.start("ru-owner")
+		status, e := h.prove()
+		require.Less(t, status, 300, "%s %s", e.Code, e.MessageEN)
+		assert.Equal(t, "certificate_proven", h.state())
+	})
+	t.Run("fail/revoked-in-openssl-ocsp", func(t *testing.T) {
+		h, file := f.gostHolder(g, "ru-owner", "+79000001405", "gost-ocsp-revoked@example.ru", true)
+		g.revoke(file)
+		h.start("ru-owner")
+		status, e := h.prove()
+		assert.Equal(t, 403, status)
+		assert.Equal(t, "cert_revoked", e.Code, e.MessageEN)
+		assert.Equal(t, "contacts_verified", h.state())
+	})
 	t.Run("fail/revoked-in-openssl-crl", func(t *testing.T) {
-		h, file := f.gostHolder(g, "ru-owner", "+79000001403", "gost-revoked@example.ru")
+		h, file := f.gostHolder(g, "ru-owner", "+79000001403", "gost-revoked@example.ru", false)
 		g.revoke(file)
 		h.start("ru-owner")
 		status, e := h.prove()
@@ -262,7 +316,7 @@ func TestFlowGOSTCurrentCertificateFromOpenSSL(t *testing.T) {
 func TestFlowGOSTProofRefusals(t *testing.T) {
 	g := newGostCA(t)
 	f := newFlow(t, g.root)
-	h, _ := f.gostHolder(g, "ru-owner", "+79000001501", "gost-bad@example.ru")
+	h, _ := f.gostHolder(g, "ru-owner", "+79000001501", "gost-bad@example.ru", false)
 	h.start("ru-owner")
 	_, _, _, q, _, _, _ := h.key.(*gost3410.PrivateKey).PublicKey().Curve().Params()
 
