@@ -150,7 +150,7 @@ func (g *gostCA) publishCRL() {
 // URL). The request is made by x509sig because `openssl req -subj`
 // cannot write the Russian identifiers' NumericString; OpenSSL checks
 // its proof of possession and writes and signs the certificate.
-func (g *gostCA) issue(t *testing.T, tmpl *x509.Certificate, withOCSP bool) (*x509.Certificate, *gost3410.PrivateKey, string) {
+func (g *gostCA) issue(t *testing.T, tmpl *x509.Certificate, withOCSP bool, extra string) (*x509.Certificate, *gost3410.PrivateKey, string) {
 	g.n++
 	o := g.o
 	name := fmt.Sprintf("person%d", g.n)
@@ -167,7 +167,7 @@ func (g *gostCA) issue(t *testing.T, tmpl *x509.Certificate, withOCSP bool) (*x5
 		source = fmt.Sprintf("authorityInfoAccess=OCSP;URI:%s/ocsp/%s\n", g.url, name)
 	}
 	o.write(name+".ext", []byte("basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation,keyEncipherment\n"+
-		"extendedKeyUsage=clientAuth,emailProtection\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n"+source))
+		"extendedKeyUsage=clientAuth,emailProtection\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n"+source+extra))
 	days := int(time.Until(tmpl.NotAfter).Hours() / 24)
 	require.Positive(t, days, "the demo certificate expires today")
 	o.run(nil, "x509", "-req", "-inform", "DER", "-in", name+".csr", "-CA", "root.pem", "-CAkey", "root.key",
@@ -210,7 +210,7 @@ func (g *gostCA) revoke(file string) {
 func (f *flow) gostHolder(g *gostCA, scenario, phone, email string, withOCSP bool) (*holder, string) {
 	f.t.Helper()
 	h := f.holder(scenario, phone, email)
-	cert, key, file := g.issue(f.t, h.cert, withOCSP)
+	cert, key, file := g.issue(f.t, h.cert, withOCSP, "")
 	require.Nil(f.t, cert.PublicKey, "crypto/x509 leaves a GOST key unparsed: the test must reach our code")
 	h.cert, h.key, h.chain = cert, key, nil
 	return h, file
@@ -295,6 +295,18 @@ func TestFlowGOSTCurrentCertificateFromOpenSSL(t *testing.T) {
 		status, e := h.prove()
 		assert.Equal(t, 403, status)
 		assert.Equal(t, "cert_revoked", e.Code, e.MessageEN)
+		assert.Equal(t, "contacts_verified", h.state())
+	})
+	t.Run("fail/issued-remotely-no-chaining", func(t *testing.T) {
+		// IdentificationKind (1.2.643.100.114) = 1: issued remotely; in
+		// Russia it may not renew remotely again, GOST or not.
+		h := f.holder("ru-owner", "+79000001406", "gost-remote@example.ru")
+		cert, key, _ := g.issue(t, h.cert, false, "1.2.643.100.114=ASN1:INTEGER:1\n")
+		h.cert, h.key, h.chain = cert, key, nil
+		h.start("ru-owner")
+		status, e := h.prove()
+		assert.Equal(t, 403, status)
+		assert.Equal(t, "remote_chain", e.Code, e.MessageEN)
 		assert.Equal(t, "contacts_verified", h.state())
 	})
 	t.Run("fail/revoked-in-openssl-crl", func(t *testing.T) {
