@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"errors"
 	"math/big"
 	"testing"
 	"time"
@@ -20,7 +21,7 @@ import (
 
 // gostLeaf is a GOST certificate of a fresh key on c, issued by a GOST CA
 // (x509sig signs both: crypto/x509 cannot).
-func gostLeaf(t *testing.T, ca *x509.Certificate, caKey *gost3410.PrivateKey, c *gost3410.Curve, serial int64) (*x509.Certificate, *gost3410.PrivateKey) {
+func gostLeaf(t testing.TB, ca *x509.Certificate, caKey *gost3410.PrivateKey, c *gost3410.Curve, serial int64) (*x509.Certificate, *gost3410.PrivateKey) {
 	t.Helper()
 	key, err := gost3410.GenerateKey(c, rand.Reader)
 	require.NoError(t, err)
@@ -36,7 +37,7 @@ func gostLeaf(t *testing.T, ca *x509.Certificate, caKey *gost3410.PrivateKey, c 
 	return cert, key
 }
 
-func gostCA(t *testing.T) (*x509.Certificate, *gost3410.PrivateKey) {
+func gostCA(t testing.TB) (*x509.Certificate, *gost3410.PrivateKey) {
 	t.Helper()
 	key, err := gost3410.GenerateKey(gost3410.Curve256B(), rand.Reader)
 	require.NoError(t, err)
@@ -108,5 +109,39 @@ func TestVerifyDetachedGOST(t *testing.T) {
 		bad := append(append(bytes.ReplaceAll(before, s512, s256), cert.Raw...), bytes.ReplaceAll(after, s512, s256)...)
 		_, err = docs.VerifyDetached(bad, content, cert)
 		assert.ErrorIs(t, err, docs.ErrUnsupported)
+	})
+}
+
+// FuzzVerifyDetachedGOST is FuzzVerifyDetached with a GOST signer: the
+// path through ca/cms never panics, refuses with one of the four errors,
+// and an accepted signature is bound to the content.
+func FuzzVerifyDetachedGOST(f *testing.F) {
+	ca, caKey := gostCA(f)
+	cert, key := gostLeaf(f, ca, caKey, gost3410.Curve512C(), 20)
+	content := []byte("%PDF-1.4 заявление на изготовление сертификата")
+	good, err := cms.SignDetached(content, cert, nil, now, cms.MessageSignerFunc(key))
+	require.NoError(f, err)
+	_, err = docs.VerifyDetached(good, content, cert)
+	require.NoError(f, err, "the valid seed is refused")
+	f.Add(good, content)
+	f.Add(good, content[1:])
+	f.Add(good[:len(good)-2], content)
+	flipped := bytes.Clone(good)
+	flipped[len(flipped)-10] ^= 1
+	f.Add(flipped, content)
+	f.Add([]byte{0x30, 0x80, 0x00, 0x00}, content)
+	f.Fuzz(func(t *testing.T, sig, content []byte) {
+		_, err := docs.VerifyDetached(sig, content, cert)
+		if err != nil {
+			for _, e := range []error{docs.ErrBadSignature, docs.ErrWrongSigner, docs.ErrContentMismatch, docs.ErrUnsupported} {
+				if errors.Is(err, e) {
+					return
+				}
+			}
+			t.Fatalf("refusal %v wraps none of the documented errors", err)
+		}
+		if _, err := docs.VerifyDetached(sig, append(bytes.Clone(content), 0), cert); !errors.Is(err, docs.ErrContentMismatch) {
+			t.Fatalf("accepted, and also over other content: %v", err)
+		}
 	})
 }
