@@ -39,6 +39,11 @@ type Config struct {
 	Chain []*x509.Certificate
 	// Roots are the trusted issuers of CURRENT certificates.
 	Roots *x509.CertPool
+	// RootCertificates are Roots as a list, for chains crypto/x509 cannot
+	// verify (GOST, bign): x509sig.VerifyChain needs the anchors
+	// themselves, and a CertPool cannot be listed. Optional: without
+	// them only chains crypto/x509 verifies are trusted.
+	RootCertificates []*x509.Certificate
 	// Signer is the issuing key (file or PKCS#11); never in the Store.
 	Signer   signer.Signer
 	Profiles *profile.Set
@@ -75,6 +80,7 @@ type Authority struct {
 	issuer       *x509.Certificate
 	chain        []*x509.Certificate
 	roots        *x509.CertPool
+	rootList     []*x509.Certificate
 	signer       signer.Signer
 	profiles     *profile.Set
 	store        Store
@@ -137,6 +143,7 @@ func New(cfg Config) (*Authority, error) {
 		issuer:       cfg.Issuer,
 		chain:        cfg.Chain,
 		roots:        cfg.Roots,
+		rootList:     cfg.RootCertificates,
 		signer:       cfg.Signer,
 		profiles:     cfg.Profiles,
 		store:        cfg.Store,

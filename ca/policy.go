@@ -222,6 +222,17 @@ func checkCurrentChain(_ context.Context, a *Authority, r *renewal) error {
 		CurrentTime:   at,
 		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
 	})
+	if err != nil && len(a.rootList) > 0 {
+		// crypto/x509 verifies no GOST signature: the same anchors and
+		// intermediates through x509sig's strict path validation (name
+		// chaining, validity, CA flags, path length, every signature by
+		// the table of algorithms, an unknown one refused).
+		interList := append(append([]*x509.Certificate{a.issuer}, a.chain...), r.req.CurrentChain...)
+		var chain []*x509.Certificate
+		if chain, err = x509sig.VerifyChain(r.req.Current, x509sig.ChainOptions{Intermediates: interList, Roots: a.rootList, At: at}); err == nil {
+			chains = [][]*x509.Certificate{chain}
+		}
+	}
 	if err != nil {
 		return ErrUntrustedChain.with("verify current certificate", err)
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"renewal/ca"
+	"renewal/ca/x509sig"
 )
 
 // crlIndex is a verified CRL reduced to what a lookup needs.
@@ -92,7 +93,8 @@ func (c *Client) verifyCRL(der []byte, u string, issuer *x509.Certificate, now t
 	if !bytes.Equal(rl.RawIssuer, issuer.RawSubject) {
 		return nil, fmt.Errorf("CRL issuer %q is not %q", rl.Issuer, issuer.Subject)
 	}
-	if err := rl.CheckSignatureFrom(issuer); err != nil {
+	// x509sig: the issuer's keyUsage and the signature, GOST included.
+	if err := x509sig.CheckRevocationListSignature(rl, issuer); err != nil {
 		return nil, fmt.Errorf("CRL not signed by the issuer: %w", err)
 	}
 	if rl.ThisUpdate.After(now.Add(c.cfg.Leeway)) {

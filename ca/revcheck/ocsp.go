@@ -11,12 +11,12 @@ import (
 	"fmt"
 	"math/big"
 	"net/http"
-	"slices"
 	"time"
 
 	"golang.org/x/crypto/ocsp"
 
 	"renewal/ca"
+	"renewal/ca/x509sig"
 )
 
 // askOCSP POSTs a request (RFC 6960 appendix A.1) and accepts only a
@@ -80,15 +80,22 @@ func (c *Client) verifyOCSP(der []byte, cert, issuer *x509.Certificate, now time
 	if match == nil {
 		return nil, fmt.Errorf("no status for serial %x", cert.SerialNumber)
 	}
-	// Signature unchecked here (issuer nil): checked below, our way.
-	resp, err := ocsp.ParseResponseForCert(der, cert, nil)
+	// The signature first, by x509sig (every algorithm of its table).
+	// x/crypto then reads the statuses from the response without its
+	// certificates: it would verify an embedded responder certificate
+	// itself, with crypto/x509, which knows no GOST.
+	if err := c.checkResponder(der, issuer, now); err != nil {
+		return nil, err
+	}
+	bare, err := withoutCertificates(der)
+	if err != nil {
+		return nil, fmt.Errorf("parse response: %w", err)
+	}
+	resp, err := ocsp.ParseResponseForCert(bare, cert, nil)
 	if err != nil {
 		return nil, fmt.Errorf("parse response: %w", err)
 	}
 	if err := sameIssuer(match, resp.IssuerHash, cert, issuer); err != nil {
-		return nil, err
-	}
-	if err := c.checkResponder(resp, issuer, now); err != nil {
 		return nil, err
 	}
 	if resp.ThisUpdate.After(now.Add(c.cfg.Leeway)) {
@@ -122,28 +129,12 @@ func sameIssuer(id *certID, h crypto.Hash, cert, issuer *x509.Certificate) error
 
 // checkResponder verifies the response's signature: by the issuer's own
 // key, or by the certificate embedded in the response when the issuer
-// signed that certificate, for OCSP signing only, valid now.
-func (c *Client) checkResponder(resp *ocsp.Response, issuer *x509.Certificate, now time.Time) error {
-	r := resp.Certificate
-	if r == nil || bytes.Equal(r.RawSubjectPublicKeyInfo, issuer.RawSubjectPublicKeyInfo) {
-		if err := resp.CheckSignatureFrom(issuer); err != nil {
-			return fmt.Errorf("not signed by the issuer: %w", err)
-		}
-		return nil
-	}
-	// ParseResponse checked the response against r's key; r must be the
-	// issuer's delegate.
-	if err := r.CheckSignatureFrom(issuer); err != nil {
-		return fmt.Errorf("responder %q is not certified by the issuer: %w", r.Subject, err)
-	}
-	if !slices.Contains(r.ExtKeyUsage, x509.ExtKeyUsageOCSPSigning) {
-		return fmt.Errorf("responder %q lacks id-kp-OCSPSigning", r.Subject)
-	}
-	if now.Before(r.NotBefore) || now.After(r.NotAfter) {
-		return fmt.Errorf("responder %q is not valid now", r.Subject)
-	}
-	if err := resp.CheckSignatureFrom(r); err != nil {
-		return fmt.Errorf("not signed by the responder: %w", err)
+// signed that certificate, for OCSP signing only, valid now. x509sig does
+// it for every algorithm of its table (a GOST issuer's responses too);
+// x/crypto, which parsed the statuses, verifies ECDSA and RSA only.
+func (c *Client) checkResponder(der []byte, issuer *x509.Certificate, now time.Time) error {
+	if _, err := x509sig.VerifyOCSPResponse(der, issuer, now); err != nil {
+		return fmt.Errorf("the response's signature: %w", err)
 	}
 	return nil
 }
@@ -187,6 +178,41 @@ type (
 )
 
 var oidOCSPBasic = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 1}
+
+// withoutCertificates re-encodes a successful OCSPResponse with its
+// BasicOCSPResponse's tbsResponseData, signatureAlgorithm and signature
+// only. Its signature was verified before; what is read from the copy is
+// the same bytes.
+func withoutCertificates(der []byte) ([]byte, error) {
+	var r responseASN1
+	if rest, err := asn1.Unmarshal(der, &r); err != nil {
+		return nil, err
+	} else if len(rest) != 0 {
+		return nil, errors.New("trailing data")
+	}
+	var basic asn1.RawValue
+	if rest, err := asn1.Unmarshal(r.Response.Response, &basic); err != nil {
+		return nil, err
+	} else if len(rest) != 0 || basic.Tag != asn1.TagSequence {
+		return nil, errors.New("malformed BasicOCSPResponse")
+	}
+	var kept []byte
+	in := basic.Bytes
+	for i := 0; i < 3; i++ {
+		var el asn1.RawValue
+		var err error
+		if in, err = asn1.Unmarshal(in, &el); err != nil {
+			return nil, err
+		}
+		kept = append(kept, el.FullBytes...)
+	}
+	b, err := asn1.Marshal(asn1.RawValue{Class: asn1.ClassUniversal, Tag: asn1.TagSequence, IsCompound: true, Bytes: kept})
+	if err != nil {
+		return nil, err
+	}
+	r.Response.Response = b
+	return asn1.Marshal(r)
+}
 
 // certIDs lists the CertIDs of a successful basic OCSP response.
 func certIDs(der []byte) ([]certID, error) {

@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"renewal/ca"
+	"renewal/ca/x509sig"
 )
 
 // ErrUnavailable: no fresh, verified answer from any source.
@@ -145,7 +146,8 @@ func (c *Client) Status(ctx context.Context, cert, issuer *x509.Certificate, now
 	if cert == nil || issuer == nil || cert.SerialNumber == nil {
 		return ca.RevocationInfo{}, fmt.Errorf("%w: no certificate or issuer", ErrUnavailable)
 	}
-	if err := cert.CheckSignatureFrom(issuer); err != nil {
+	// x509sig: the issuer may sign with GOST, which crypto/x509 cannot verify.
+	if err := x509sig.CheckSignatureFrom(cert, issuer); err != nil {
 		return ca.RevocationInfo{}, fmt.Errorf("%w: %q did not sign the certificate: %v", ErrUnavailable, issuer.Subject, err)
 	}
 	key := statusKey{issuer: sha256.Sum256(issuer.RawSubjectPublicKeyInfo), serial: cert.SerialNumber.Text(16)}

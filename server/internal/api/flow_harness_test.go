@@ -28,6 +28,7 @@ import (
 
 	"renewal/app/wire"
 	"renewal/ca"
+	"renewal/ca/crypto/gost3410"
 	"renewal/ca/demo"
 	"renewal/server/internal/auditlog"
 	"renewal/server/internal/authority"
@@ -370,9 +371,15 @@ func (h *holder) start(service string) {
 	h.must("POST", "/api/v1/renewal/contacts", wire.CodeCheck{SMSCode: h.code(h.phone), EmailCode: h.code(h.email)}, nil)
 }
 
-// sign signs a message with the holder's current key (SHA-256; ECDSA DER).
+// sign signs a message with the holder's current key (SHA-256; ECDSA DER;
+// GOST: the key's Streebog, s‖r).
 func (h *holder) sign(msg []byte) []byte {
 	h.f.t.Helper()
+	if k, ok := h.key.(*gost3410.PrivateKey); ok {
+		sig, err := k.SignMessage(rand.Reader, msg, nil)
+		require.NoError(h.f.t, err)
+		return sig
+	}
 	sum := sha256.Sum256(msg)
 	if k, ok := h.key.(*ecdsa.PrivateKey); ok {
 		sig, err := ecdsa.SignASN1(rand.Reader, k, sum[:])

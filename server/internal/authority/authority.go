@@ -107,6 +107,7 @@ func Load(cfg *config.Config, store ca.Store, publicURL string, log *slog.Logger
 	}
 	roots := x509.NewCertPool()
 	roots.AddCert(root)
+	rootList := []*x509.Certificate{root}
 	if b, err := os.ReadFile(filepath.Join(dir, TrustedFile)); err == nil {
 		extra, err := ca.ParsePEM(b)
 		if err != nil {
@@ -116,6 +117,7 @@ func Load(cfg *config.Config, store ca.Store, publicURL string, log *slog.Logger
 		for _, c := range extra {
 			roots.AddCert(c)
 		}
+		rootList = append(rootList, extra...)
 	}
 	a, err := ca.New(ca.Config{
 		Issuer:    issuing,
@@ -131,6 +133,9 @@ func Load(cfg *config.Config, store ca.Store, publicURL string, log *slog.Logger
 		Logger:    log,
 		// Certificates of the issuers in trusted.pem: their OCSP and CRLs.
 		Foreign: revcheck.New(revcheck.Config{Logger: log}),
+
+		// The same anchors as a list, for GOST chains (x509sig).
+		RootCertificates: rootList,
 	})
 	if err != nil {
 		closeQuietly(closer)

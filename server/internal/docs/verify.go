@@ -14,6 +14,9 @@ import (
 	"fmt"
 	"time"
 
+	"renewal/ca/cms"
+	"renewal/ca/crypto/gost3410"
+
 	"github.com/smallstep/pkcs7"
 )
 
@@ -42,7 +45,8 @@ var (
 // the signed attributes verifies with signer's public key. Allowed algorithms:
 // ECDSA P-256/P-384 with SHA-256/SHA-384, RSA (2048 bits or more) PKCS#1 v1.5
 // with SHA-256/384/512; the digest algorithm must match the signature
-// algorithm's hash.
+// algorithm's hash; GOST R 34.10-2012 256/512 with the Streebog of the
+// key's size (verified by ca/cms; the signer's certificate embedded).
 //
 // It returns the signingTime attribute (UTC), or the zero time when the
 // signature has none. signingTime is what the signer's clock claimed: it is
@@ -83,12 +87,18 @@ func VerifyDetached(sigDER, content []byte, signer *x509.Certificate) (signingTi
 		}
 	}
 
-	if err := checkAlgorithms(si.DigestAlgorithm.Algorithm, si.DigestEncryptionAlgorithm.Algorithm, signer); err != nil {
-		return time.Time{}, err
+	gost := isGOST(signer)
+	if !gost {
+		if err := checkAlgorithms(si.DigestAlgorithm.Algorithm, si.DigestEncryptionAlgorithm.Algorithm, signer); err != nil {
+			return time.Time{}, err
+		}
 	}
 	signingTime, err = checkAttributes(p7)
 	if err != nil {
 		return time.Time{}, err
+	}
+	if gost {
+		return signingTime, verifyGOST(sigDER, content, signer)
 	}
 
 	// pkcs7 checks messageDigest and the signature. It looks the signer up
@@ -125,7 +135,44 @@ func parse(der []byte) (p7 *pkcs7.PKCS7, err error) {
 	return p7, err
 }
 
+// isGOST: crypto/x509 leaves a GOST R 34.10-2012 key unparsed (nil).
+func isGOST(c *x509.Certificate) bool {
+	if c.PublicKey != nil {
+		return false
+	}
+	_, err := gost3410.ParsePKIXPublicKey(c.RawSubjectPublicKeyInfo)
+	return err == nil
+}
+
+// verifyGOST checks a GOST signature with ca/cms, which pkcs7 cannot: the
+// digest is the Streebog of the key's size (a Streebog-256 digest on a
+// 512-bit key is refused), the signature s‖r over the signed attributes.
+// cms.Verify finds the signer among the embedded certificates, so the
+// signer's certificate must be there, and be exactly signer.
+func verifyGOST(sigDER, content []byte, signer *x509.Certificate) error {
+	if content == nil {
+		content = []byte{} // cms.Verify reads nil as "no detached content"
+	}
+	v, err := cms.Verify(sigDER, content)
+	switch {
+	case errors.Is(err, cms.ErrDigestMismatch):
+		return fmt.Errorf("%w: message digest differs", ErrContentMismatch)
+	case errors.Is(err, cms.ErrSigner):
+		return fmt.Errorf("%w: %v", ErrWrongSigner, err)
+	case errors.Is(err, cms.ErrAlgorithm):
+		return fmt.Errorf("%w: %v", ErrUnsupported, err)
+	case err != nil:
+		return fmt.Errorf("%w: %v", ErrBadSignature, err)
+	case !bytes.Equal(v.Signer.Raw, signer.Raw):
+		return fmt.Errorf("%w: the embedded signer certificate differs from the expected one", ErrWrongSigner)
+	}
+	return nil
+}
+
 func checkKey(c *x509.Certificate) error {
+	if isGOST(c) {
+		return nil // 256 or 512, any parameter set gost3410 validates
+	}
 	switch k := c.PublicKey.(type) {
 	case *ecdsa.PublicKey:
 		if k.Curve == elliptic.P256() || k.Curve == elliptic.P384() {

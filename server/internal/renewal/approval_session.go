@@ -128,7 +128,7 @@ func (s *Service) HeadProve(ctx context.Context, hs *HeadSession, in wire.Proof)
 			return refuse(ErrChallenge)
 		}
 		if err := checkSignature(cert, ChallengeMessage("head:"+hs.OrgID, ch.Nonce), in.Signature); err != nil {
-			return refuse(ErrProofSignature.With(err))
+			return refuse(err)
 		}
 		if err := s.checkHead(ctx, tx, hs, cert, chain); err != nil {
 			return refuse(err)

@@ -62,6 +62,12 @@ var (
 		"The signature does not match the certificate. Choose a certificate whose key you hold.")
 	ErrBadCertificate = apierr.New(apierr.KindBadRequest, "bad_certificate",
 		"Не удалось прочитать сертификат.", "The certificate could not be read.")
+	ErrCertificateKey = apierr.New(apierr.KindBadRequest, "certificate_key",
+		"Открытый ключ сертификата неверен или его параметры не поддерживаются (ключ вне кривой, неизвестный набор параметров ГОСТ).",
+		"The certificate's public key is invalid or its parameters are not supported (a key off its curve, an unknown GOST parameter set).")
+	ErrProofSignatureForm = apierr.New(apierr.KindBadRequest, "proof_signature_form",
+		"Подпись ГОСТ Р 34.10-2012 имеет неверную длину или значения вне допустимого диапазона.",
+		"The GOST R 34.10-2012 signature has the wrong length or values out of range.")
 	ErrWrongJurisdiction = apierr.New(apierr.KindBadRequest, "wrong_jurisdiction",
 		"Этот сертификат выдан для другой страны, чем выбранная услуга.",
 		"This certificate was issued for another country than the chosen service.")

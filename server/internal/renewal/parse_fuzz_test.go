@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"renewal/app/wire"
+	"renewal/ca/crypto/gost3410"
+	"renewal/ca/x509sig"
 	"renewal/server/internal/apierr"
 )
 
@@ -124,6 +126,17 @@ func FuzzProofCertificates(f *testing.F) {
 	f.Add(append(append([]byte(nil), cert...), 0), 1)
 	f.Add([]byte{0x30, 0x00}, 1)
 	f.Add([]byte{}, 0)
+	// GOST R 34.10-2012 certificates, 256 and 512, and one whose key is
+	// off its curve (a bit of X flipped at the end of the SPKI).
+	for _, c := range []*gost3410.Curve{gost3410.CryptoProA(), gost3410.Curve512A(), gost3410.Curve256A()} {
+		g := gostCert(f, c).Raw
+		f.Add(g, 0)
+		f.Add(g, 1)
+		bad := bytes.Clone(g)
+		spki := gostCertSPKIEnd(f, g)
+		bad[spki-1] ^= 1
+		f.Add(bad, 0)
+	}
 	f.Fuzz(func(t *testing.T, der []byte, chainLen int) {
 		in := wire.Proof{Certificate: der}
 		switch chainLen % 3 {
@@ -137,8 +150,11 @@ func FuzzProofCertificates(f *testing.F) {
 		}
 		c, chain, err := proofCertificates(in)
 		if err != nil {
-			isAPIError(t, err, ErrBadCertificate)
+			isAPIError(t, err, ErrBadCertificate, ErrCertificateKey)
 			return
+		}
+		if _, err := x509sig.PublicKeyOf(c); err != nil {
+			t.Fatalf("accepted a certificate whose key does not parse: %v", err)
 		}
 		if !bytes.Equal(c.Raw, in.Certificate) || len(chain) != len(in.Chain) {
 			t.Fatalf("accepted, but not as sent: %d chain certificates for %d", len(chain), len(in.Chain))

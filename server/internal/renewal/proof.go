@@ -3,6 +3,7 @@ package renewal
 import (
 	"bytes"
 	"context"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/rand"
 	"crypto/rsa"
@@ -14,6 +15,8 @@ import (
 
 	"renewal/app/wire"
 	"renewal/ca"
+	"renewal/ca/crypto/gost3410"
+	"renewal/ca/x509sig"
 	"renewal/server/internal/apierr"
 	"renewal/server/internal/notify"
 	"renewal/server/internal/store"
@@ -94,7 +97,7 @@ func (s *Service) Prove(ctx context.Context, sess *Session, in wire.Proof) (stri
 			return refuse(ErrChallenge)
 		}
 		if err := checkSignature(cert, ChallengeMessage(app.ID, ch.Nonce), in.Signature); err != nil {
-			return refuse(ErrProofSignature.With(err))
+			return refuse(err)
 		}
 		if country(cert) != app.Jurisdiction {
 			return refuse(ErrWrongJurisdiction)
@@ -161,10 +164,16 @@ func (s *Service) Prove(ctx context.Context, sess *Session, in wire.Proof) (stri
 }
 
 // proofCertificates parses the certificate and chain a proof carries.
+// crypto/x509 leaves a GOST key unparsed (PublicKey nil), so the current
+// certificate's key is read here by x509sig: a key off its curve, of small
+// order or with an unknown parameter set is refused before anything else.
 func proofCertificates(in wire.Proof) (*x509.Certificate, []*x509.Certificate, error) {
 	cert, err := x509.ParseCertificate(in.Certificate)
 	if err != nil {
 		return nil, nil, ErrBadCertificate.With(err)
+	}
+	if _, err := x509sig.PublicKeyOf(cert); err != nil {
+		return nil, nil, ErrCertificateKey.With(err)
 	}
 	var chain []*x509.Certificate
 	for _, der := range in.Chain {
@@ -177,19 +186,85 @@ func proofCertificates(in wire.Proof) (*x509.Certificate, []*x509.Certificate, e
 	return cert, chain, nil
 }
 
+// proofAlgorithm is how one kind of key signs a challenge: the message
+// (ChallengeMessage, the same bytes for every key) hashed and verified as
+// that key's algorithm does. One entry per kind, one path for the proof.
+type proofAlgorithm struct {
+	name   string
+	verify func(pub crypto.PublicKey, message, sig []byte) (bool, error)
+}
+
+// proofAlgorithms: ECDSA with SHA-256 (DER), RSA PKCS#1 v1.5 with SHA-256,
+// GOST R 34.10-2012 over the Streebog of the key's size (256 or 512),
+// signature s‖r of twice the key's size (RFC 4491 §2.2.2, as in
+// certificates). Any other key cannot prove.
+var proofAlgorithms = []proofAlgorithm{
+	{"ecdsa-sha256", func(pub crypto.PublicKey, m, sig []byte) (bool, error) {
+		k, ok := pub.(*ecdsa.PublicKey)
+		if !ok {
+			return false, nil
+		}
+		h := sha256.Sum256(m)
+		if !ecdsa.VerifyASN1(k, h[:], sig) {
+			return true, errSignatureMismatch
+		}
+		return true, nil
+	}},
+	{"rsa-pkcs1v15-sha256", func(pub crypto.PublicKey, m, sig []byte) (bool, error) {
+		k, ok := pub.(*rsa.PublicKey)
+		if !ok {
+			return false, nil
+		}
+		h := sha256.Sum256(m)
+		if err := rsa.VerifyPKCS1v15(k, crypto.SHA256, h[:], sig); err != nil {
+			return true, errSignatureMismatch
+		}
+		return true, nil
+	}},
+	{"gost2012-streebog", func(pub crypto.PublicKey, m, sig []byte) (bool, error) {
+		k, ok := pub.(*gost3410.PublicKey)
+		if !ok {
+			return false, nil
+		}
+		// A value that is not s‖r in range is a malformed signature, told
+		// apart from one that does not verify.
+		if _, _, err := gost3410.ParseSignature(k.Curve(), sig); err != nil {
+			return true, ErrProofSignatureForm.With(fmt.Errorf("%d bytes for a %d-bit key: %w", len(sig), 8*k.Curve().Size(), err))
+		}
+		if !gost3410.VerifyMessage(k, m, sig) {
+			return true, errSignatureMismatch
+		}
+		return true, nil
+	}},
+}
+
+var errSignatureMismatch = errors.New("the signature does not verify with the certificate's key")
+
 // checkSignature verifies a signature of the current certificate's key
-// over message: ECDSA with SHA-256 (DER) or RSA PKCS#1 v1.5 with SHA-256.
+// over message with the entry of proofAlgorithms for that key. A refusal
+// is an *apierr.Error: ErrProofSignatureForm, ErrCertificateKey, or
+// ErrProofSignature.
 func checkSignature(cert *x509.Certificate, message, sig []byte) error {
-	var alg x509.SignatureAlgorithm
-	switch cert.PublicKey.(type) {
-	case *ecdsa.PublicKey:
-		alg = x509.ECDSAWithSHA256
-	case *rsa.PublicKey:
-		alg = x509.SHA256WithRSA
-	default:
-		return fmt.Errorf("key type %T cannot sign here", cert.PublicKey)
+	pub, err := x509sig.PublicKeyOf(cert)
+	if err != nil {
+		return ErrCertificateKey.With(err)
 	}
-	return cert.CheckSignature(alg, message, sig)
+	for _, a := range proofAlgorithms {
+		matched, err := a.verify(pub, message, sig)
+		if !matched {
+			continue
+		}
+		var ae *apierr.Error
+		switch {
+		case err == nil:
+			return nil
+		case errors.As(err, &ae):
+			return err
+		default:
+			return ErrProofSignature.With(fmt.Errorf("%s: %w", a.name, err))
+		}
+	}
+	return ErrProofSignature.With(fmt.Errorf("key type %T cannot sign here", pub))
 }
 
 // openElsewhere refuses a second application of a certificate and sends
