@@ -36,6 +36,8 @@ import (
 	"time"
 
 	"renewal/ca/cms"
+	"renewal/ca/crypto/gost3410"
+	"renewal/ca/x509sig"
 )
 
 // KeyAlgorithm names a key type. GenerateKey makes AlgECDSAP256 (the
@@ -64,6 +66,11 @@ func AlgorithmOf(pub crypto.PublicKey) (KeyAlgorithm, error) {
 		return "", fmt.Errorf("%w: ECDSA curve %s", ErrUnsupportedKey, k.Curve.Params().Name)
 	case *rsa.PublicKey:
 		return KeyAlgorithm(fmt.Sprintf("rsa-%d", k.N.BitLen())), nil
+	case *gost3410.PublicKey:
+		if k.Curve().Size() == 64 {
+			return AlgGOST512, nil
+		}
+		return AlgGOST256, nil
 	}
 	return "", fmt.Errorf("%w: %T", ErrUnsupportedKey, pub)
 }
@@ -143,6 +150,15 @@ func CreateRequest(s Signer, subject pkix.Name) ([]byte, error) {
 	if s == nil {
 		return nil, errors.New("browsercrypto: no signer")
 	}
+	if _, ok := s.Public().(*gost3410.PublicKey); ok {
+		// crypto/x509 cannot sign GOST: x509sig writes the same request
+		// with the GOST key and signature algorithm of the key's size.
+		der, err := x509sig.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: subject}, s)
+		if err != nil {
+			return nil, fmt.Errorf("browsercrypto: certificate request: %w", err)
+		}
+		return der, nil
+	}
 	sigAlg, err := signatureAlgorithm(s.Public())
 	if err != nil {
 		return nil, err
@@ -165,22 +181,23 @@ func SignDetached(s Signer, cert *x509.Certificate, chain []*x509.Certificate, c
 	if s == nil || cert == nil {
 		return nil, errors.New("browsercrypto: signer and certificate are required")
 	}
-	if err := matches(s.Public(), cert.PublicKey); err != nil {
+	if err := matches(s.Public(), gostPublicOf(cert)); err != nil {
 		return nil, err
 	}
 	return cms.SignDetached(content, cert, chain, at, func(msg []byte) ([]byte, error) {
-		return s.SignMessage(rand.Reader, msg, crypto.SHA256)
+		return s.SignMessage(rand.Reader, msg, messageHash(s.Public()))
 	})
 }
 
 // SignChallenge signs the server's challenge message with SHA-256: ECDSA
-// gives an ASN.1 DER signature, RSA a PKCS#1 v1.5 one. The signature is
+// gives an ASN.1 DER signature, RSA a PKCS#1 v1.5 one; a GOST key signs
+// the same message over its own Streebog (s‖r). The signature is
 // checked against s.Public() before it is returned.
 func SignChallenge(s Signer, message []byte) ([]byte, error) {
 	if s == nil {
 		return nil, errors.New("browsercrypto: no signer")
 	}
-	sig, err := s.SignMessage(rand.Reader, message, crypto.SHA256)
+	sig, err := s.SignMessage(rand.Reader, message, messageHash(s.Public()))
 	if err != nil {
 		return nil, fmt.Errorf("browsercrypto: sign challenge: %w", err)
 	}
@@ -205,10 +222,24 @@ func signatureAlgorithm(pub crypto.PublicKey) (x509.SignatureAlgorithm, error) {
 	}
 }
 
-// verify checks a SHA-256 signature in X.509 form.
+// messageHash is the opts a Signer's SignMessage gets: SHA-256, or 0 for
+// GOST, whose key hashes with its own Streebog.
+func messageHash(pub crypto.PublicKey) crypto.Hash {
+	if _, ok := pub.(*gost3410.PublicKey); ok {
+		return 0
+	}
+	return crypto.SHA256
+}
+
+// verify checks a signature in X.509 form: SHA-256 for ECDSA and RSA,
+// the key's Streebog for GOST.
 func verify(pub crypto.PublicKey, message, sig []byte) error {
 	digest := sha256.Sum256(message)
 	switch k := pub.(type) {
+	case *gost3410.PublicKey:
+		if gost3410.VerifyMessage(k, message, sig) {
+			return nil
+		}
 	case *ecdsa.PublicKey:
 		if ecdsa.VerifyASN1(k, digest[:], sig) {
 			return nil

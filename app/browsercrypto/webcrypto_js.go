@@ -221,6 +221,11 @@ func OpenPKCS12Entries(ctx context.Context, data []byte, password string) (_ []O
 	}()
 	out := make([]Opened, 0, len(entries))
 	for _, e := range entries {
+		if g, ok := e.key.(*GOSTKey); ok {
+			// WebCrypto has no GOST: the key stays in Go (see GOSTKey).
+			out = append(out, Opened{Signer: g, Cert: e.cert, Chain: e.chain})
+			continue
+		}
 		k, err := importPrivate(ctx, e.key)
 		if err != nil {
 			return nil, err
