@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"crypto/x509/pkix"
 	"encoding/binary"
 	"errors"
@@ -78,7 +79,7 @@ func keyAlgorithm(r *wire.Renewal) browsercrypto.KeyAlgorithm {
 // makeKey is the one place the wizard branches on the algorithm: WebCrypto
 // makes ECDSA and RSA keys; a GOST key is made in Go from a seed that
 // mixes crypto.getRandomValues with the person's movements (pool).
-func makeKey(ctx goapp.Context, alg browsercrypto.KeyAlgorithm, carrier string, pool *browsercrypto.EntropyPool) (browsercrypto.Signer, error) {
+func makeKey(ctx context.Context, alg browsercrypto.KeyAlgorithm, carrier string, pool *browsercrypto.EntropyPool) (browsercrypto.Signer, error) {
 	if !browsercrypto.IsGOST(alg) {
 		return browsercrypto.GenerateKey(ctx, alg, carrier == wire.CarrierFile)
 	}
