@@ -10,7 +10,12 @@
 // SignDetached, SignChallenge) and EntropyPool are plain Go and work
 // everywhere.
 //
-// Keys never leave WebCrypto as Go values, except where the person asked
+// GOST R 34.10-2012 keys are the exception to all of this: WebCrypto has
+// no GOST, so a GOSTKey (gost.go) is made and held in Go, its randomness
+// mixed with the person's entropy, and it is protected by the password of
+// the file it is saved in, not by the browser.
+//
+// WebCrypto keys never leave WebCrypto as Go values, except where the person asked
 // for a file: OpenPKCS12 decodes the file in Go, imports the key as
 // non-extractable and wipes the Go copy as far as Go allows; ExportPKCS12
 // exports an extractable key to write the file. Neither the file nor its
@@ -104,12 +109,12 @@ var (
 	ErrWrongPassword = errors.New("browsercrypto: wrong password for the key file (PKCS#12), or the file is damaged")
 	// ErrBadFile: the file does not decode as PKCS#12 here: damaged, not a
 	// key file, or made with algorithms this browser code does not know.
-	ErrBadFile = errors.New("browsercrypto: this key file cannot be opened here (damaged, not a PKCS#12 file, or with unsupported algorithms such as GOST)")
+	ErrBadFile = errors.New("browsercrypto: this key file cannot be opened here (damaged, not a PKCS#12 file, or with algorithms this code does not know)")
 	// ErrDigestSigning: Sign was called with a digest; WebCrypto only signs messages.
 	ErrDigestSigning = errors.New("browsercrypto: WebCrypto cannot sign a precomputed digest; use SignMessage (crypto.SignMessage)")
 	// ErrUnsupportedKey: a key type WebCrypto or the CA does not take here
-	// (only ECDSA P-256/P-384 and RSA; GOST keys, for one, cannot be used).
-	ErrUnsupportedKey = errors.New("browsercrypto: unsupported key type (want ECDSA P-256/P-384 or RSA)")
+	// (GOST R 34.10-2012 keys, made and held in Go, ECDSA P-256/P-384 and RSA).
+	ErrUnsupportedKey = errors.New("browsercrypto: unsupported key type (want GOST R 34.10-2012, ECDSA P-256/P-384 or RSA)")
 	// ErrKeyMismatch: the certificate does not belong to the key.
 	ErrKeyMismatch = errors.New("browsercrypto: the certificate does not match the key")
 	// ErrNotExtractable: ExportPKCS12 with a key WebCrypto keeps non-extractable.
