@@ -279,11 +279,11 @@ func keyError(lang string, err error) string {
 	case errors.Is(err, browsercrypto.ErrWrongPassword):
 		return text{"Неверный пароль файла.", "Wrong password for the file."}.in(lang)
 	case errors.Is(err, browsercrypto.ErrBadFile):
-		return text{"Этот файл не открывается как файл подписи: он повреждён, это не PKCS#12 (.p12, .pfx) или он сделан алгоритмами, которых браузер не знает (например, ГОСТ из КриптоПро). Выберите файл .p12 или .pfx с ключом ECDSA или RSA, который выдал удостоверяющий центр или сохранил этот сервис.",
-			"This file does not open as a signature file: it is damaged, not a PKCS#12 (.p12, .pfx), or made with algorithms the browser does not know (GOST from CryptoPro, for one). Choose a .p12 or .pfx file with an ECDSA or RSA key that your certification centre issued or this service saved."}.in(lang)
+		return text{"Этот файл не открывается как файл подписи: он повреждён, это не PKCS#12 (.p12, .pfx) или он сделан алгоритмами, которых браузер не знает. Контейнер ключа КриптоПро — не файл PKCS#12: сначала экспортируйте ключ с сертификатом в .pfx. Выберите файл .p12 или .pfx с ключом ГОСТ Р 34.10-2012, ECDSA или RSA, который выдал удостоверяющий центр или сохранил этот сервис.",
+			"This file does not open as a signature file: it is damaged, not a PKCS#12 (.p12, .pfx), or made with algorithms the browser does not know. A CryptoPro key container is not a PKCS#12 file: export the key with its certificate to a .pfx first. Choose a .p12 or .pfx file with a GOST R 34.10-2012, ECDSA or RSA key that your certification centre issued or this service saved."}.in(lang)
 	case errors.Is(err, browsercrypto.ErrUnsupportedKey):
-		return text{"Ключ в файле этого типа браузер использовать не может (нужен ECDSA P-256/P-384 или RSA). Выберите другой файл подписи.",
-			"The browser cannot use a key of this type (ECDSA P-256/P-384 or RSA is needed). Choose another signature file."}.in(lang)
+		return text{"Ключ в файле этого типа браузер использовать не может (нужен ГОСТ Р 34.10-2012, ECDSA P-256/P-384 или RSA). Выберите другой файл подписи.",
+			"The browser cannot use a key of this type (GOST R 34.10-2012, ECDSA P-256/P-384 or RSA is needed). Choose another signature file."}.in(lang)
 	case errors.Is(err, browsercrypto.ErrKeyMismatch):
 		return text{"В файле нет ключа, к которому относится сертификат: файл собран неверно. Выберите другой файл или сохраните его заново в программе, где создан ключ.",
 			"The file has no key for its certificate: it was put together wrongly. Choose another file or export it again from the program that holds the key."}.in(lang)

@@ -1,8 +1,10 @@
 package app
 
 import (
+	"context"
 	"crypto/x509/pkix"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"time"
 
@@ -35,6 +37,11 @@ type stepKey struct {
 
 func (s *stepKey) OnMount(ctx goapp.Context) {
 	s.carrier = wire.CarrierBrowser
+	if browsercrypto.IsGOST(keyAlgorithm(s.R)) {
+		// A GOST key lives in Go, not WebCrypto: until it can be kept
+		// encrypted in IndexedDB it goes to a password-protected file only.
+		s.carrier = wire.CarrierFile
+	}
 	// Follows the issuance once the request is in.
 	s.follow(ctx, time.Second, func(ctx goapp.Context, r *wire.Renewal) {
 		if r.State != s.R.State || r.Request != s.R.Request {
@@ -69,10 +76,34 @@ func keyAlgorithm(r *wire.Renewal) browsercrypto.KeyAlgorithm {
 	return browsercrypto.DefaultAlgorithm
 }
 
+// makeKey is the one place the wizard branches on the algorithm: WebCrypto
+// makes ECDSA and RSA keys; a GOST key is made in Go from a seed that
+// mixes crypto.getRandomValues with the person's movements (pool).
+func makeKey(ctx context.Context, alg browsercrypto.KeyAlgorithm, carrier string, pool *browsercrypto.EntropyPool) (browsercrypto.Signer, error) {
+	if !browsercrypto.IsGOST(alg) {
+		return browsercrypto.GenerateKey(ctx, alg, carrier == wire.CarrierFile)
+	}
+	if carrier != wire.CarrierFile {
+		return nil, errGOSTFileOnly
+	}
+	seed, err := browsercrypto.GOSTSeed(alg, pool)
+	if err != nil {
+		return nil, err
+	}
+	defer clear(seed)
+	k, err := browsercrypto.GenerateGOSTKey(alg, seed)
+	if err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+var errGOSTFileOnly = errors.New("a GOST key is saved to a password-protected file only")
+
 func (s *stepKey) generate(ctx goapp.Context, e goapp.Event) {
 	csrf, appID, carrier, alg, keys := s.R.CSRFToken, s.R.ID, s.carrier, keyAlgorithm(s.R), s.Keys
 	s.run(ctx, s.Update, func() (*wire.Renewal, error) {
-		signer, err := browsercrypto.GenerateKey(ctx, alg, carrier == wire.CarrierFile)
+		signer, err := makeKey(ctx, alg, carrier, &s.pool)
 		if err != nil {
 			return nil, err
 		}
@@ -144,14 +175,23 @@ func (s *stepKey) Render() goapp.UI {
 			),
 		)
 	}
-	return goapp.Section().ID("step-key").Body(
+	gost := browsercrypto.IsGOST(keyAlgorithm(s.R))
+	return goapp.Section().ID("step-key").DataSet("key-algorithm", string(keyAlgorithm(s.R))).Body(
 		goapp.H1().Text(text{"Создание ключа", "Creating the key"}.in(s.Lang)),
+		goapp.If(gost, func() goapp.UI {
+			// True of a GOST key only: WebCrypto keys take no outside entropy.
+			return goapp.P().ID("gost-key-explain").Class("hint").Text(text{
+				"Ключ ГОСТ Р 34.10-2012 создаёт эта страница: случайные числа браузера смешиваются с вашими движениями мыши и нажатиями клавиш (HKDF-SHA-512), и из этой смеси получается ключ. Браузер не умеет хранить ключ ГОСТ так, чтобы его нельзя было скопировать, поэтому ключ сохраняется только в файл, и защищает его пароль файла.",
+				"The GOST R 34.10-2012 key is made by this page: the browser's random numbers are mixed with your mouse movements and key presses (HKDF-SHA-512), and the key is made from that mix. A browser cannot keep a GOST key so that it cannot be copied, so the key is saved to a file only, and the file's password protects it."}.in(s.Lang))
+		}),
 		goapp.FieldSet().Body(
 			goapp.Legend().Text(text{"Где хранить новый ключ", "Where to keep the new key"}.in(s.Lang)),
-			carrier("carrier-browser", wire.CarrierBrowser,
-				text{"В этом браузере", "In this browser"},
-				text{"Ключ нельзя скопировать из браузера: подписывать им можно только здесь, в этом браузере на этом компьютере. На Госуслугах, торговых площадках, в программах сдачи отчётности и на другом компьютере он работать не будет. Берегите доступ к компьютеру и не очищайте данные этого сайта в браузере — с ними пропадёт и ключ.",
-					"The key cannot be copied out of the browser: it signs only here, in this browser on this computer. It will not work on Gosuslugi, trading platforms, in tax reporting programs or on another computer. Guard access to the computer and do not clear this site's data in the browser — the key goes with it."}),
+			goapp.If(!gost, func() goapp.UI {
+				return carrier("carrier-browser", wire.CarrierBrowser,
+					text{"В этом браузере", "In this browser"},
+					text{"Ключ нельзя скопировать из браузера: подписывать им можно только здесь, в этом браузере на этом компьютере. На Госуслугах, торговых площадках, в программах сдачи отчётности и на другом компьютере он работать не будет. Берегите доступ к компьютеру и не очищайте данные этого сайта в браузере — с ними пропадёт и ключ.",
+						"The key cannot be copied out of the browser: it signs only here, in this browser on this computer. It will not work on Gosuslugi, trading platforms, in tax reporting programs or on another computer. Guard access to the computer and do not clear this site's data in the browser — the key goes with it."})
+			}),
 			carrier("carrier-file", wire.CarrierFile,
 				text{"В файле с паролем (.p12)", "In a password-protected file (.p12)"},
 				text{"Вы сохраните файл ключа с сертификатом под паролем. Его можно перенести на другой компьютер или записать на токен и подписывать в других программах. Храните файл и пароль отдельно друг от друга и в надёжном месте: кто получит оба, сможет подписывать от вашего имени.",

@@ -10,7 +10,12 @@
 // SignDetached, SignChallenge) and EntropyPool are plain Go and work
 // everywhere.
 //
-// Keys never leave WebCrypto as Go values, except where the person asked
+// GOST R 34.10-2012 keys are the exception to all of this: WebCrypto has
+// no GOST, so a GOSTKey (gost.go) is made and held in Go, its randomness
+// mixed with the person's entropy, and it is protected by the password of
+// the file it is saved in, not by the browser.
+//
+// WebCrypto keys never leave WebCrypto as Go values, except where the person asked
 // for a file: OpenPKCS12 decodes the file in Go, imports the key as
 // non-extractable and wipes the Go copy as far as Go allows; ExportPKCS12
 // exports an extractable key to write the file. Neither the file nor its
@@ -36,6 +41,8 @@ import (
 	"time"
 
 	"renewal/ca/cms"
+	"renewal/ca/crypto/gost3410"
+	"renewal/ca/x509sig"
 )
 
 // KeyAlgorithm names a key type. GenerateKey makes AlgECDSAP256 (the
@@ -64,6 +71,11 @@ func AlgorithmOf(pub crypto.PublicKey) (KeyAlgorithm, error) {
 		return "", fmt.Errorf("%w: ECDSA curve %s", ErrUnsupportedKey, k.Curve.Params().Name)
 	case *rsa.PublicKey:
 		return KeyAlgorithm(fmt.Sprintf("rsa-%d", k.N.BitLen())), nil
+	case *gost3410.PublicKey:
+		if k.Curve().Size() == 64 {
+			return AlgGOST512, nil
+		}
+		return AlgGOST256, nil
 	}
 	return "", fmt.Errorf("%w: %T", ErrUnsupportedKey, pub)
 }
@@ -97,12 +109,12 @@ var (
 	ErrWrongPassword = errors.New("browsercrypto: wrong password for the key file (PKCS#12), or the file is damaged")
 	// ErrBadFile: the file does not decode as PKCS#12 here: damaged, not a
 	// key file, or made with algorithms this browser code does not know.
-	ErrBadFile = errors.New("browsercrypto: this key file cannot be opened here (damaged, not a PKCS#12 file, or with unsupported algorithms such as GOST)")
+	ErrBadFile = errors.New("browsercrypto: this key file cannot be opened here (damaged, not a PKCS#12 file, or with algorithms this code does not know)")
 	// ErrDigestSigning: Sign was called with a digest; WebCrypto only signs messages.
 	ErrDigestSigning = errors.New("browsercrypto: WebCrypto cannot sign a precomputed digest; use SignMessage (crypto.SignMessage)")
 	// ErrUnsupportedKey: a key type WebCrypto or the CA does not take here
-	// (only ECDSA P-256/P-384 and RSA; GOST keys, for one, cannot be used).
-	ErrUnsupportedKey = errors.New("browsercrypto: unsupported key type (want ECDSA P-256/P-384 or RSA)")
+	// (GOST R 34.10-2012 keys, made and held in Go, ECDSA P-256/P-384 and RSA).
+	ErrUnsupportedKey = errors.New("browsercrypto: unsupported key type (want GOST R 34.10-2012, ECDSA P-256/P-384 or RSA)")
 	// ErrKeyMismatch: the certificate does not belong to the key.
 	ErrKeyMismatch = errors.New("browsercrypto: the certificate does not match the key")
 	// ErrNotExtractable: ExportPKCS12 with a key WebCrypto keeps non-extractable.
@@ -143,6 +155,15 @@ func CreateRequest(s Signer, subject pkix.Name) ([]byte, error) {
 	if s == nil {
 		return nil, errors.New("browsercrypto: no signer")
 	}
+	if _, ok := s.Public().(*gost3410.PublicKey); ok {
+		// crypto/x509 cannot sign GOST: x509sig writes the same request
+		// with the GOST key and signature algorithm of the key's size.
+		der, err := x509sig.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: subject}, s)
+		if err != nil {
+			return nil, fmt.Errorf("browsercrypto: certificate request: %w", err)
+		}
+		return der, nil
+	}
 	sigAlg, err := signatureAlgorithm(s.Public())
 	if err != nil {
 		return nil, err
@@ -165,22 +186,23 @@ func SignDetached(s Signer, cert *x509.Certificate, chain []*x509.Certificate, c
 	if s == nil || cert == nil {
 		return nil, errors.New("browsercrypto: signer and certificate are required")
 	}
-	if err := matches(s.Public(), cert.PublicKey); err != nil {
+	if err := matches(s.Public(), gostPublicOf(cert)); err != nil {
 		return nil, err
 	}
 	return cms.SignDetached(content, cert, chain, at, func(msg []byte) ([]byte, error) {
-		return s.SignMessage(rand.Reader, msg, crypto.SHA256)
+		return s.SignMessage(rand.Reader, msg, messageHash(s.Public()))
 	})
 }
 
 // SignChallenge signs the server's challenge message with SHA-256: ECDSA
-// gives an ASN.1 DER signature, RSA a PKCS#1 v1.5 one. The signature is
+// gives an ASN.1 DER signature, RSA a PKCS#1 v1.5 one; a GOST key signs
+// the same message over its own Streebog (s‖r). The signature is
 // checked against s.Public() before it is returned.
 func SignChallenge(s Signer, message []byte) ([]byte, error) {
 	if s == nil {
 		return nil, errors.New("browsercrypto: no signer")
 	}
-	sig, err := s.SignMessage(rand.Reader, message, crypto.SHA256)
+	sig, err := s.SignMessage(rand.Reader, message, messageHash(s.Public()))
 	if err != nil {
 		return nil, fmt.Errorf("browsercrypto: sign challenge: %w", err)
 	}
@@ -205,10 +227,24 @@ func signatureAlgorithm(pub crypto.PublicKey) (x509.SignatureAlgorithm, error) {
 	}
 }
 
-// verify checks a SHA-256 signature in X.509 form.
+// messageHash is the opts a Signer's SignMessage gets: SHA-256, or 0 for
+// GOST, whose key hashes with its own Streebog.
+func messageHash(pub crypto.PublicKey) crypto.Hash {
+	if _, ok := pub.(*gost3410.PublicKey); ok {
+		return 0
+	}
+	return crypto.SHA256
+}
+
+// verify checks a signature in X.509 form: SHA-256 for ECDSA and RSA,
+// the key's Streebog for GOST.
 func verify(pub crypto.PublicKey, message, sig []byte) error {
 	digest := sha256.Sum256(message)
 	switch k := pub.(type) {
+	case *gost3410.PublicKey:
+		if gost3410.VerifyMessage(k, message, sig) {
+			return nil
+		}
 	case *ecdsa.PublicKey:
 		if ecdsa.VerifyASN1(k, digest[:], sig) {
 			return nil

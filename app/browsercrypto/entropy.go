@@ -16,7 +16,11 @@ const FullBits = 256
 // EntropyPool collects the person's pointer movements and key presses
 // while a key is made, for the "move the mouse" step some people expect.
 //
-// What it does NOT do, honestly: WebCrypto's generateKey takes no extra
+// GOST keys (GOSTSeed) are the exception: they are made in Go, and there
+// the pool's Sum is mixed into the key's seed, so the person's entropy
+// really enters the key.
+//
+// What it does NOT do, honestly, for WebCrypto keys: generateKey takes no extra
 // entropy, so these bytes cannot feed the new key, and they feed no
 // signature either (WebCrypto draws its ECDSA nonces itself). Keys and
 // signatures come from the browser's generator (crypto.getRandomValues,

@@ -10,6 +10,8 @@ import (
 	"math/big"
 
 	pkcs12 "software.sslmate.com/src/go-pkcs12"
+
+	"renewal/ca/keyfile"
 )
 
 // Opened is one key of a key file (or of this browser) with its
@@ -41,6 +43,13 @@ type p12Entry struct {
 func decodePKCS12(data []byte, password string) ([]p12Entry, error) {
 	blocks, err := pkcs12.ToPEM(data, password)
 	if err != nil {
+		// go-pkcs12 knows no GOST key (nor the engine's GOST PBE and MAC):
+		// renewal/ca/keyfile reads such files.
+		if gost, gerr := decodeGOSTPKCS12(data, password); gerr == nil {
+			return gost, nil
+		} else if errors.Is(gerr, keyfile.ErrPassword) {
+			return nil, ErrWrongPassword
+		}
 		if wrongPassword(err) {
 			return nil, ErrWrongPassword
 		}

@@ -221,6 +221,11 @@ func OpenPKCS12Entries(ctx context.Context, data []byte, password string) (_ []O
 	}()
 	out := make([]Opened, 0, len(entries))
 	for _, e := range entries {
+		if g, ok := e.key.(*GOSTKey); ok {
+			// WebCrypto has no GOST: the key stays in Go (see GOSTKey).
+			out = append(out, Opened{Signer: g, Cert: e.cert, Chain: e.chain})
+			continue
+		}
 		k, err := importPrivate(ctx, e.key)
 		if err != nil {
 			return nil, err
@@ -271,13 +276,20 @@ func importPrivate(ctx context.Context, key crypto.Signer) (*webKey, error) {
 // ExportPKCS12 writes an extractable key (exported from WebCrypto as
 // PKCS#8), its certificate and chain as a PKCS#12 file protected by
 // password (go-pkcs12 Modern: PBES2 with AES-256-CBC, PBKDF2-HMAC-SHA-256,
-// HMAC-SHA-256 MAC), for the person to download. A non-extractable key
+// HMAC-SHA-256 MAC), for the person to download. A GOSTKey is written by
+// ExportGOSTPKCS12 (renewal/ca/keyfile, which OpenSSL's GOST engine reads). A non-extractable key
 // gives ErrNotExtractable; a certificate of another key ErrKeyMismatch.
 //
 // Modern uses 2048 PBKDF2 iterations: the file is only as strong as the
 // password, so the screen should ask for a long one.
 func ExportPKCS12(ctx context.Context, s Signer, cert *x509.Certificate, chain []*x509.Certificate, password string) (_ []byte, err error) {
 	defer catch(&err)
+	if g, ok := s.(*GOSTKey); ok && g != nil {
+		if cert == nil {
+			return nil, errors.New("browsercrypto: ExportPKCS12 needs the key's certificate")
+		}
+		return ExportGOSTPKCS12(g, cert, chain, password)
+	}
 	k, ok := s.(*webKey)
 	if !ok || k == nil {
 		return nil, errors.New("browsercrypto: ExportPKCS12 needs a key made by this package")

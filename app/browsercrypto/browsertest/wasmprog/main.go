@@ -6,7 +6,11 @@
 //	?phase=store   keeps keys in IndexedDB (a fresh profile), sets certificates,
 //	               loads and signs with them, imports a PKCS#12 file and keeps it
 //	?phase=reload  after a page load: the keys are still there and sign; deletes them
-//	?phase=bench   times GenerateKey+CreateRequest, 20 runs each for P-256 and RSA-2048
+//	?phase=bench   times GenerateKey+CreateRequest, 20 runs each for P-256 and RSA-2048,
+//	               and GOSTSeed+GenerateGOSTKey+CreateRequest for gost2012-256/512
+//	?phase=gost    makes a GOST key and CSR as the wizard does, signs a challenge and
+//	               a CMS, saves and reopens its PKCS#12; the CSR and the file go to
+//	               window.gostResult for the test to check with OpenSSL
 //
 // It writes what it does into <pre id="log">, the timings (milliseconds,
 // JSON) into window.benchResult, and its verdict into document.title: "ok"
@@ -34,6 +38,9 @@ import (
 	pkcs12 "software.sslmate.com/src/go-pkcs12"
 
 	bc "renewal/app/browsercrypto"
+	"renewal/ca/cms"
+	"renewal/ca/crypto/gost3410"
+	"renewal/ca/x509sig"
 )
 
 func main() {
@@ -49,6 +56,8 @@ func main() {
 		err = reload(ctx)
 	case "bench":
 		err = bench(ctx)
+	case "gost":
+		err = gostPhase(ctx)
 	default:
 		err = fmt.Errorf("unknown phase %q", phase)
 	}
@@ -291,8 +300,98 @@ func bench(ctx context.Context) error {
 		}
 		logf("%s: %v ms", alg, result[string(alg)])
 	}
+	// The GOST key as the wizard makes it (a full entropy pool mixed in),
+	// then its request.
+	var pool bc.EntropyPool
+	pool.Add([]byte("bench"))
+	for _, alg := range []bc.KeyAlgorithm{bc.AlgGOST256, bc.AlgGOST512} {
+		for range 20 {
+			start := perf.Call("now").Float()
+			seed, err := bc.GOSTSeed(alg, &pool)
+			if err != nil {
+				return err
+			}
+			k, err := bc.GenerateGOSTKey(alg, seed)
+			if err != nil {
+				return err
+			}
+			if _, err := bc.CreateRequest(k, pkix.Name{CommonName: "bench"}); err != nil {
+				return err
+			}
+			result[string(alg)] = append(result[string(alg)], perf.Call("now").Float()-start)
+		}
+		logf("%s: %v ms", alg, result[string(alg)])
+	}
 	b, _ := json.Marshal(result)
 	js.Global().Set("benchResult", string(b))
+	return nil
+}
+
+// gostPhase runs the GOST key path of the wizard in the browser.
+func gostPhase(ctx context.Context) error {
+	var pool bc.EntropyPool
+	for i := range 300 {
+		pool.Add([]byte(fmt.Sprint("move ", i)))
+	}
+	out := map[string][]byte{}
+	for _, alg := range []bc.KeyAlgorithm{bc.AlgGOST256, bc.AlgGOST512} {
+		seed, err := bc.GOSTSeed(alg, &pool)
+		if err != nil {
+			return err
+		}
+		k, err := bc.GenerateGOSTKey(alg, seed)
+		if err != nil {
+			return err
+		}
+		csr, err := bc.CreateRequest(k, pkix.Name{})
+		if err != nil {
+			return err
+		}
+		if _, pub, err := x509sig.ParseCertificateRequest(csr); err != nil || !k.Public().(*gost3410.PublicKey).Equal(pub) {
+			return fmt.Errorf("%s: the CSR does not verify: %v", alg, err)
+		}
+		if _, err := bc.SignChallenge(k, []byte("challenge")); err != nil {
+			return err
+		}
+		// A certificate for the key (self-signed here; the CA's in the wizard).
+		tmpl := &x509.Certificate{SerialNumber: big.NewInt(5), Subject: pkix.Name{CommonName: "GOST in Chromium"},
+			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), KeyUsage: x509.KeyUsageDigitalSignature}
+		der, err := x509sig.CreateCertificate(nil, tmpl, tmpl, k.Public(), k)
+		if err != nil {
+			return err
+		}
+		cert, err := x509.ParseCertificate(der)
+		if err != nil {
+			return err
+		}
+		content := []byte("application signed in Chromium")
+		p7, err := bc.SignDetached(k, cert, nil, content, time.Now())
+		if err != nil {
+			return err
+		}
+		if _, err := cms.Verify(p7, content); err != nil {
+			return fmt.Errorf("%s: CMS: %v", alg, err)
+		}
+		// Saved as the wizard saves it, and opened as the current key.
+		pfx, err := bc.ExportPKCS12(ctx, k, cert, nil, "gost file password")
+		if err != nil {
+			return err
+		}
+		opened, err := bc.OpenPKCS12Entries(ctx, pfx, "gost file password")
+		if err != nil {
+			return fmt.Errorf("%s: open the saved file: %v", alg, err)
+		}
+		if len(opened) != 1 || !opened[0].Signer.Public().(*gost3410.PublicKey).Equal(k.Public()) {
+			return fmt.Errorf("%s: the saved file opened as another key", alg)
+		}
+		if _, err := bc.SignChallenge(opened[0].Signer, []byte("again")); err != nil {
+			return err
+		}
+		logf("%s: key, CSR, challenge, CMS, PKCS#12 saved and reopened", alg)
+		out[string(alg)+".csr"], out[string(alg)+".p12"], out[string(alg)+".p7s"], out[string(alg)+".crt"] = csr, pfx, p7, der
+	}
+	b, _ := json.Marshal(out)
+	js.Global().Set("gostResult", string(b))
 	return nil
 }
 
