@@ -223,13 +223,16 @@ func TestFlowForeignRevocationOutsideTransaction(t *testing.T) {
 		status, _ := h.prove()
 		done <- status
 	}()
-	// Sample the server's sessions while the responder sleeps.
+	// Sample the server's sessions while the responder sleeps: one idle in
+	// a transaction for over half a second would be the proof's, waiting on
+	// the 1.5 s responder (background jobs' transactions are short, and
+	// under load one of them can be caught idle for a moment).
 	inTx := 0
 	deadline := time.Now().Add(1200 * time.Millisecond)
 	for time.Now().Before(deadline) {
 		var n int
 		require.NoError(t, f.st.Pool().QueryRow(context.Background(),
-			`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`).Scan(&n))
+			`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%' AND now() - xact_start > interval '500 milliseconds'`).Scan(&n))
 		inTx = max(inTx, n)
 		time.Sleep(50 * time.Millisecond)
 	}
