@@ -201,8 +201,8 @@ func (s *stepKey) Render() goapp.UI {
 			Aria("label", text{"Поле случайных движений", "Random movement area"}.in(s.Lang)).
 			OnMouseMove(s.stir).OnKeyDown(s.stir).On("pointermove", s.stir).Body(
 			goapp.P().Text(text{
-				"Перемещайте мышь по этому полю или нажимайте клавиши, пока полоса не станет зелёной.",
-				"Move the mouse over this area or press keys until the bar turns green."}.in(s.Lang)),
+				"Перемещайте мышь или водите пальцем по этому полю, или нажимайте клавиши, пока полоса не станет зелёной.",
+				"Move the mouse or your finger over this area, or press keys, until the bar turns green."}.in(s.Lang)),
 			goapp.Progress().ID("entropy-bar").Max(100).Value(percent).Class(map[bool]string{true: "full", false: ""}[s.pool.Full()]).
 				Aria("label", fmt.Sprintf("%d%%", percent)),
 		),
