@@ -45,13 +45,13 @@ func (s *Service) Start(ctx context.Context, in wire.RenewalStart, clientIP stri
 	var view *wire.Renewal
 	err = s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		now := s.now()
-		number, err := nextNumber(ctx, tx, store.NumberApplication, now, string(prof.Jurisdiction()))
-		if err != nil {
-			return err
-		}
+		// The readable number comes last (below): its counter's row is
+		// locked from the take to the commit, and every start of the year
+		// waits on it, holding a pooled connection. Until then the row
+		// carries its id, unique and of another form than any number.
 		err = tx.ApplicationInsert(ctx, store.ApplicationInsertParams{
 			ID: id, Service: in.Service, Jurisdiction: string(prof.Jurisdiction()), Profile: prof.Name(),
-			Lang: lng, Phone: phone, Email: email, ClientIp: clientIP, CreatedAt: now, Number: number,
+			Lang: lng, Phone: phone, Email: email, ClientIp: clientIP, CreatedAt: now, Number: id,
 		})
 		if err != nil {
 			return err
@@ -73,6 +73,14 @@ func (s *Service) Start(ctx context.Context, in wire.RenewalStart, clientIP stri
 		if cookie, sess, err = s.newSession(ctx, tx, id, nil); err != nil {
 			return err
 		}
+		number, err := nextNumber(ctx, tx, store.NumberApplication, now, string(prof.Jurisdiction()))
+		if err != nil {
+			return err
+		}
+		if err := tx.ApplicationSetNumber(ctx, id, number); err != nil {
+			return err
+		}
+		app.Number = number
 		view, err = s.view(ctx, tx.Queries, app, sess)
 		return err
 	})

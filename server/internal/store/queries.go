@@ -189,6 +189,11 @@ func (q Queries) NumberNext(ctx context.Context, kind NumberKind, year int) (int
 	return r, mapErr(err)
 }
 
+// ApplicationSetNumber sets an application's readable number.
+func (q Queries) ApplicationSetNumber(ctx context.Context, id, number string) error {
+	return mapErr(q.db.ApplicationSetNumber(ctx, db.ApplicationSetNumberParams{ID: id, Number: number}))
+}
+
 func (q Queries) ApplicationSetReceiptEmail(ctx context.Context, id string, email *string, at time.Time) error {
 	return mapErr(q.db.ApplicationSetReceiptEmail(ctx, db.ApplicationSetReceiptEmailParams{ID: id, ReceiptEmail: email, UpdatedAt: at}))
 }

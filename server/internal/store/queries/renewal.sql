@@ -10,6 +10,11 @@ INSERT INTO number_counter AS c (kind, year, last) VALUES ($1, $2, 1)
 ON CONFLICT (kind, year) DO UPDATE SET last = c.last + 1
 RETURNING last;
 
+-- name: ApplicationSetNumber :exec
+-- The readable number, set last in the creating transaction so that the
+-- counter's row stays locked only until the commit.
+UPDATE application SET number = $2 WHERE id = $1;
+
 -- name: ApplicationSetReceiptEmail :exec
 UPDATE application SET receipt_email = $2, updated_at = $3 WHERE id = $1;
 

@@ -229,6 +229,22 @@ func (q *Queries) ApplicationSetContactVerified(ctx context.Context, arg Applica
 	return err
 }
 
+const applicationSetNumber = `-- name: ApplicationSetNumber :exec
+UPDATE application SET number = $2 WHERE id = $1
+`
+
+type ApplicationSetNumberParams struct {
+	ID     string
+	Number string
+}
+
+// The readable number, set last in the creating transaction so that the
+// counter's row stays locked only until the commit.
+func (q *Queries) ApplicationSetNumber(ctx context.Context, arg ApplicationSetNumberParams) error {
+	_, err := q.db.Exec(ctx, applicationSetNumber, arg.ID, arg.Number)
+	return err
+}
+
 const applicationSetPersonalData = `-- name: ApplicationSetPersonalData :exec
 UPDATE application SET personal_data = $2, updated_at = $3 WHERE id = $1
 `
