@@ -113,7 +113,7 @@ bench: deps-test
 ## has no GOST signatures: CPU time of 100 pkeyutl runs minus 100 key loads).
 bench-gost: deps-test
 	$(GO) test -run '^$$' -bench . -benchtime 1s -count 1 ./ca/crypto/streebog ./ca/crypto/gost3410
-	$(GO) run ./ca/internal/gostssl/cmd/opensslspeed
+	$(GO) run ./ca/gostssl/cmd/opensslspeed
 
 ## bench-web: app.wasm's size and the first screen's time to interactive in
 ## headless Chromium, first visit and from the service worker (docs/benchmarks.md).

@@ -18,7 +18,7 @@ import (
 
 	"renewal/ca"
 	"renewal/ca/crypto/gost3410"
-	"renewal/ca/internal/gostssl"
+	"renewal/ca/gostssl"
 	"renewal/ca/memstore"
 	"renewal/ca/profile"
 	"renewal/ca/signer"

@@ -12,7 +12,7 @@ import (
 
 	"renewal/ca"
 	"renewal/ca/crypto/gost3410"
-	"renewal/ca/internal/gostssl"
+	"renewal/ca/gostssl"
 	"renewal/ca/profile"
 	"renewal/ca/x509sig"
 )

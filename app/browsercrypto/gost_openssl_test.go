@@ -7,64 +7,26 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"renewal/ca/gostssl"
 )
 
-// openssl runs OpenSSL with Debian's GOST engine in dir. It is a small copy
-// of renewal/ca/internal/gostssl, which Go's internal rule keeps from app/.
-// Without openssl or the engine the tests fail, never skip.
-type openssl struct {
-	t   *testing.T
-	dir string
-}
+// openssl is ca/gostssl's runner (it fails, never skips, without openssl
+// or its GOST engine), in the shape these tests call it.
+type openssl struct{ *gostssl.Runner }
 
-func newOpenSSL(t *testing.T) *openssl {
-	t.Helper()
-	o := &openssl{t: t, dir: t.TempDir()}
-	const cnf = "openssl_conf = openssl_def\n[openssl_def]\nengines = engine_section\n[engine_section]\ngost = gost_section\n[gost_section]\nengine_id = gost\ndefault_algorithms = ALL\n"
-	o.write("gost.cnf", []byte(cnf))
-	if out, err := o.run("dgst", "-md_gost12_256", "gost.cnf"); err != nil {
-		t.Fatalf("openssl with the GOST engine is needed (apt-get install -y openssl libengine-gost-openssl): %v\n%s", err, out)
-	}
-	return o
-}
+func newOpenSSL(t *testing.T) *openssl { t.Helper(); return &openssl{gostssl.New(t)} }
 
-func (o *openssl) run(args ...string) ([]byte, error) {
-	cmd := exec.Command("openssl", args...)
-	cmd.Dir = o.dir
-	cmd.Env = append(os.Environ(), "OPENSSL_CONF="+filepath.Join(o.dir, "gost.cnf"))
-	return cmd.CombinedOutput()
-}
+func (o *openssl) run(args ...string) ([]byte, error) { return o.Run(nil, args...) }
 
-func (o *openssl) must(args ...string) string {
-	o.t.Helper()
-	out, err := o.run(args...)
-	if err != nil {
-		o.t.Fatalf("openssl %v: %v\n%s", args, err, out)
-	}
-	return string(out)
-}
+func (o *openssl) must(args ...string) string { return string(o.MustRun(nil, args...)) }
 
-func (o *openssl) write(name string, b []byte) {
-	o.t.Helper()
-	if err := os.WriteFile(filepath.Join(o.dir, name), b, 0o600); err != nil {
-		o.t.Fatal(err)
-	}
-}
+func (o *openssl) write(name string, b []byte) { o.Write(name, b) }
 
-func (o *openssl) read(name string) []byte {
-	o.t.Helper()
-	b, err := os.ReadFile(filepath.Join(o.dir, name))
-	if err != nil {
-		o.t.Fatal(err)
-	}
-	return b
-}
+func (o *openssl) read(name string) []byte { return o.Read(name) }
 
 // OpenSSL's GOST engine verifies the browser's CSR and CMS and opens its
 // PKCS#12 file, for both key sizes.
@@ -72,7 +34,7 @@ func TestGOSTWithOpenSSL(t *testing.T) {
 	o := newOpenSSL(t)
 	for _, alg := range gostAlgs {
 		t.Run(string(alg), func(t *testing.T) {
-			o.t = t
+			o := &openssl{o.With(t)}
 			k := newGOSTKey(t, alg)
 			csr, err := CreateRequest(k, pkix.Name{CommonName: "Browser GOST"})
 			if err != nil {
@@ -135,7 +97,7 @@ func TestGOSTPKCS12FromOpenSSL(t *testing.T) {
 		{"gost2012_512", "B", "-md_gost12_512"},
 	} {
 		t.Run(tc.alg, func(t *testing.T) {
-			o.t = t
+			o := &openssl{o.With(t)}
 			o.must("genpkey", "-algorithm", tc.alg, "-pkeyopt", "paramset:"+tc.param, "-out", "own.key")
 			o.must("req", "-new", "-x509", "-key", "own.key", "-subj", "/CN=own", tc.md, "-days", "1", "-out", "own.pem")
 			o.must("pkcs12", "-export", "-inkey", "own.key", "-in", "own.pem", "-passout", "pass:секрет", "-out", "own.p12")

@@ -14,7 +14,7 @@ import (
 
 	"renewal/ca/cms"
 	"renewal/ca/crypto/gost3410"
-	"renewal/ca/internal/gostssl"
+	"renewal/ca/gostssl"
 )
 
 // gostPKI is a GOST CA made by OpenSSL with the engine.

@@ -17,7 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"renewal/ca/crypto/gost3410"
-	"renewal/ca/internal/gostssl"
+	"renewal/ca/gostssl"
 )
 
 // pki is a GOST CA and leaves made by OpenSSL with the engine.

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"renewal/ca/crypto/gost3410"
-	"renewal/ca/internal/gostssl"
+	"renewal/ca/gostssl"
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"renewal/ca/crypto/gost3410"
-	"renewal/ca/internal/gostssl"
+	"renewal/ca/gostssl"
 )
 
 // Our certificates, root and leaf, 256 and 512 and a 512 root over a 256

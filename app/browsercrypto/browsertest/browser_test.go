@@ -22,6 +22,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"renewal/ca/gostssl"
 	"renewal/ca/x509sig"
 )
 
@@ -303,44 +304,14 @@ func TestGOSTInChromium(t *testing.T) {
 	}
 }
 
-// openssl runs OpenSSL with Debian's GOST engine (a small copy of
-// renewal/ca/internal/gostssl, which Go's internal rule keeps from app/).
-// Without it the test fails, never skips.
-type openssl struct {
-	t   *testing.T
-	dir string
-}
+// openssl is ca/gostssl's runner (it fails, never skips, without openssl
+// or its GOST engine), in the shape this test calls it.
+type openssl struct{ *gostssl.Runner }
 
-func newOpenSSL(t *testing.T) *openssl {
-	t.Helper()
-	o := &openssl{t: t, dir: t.TempDir()}
-	const cnf = "openssl_conf = openssl_def\n[openssl_def]\nengines = engine_section\n[engine_section]\ngost = gost_section\n[gost_section]\nengine_id = gost\ndefault_algorithms = ALL\n"
-	o.write("gost.cnf", []byte(cnf))
-	if out, err := o.run("dgst", "-md_gost12_256", "gost.cnf"); err != nil {
-		t.Fatalf("openssl with the GOST engine is needed (apt-get install -y openssl libengine-gost-openssl): %v\n%s", err, out)
-	}
-	return o
-}
+func newOpenSSL(t *testing.T) *openssl { t.Helper(); return &openssl{gostssl.New(t)} }
 
-func (o *openssl) run(args ...string) ([]byte, error) {
-	cmd := exec.Command("openssl", args...)
-	cmd.Dir = o.dir
-	cmd.Env = append(os.Environ(), "OPENSSL_CONF="+filepath.Join(o.dir, "gost.cnf"))
-	return cmd.CombinedOutput()
-}
+func (o *openssl) run(args ...string) ([]byte, error) { return o.Run(nil, args...) }
 
-func (o *openssl) must(args ...string) string {
-	o.t.Helper()
-	out, err := o.run(args...)
-	if err != nil {
-		o.t.Fatalf("openssl %v: %v\n%s", args, err, out)
-	}
-	return string(out)
-}
+func (o *openssl) must(args ...string) string { return string(o.MustRun(nil, args...)) }
 
-func (o *openssl) write(name string, b []byte) {
-	o.t.Helper()
-	if err := os.WriteFile(filepath.Join(o.dir, name), b, 0o600); err != nil {
-		o.t.Fatal(err)
-	}
-}
+func (o *openssl) write(name string, b []byte) { o.Write(name, b) }

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"renewal/ca/internal/gostssl"
+	"renewal/ca/gostssl"
 )
 
 // OpenSSL's names for the parameter sets (gost-engine's paramset option)

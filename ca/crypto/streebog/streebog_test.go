@@ -13,7 +13,7 @@ import (
 	"strings"
 	"testing"
 
-	"renewal/ca/internal/gostssl"
+	"renewal/ca/gostssl"
 )
 
 // rev decodes a number as RFC 6986 writes it (most significant byte first)

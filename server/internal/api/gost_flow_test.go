@@ -8,9 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -22,55 +19,30 @@ import (
 
 	"renewal/app/wire"
 	"renewal/ca/crypto/gost3410"
+	"renewal/ca/gostssl"
 	"renewal/ca/x509sig"
 )
 
-// gostOpenSSL runs OpenSSL with Debian's GOST engine in a directory of
-// the test's (ca/internal/gostssl does the same for the packages of ca/,
-// which this package may not import). Without openssl or the engine the
-// test fails, never skips.
+// gostOpenSSL is ca/gostssl's runner, failing the test on any error of
+// openssl (the runner fails, never skips, without openssl or its engine).
 type gostOpenSSL struct {
-	t   *testing.T
-	dir string
+	*gostssl.Runner
+	t *testing.T
 }
 
 func newGostOpenSSL(t *testing.T) *gostOpenSSL {
 	t.Helper()
-	_, err := exec.LookPath("openssl")
-	require.NoError(t, err, "openssl must be installed (apt-get install -y openssl libengine-gost-openssl)")
-	o := &gostOpenSSL{t: t, dir: t.TempDir()}
-	o.write("gost.cnf", []byte("openssl_conf = openssl_def\n[openssl_def]\nengines = engine_section\n[engine_section]\ngost = gost_section\n[gost_section]\nengine_id = gost\ndefault_algorithms = ALL\n"))
-	// A config naming a missing engine does not stop openssl; a digest
-	// only the engine knows does.
-	o.run(nil, "dgst", "-md_gost12_256")
-	return o
+	return &gostOpenSSL{gostssl.New(t), t}
 }
 
 func (o *gostOpenSSL) run(stdin []byte, args ...string) []byte {
 	o.t.Helper()
-	cmd := exec.Command("openssl", args...)
-	cmd.Dir = o.dir
-	cmd.Env = append(os.Environ(), "OPENSSL_CONF="+filepath.Join(o.dir, "gost.cnf"))
-	if stdin != nil {
-		cmd.Stdin = bytes.NewReader(stdin)
-	}
-	out, err := cmd.CombinedOutput()
-	require.NoError(o.t, err, "openssl %v:\n%s", args, out)
-	return out
+	return o.MustRun(stdin, args...)
 }
 
-func (o *gostOpenSSL) write(name string, b []byte) string {
-	o.t.Helper()
-	require.NoError(o.t, os.WriteFile(filepath.Join(o.dir, name), b, 0o600))
-	return name
-}
+func (o *gostOpenSSL) write(name string, b []byte) string { return o.Write(name, b) }
 
-func (o *gostOpenSSL) read(name string) []byte {
-	o.t.Helper()
-	b, err := os.ReadFile(filepath.Join(o.dir, name))
-	require.NoError(o.t, err)
-	return b
-}
+func (o *gostOpenSSL) read(name string) []byte { return o.Read(name) }
 
 func (o *gostOpenSSL) cert(name string) *x509.Certificate {
 	o.t.Helper()

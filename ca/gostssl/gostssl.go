@@ -49,6 +49,13 @@ func New(t *testing.T) *Runner {
 	return r
 }
 
+// With is the runner in the same directory, failing t: a subtest's.
+func (r *Runner) With(t *testing.T) *Runner {
+	c := *r
+	c.t = t
+	return &c
+}
+
 // Run runs openssl with args (paths relative to Dir), stdin as input, and
 // returns stdout and stderr together.
 func (r *Runner) Run(stdin []byte, args ...string) ([]byte, error) {
