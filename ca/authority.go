@@ -37,13 +37,10 @@ type Config struct {
 	Issuer *x509.Certificate
 	// Chain: intermediates above Issuer up to, excluding, the root.
 	Chain []*x509.Certificate
-	// Roots are the trusted issuers of CURRENT certificates.
-	Roots *x509.CertPool
-	// RootCertificates are Roots as a list, for chains crypto/x509 cannot
-	// verify (GOST, bign): x509sig.VerifyChain needs the anchors
-	// themselves, and a CertPool cannot be listed. Optional: without
-	// them only chains crypto/x509 verifies are trusted.
-	RootCertificates []*x509.Certificate
+	// Roots are the trusted issuers of CURRENT certificates. A list, not
+	// a CertPool: chains crypto/x509 cannot verify (GOST, bign) go to
+	// x509sig.VerifyChain, which needs the anchors themselves.
+	Roots []*x509.Certificate
 	// Signer is the issuing key (file or PKCS#11); never in the Store.
 	Signer   signer.Signer
 	Profiles *profile.Set
@@ -108,7 +105,7 @@ func New(cfg Config) (*Authority, error) {
 		return nil, errors.New("ca: config: Profiles are required")
 	case cfg.Store == nil:
 		return nil, errors.New("ca: config: Store is required")
-	case cfg.Roots == nil:
+	case len(cfg.Roots) == 0:
 		return nil, errors.New("ca: config: Roots (trusted issuers of current certificates) are required")
 	case !cfg.Issuer.IsCA || cfg.Issuer.KeyUsage&x509.KeyUsageCertSign == 0:
 		return nil, errors.New("ca: config: Issuer is not a CA certificate with keyCertSign")
@@ -142,8 +139,8 @@ func New(cfg Config) (*Authority, error) {
 	a := &Authority{
 		issuer:       cfg.Issuer,
 		chain:        cfg.Chain,
-		roots:        cfg.Roots,
-		rootList:     cfg.RootCertificates,
+		roots:        certPool(cfg.Roots),
+		rootList:     slices.Clone(cfg.Roots),
 		signer:       cfg.Signer,
 		profiles:     cfg.Profiles,
 		store:        cfg.Store,
@@ -433,12 +430,13 @@ func (a *Authority) checkSignatureFrom(cert *x509.Certificate) error {
 // RSA, as before; x509sig when the subject's key is GOST R 34.10-2012
 // (crypto/x509 cannot encode it).
 func (a *Authority) sign(tmpl *x509.Certificate, pub crypto.PublicKey) ([]byte, error) {
-	return createCertificate(tmpl, a.issuer, pub, a.signer)
+	return CreateCertificate(tmpl, a.issuer, pub, a.signer)
 }
 
-// createCertificate: x509sig when the subject's or the signer's key is
-// GOST R 34.10-2012 (crypto/x509 can encode neither), else crypto/x509.
-func createCertificate(tmpl, parent *x509.Certificate, pub crypto.PublicKey, s crypto.Signer) ([]byte, error) {
+// CreateCertificate signs tmpl for pub with s, parent's key: x509sig when
+// the subject's or the signer's key is GOST R 34.10-2012 (crypto/x509 can
+// encode neither), else crypto/x509 as before. The demo uses it too.
+func CreateCertificate(tmpl, parent *x509.Certificate, pub crypto.PublicKey, s crypto.Signer) ([]byte, error) {
 	_, gostKey := pub.(*gost3410.PublicKey)
 	_, gostSigner := s.Public().(*gost3410.PublicKey)
 	if gostKey || gostSigner {
@@ -470,6 +468,14 @@ func (a *Authority) verifySigned(der []byte, tbsSum [32]byte) (*x509.Certificate
 		return nil, errors.New("ca: the signed TBSCertificate differs from the linted one")
 	}
 	return cert, nil
+}
+
+func certPool(certs []*x509.Certificate) *x509.CertPool {
+	p := x509.NewCertPool()
+	for _, c := range certs {
+		p.AddCert(c)
+	}
+	return p
 }
 
 // Revoke records a revocation of a certificate the authority issued.

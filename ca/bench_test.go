@@ -46,7 +46,7 @@ func BenchmarkIssuance(b *testing.B) {
 	b.Run("file-key-issuing-ca-as-anchor", func(b *testing.B) {
 		// Roots holds the issuing CA itself: the current certificate's chain
 		// check is one P-256 verification instead of P-256 + P-384 (root).
-		f := newFixture(b, func(c *ca.Config) { c.Roots = pool(shared.res.Issuing) })
+		f := newFixture(b, func(c *ca.Config) { c.Roots = []*x509.Certificate{shared.res.Issuing} })
 		benchRenew(b, f, f.auth)
 	})
 	b.Run("softhsm", func(b *testing.B) {
@@ -67,7 +67,7 @@ func BenchmarkIssuance(b *testing.B) {
 		}
 		// The demo subscribers are another issuer's to this CA: their
 		// revocation is answered "good" (goodForeign), as the GOST CA tests do.
-		auth, err := ca.New(ca.Config{Issuer: h.Issuing, Roots: f.roots, Signer: key, Profiles: f.profiles,
+		auth, err := ca.New(ca.Config{Issuer: h.Issuing, Roots: []*x509.Certificate{f.res.Root}, Signer: key, Profiles: f.profiles,
 			Store: f.store, Now: f.clock.Now, OCSPURL: testOCSPURL, CRLURL: testCRLURL, Foreign: goodForeign{},
 			Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 		if err != nil {

@@ -35,8 +35,8 @@ func TestRenewSignToolByCarrier(t *testing.T) {
 	tests := []struct {
 		name, carrier, key, want string
 	}{
-		{"ok/browser", profile.CarrierBrowser, "p256", "Средство электронной подписи: браузер (WebCrypto), неизвлекаемый ключ ECDSA P-256"},
-		{"ok/file", profile.CarrierFile, "p256", "Средство электронной подписи: WebCrypto, ключ ECDSA P-256 в файле PKCS#12 под паролем"},
+		{"ok/browser", profile.CarrierBrowser, "p256", "Средство электронной подписи: приложение удостоверяющего центра в браузере, ключ ECDSA P-256 хранится в браузере"},
+		{"ok/file-gost", profile.CarrierFile, "gost256", "Средство электронной подписи: приложение удостоверяющего центра в браузере, ключ GOST R 34.10-2012 256 (paramSetB) в файле PKCS#12 под паролем"},
 		{"ok/request-rsa", profile.CarrierRequest, "rsa2048", "Средство электронной подписи владельца (ключ RSA-2048; запрос сформирован этим средством)"},
 		{"ok/none-is-request", "", "p384", "Средство электронной подписи владельца (ключ ECDSA P-384; запрос сформирован этим средством)"},
 	}

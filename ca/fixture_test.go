@@ -22,10 +22,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"renewal/ca"
+	"renewal/ca/crypto/gost3410"
 	"renewal/ca/demo"
 	"renewal/ca/internal/hsmtest"
 	"renewal/ca/memstore"
 	"renewal/ca/profile"
+	"renewal/ca/signer"
+	"renewal/ca/x509sig"
 )
 
 const (
@@ -68,6 +71,12 @@ func demoData(tb testing.TB) (*demo.Result, time.Time) {
 		shared.res, shared.err = demo.Build(shared.dir, shared.now, demo.Options{
 			Password: "demo", OCSPURL: testOCSPURL, CRLURL: testCRLURL, IssuerURL: testIssuerURL,
 			RootCRLURL: testRootCRLURL, RootIssuerURL: testRootURL,
+			// The authority's own tests run on an ECDSA CA, so that they
+			// can check what it issues with crypto/x509 too; a GOST CA's
+			// issuance, CRL and OCSP are gost_ca_test.go's, and the
+			// server's tests run on the default GOST demo. The Russian
+			// holders' current keys are GOST either way.
+			CAAlgorithm: signer.ECDSAP256,
 		})
 	})
 	require.NoError(tb, shared.err)
@@ -121,14 +130,14 @@ func newFixture(tb testing.TB, opts ...fixtureOpt) *fixture {
 	require.NotNil(tb, res.RevokeSerial)
 	require.NoError(tb, st.Revoke(ctx, res.RevokeSerial, ca.ReasonKeyCompromise, now.Add(-time.Hour)))
 
-	set, err := profile.Load("")
+	set, err := profile.LoadBytes(testProfiles)
 	require.NoError(tb, err)
 	roots := x509.NewCertPool()
 	roots.AddCert(res.Root)
 	clk := &clock{t: now}
 	cfg := ca.Config{
 		Issuer:    res.Issuing,
-		Roots:     roots,
+		Roots:     []*x509.Certificate{res.Root},
 		Signer:    res.IssuingKey,
 		Profiles:  set,
 		Store:     st,
@@ -145,6 +154,17 @@ func newFixture(tb testing.TB, opts ...fixtureOpt) *fixture {
 	require.NoError(tb, err)
 	return &fixture{res: res, store: st, auth: auth, clock: clk, profiles: cfg.Profiles, roots: roots, demoN: len(res.Subscribers)}
 }
+
+// testProfiles are the defaults with ECDSA and RSA also accepted by the
+// Russian profiles (which take GOST only): most of the authority's rules
+// are not about the key, and are tested with keys crypto/x509 makes; the
+// GOST keys of the defaults are gost_request_test.go's and the demo's.
+var testProfiles = []byte(`profiles:
+  ru-owner:
+    key_algorithms: [gost2012-256, gost2012-512, ecdsa-p256, ecdsa-p384, rsa-2048, rsa-3072, rsa-4096]
+  ru-employee:
+    key_algorithms: [gost2012-256, gost2012-512, ecdsa-p256, ecdsa-p384, rsa-2048, rsa-3072, rsa-4096]
+`)
 
 func (f *fixture) sub(tb testing.TB, scenario string) demo.Subscriber {
 	tb.Helper()
@@ -171,7 +191,15 @@ func (f *fixture) request(tb testing.TB, scenario string, key crypto.Signer, tok
 // csr makes a PKCS#10 request; rawSubject nil means an empty subject.
 func csr(tb testing.TB, key crypto.Signer, rawSubject []byte) []byte {
 	tb.Helper()
-	der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{RawSubject: rawSubject}, key)
+	var (
+		der []byte
+		err error
+	)
+	if _, gost := key.(*gost3410.PrivateKey); gost {
+		der, err = x509sig.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{RawSubject: rawSubject}, key)
+	} else {
+		der, err = x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{RawSubject: rawSubject}, key)
+	}
 	require.NoError(tb, err)
 	return der
 }
@@ -195,6 +223,8 @@ func newKey(tb testing.TB, kind string) crypto.Signer {
 		k, err = rsa.GenerateKey(rand.Reader, 1024)
 	case "ed25519":
 		_, k, err = ed25519.GenerateKey(rand.Reader)
+	case "gost256": // what the wizard makes for the Russian profiles
+		k, err = gost3410.GenerateKey(gost3410.CryptoProA(), rand.Reader)
 	default:
 		tb.Fatalf("unknown key kind %q", kind)
 	}

@@ -40,7 +40,7 @@ func newForeignFixture(t *testing.T, o foreignOpts) *foreignFixture {
 			other = revchecktest.New(t, "Other", c.Now)
 		}
 		if !o.untrusted {
-			c.Roots.AddCert(other.Root)
+			c.Roots = append(c.Roots, other.Root)
 		}
 		if !o.noClient {
 			c.Foreign = revcheck.New(revcheck.Config{Timeout: time.Second, OCSPTimeout: 300 * time.Millisecond,

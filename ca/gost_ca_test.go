@@ -83,7 +83,7 @@ func newGOSTCA(t testing.TB, curve *gost3410.Curve) *gostCA {
 	set, err := profile.LoadBytes([]byte("profiles:\n  ru-owner:\n    key_algorithms: [gost2012-256, gost2012-512, ecdsa-p256]\n"))
 	require.NoError(t, err)
 	auth, err := ca.New(ca.Config{
-		Issuer: issuing, Roots: roots, Signer: issuingKey, Profiles: set, Store: st, Now: f.clock.Now,
+		Issuer: issuing, Roots: []*x509.Certificate{f.res.Root}, Signer: issuingKey, Profiles: set, Store: st, Now: f.clock.Now,
 		OCSPURL: testOCSPURL, CRLURL: testCRLURL, IssuerURL: testIssuerURL, Foreign: goodForeign{},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})

@@ -9,6 +9,7 @@ import (
 	"math/big"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"renewal/ca"
@@ -96,10 +97,20 @@ func TestGOSTRequestProfileSets(t *testing.T) {
 	onlyB := newFixture(t, gostProfiles("gost2012-256-B"))
 	require.NoError(t, checkGOST(onlyB, t, gostCSR(t, gostKey(t, gost3410.CryptoProA()))))
 
-	def := newFixture(t)
-	refusedWith(t, checkGOST(def, t, gostCSR(t, gostKey(t, gost3410.Curve256A()))), ca.ErrKeyNotAllowed)
+	// The defaults: the Russian qualified profiles take GOST only.
+	defaults, err := profile.Load("")
+	require.NoError(t, err)
+	for _, name := range []string{"ru-owner", "ru-employee"} {
+		p, ok := defaults.Get(name)
+		require.True(t, ok)
+		assert.Equal(t, []string{"gost2012-256", "gost2012-512"}, p.KeyAlgorithms(), name)
+	}
+	def := newFixture(t, func(c *ca.Config) { c.Profiles = defaults })
+	require.NoError(t, checkGOST(def, t, gostCSR(t, gostKey(t, gost3410.Curve256A()))))
+	refusedWith(t, checkGOST(def, t, csr(t, newKey(t, "p256"), nil)), ca.ErrKeyNotAllowed)
+	refusedWith(t, checkGOST(def, t, csr(t, newKey(t, "rsa2048"), nil)), ca.ErrKeyNotAllowed)
 
-	_, err := profile.LoadBytes([]byte("profiles:\n  ru-owner:\n    key_algorithms: [gost2012-256-E]\n"))
+	_, err = profile.LoadBytes([]byte("profiles:\n  ru-owner:\n    key_algorithms: [gost2012-256-E]\n"))
 	require.ErrorContains(t, err, "unknown")
 }
 

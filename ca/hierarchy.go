@@ -91,7 +91,7 @@ func InitHierarchy(cfg HierarchyConfig) (*Hierarchy, error) {
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
 		SubjectKeyId:          rootSKI,
 	}
-	rootDER, err := createCertificate(rootTmpl, rootTmpl, rootKey.Public(), rootKey)
+	rootDER, err := CreateCertificate(rootTmpl, rootTmpl, rootKey.Public(), rootKey)
 	if err != nil {
 		return nil, fmt.Errorf("ca: init: sign root: %w", err)
 	}
@@ -128,7 +128,7 @@ func InitHierarchy(cfg HierarchyConfig) (*Hierarchy, error) {
 	if cfg.RootIssuerURL != "" {
 		issTmpl.IssuingCertificateURL = []string{cfg.RootIssuerURL}
 	}
-	issDER, err := createCertificate(issTmpl, root, issKey.Public(), rootKey)
+	issDER, err := CreateCertificate(issTmpl, root, issKey.Public(), rootKey)
 	if err != nil {
 		return nil, fmt.Errorf("ca: init: sign issuing CA: %w", err)
 	}

@@ -2,7 +2,6 @@ package ca_test
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"path/filepath"
@@ -16,6 +15,7 @@ import (
 	"renewal/ca"
 	"renewal/ca/internal/hsmtest"
 	"renewal/ca/signer"
+	"renewal/ca/x509sig"
 )
 
 func fileKey(t *testing.T, alg signer.Algorithm) ca.KeyFactory {
@@ -83,7 +83,7 @@ func TestPKCS11Authority(t *testing.T) {
 	})
 	require.NoError(t, err)
 	auth, err := ca.New(ca.Config{
-		Issuer: h.Issuing, Roots: pool(h.Root), Signer: hsmKey, Profiles: f.profiles, Store: f.store,
+		Issuer: h.Issuing, Roots: []*x509.Certificate{h.Root}, Signer: hsmKey, Profiles: f.profiles, Store: f.store,
 		Now: f.clock.Now, OCSPURL: testOCSPURL, CRLURL: testCRLURL,
 	})
 	require.NoError(t, err)
@@ -91,7 +91,9 @@ func TestPKCS11Authority(t *testing.T) {
 	// The current certificate is the HSM authority's own: its
 	// revocation is in the Store (another issuer's is asked of that issuer).
 	tmpl := *f.sub(t, "ru-owner").Cert
-	curDER, err := x509.CreateCertificate(rand.Reader, &tmpl, h.Issuing, tmpl.PublicKey, hsmKey)
+	curPub, err := x509sig.PublicKeyOf(&tmpl) // GOST: crypto/x509 leaves it nil
+	require.NoError(t, err)
+	curDER, err := ca.CreateCertificate(&tmpl, h.Issuing, curPub, hsmKey)
 	require.NoError(t, err)
 	renewal := f.request(t, "ru-owner", newKey(t, "p256"), "hsm")
 	renewal.Current, renewal.CurrentChain = parse(t, curDER), nil

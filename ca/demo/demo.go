@@ -6,9 +6,6 @@ package demo
 
 import (
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"errors"
@@ -18,9 +15,8 @@ import (
 	"path/filepath"
 	"time"
 
-	"software.sslmate.com/src/go-pkcs12"
-
 	"renewal/ca"
+	"renewal/ca/keyfile"
 	"renewal/ca/lint"
 	"renewal/ca/profile"
 	"renewal/ca/signer"
@@ -37,6 +33,10 @@ type Options struct {
 	// URLs written into the issuing CA certificate: the root's CRL and
 	// certificate (optional).
 	RootCRLURL, RootIssuerURL string
+	// CAAlgorithm is the root's and the issuing CA's key; zero means
+	// GOST R 34.10-2012 256 (signer.GOST256), as a Russian accredited
+	// centre's. An ECDSA issuing key gets an ECDSA P-384 root.
+	CAAlgorithm signer.Algorithm
 }
 
 // Subscriber is one demo certificate holder.
@@ -105,6 +105,13 @@ func Build(dir string, now time.Time, opts Options) (*Result, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
+	caAlg, rootAlg := opts.CAAlgorithm, signer.ECDSAP384
+	if caAlg == "" {
+		caAlg = signer.GOST256
+	}
+	if caAlg.IsGOST() {
+		rootAlg = caAlg // a GOST chain is GOST throughout
+	}
 	res := &Result{
 		RootFile:       filepath.Join(dir, "root.pem"),
 		IssuingFile:    filepath.Join(dir, issuingFile),
@@ -122,8 +129,8 @@ func Build(dir string, now time.Time, opts Options) (*Result, error) {
 		Now:             now.AddDate(-3, 0, 0),
 		RootValidity:    20 * 365 * 24 * time.Hour,
 		IssuingValidity: 10 * 365 * 24 * time.Hour,
-		RootKey:         func() (signer.Signer, error) { return signer.GenerateFile(res.RootKeyFile, signer.ECDSAP384) },
-		IssuingKey:      func() (signer.Signer, error) { return signer.GenerateFile(res.IssuingKeyFile, signer.ECDSAP256) },
+		RootKey:         func() (signer.Signer, error) { return signer.GenerateFile(res.RootKeyFile, rootAlg) },
+		IssuingKey:      func() (signer.Signer, error) { return signer.GenerateFile(res.IssuingKeyFile, caAlg) },
 		RootCRLURL:      opts.RootCRLURL,
 		RootIssuerURL:   opts.RootIssuerURL,
 	})
@@ -164,7 +171,7 @@ func buildSubscriber(dir string, now time.Time, opts Options, profiles *profile.
 	if err != nil {
 		return Subscriber{}, err
 	}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	key, err := keyFor(prof)
 	if err != nil {
 		return Subscriber{}, err
 	}
@@ -191,7 +198,7 @@ func buildSubscriber(dir string, now time.Time, opts Options, profiles *profile.
 	if err != nil {
 		return Subscriber{}, err
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, h.Issuing, key.Public(), h.IssuingKey)
+	der, err := ca.CreateCertificate(tmpl, h.Issuing, key.Public(), h.IssuingKey)
 	if err != nil {
 		return Subscriber{}, fmt.Errorf("sign: %w", err)
 	}
@@ -206,7 +213,9 @@ func buildSubscriber(dir string, now time.Time, opts Options, profiles *profile.
 	if err != nil {
 		return Subscriber{}, err
 	}
-	p12, err := pkcs12.Modern.Encode(key, cert, []*x509.Certificate{h.Issuing, h.Root}, opts.Password)
+	// keyfile writes GOST and ECDSA keys alike (PBES2, AES-256, HMAC-SHA256:
+	// what OpenSSL 3 writes and reads, and the wizard opens).
+	p12, err := keyfile.EncodePKCS12([]keyfile.Entry{{Key: key, Cert: cert, Chain: []*x509.Certificate{h.Issuing, h.Root}}}, opts.Password, nil)
 	if err != nil {
 		return Subscriber{}, fmt.Errorf("pkcs12: %w", err)
 	}

@@ -4,16 +4,20 @@ import (
 	"crypto/x509"
 	"encoding/asn1"
 	"os"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"software.sslmate.com/src/go-pkcs12"
 
+	"renewal/ca/crypto/gost3410"
 	"renewal/ca/demo"
+	"renewal/ca/gostssl"
 	"renewal/ca/ident"
+	"renewal/ca/keyfile"
 	"renewal/ca/profile"
+	"renewal/ca/x509sig"
 )
 
 func TestIdentitiesCheckDigits(t *testing.T) {
@@ -79,10 +83,12 @@ func TestBuild(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
 	}
-	roots := x509.NewCertPool()
-	roots.AddCert(res.Root)
-	inter := x509.NewCertPool()
-	inter.AddCert(res.Issuing)
+	_, gostRoot := res.Root.PublicKey.(*gost3410.PublicKey)
+	assert.True(t, gostRoot || res.Root.PublicKey == nil, "crypto/x509 leaves a GOST key unparsed")
+	require.NoError(t, x509sig.CheckSignatureFrom(res.Issuing, res.Root))
+	issuingKey, err := x509sig.PublicKeyOf(res.Issuing)
+	require.NoError(t, err)
+	require.IsType(t, &gost3410.PublicKey{}, issuingKey, "the demo CA is GOST R 34.10-2012, as a Russian centre's")
 
 	for _, s := range res.Subscribers {
 		t.Run("ok/"+s.Scenario, func(t *testing.T) {
@@ -99,21 +105,31 @@ func TestBuild(t *testing.T) {
 			// The PKCS#12 file opens with the password and holds key + chain.
 			b, err := os.ReadFile(s.File)
 			require.NoError(t, err)
-			key, cert, chain, err := pkcs12.DecodeChain(b, "секрет-demo")
+			entries, err := keyfile.DecodePKCS12(b, "секрет-demo")
 			require.NoError(t, err)
+			require.Len(t, entries, 1)
+			cert := entries[0].Cert
 			assert.Equal(t, s.Serial, cert.SerialNumber)
-			assert.NotNil(t, key)
-			assert.Len(t, chain, 2)
-			_, _, _, err = pkcs12.DecodeChain(b, "wrong")
-			assert.Error(t, err)
+			assert.NotNil(t, entries[0].Key)
+			assert.Len(t, entries[0].Chain, 2)
+			_, err = keyfile.DecodePKCS12(b, "wrong")
+			assert.ErrorIs(t, err, keyfile.ErrPassword)
+
+			// The current key is what the profile's wizard makes: GOST
+			// for the Russian qualified profiles.
+			pub, err := x509sig.PublicKeyOf(cert)
+			require.NoError(t, err)
+			if prof.Jurisdiction() == profile.RU {
+				assert.IsType(t, &gost3410.PublicKey{}, pub)
+			}
 
 			// Chains to the demo root (as of a moment it is valid).
 			at := now
 			if s.State == "expired" {
 				at = cert.NotAfter.Add(-time.Hour)
 			}
-			_, err = cert.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, CurrentTime: at,
-				KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
+			_, err = x509sig.VerifyChain(cert, x509sig.ChainOptions{
+				Roots: []*x509.Certificate{res.Root}, Intermediates: []*x509.Certificate{res.Issuing}, At: at})
 			require.NoError(t, err)
 
 			switch s.State {
@@ -148,9 +164,26 @@ func TestBuild(t *testing.T) {
 	rev, _ := res.Subscriber("by-revoked")
 	assert.Equal(t, rev.Serial, res.RevokeSerial)
 
+	// OpenSSL with the GOST engine, which our code did not write, takes
+	// the chain and a Russian holder's file.
+	o := gostssl.New(t)
+	owner, _ := res.Subscriber("ru-owner")
+	o.MustRun(nil, "verify", "-attime", strconv.FormatInt(now.Unix(), 10), "-CAfile", res.RootFile,
+		"-untrusted", res.IssuingFile, owner.CertFile)
+	p12 := o.Write("owner.p12", mustRead(t, owner.File))
+	out := o.MustRun(nil, "pkcs12", "-in", p12, "-passin", "pass:секрет-demo", "-nodes", "-info")
+	assert.Contains(t, string(out), "BEGIN PRIVATE KEY")
+
 	// A second build into the same directory refuses to overwrite keys.
 	_, err = demo.Build(dir, now, demo.Options{Password: "x"})
 	assert.Error(t, err)
 	_, err = demo.Build(t.TempDir(), now, demo.Options{})
 	assert.Error(t, err, "a password is required")
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	return b
 }

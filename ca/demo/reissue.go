@@ -2,9 +2,6 @@ package demo
 
 import (
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/sha1"
 	"crypto/x509"
 	"encoding/asn1"
@@ -15,6 +12,7 @@ import (
 
 	"renewal/ca"
 	"renewal/ca/signer"
+	"renewal/ca/x509sig"
 )
 
 var oidSubjectKeyID = asn1.ObjectIdentifier{2, 5, 29, 14}
@@ -44,11 +42,16 @@ func LoadIssuer(dir string) (*x509.Certificate, signer.Signer, error) {
 }
 
 // Reissue is another certificate of base's holder: the same subject and
-// extensions, its own P-256 key, serial and key identifier, valid until
+// extensions, its own key of base's kind (the same GOST curve, else
+// P-256), serial and key identifier, valid until
 // notAfter (zero: base's), signed by issuer. Tests and the load benchmark
 // use it for many holders, or a second certificate of one person.
-func Reissue(base, issuer *x509.Certificate, issuerKey crypto.Signer, notAfter time.Time) (*x509.Certificate, *ecdsa.PrivateKey, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+func Reissue(base, issuer *x509.Certificate, issuerKey crypto.Signer, notAfter time.Time) (*x509.Certificate, crypto.Signer, error) {
+	basePub, err := x509sig.PublicKeyOf(base)
+	if err != nil {
+		return nil, nil, err
+	}
+	key, err := sameKind(basePub)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -56,7 +59,7 @@ func Reissue(base, issuer *x509.Certificate, issuerKey crypto.Signer, notAfter t
 	if err != nil {
 		return nil, nil, err
 	}
-	spki, err := x509.MarshalPKIXPublicKey(key.Public())
+	spki, err := x509sig.MarshalPublicKey(key.Public())
 	if err != nil {
 		return nil, nil, err
 	}
@@ -83,7 +86,7 @@ func Reissue(base, issuer *x509.Certificate, issuerKey crypto.Signer, notAfter t
 			tmpl.ExtraExtensions = append(tmpl.ExtraExtensions, e)
 		}
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, issuer, key.Public(), issuerKey)
+	der, err := ca.CreateCertificate(tmpl, issuer, key.Public(), issuerKey)
 	if err != nil {
 		return nil, nil, fmt.Errorf("demo: reissue %x: %w", base.SerialNumber, err)
 	}

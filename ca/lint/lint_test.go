@@ -75,7 +75,7 @@ func issue(t *testing.T, res *demo.Result, prof *profile.Profile, values map[str
 	if mutate != nil {
 		mutate(tmpl)
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, res.Issuing, key.Public(), res.IssuingKey)
+	der, err := ca.CreateCertificate(tmpl, res.Issuing, key.Public(), res.IssuingKey)
 	require.NoError(t, err)
 	return der
 }
@@ -270,7 +270,7 @@ func TestLinterCheck(t *testing.T) {
 	assert.Empty(t, fs)
 
 	// The real issuer signs the very same TBSCertificate.
-	realDER, err := x509.CreateCertificate(rand.Reader, tmpl, res.Issuing, key.Public(), res.IssuingKey)
+	realDER, err := ca.CreateCertificate(tmpl, res.Issuing, key.Public(), res.IssuingKey)
 	require.NoError(t, err)
 	a, _ := x509.ParseCertificate(lintDER)
 	b, _ := x509.ParseCertificate(realDER)

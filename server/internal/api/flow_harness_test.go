@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"crypto"
 	"crypto/ecdsa"
@@ -24,12 +25,12 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/riverqueue/river"
 	"github.com/stretchr/testify/require"
-	"software.sslmate.com/src/go-pkcs12"
 
 	"renewal/app/wire"
 	"renewal/ca"
 	"renewal/ca/crypto/gost3410"
 	"renewal/ca/demo"
+	"renewal/ca/keyfile"
 	"renewal/server/internal/auditlog"
 	"renewal/server/internal/authority"
 	"renewal/server/internal/config"
@@ -223,11 +224,13 @@ func (f *flow) holder(scenario, phone, email string) *holder {
 		}
 		b, err := os.ReadFile(s.File)
 		require.NoError(f.t, err)
-		key, cert, cas, err := pkcs12.DecodeChain(b, f.demo.Password)
+		// keyfile reads GOST keys too (go-pkcs12 does not).
+		entries, err := keyfile.DecodePKCS12(b, f.demo.Password)
 		require.NoError(f.t, err)
-		h.cert, h.key = cert, key.(crypto.Signer)
-		for _, c := range cas {
-			if !c.Equal(cert) && c.CheckSignatureFrom(c) != nil { // intermediates only
+		require.Len(f.t, entries, 1)
+		h.cert, h.key = entries[0].Cert, entries[0].Key
+		for _, c := range entries[0].Chain {
+			if !bytes.Equal(c.RawIssuer, c.RawSubject) { // intermediates only
 				h.chain = append(h.chain, c)
 			}
 		}

@@ -105,19 +105,14 @@ func Load(cfg *config.Config, store ca.Store, publicURL string, log *slog.Logger
 		closeQuietly(closer)
 		return nil, fmt.Errorf("profiles: %w", err)
 	}
-	roots := x509.NewCertPool()
-	roots.AddCert(root)
-	rootList := []*x509.Certificate{root}
+	roots := []*x509.Certificate{root}
 	if b, err := os.ReadFile(filepath.Join(dir, TrustedFile)); err == nil {
 		extra, err := ca.ParsePEM(b)
 		if err != nil {
 			closeQuietly(closer)
 			return nil, fmt.Errorf("%s: %w", TrustedFile, err)
 		}
-		for _, c := range extra {
-			roots.AddCert(c)
-		}
-		rootList = append(rootList, extra...)
+		roots = append(roots, extra...)
 	}
 	a, err := ca.New(ca.Config{
 		Issuer:    issuing,
@@ -133,9 +128,6 @@ func Load(cfg *config.Config, store ca.Store, publicURL string, log *slog.Logger
 		Logger:    log,
 		// Certificates of the issuers in trusted.pem: their OCSP and CRLs.
 		Foreign: revcheck.New(revcheck.Config{Logger: log}),
-
-		// The same anchors as a list, for GOST chains (x509sig).
-		RootCertificates: rootList,
 	})
 	if err != nil {
 		closeQuietly(closer)
