@@ -10,10 +10,9 @@ import (
 	"strings"
 	"time"
 
-	"software.sslmate.com/src/go-pkcs12"
-
 	"renewal/app/wire"
 	"renewal/ca/demo"
+	"renewal/ca/keyfile"
 )
 
 // Holder is one simulated person: a current certificate of their own, its
@@ -107,11 +106,15 @@ func NewMinter(demoDir string) (*Minter, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read %s: %w", sc.demo, err)
 		}
-		_, cert, _, err := pkcs12.DecodeChain(p12, strings.TrimSpace(string(pw)))
+		// keyfile reads GOST keys too (go-pkcs12 does not).
+		entries, err := keyfile.DecodePKCS12(p12, strings.TrimSpace(string(pw)))
 		if err != nil {
 			return nil, fmt.Errorf("open %s: %w", sc.demo, err)
 		}
-		m.bases = append(m.bases, cert)
+		if len(entries) != 1 {
+			return nil, fmt.Errorf("open %s: %d keys in the file, want 1", sc.demo, len(entries))
+		}
+		m.bases = append(m.bases, entries[0].Cert)
 	}
 	return m, nil
 }

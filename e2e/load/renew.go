@@ -5,10 +5,7 @@ import (
 	"bytes"
 	"context"
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/json"
@@ -25,6 +22,7 @@ import (
 
 	"renewal/app/wire"
 	"renewal/ca/cms"
+	"renewal/ca/x509sig"
 )
 
 // Step names, in the order of a renewal. Each is one HTTP call, as the
@@ -109,7 +107,7 @@ type renewal struct {
 	res    *Result
 	calls  int // for Options.Alternate
 
-	newKey  *ecdsa.PrivateKey
+	newKey  crypto.Signer
 	newCert *x509.Certificate
 	newCA   []*x509.Certificate
 }
@@ -215,7 +213,7 @@ func (r *renewal) prove(ctx context.Context) error {
 	if err := r.call(ctx, StepChallenge, "POST", "/api/v1/renewal/challenge", nil, &ch); err != nil {
 		return err
 	}
-	sig, err := r.h.Key.Sign(rand.Reader, sha256Sum(ch.Message), sha256Opts)
+	sig, err := signChallenge(r.h.Key, ch.Message)
 	if err != nil {
 		return r.fail(StepProof, err)
 	}
@@ -321,7 +319,7 @@ func (r *renewal) payCard(ctx context.Context) error {
 	return nil
 }
 
-// request makes a new P-256 key and its request (an empty subject, as the
+// request makes the new key and its request (an empty subject, as the
 // browser's), and waits for the certificate.
 func (r *renewal) request(ctx context.Context) error {
 	sent := time.Now()
@@ -336,13 +334,14 @@ func (r *renewal) request(ctx context.Context) error {
 	return nil
 }
 
-// submitRequest makes the new key and sends its request.
+// submitRequest makes the new key of the profile's kind and sends its
+// request (x509sig: crypto/x509 cannot sign with a GOST key).
 func (r *renewal) submitRequest(ctx context.Context) error {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	key, err := newKey(r.view.KeyAlgorithm)
 	if err != nil {
 		return r.fail(StepRequest, err)
 	}
-	csr, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{}}, key)
+	csr, err := x509sig.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{}}, key)
 	if err != nil {
 		return r.fail(StepRequest, err)
 	}
@@ -373,7 +372,12 @@ func (r *renewal) acknowledge(ctx context.Context) error {
 		return r.fail(StepCertificate, errors.New("no certificate in the answer"))
 	}
 	r.newCert, r.newCA = certs[0], certs[1:]
-	if !r.newKey.PublicKey.Equal(r.newCert.PublicKey) {
+	// crypto/x509 leaves a GOST key nil: x509sig reads it.
+	pub, err := x509sig.PublicKeyOf(r.newCert)
+	if err != nil {
+		return r.fail(StepCertificate, err)
+	}
+	if !samePublic(r.newKey, pub) {
 		return r.fail(StepCertificate, errors.New("the certificate is not of the new key"))
 	}
 	var form []byte
@@ -537,13 +541,6 @@ func (r *renewal) fail(step string, err error) error {
 		r.res.Step = step
 	}
 	return err
-}
-
-var sha256Opts = crypto.SHA256
-
-func sha256Sum(b []byte) []byte {
-	s := sha256.Sum256(b)
-	return s[:]
 }
 
 // waitEvents follows the application's events stream until it reaches

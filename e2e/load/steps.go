@@ -2,7 +2,6 @@ package load
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/x509"
 	"errors"
 	"net/http"
@@ -85,7 +84,7 @@ func (R *Renewal) Challenge(ctx context.Context) (wire.Challenge, error) {
 
 // Prove answers ch with the current certificate's key.
 func (R *Renewal) Prove(ctx context.Context, ch wire.Challenge) error {
-	sig, err := R.r.h.Key.Sign(rand.Reader, sha256Sum(ch.Message), sha256Opts)
+	sig, err := signChallenge(R.r.h.Key, ch.Message)
 	if err != nil {
 		return err
 	}
