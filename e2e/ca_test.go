@@ -21,6 +21,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"renewal/ca/gostssl"
 )
 
 // demoSubscriber reads the suite server's demo manifest.
@@ -39,9 +41,11 @@ func demoSubscriber(t *testing.T, scenario string) (certFile string) {
 	return ""
 }
 
+// openssl runs OpenSSL with its GOST engine loaded (the demo authority
+// is GOST R 34.10-2012): paths absolute or relative to a fresh directory.
 func openssl(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	out, err := exec.Command("openssl", args...).CombinedOutput()
+	out, err := gostssl.New(t).Run(nil, args...)
 	return string(out), err
 }
 

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"crypto/x509"
+	"encoding/asn1"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
@@ -17,14 +18,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"software.sslmate.com/src/go-pkcs12"
 
 	"renewal/ca/demo"
+	"renewal/ca/keyfile"
 )
 
 // The wizard's scenarios run each in a fresh browser context (their own
@@ -330,13 +332,15 @@ func reissueP12(t *testing.T, demoDir, file, password string) string {
 	t.Helper()
 	b, err := os.ReadFile(file)
 	require.NoError(t, err)
-	_, cert, cas, err := pkcs12.DecodeChain(b, password)
+	// keyfile reads and writes GOST keys (the Russian holders') too.
+	entries, err := keyfile.DecodePKCS12(b, password)
 	require.NoError(t, err)
+	require.Len(t, entries, 1)
 	issuing, issuingKey, err := demo.LoadIssuer(demoDir)
 	require.NoError(t, err)
-	fresh, key, err := demo.Reissue(cert, issuing, issuingKey, time.Time{})
+	fresh, key, err := demo.Reissue(entries[0].Cert, issuing, issuingKey, time.Time{})
 	require.NoError(t, err)
-	p12, err := pkcs12.Modern.Encode(key, fresh, cas, password)
+	p12, err := keyfile.EncodePKCS12([]keyfile.Entry{{Key: key, Cert: fresh, Chain: entries[0].Chain}}, password, nil)
 	require.NoError(t, err)
 	out := filepath.Join(t.TempDir(), filepath.Base(file))
 	require.NoError(t, os.WriteFile(out, p12, 0o600))
@@ -520,16 +524,89 @@ func (tb *tab) fillEntropy() {
 	tb.t.Fatalf("the entropy bar did not fill: %s", eval[string](tb, `document.getElementById('entropy-bar').getAttribute('aria-label')`))
 }
 
-// acknowledgeAndSave acknowledges the issued certificate with the new
-// key kept in this browser and saves it, ending the application.
-func (tb *tab) acknowledgeAndSave() {
+// acknowledgeAndSave acknowledges the issued certificate with the new key
+// and saves it, ending the application: a key kept in this browser gets
+// its certificate; a key for a file (a GOST key always) is saved as a
+// .p12 under filePassword, and the downloaded file's path is returned.
+func (tb *tab) acknowledgeAndSave() string {
 	tb.t.Helper()
 	tb.click("form-read")
 	tb.click("acknowledge")
 	tb.waitStep("save")
 	tb.step("save")
+	if !eval[bool](tb, `document.getElementById('file-password') !== null`) {
+		tb.click("save")
+		tb.waitDelivered()
+		return ""
+	}
+	dir := filepath.Join(suite.DataDir, "downloads")
+	require.NoError(tb.t, os.MkdirAll(dir, 0o700))
+	_, err := chromedp.CallBrowser(tb.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir,
+		BrowserContextID: chromedp.FromContext(tb.ctx).BrowserContextID}) // the tab's own context
+	require.NoError(tb.t, err)
+	serial := firstCertificate(tb.t, tb.fetchBytes("/api/v1/renewal/certificate.pem")).SerialNumber.Text(16)
+	tb.typeInto("file-password", filePassword)
+	tb.typeInto("file-password-repeat", filePassword)
+	tb.waitFor(`!document.getElementById('save').disabled`)
 	tb.click("save")
 	tb.waitDelivered()
+	file := filepath.Join(dir, "signature-"+serial+".p12")
+	for range 100 {
+		if fi, err := os.Stat(file); err == nil && fi.Size() > 0 {
+			return file
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	names, _ := filepath.Glob(filepath.Join(dir, "*"))
+	tb.t.Fatalf("the browser saved no %s (the folder has %v)", file, names)
+	return ""
+}
+
+// checkGOST: the certificate's key is GOST R 34.10-2012 (keyOID: 256
+// 1.2.643.7.1.1.1.1, 512 …1.2) and the authority signed it with GOST
+// over Streebog (sigOID: 256 1.2.643.7.1.1.3.2, 512 …3.3).
+func checkGOST(t *testing.T, c *x509.Certificate, keyOID, sigOID string) {
+	t.Helper()
+	var cert struct {
+		TBS struct {
+			Version   int `asn1:"optional,explicit,default:0,tag:0"`
+			Serial    asn1.RawValue
+			Algorithm struct{ Algorithm asn1.ObjectIdentifier }
+			Issuer    asn1.RawValue
+			Validity  asn1.RawValue
+			Subject   asn1.RawValue
+			SPKI      struct {
+				Algorithm struct {
+					Algorithm  asn1.ObjectIdentifier
+					Parameters asn1.RawValue `asn1:"optional"`
+				}
+				Key asn1.BitString
+			}
+		}
+		Algorithm struct{ Algorithm asn1.ObjectIdentifier }
+	}
+	_, err := asn1.Unmarshal(c.Raw, &cert)
+	require.NoError(t, err)
+	assert.Equal(t, keyOID, cert.TBS.SPKI.Algorithm.Algorithm.String(), "the key's algorithm")
+	assert.Equal(t, sigOID, cert.Algorithm.Algorithm.String(), "the signature's algorithm")
+	assert.Equal(t, sigOID, cert.TBS.Algorithm.Algorithm.String(), "the signature algorithm inside")
+}
+
+// filePassword protects the .p12 files the wizard saves in the tests.
+const filePassword = "пароль файла подписи 1"
+
+// checkSavedP12 opens the .p12 the wizard saved with OpenSSL and its GOST
+// engine (which our code did not write): it must hold the issued
+// certificate and a key that OpenSSL reads.
+func checkSavedP12(t *testing.T, file string, issued *x509.Certificate) {
+	t.Helper()
+	out, err := openssl(t, "pkcs12", "-in", file, "-passin", "pass:"+filePassword, "-nodes")
+	require.NoError(t, err, out)
+	require.Contains(t, out, "BEGIN PRIVATE KEY")
+	block, _ := pem.Decode([]byte(out[strings.Index(out, "-----BEGIN CERTIFICATE-----"):]))
+	require.NotNil(t, block, out)
+	assert.Equal(t, issued.Raw, block.Bytes, "the file holds the issued certificate first")
 }
 
 func (tb *tab) waitDelivered() {

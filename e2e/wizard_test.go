@@ -23,8 +23,9 @@ import (
 // phone number (five codes an hour per phone).
 
 // TestWizardRussiaOwnerCard: the Russian owner ("Я владелец") renews
-// with a key made in the browser and pays by card; the new certificate
-// chains to the demo authority, keeps the subject and has a new key.
+// his GOST certificate with a GOST key made in the browser, saved to a
+// .p12, and pays by card; the new certificate chains to the demo GOST
+// authority (OpenSSL verifies it), keeps the subject and has a new key.
 //
 // It runs on a 360 px phone screen, so every step of a whole renewal
 // works there; it tours every step in both languages at both widths
@@ -65,9 +66,15 @@ func TestWizardRussiaOwnerCard(t *testing.T) {
 	tb.click("generate-key")
 	tb.waitStep("issued")
 	tb.step("issued")
-	tb.acknowledgeAndSave()
+	saved := tb.acknowledgeAndSave()
 
+	// GOST throughout: the current key, the new one (made in the page,
+	// saved to a file), the certificate and the authority's signature;
+	// OpenSSL's GOST engine verifies the chain and opens the file.
 	issued := checkRenewed(t, tb, owner.certificate(t))
+	require.NotEmpty(t, saved, "a GOST key is saved to a file")
+	checkSavedP12(t, saved, issued)
+	checkGOST(t, issued, "1.2.643.7.1.1.1.1", "1.2.643.7.1.1.3.2")
 	checkAct(t, tb)
 	t.Logf("issued serial %x", issued.SerialNumber)
 

@@ -87,7 +87,7 @@ func (c *Client) verifyOCSP(der []byte, cert, issuer *x509.Certificate, now time
 	if err := c.checkResponder(der, issuer, now); err != nil {
 		return nil, err
 	}
-	bare, err := withoutCertificates(der)
+	bare, err := x509sig.OCSPWithoutCertificates(der)
 	if err != nil {
 		return nil, fmt.Errorf("parse response: %w", err)
 	}
@@ -178,41 +178,6 @@ type (
 )
 
 var oidOCSPBasic = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 1}
-
-// withoutCertificates re-encodes a successful OCSPResponse with its
-// BasicOCSPResponse's tbsResponseData, signatureAlgorithm and signature
-// only. Its signature was verified before; what is read from the copy is
-// the same bytes.
-func withoutCertificates(der []byte) ([]byte, error) {
-	var r responseASN1
-	if rest, err := asn1.Unmarshal(der, &r); err != nil {
-		return nil, err
-	} else if len(rest) != 0 {
-		return nil, errors.New("trailing data")
-	}
-	var basic asn1.RawValue
-	if rest, err := asn1.Unmarshal(r.Response.Response, &basic); err != nil {
-		return nil, err
-	} else if len(rest) != 0 || basic.Tag != asn1.TagSequence {
-		return nil, errors.New("malformed BasicOCSPResponse")
-	}
-	var kept []byte
-	in := basic.Bytes
-	for i := 0; i < 3; i++ {
-		var el asn1.RawValue
-		var err error
-		if in, err = asn1.Unmarshal(in, &el); err != nil {
-			return nil, err
-		}
-		kept = append(kept, el.FullBytes...)
-	}
-	b, err := asn1.Marshal(asn1.RawValue{Class: asn1.ClassUniversal, Tag: asn1.TagSequence, IsCompound: true, Bytes: kept})
-	if err != nil {
-		return nil, err
-	}
-	r.Response.Response = b
-	return asn1.Marshal(r)
-}
 
 // certIDs lists the CertIDs of a successful basic OCSP response.
 func certIDs(der []byte) ([]certID, error) {

@@ -174,6 +174,47 @@ func VerifyOCSPResponse(der []byte, issuer *x509.Certificate, at time.Time) (*OC
 	return nil, ErrOCSPResponder
 }
 
+// OCSPWithoutCertificates re-encodes a successful OCSPResponse with its
+// BasicOCSPResponse's tbsResponseData, signatureAlgorithm and signature
+// only, for readers such as x/crypto/ocsp that verify an embedded
+// responder certificate with crypto/x509, which knows no GOST or bign.
+// Verify the response first (VerifyOCSPResponse): what is read from the
+// copy is the same signed bytes.
+func OCSPWithoutCertificates(der []byte) ([]byte, error) {
+	var r struct {
+		Status   asn1.Enumerated
+		Response struct {
+			ResponseType asn1.ObjectIdentifier
+			Response     []byte
+		} `asn1:"explicit,tag:0,optional"`
+	}
+	if rest, err := asn1.Unmarshal(der, &r); err != nil {
+		return nil, fmt.Errorf("%w: OCSP response: %v", ErrMalformed, err)
+	} else if len(rest) != 0 {
+		return nil, fmt.Errorf("%w: OCSP response: trailing data", ErrMalformed)
+	}
+	var basic asn1.RawValue
+	if rest, err := asn1.Unmarshal(r.Response.Response, &basic); err != nil || len(rest) != 0 || basic.Tag != asn1.TagSequence {
+		return nil, fmt.Errorf("%w: BasicOCSPResponse", ErrMalformed)
+	}
+	var kept []byte
+	in := basic.Bytes
+	for i := 0; i < 3; i++ {
+		var el asn1.RawValue
+		var err error
+		if in, err = asn1.Unmarshal(in, &el); err != nil {
+			return nil, fmt.Errorf("%w: BasicOCSPResponse: %v", ErrMalformed, err)
+		}
+		kept = append(kept, el.FullBytes...)
+	}
+	b, err := asn1.Marshal(asn1.RawValue{Class: asn1.ClassUniversal, Tag: asn1.TagSequence, IsCompound: true, Bytes: kept})
+	if err != nil {
+		return nil, err
+	}
+	r.Response.Response = b
+	return asn1.Marshal(r)
+}
+
 // unwrapOCSP returns the BasicOCSPResponse inside a successful
 // OCSPResponse, or der itself if it is a BasicOCSPResponse.
 func unwrapOCSP(der []byte) ([]byte, error) {

@@ -2,9 +2,6 @@ package api
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
 	"io"
 	"net/http/httptest"
@@ -127,8 +124,7 @@ func TestApprovalRussia(t *testing.T) {
 	p, ref := emp.pay()
 	require.Equal(t, 200, f.notify(event("ev-ru-approval", payments.EventSucceeded, p, ref), time.Now(), f.webhookSecret))
 	emp.waitState("key_pending")
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	csr, _ := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{}, key)
+	_, csr := emp.newRequest()
 	emp.must("POST", "/api/v1/renewal/request", wire.CertificateRequest{CSR: csr}, nil)
 	emp.waitState("issued")
 
@@ -178,8 +174,7 @@ func TestApprovalBelarus(t *testing.T) {
 	require.Equal(t, 200, f.notify(event("ev-by-group", payments.EventSucceeded, *a.Payment, *pay.ProviderRef), time.Now(), f.webhookSecret))
 	for _, h := range []*holder{zhuk, sink} {
 		h.waitState("key_pending")
-		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		csr, _ := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{}, key)
+		_, csr := h.newRequest()
 		h.must("POST", "/api/v1/renewal/request", wire.CertificateRequest{CSR: csr}, nil)
 		h.waitState("issued")
 	}

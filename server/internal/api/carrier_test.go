@@ -1,9 +1,6 @@
 package api
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
 	"encoding/asn1"
 	"fmt"
@@ -40,12 +37,9 @@ func TestIssuedSignToolFollowsCarrier(t *testing.T) {
 			var v wire.Renewal
 			h.must("GET", "/api/v1/renewal", nil, &v)
 			assert.Equal(t, prof.KeyAlgorithms()[0], v.KeyAlgorithm, "the profile chooses the key")
-			require.Equal(t, "ecdsa-p256", v.KeyAlgorithm)
+			require.Equal(t, "gost2012-256", v.KeyAlgorithm, "a Russian qualified certificate is GOST")
 
-			key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-			require.NoError(t, err)
-			csr, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{}, key)
-			require.NoError(t, err)
+			_, csr := h.newRequest()
 			status, e := h.call("POST", "/api/v1/renewal/request", wire.CertificateRequest{CSR: csr, Carrier: "token"}, nil)
 			assert.Equal(t, 400, status)
 			assert.Equal(t, "unknown_carrier", e.Code)
@@ -56,13 +50,14 @@ func TestIssuedSignToolFollowsCarrier(t *testing.T) {
 			h.waitState("issued")
 			var pemBytes []byte
 			h.must("GET", "/api/v1/renewal/certificate.pem", nil, &pemBytes)
-			want, err := prof.RU().SubjectSignToolFor(carrier, "ecdsa-p256")
+			// The key's real set: CryptoPro A is TC26 256 paramSetB.
+			want, err := prof.RU().SubjectSignToolFor(carrier, "gost2012-256-B")
 			require.NoError(t, err)
 			assert.Equal(t, want, signTool(t, parsePEMCert(t, pemBytes)))
 		})
 	}
-	b, _ := prof.RU().SubjectSignToolFor(wire.CarrierBrowser, "ecdsa-p256")
-	fl, _ := prof.RU().SubjectSignToolFor(wire.CarrierFile, "ecdsa-p256")
+	b, _ := prof.RU().SubjectSignToolFor(wire.CarrierBrowser, "gost2012-256-B")
+	fl, _ := prof.RU().SubjectSignToolFor(wire.CarrierFile, "gost2012-256-B")
 	assert.NotEqual(t, b, fl, "the two carriers have different texts")
 	assert.False(t, slices.Contains(profile.Carriers, "token"))
 }

@@ -3,10 +3,6 @@ package api
 import (
 	"bufio"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
 	"net/http"
 	"net/url"
 	"os"
@@ -92,10 +88,7 @@ func TestKilledAfterPayment(t *testing.T) {
 	h := f.toPayment("+375290009001", "crash@example.by")
 
 	// Belarus: the person's own request file, before paying.
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	require.NoError(t, err)
-	csr, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{}, key)
-	require.NoError(t, err)
+	_, csr := h.newRequest()
 	h.must("POST", "/api/v1/renewal/request", wire.CertificateRequest{CSR: csr}, nil)
 
 	var v wire.Renewal

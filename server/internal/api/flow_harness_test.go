@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto"
 	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
@@ -17,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -31,6 +33,7 @@ import (
 	"renewal/ca/crypto/gost3410"
 	"renewal/ca/demo"
 	"renewal/ca/keyfile"
+	"renewal/ca/x509sig"
 	"renewal/server/internal/auditlog"
 	"renewal/server/internal/authority"
 	"renewal/server/internal/config"
@@ -372,6 +375,42 @@ func (h *holder) start(service string) {
 	h.f.t.Helper()
 	h.must("POST", "/api/v1/renewal", wire.RenewalStart{Service: service, Phone: h.phone, Email: h.email}, nil)
 	h.must("POST", "/api/v1/renewal/contacts", wire.CodeCheck{SMSCode: h.code(h.phone), EmailCode: h.code(h.email)}, nil)
+}
+
+// newRequest is a new key of the kind the holder's profile takes, as the
+// wizard makes it (newKeyFor), and its CSR.
+func (h *holder) newRequest() (crypto.Signer, []byte) {
+	h.f.t.Helper()
+	key := newKeyFor(h.f.t, h.cert)
+	var (
+		csr []byte
+		err error
+	)
+	if _, gost := key.(*gost3410.PrivateKey); gost {
+		csr, err = x509sig.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{}, key)
+	} else {
+		csr, err = x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{}, key)
+	}
+	require.NoError(h.f.t, err)
+	return key, csr
+}
+
+// newKeyFor is a new key of the kind a holder of cert gets from the
+// wizard: GOST R 34.10-2012 256 on CryptoPro A in Russia (the qualified
+// profiles take GOST only), P-256 in Belarus.
+func newKeyFor(t *testing.T, cert *x509.Certificate) crypto.Signer {
+	t.Helper()
+	var (
+		key crypto.Signer
+		err error
+	)
+	if slices.Contains(cert.Subject.Country, "RU") {
+		key, err = gost3410.GenerateKey(gost3410.CryptoProA(), rand.Reader)
+	} else {
+		key, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	}
+	require.NoError(t, err)
+	return key
 }
 
 // sign signs a message with the holder's current key (SHA-256; ECDSA DER;

@@ -2,9 +2,6 @@ package api
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
 	"strings"
 	"sync/atomic"
@@ -172,10 +169,7 @@ func TestFlowForeignIssuanceWaitsForRevocation(t *testing.T) {
 	h.waitState("verified")
 	h.signApplication()
 	require.Equal(t, "awaiting_payment", h.state())
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	require.NoError(t, err)
-	csr, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{}, key)
-	require.NoError(t, err)
+	_, csr := h.newRequest()
 	h.must("POST", "/api/v1/renewal/request", wire.CertificateRequest{CSR: csr}, nil)
 
 	other.Set(revchecktest.Behaviour{OCSPDown: true, CRLDown: true})

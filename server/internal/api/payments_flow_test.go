@@ -27,6 +27,7 @@ import (
 	"renewal/app/wire"
 	"renewal/ca"
 	"renewal/ca/cms"
+	"renewal/ca/gostssl"
 	"renewal/server/internal/payments"
 )
 
@@ -172,10 +173,7 @@ func TestPaidToIssued(t *testing.T) {
 	h.waitState("key_pending")
 	assert.Contains(t, h.lastMessage(h.email), "/resume/", "the person is called back to make the key")
 
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	require.NoError(t, err)
-	csr, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{}, key)
-	require.NoError(t, err)
+	key, csr := h.newRequest()
 	h.must("POST", "/api/v1/renewal/request", wire.CertificateRequest{CSR: csr}, nil)
 	h.waitState("issued")
 	assert.Equal(t, 1, f.certificates(h.id), "one payment, one certificate")
@@ -185,15 +183,15 @@ func TestPaidToIssued(t *testing.T) {
 	dir := t.TempDir()
 	certFile := filepath.Join(dir, "new.pem")
 	require.NoError(t, os.WriteFile(certFile, pemBytes, 0o600))
-	out, err := exec.Command("openssl", "verify", "-CAfile", filepath.Join(f.demo.Dir, "root.pem"),
-		"-untrusted", filepath.Join(f.demo.Dir, "issuing.pem"), certFile).CombinedOutput()
+	out, err := gostssl.New(t).Run(nil, "verify", "-CAfile", filepath.Join(f.demo.Dir, "root.pem"),
+		"-untrusted", filepath.Join(f.demo.Dir, "issuing.pem"), certFile) // the GOST demo authority
 	require.NoError(t, err, string(out))
 	var v wire.Renewal
 	h.must("GET", "/api/v1/renewal", nil, &v)
 	require.NotNil(t, v.Issued)
 	newCert := parsePEMCert(t, pemBytes)
 	assert.Equal(t, h.cert.RawSubject, newCert.RawSubject, "the subject of the old certificate")
-	assert.True(t, newCert.PublicKey.(*ecdsa.PublicKey).Equal(&key.PublicKey), "the new key")
+	assert.True(t, newCert.PublicKey.(*ecdsa.PublicKey).Equal(key.Public()), "the new key")
 
 	var act []byte
 	h.must("GET", "/api/v1/renewal/act.pdf", nil, &act)
@@ -315,10 +313,7 @@ func TestIssueRetriedAfterCertificateInsertFails(t *testing.T) {
 	ctx := context.Background()
 	f.failCertificateInsertOnce()
 	h := f.toPayment("+375290001102", "retried@example.by")
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	require.NoError(t, err)
-	csr, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{}, key)
-	require.NoError(t, err)
+	_, csr := h.newRequest()
 	h.must("POST", "/api/v1/renewal/request", wire.CertificateRequest{CSR: csr}, nil)
 	p, ref := h.pay()
 	require.Equal(t, 200, f.notify(event("ev-retry", payments.EventSucceeded, p, ref), time.Now(), f.webhookSecret))
@@ -390,10 +385,7 @@ func TestIssueAtOnceFallsBackToJob(t *testing.T) {
 	p2, ref2 := h2.pay()
 	require.Equal(t, 200, f.notify(event("ev-atonce2", payments.EventSucceeded, p2, ref2), time.Now(), f.webhookSecret))
 	h2.waitState("key_pending")
-	key2, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	require.NoError(t, err)
-	csr2, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{}, key2)
-	require.NoError(t, err)
+	_, csr2 := h2.newRequest()
 	h2.must("POST", "/api/v1/renewal/request", wire.CertificateRequest{CSR: csr2}, &v)
 	assert.Equal(t, "issued", v.State, "issued within the request")
 	assert.NotNil(t, v.Issued)
@@ -411,10 +403,7 @@ func TestReplacedCertificateSuperseded(t *testing.T) {
 		p, ref := h.pay()
 		require.Equal(t, 200, f.notify(event("ev-"+h.phone, payments.EventSucceeded, p, ref), time.Now(), f.webhookSecret))
 		h.waitState("key_pending")
-		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		require.NoError(t, err)
-		csr, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{}, key)
-		require.NoError(t, err)
+		key, csr := h.newRequest()
 		h.must("POST", "/api/v1/renewal/request", wire.CertificateRequest{CSR: csr}, nil)
 		require.Equal(t, "issued", h.state())
 		var pemBytes, form []byte

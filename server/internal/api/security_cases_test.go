@@ -326,15 +326,14 @@ func (f *flow) withSubjectValue(base *x509.Certificate, old, value string) (*x50
 	require.Equal(f.t, len(old), len(value))
 	issuer, issuerKey, err := demo.LoadIssuer(f.demo.Dir)
 	require.NoError(f.t, err)
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	require.NoError(f.t, err)
+	key := newKeyFor(f.t, base)
 	tmpl := *base
 	tmpl.RawSubject = bytes.Replace(base.RawSubject, []byte(old), []byte(value), 1)
 	require.NotEqual(f.t, base.RawSubject, tmpl.RawSubject)
 	tmpl.SerialNumber, err = ca.NewSerial()
 	require.NoError(f.t, err)
 	tmpl.SubjectKeyId = nil
-	der, err := x509.CreateCertificate(rand.Reader, &tmpl, issuer, key.Public(), issuerKey)
+	der, err := ca.CreateCertificate(&tmpl, issuer, key.Public(), issuerKey)
 	require.NoError(f.t, err)
 	cert, err := x509.ParseCertificate(der)
 	require.NoError(f.t, err)
@@ -527,14 +526,13 @@ func (f *flow) withExtension(base *x509.Certificate, ext pkix.Extension) (*x509.
 	f.t.Helper()
 	issuer, issuerKey, err := demo.LoadIssuer(f.demo.Dir)
 	require.NoError(f.t, err)
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	require.NoError(f.t, err)
+	key := newKeyFor(f.t, base)
 	tmpl := *base
 	tmpl.ExtraExtensions = []pkix.Extension{ext}
 	tmpl.SerialNumber, err = ca.NewSerial()
 	require.NoError(f.t, err)
 	tmpl.SubjectKeyId = nil
-	der, err := x509.CreateCertificate(rand.Reader, &tmpl, issuer, key.Public(), issuerKey)
+	der, err := ca.CreateCertificate(&tmpl, issuer, key.Public(), issuerKey)
 	require.NoError(f.t, err)
 	cert, err := x509.ParseCertificate(der)
 	require.NoError(f.t, err)

@@ -1,10 +1,6 @@
 package api
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
 	"fmt"
 	"regexp"
 	"sort"
@@ -111,10 +107,7 @@ func TestReceiptEmailChange(t *testing.T) {
 	status, e := h.call("PUT", "/api/v1/renewal/receipt-email", wire.ReceiptEmail{Email: "late@example.ru"}, nil)
 	assert.Equal(t, 409, status, e.Code)
 
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	require.NoError(t, err)
-	csr, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{}, key)
-	require.NoError(t, err)
+	_, csr := h.newRequest()
 	h.must("POST", "/api/v1/renewal/request", wire.CertificateRequest{CSR: csr}, nil)
 	h.waitState("issued")
 	h.must("GET", "/api/v1/renewal", nil, &v)
