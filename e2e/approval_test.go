@@ -3,6 +3,8 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -32,6 +34,8 @@ const (
 // TestApprovalRussia: Петрова files "По доверенности" and waits; Иванов
 // confirms from his own browser; she pays by card and gets the new
 // certificate, which chains to the demo authority and keeps her subject.
+// Every key is GOST R 34.10-2012: hers (current and new), the head's,
+// and the authority's.
 func TestApprovalRussia(t *testing.T) {
 	petrova, ivanov := demoP12(t, "ru-employee"), demoP12(t, "ru-head")
 	emp, appID := fileEmployee(t, "A", "service-ru-poa", petrova, "+79000000301", "petrova@severny-veter.example.ru", (*tab).fillRussianEmployee)
@@ -54,6 +58,9 @@ func TestApprovalRussia(t *testing.T) {
 	assert.Contains(t, eval[string](head, `document.querySelector('#request-`+appID+` details').textContent`), "SHA-256", "the hash stays, in the details")
 	head.confirmRequests(appID)
 	assert.Equal(t, 0, eval[int](head, `document.querySelectorAll('#head-payment').length`), "in Russia the head does not pay")
+	// The head's confirmation is CMS signed in his browser with his GOST
+	// key: OpenSSL's GOST engine verifies it against the demo root.
+	checkHeadConfirmationGOST(t, head, ivanov)
 
 	// The employee's page follows by itself: on to the payment.
 	emp.waitStep("payment")
@@ -67,9 +74,14 @@ func TestApprovalRussia(t *testing.T) {
 	emp.click("generate-key")
 	emp.waitStep("issued")
 	emp.step("issued")
-	emp.acknowledgeAndSave()
+	saved := emp.acknowledgeAndSave()
 
+	// GOST throughout: her current and new keys, the head's signature,
+	// the authority's; OpenSSL verifies the certificate and opens the file.
 	issued := checkRenewed(t, emp, petrova.certificate(t))
+	checkGOST(t, issued, "1.2.643.7.1.1.1.1", "1.2.643.7.1.1.3.2")
+	require.NotEmpty(t, saved, "a GOST key is saved to a file")
+	checkSavedP12(t, saved, issued)
 	assert.Contains(t, strings.Join(issued.Subject.Organization, " "), "Северный ветер")
 	checkAct(t, emp)
 	t.Logf("issued serial %x", issued.SerialNumber)
@@ -337,6 +349,38 @@ type approvalView struct {
 		Amount money  `json:"amount"`
 	} `json:"requests"`
 	Total *money `json:"total"`
+}
+
+// checkHeadConfirmationGOST: the confirmation the head just signed, as
+// the server keeps it, is a CMS signature by his GOST certificate over
+// Streebog that OpenSSL's GOST engine verifies against the demo root.
+func checkHeadConfirmationGOST(t *testing.T, head *tab, holder subscriber) {
+	t.Helper()
+	var v struct {
+		Confirmed string `json:"confirmed"`
+	}
+	raw := evalAsync[string](head, `fetch('/api/v1/approval', {credentials: 'same-origin'}).then(r => r.text())`)
+	require.NoError(t, json.Unmarshal([]byte(raw), &v), raw)
+	require.NotEmpty(t, v.Confirmed, "the view names the confirmation just signed")
+	doc := head.fetchBytes("/api/v1/approval/confirmation/" + v.Confirmed + "/document.txt")
+	sig := head.fetchBytes("/api/v1/approval/confirmation/" + v.Confirmed + "/signature.p7s")
+	dir := t.TempDir()
+	docFile, sigFile := filepath.Join(dir, "confirmation.txt"), filepath.Join(dir, "confirmation.p7s")
+	require.NoError(t, os.WriteFile(docFile, doc, 0o600))
+	require.NoError(t, os.WriteFile(sigFile, sig, 0o600))
+	demo := filepath.Join(suite.DataDir, "demo")
+	signer := filepath.Join(dir, "signer.pem")
+	out, err := openssl(t, "cms", "-verify", "-binary", "-inform", "DER", "-in", sigFile, "-content", docFile,
+		"-CAfile", filepath.Join(demo, "root.pem"), "-certfile", filepath.Join(demo, "issuing.pem"),
+		"-purpose", "any", "-signer", signer, "-out", os.DevNull)
+	require.NoError(t, err, out)
+	assert.Contains(t, out, "Verification successful")
+	assert.Equal(t, holder.certificate(t).Raw, readCertificate(t, signer).Raw, "signed by the head's certificate")
+	out, err = openssl(t, "cms", "-cmsout", "-print", "-inform", "DER", "-in", sigFile)
+	require.NoError(t, err, out)
+	t.Logf("head's CMS algorithms: %s", strings.Join(regexp.MustCompile(`algorithm: [^\n]+`).FindAllString(out, -1), "; "))
+	assert.Regexp(t, `(?i)gost|1\.2\.643\.7\.1\.1\.2\.2`, out, "a GOST digest and signature")
+	checkGOST(t, readCertificate(t, signer), "1.2.643.7.1.1.1.1", "1.2.643.7.1.1.3.2")
 }
 
 // approval is the head's view of his session, as the API shows it.

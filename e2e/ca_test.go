@@ -201,7 +201,8 @@ func TestCAOnToken(t *testing.T) {
 // the mail relay and SMS gateway (the tests that use them send no
 // message), its public URL and its register.
 var prodFlags = []string{"--smtp-host", "127.0.0.1", "--smtp-port", "9", "--smtp-from", "noreply@ca.example.ru", "--sms-url", "http://127.0.0.1:9/sms",
-	"--public-url", "https://ca.example.ru", "--registry-file", filepath.Join("testdata", "registry.yaml")}
+	"--public-url", "https://ca.example.ru", "--registry-file", filepath.Join("testdata", "registry.yaml"),
+	"--profiles", filepath.Join("testdata", "profiles.yaml")}
 
 // TestAuditVerifyCommand: once the running suite server's sequencer has
 // signed a checkpoint, `audit verify` recomputes the log from its
@@ -249,4 +250,17 @@ func TestProductionRefusesDevDefaults(t *testing.T) {
 		require.Error(t, err, "started without %s", flag)
 		assert.Contains(t, err.Error(), flag)
 	}
+
+	// The embedded profiles' placeholders (the centre's tools in
+	// issuerSignTool, example policy OIDs) are refused: each is named.
+	dir, err := newDataDir()
+	require.NoError(t, err)
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	out, code := server(t, "ca", "init", "--data-dir", dir)
+	require.Equal(t, 0, code, out)
+	_, err = startServerIn(dir, prodEnv, without("--profiles")...)
+	require.Error(t, err, "started with the placeholders")
+	assert.Contains(t, err.Error(), "заглушки")
+	assert.Contains(t, err.Error(), "ru-owner: ru_extensions.issuer_sign_tool[0]")
+	assert.Contains(t, err.Error(), "by-individual: policies 2.999.112.1.1")
 }

@@ -95,7 +95,8 @@ func TestNotificationsDelivered(t *testing.T) {
 	require.Equal(t, 0, code, out)
 	s, err := startServerIn(dir, []string{"SMS_TOKEN=gateway-secret"},
 		"--smtp-host", "127.0.0.1", "--smtp-port", port, "--smtp-tls", "none", "--smtp-from", "noreply@ca.example.ru",
-		"--sms-url", gateway.URL+"/send", "--public-url", "https://ca.example.ru", "--registry-file", filepath.Join("testdata", "registry.yaml"))
+		"--sms-url", gateway.URL+"/send", "--public-url", "https://ca.example.ru", "--registry-file", filepath.Join("testdata", "registry.yaml"),
+		"--profiles", filepath.Join("testdata", "profiles.yaml"))
 	require.NoError(t, err)
 	stopAtEnd(t, s)
 

@@ -9,6 +9,7 @@ import (
 
 	"renewal/app/wire"
 	"renewal/ca/demo"
+	"renewal/ca/profile"
 	"renewal/server/internal/authority"
 	"renewal/server/internal/registry"
 	"renewal/server/internal/renewal"
@@ -50,8 +51,17 @@ func demoGuide(ids *demo.Identities, cat *renewal.Catalog, services []wire.Servi
 			shown[s.Code] = s.TitleRU
 		}
 	}
-	rows := [][]string{{"Сценарий", "Услуга", "Файл", "Паспорт", "СНИЛС", "ИНН / личный номер", "Сертификат"}}
+	// The demo is made with the embedded profiles (authority.EnsureDemo).
+	profiles, err := profile.Load("")
+	if err != nil {
+		return "", err
+	}
+	rows := [][]string{{"Сценарий", "Услуга", "Файл", "Ключ", "Паспорт", "СНИЛС", "ИНН / личный номер", "Сертификат"}}
 	for _, p := range ids.People {
+		prof, ok := profiles.Get(p.Profile)
+		if !ok {
+			return "", fmt.Errorf("demo guide: %s: unknown profile %q", p.ID, p.Profile)
+		}
 		service, err := guideService(ids, cat, shown, p)
 		if err != nil {
 			return "", err
@@ -68,7 +78,8 @@ func demoGuide(ids *demo.Identities, cat *renewal.Catalog, services []wire.Servi
 		if !ok {
 			return "", fmt.Errorf("demo guide: %s: unknown state %q", p.ID, p.State)
 		}
-		rows = append(rows, []string{p.Scenario, service, p.FileName(), dash(passport), dash(p.SNILS), dash(id), state})
+		key := strings.Replace(profile.KeyAlgorithmLabel(demo.KeyAlgorithm(prof)), "GOST R 34.10-2012", "ГОСТ 2012-", 1)
+		rows = append(rows, []string{p.Scenario, service, p.FileName(), strings.ReplaceAll(key, "- ", "-"), dash(passport), dash(p.SNILS), dash(id), state})
 	}
 	return table(rows), nil
 }

@@ -51,11 +51,11 @@ func TestDemoGuide(t *testing.T) {
 		}
 	}
 	for _, tc := range []struct{ scenario, want string }{
-		{"ru-owner", "Я владелец  ru-smirnov.p12  4510 123456  69384937375  771952685970  действует"},
-		{"ru-employee", "По доверенности  ru-petrova.p12  4511 234567"},
+		{"ru-owner", "Я владелец  ru-smirnov.p12  ГОСТ 2012-256  4510 123456  69384937375  771952685970  действует"},
+		{"ru-employee", "По доверенности  ru-petrova.p12  ГОСТ 2012-256  4511 234567"},
 		{"ru-head", "ссылка в письме  ru-ivanov.p12"},
 		{"ru-expired", "истёк: отказ"},
-		{"by-individual", "6.0.00  by-kovaleva.p12  —  —  4150385B012PB6  действует"},
+		{"by-individual", "6.0.00  by-kovaleva.p12  ECDSA P-256  —  —  4150385B012PB6  действует"},
 		{"by-employee", "6.0.01  by-zhuk.p12"},
 		{"by-head", "6.0.02  by-lukashevich.p12"},
 		{"by-revoked", "отозван: отказ"},
@@ -73,7 +73,7 @@ func TestDemoGuide(t *testing.T) {
 			starts = append(starts, i)
 		}
 	}
-	require.Len(t, starts, 6, "seven columns")
+	require.Len(t, starts, 7, "eight columns")
 	rowsOnly := lines[2 : len(lines)-1] // below the rule, above the note
 	assert.Len(t, rowsOnly, 9, "one row per demo person")
 	for _, l := range rowsOnly {

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -87,6 +88,11 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer auth.Close()
+	if ph := auth.Profiles.Placeholders(); len(ph) > 0 && !cfg.Dev {
+		return fmt.Errorf("в профилях остались значения-заглушки: укажите в файле --profiles средства и сертификаты соответствия УЦ и зарегистрированные OID политик / "+
+			"the profiles still carry placeholders: set the centre's tools, conformity certificates and registered policy OIDs in the --profiles file:\n  %s",
+			strings.Join(ph, "\n  "))
+	}
 	wf, err := startWorkflow(cfg, st, auth, publicURL, log, clk.Now, true)
 	if err != nil {
 		return err

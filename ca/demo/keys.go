@@ -11,17 +11,20 @@ import (
 	"renewal/ca/profile"
 )
 
-// keyFor makes a demo holder's current key of the kind the profile's
-// wizard makes (its first key algorithm): GOST R 34.10-2012 for the
-// Russian qualified profiles, so the demo's current certificates are what
-// real Russian holders bring; P-256 otherwise.
-func keyFor(prof *profile.Profile) (crypto.Signer, error) {
-	algs := prof.KeyAlgorithms()
-	first := ""
-	if len(algs) > 0 {
-		first = algs[0]
+// KeyAlgorithm is the key_algorithms name of a demo holder's current key:
+// the kind the profile's wizard makes (its first), so the Russian
+// holders bring GOST R 34.10-2012 as real ones do; P-256 for a profile
+// whose first key is not GOST.
+func KeyAlgorithm(prof *profile.Profile) string {
+	if algs := prof.KeyAlgorithms(); len(algs) > 0 && gostCurveOf(algs[0]) != nil {
+		return algs[0]
 	}
-	if c := gostCurveOf(first); c != nil {
+	return "ecdsa-p256"
+}
+
+// keyFor makes a demo holder's current key (KeyAlgorithm).
+func keyFor(prof *profile.Profile) (crypto.Signer, error) {
+	if c := gostCurveOf(KeyAlgorithm(prof)); c != nil {
 		return gost3410.GenerateKey(c, rand.Reader)
 	}
 	return ecdsa.GenerateKey(elliptic.P256(), rand.Reader)

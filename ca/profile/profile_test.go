@@ -268,3 +268,18 @@ func TestParseOID(t *testing.T) {
 		assert.Error(t, err, s)
 	}
 }
+
+// The embedded defaults carry placeholders a centre must replace; an
+// override with the centre's values leaves none.
+func TestPlaceholders(t *testing.T) {
+	def, err := profile.Load("")
+	require.NoError(t, err)
+	ph := def.Placeholders()
+	assert.Contains(t, ph, `ru-owner: ru_extensions.issuer_sign_tool[0] "Средство электронной подписи УЦ (указывается УЦ)"`)
+	assert.Contains(t, ph, "by-individual: policies 2.999.112.1.1 (the example arc 2.999)")
+	assert.Contains(t, ph, "by-employee: tariffs[declarations].policies 2.999.112.2.1 (the example arc 2.999)")
+
+	own, err := profile.Load("../../e2e/testdata/profiles.yaml")
+	require.NoError(t, err)
+	assert.Empty(t, own.Placeholders())
+}
