@@ -231,24 +231,3 @@ func gostPublicOf(cert *x509.Certificate) crypto.PublicKey {
 	}
 	return pub
 }
-
-// decodeGOSTPKCS12 reads the GOST entries of a PKCS#12 file (with their
-// certificates) by renewal/ca/keyfile, for files go-pkcs12 refuses.
-func decodeGOSTPKCS12(data []byte, password string) ([]p12Entry, error) {
-	all, err := keyfile.DecodePKCS12(data, password)
-	if err != nil {
-		return nil, err
-	}
-	var out []p12Entry
-	for _, e := range all {
-		priv, ok := e.Key.(*gost3410.PrivateKey)
-		if !ok || e.Cert == nil || matches(priv.Public(), gostPublicOf(e.Cert)) != nil {
-			continue // not a GOST key with its certificate: not offered here
-		}
-		out = append(out, p12Entry{key: NewGOSTKey(priv), cert: e.Cert, chain: e.Chain})
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("%w: no GOST key of the file has its certificate", ErrKeyMismatch)
-	}
-	return out, nil
-}
