@@ -50,6 +50,20 @@ import (
 )
 
 func main() {
+	err := runPhase()
+	if err != nil {
+		logf("FAILED: %v", err)
+		js.Global().Get("document").Set("title", "error: "+err.Error())
+	} else {
+		js.Global().Get("document").Set("title", "ok")
+	}
+	// The program stays until the page goes: a runtime timer or a callback
+	// firing after main returned would throw "Go program has already
+	// exited" in the page, which fails the test (seen once under load).
+	select {}
+}
+
+func runPhase() error {
 	u, _ := url.Parse(js.Global().Get("location").Get("href").String())
 	q := u.Query()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -71,12 +85,7 @@ func main() {
 	default:
 		err = fmt.Errorf("unknown phase %q", phase)
 	}
-	if err != nil {
-		logf("FAILED: %v", err)
-		js.Global().Get("document").Set("title", "error: "+err.Error())
-		return
-	}
-	js.Global().Get("document").Set("title", "ok")
+	return err
 }
 
 func logf(format string, args ...any) {
