@@ -122,6 +122,11 @@ func (k *Keys) settle(ctx goapp.Context, r *wire.Renewal) {
 
 // reopenWhy says once, in words, why the current key must be opened again.
 func (k *Keys) reopenWhy(lang string) string {
+	if errors.Is(k.keepErr, browsercrypto.ErrKeptKeyDamaged) {
+		return text{
+			"Ключ действующего сертификата, сохранённый в этом браузере, не открывается: его запись изменена или повреждена, и он не используется. Откройте тот же файл ещё раз.",
+			"The current certificate's key kept in this browser does not open: its record was changed or damaged, and it is not used. Open the same file again."}.in(lang)
+	}
 	if k.keepErr != nil {
 		return text{
 			"Этот браузер не смог сохранить ключ действующего сертификата (нет доступа к хранилищу сайта, например в приватном окне), поэтому после перезагрузки страницы ключ нужно открыть снова. Откройте тот же файл.",
