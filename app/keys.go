@@ -19,15 +19,17 @@ import (
 // application:
 //
 //   - the current key once its certificate is proven (currentName): the
-//     non-extractable CryptoKey opened from the file, with its certificate
+//     non-extractable CryptoKey opened from the file, or a GOST key sealed
+//     by WebCrypto (browsercrypto, idb_gost_js.go), with its certificate
 //     and chain; the file is not asked for again;
 //   - a new key kept in this browser (keyName), for good;
-//   - a new key made for a file (fileKeyName), extractable, only until
-//     the .p12 is saved.
+//   - a new key made for a file (fileKeyName), extractable or GOST (sealed
+//     the same way), only until the .p12 is saved.
 //
 // The current key and the file key are deleted when the application ends
 // (delivered, rejected, cancelled, expired) and the current key when the
-// person proves another certificate.
+// person proves another certificate: a GOST key's record can be opened by
+// this site's script, so it must not outlive the application.
 type Keys struct {
 	Current      browsercrypto.Signer
 	CurrentCert  *x509.Certificate
@@ -120,6 +122,11 @@ func (k *Keys) settle(ctx goapp.Context, r *wire.Renewal) {
 
 // reopenWhy says once, in words, why the current key must be opened again.
 func (k *Keys) reopenWhy(lang string) string {
+	if errors.Is(k.keepErr, browsercrypto.ErrKeptKeyDamaged) {
+		return text{
+			"Ключ действующего сертификата, сохранённый в этом браузере, не открывается: его запись изменена или повреждена, и он не используется. Откройте тот же файл ещё раз.",
+			"The current certificate's key kept in this browser does not open: its record was changed or damaged, and it is not used. Open the same file again."}.in(lang)
+	}
 	if k.keepErr != nil {
 		return text{
 			"Этот браузер не смог сохранить ключ действующего сертификата (нет доступа к хранилищу сайта, например в приватном окне), поэтому после перезагрузки страницы ключ нужно открыть снова. Откройте тот же файл.",

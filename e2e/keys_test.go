@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"crypto"
 	"crypto/x509"
 	"encoding/asn1"
 	"encoding/json"
@@ -13,10 +12,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	pkcs12 "software.sslmate.com/src/go-pkcs12"
 
-	"renewal/app/browsercrypto/keystoretest"
 	"renewal/ca/demo"
+	"renewal/ca/keyfile"
 	"renewal/ca/profile"
 )
 
@@ -50,17 +48,20 @@ func (tb *tab) payToKey() {
 	tb.waitStep("key")
 }
 
-// checkKeyStep: the carriers are explained and there is no algorithm to
-// choose (the profile decides).
+// checkKeyStep: the key step of a Russian profile makes a GOST key,
+// explained, with no algorithm to choose (the profile decides); a GOST
+// key goes to a file only (no browser carrier), already chosen.
 func (tb *tab) checkKeyStep() {
 	tb.t.Helper()
 	tb.step("key")
 	assert.Zero(tb.t, eval[int](tb, `document.querySelectorAll('#step-key input[name=alg], #alg-p256, #alg-rsa').length`), "no algorithm choice")
+	assert.Equal(tb.t, "gost2012-256", eval[string](tb, `document.getElementById('step-key').dataset.keyAlgorithm`))
 	page := eval[string](tb, `document.getElementById('step-key').innerText`)
 	assert.NotContains(tb.t, page, "RSA-2048")
-	assert.Contains(tb.t, tb.text("#carrier-browser-explain"), "Госуслугах")
+	assert.Contains(tb.t, tb.text("#gost-key-explain"), "ГОСТ Р 34.10-2012")
 	assert.Contains(tb.t, tb.text("#carrier-file-explain"), "Храните файл и пароль отдельно")
-	assert.Equal(tb.t, 2, eval[int](tb, `document.querySelectorAll('#step-key input[name=carrier]').length`), "only the carriers that work")
+	assert.Equal(tb.t, 1, eval[int](tb, `document.querySelectorAll('#step-key input[name=carrier]').length`), "only the carriers that work")
+	assert.True(tb.t, eval[bool](tb, `document.getElementById('carrier-file').checked`), "the file, the only carrier, is chosen")
 }
 
 // signToolOf reads the subjectSignTool (1.2.643.100.111) of a certificate.
@@ -78,23 +79,30 @@ func signToolOf(t *testing.T, c *x509.Certificate) string {
 	return ""
 }
 
+// wizardKey is the key the wizard makes for a Russian profile: GOST 256
+// on CryptoPro A, which the profiles name by its TC26 set, B.
+const wizardKey = "gost2012-256-B"
+
+// wantSignTool is ru-owner's subjectSignTool for a new key of the wizard
+// on carrier; it names the key ("GOST R 34.10-2012 256 (paramSetB)").
 func wantSignTool(t *testing.T, carrier string) string {
 	t.Helper()
 	set, err := profile.Load("")
 	require.NoError(t, err)
 	p, ok := set.Get("ru-owner")
 	require.True(t, ok)
-	s, err := p.RU().SubjectSignToolFor(carrier, "ecdsa-p256")
+	s, err := p.RU().SubjectSignToolFor(carrier, wizardKey)
 	require.NoError(t, err)
+	require.Contains(t, s, "GOST R 34.10-2012 256 (paramSetB)")
 	return s
 }
 
-// TestWizardReloadKeepsKey: the .p12 is opened once. Reloads at the
-// terms, the personal data and the application step keep the key: the
-// application is signed without the file. The new key made for a file
-// survives a reload at the issued step until the .p12 is saved; the
-// certificate names the file carrier; once delivered, the browser keeps
-// nothing of the application.
+// TestWizardReloadKeepsKey: the .p12 (the owner's GOST key) is opened
+// once. Reloads at the terms, the personal data and the application step
+// keep the key: the application is signed without the file. The new GOST
+// key made for a file survives a reload at the issued step until the .p12
+// is saved; the certificate names the file carrier; once delivered, the
+// browser keeps nothing of the application.
 func TestWizardReloadKeepsKey(t *testing.T) {
 	owner := demoP12(t, "ru-owner")
 	tb := newWizardTab(t)
@@ -123,7 +131,6 @@ func TestWizardReloadKeepsKey(t *testing.T) {
 	tb.payToKey()
 	tb.checkKeyStep()
 
-	tb.click("carrier-file")
 	tb.fillEntropy()
 	tb.click("generate-key")
 	tb.waitStep("issued")
@@ -167,29 +174,31 @@ func (tb *tab) waitKeptGone(appID string) {
 }
 
 // TestWizardSeveralCertificatesInFile: a key store with three signatures
-// (another person's, the owner's, and an expired one of the owner) gives
-// a list with owner, issuer and validity, the expired one marked; the
-// second is chosen, the card shows it and the proof is made with it. The
-// renewal then finishes with a key in this browser, and the certificate
-// names the browser carrier.
+// (another person's, the owner's GOST one, and an expired one of the
+// owner) gives a list with owner, issuer and validity, the expired one
+// marked; the second is chosen, the card shows it and the proof is made
+// with it. The renewal then finishes with a new GOST key saved to a file
+// (no browser carrier for GOST), and the certificate names the file
+// carrier.
 func TestWizardSeveralCertificatesInFile(t *testing.T) {
 	owner, other := demoP12(t, "ru-owner"), demoP12(t, "by-individual")
-	read := func(s subscriber) (crypto.Signer, *x509.Certificate, []*x509.Certificate) {
+	read := func(s subscriber) keyfile.Entry {
 		b, err := os.ReadFile(s.File)
 		require.NoError(t, err)
-		k, c, cas, err := pkcs12.DecodeChain(b, s.Password)
+		entries, err := keyfile.DecodePKCS12(b, s.Password)
 		require.NoError(t, err)
-		return k.(crypto.Signer), c, cas
+		require.Len(t, entries, 1)
+		return entries[0]
 	}
-	k1, c1, cas := read(other)
-	k2, c2, _ := read(owner)
+	e1, e2 := read(other), read(owner)
+	c1, c2 := e1.Cert, e2.Cert
 	dir := filepath.Join(suite.DataDir, "demo")
 	issuing, issuingKey, err := demo.LoadIssuer(dir)
 	require.NoError(t, err)
 	c3, k3, err := demo.Reissue(c2, issuing, issuingKey, time.Now().Add(-48*time.Hour))
 	require.NoError(t, err)
-	store, err := keystoretest.Write(owner.Password, []crypto.Signer{k1, k2, k3}, []*x509.Certificate{c1, c2, c3},
-		append([]*x509.Certificate{c1, c2, c3}, cas...))
+	// keyfile writes the three keys (GOST and not) as one key store.
+	store, err := keyfile.EncodePKCS12([]keyfile.Entry{e1, e2, {Key: k3, Cert: c3, Chain: e2.Chain}}, owner.Password, nil)
 	require.NoError(t, err)
 	file := filepath.Join(t.TempDir(), "store.p12")
 	require.NoError(t, os.WriteFile(file, store, 0o600))
@@ -234,7 +243,8 @@ func TestWizardSeveralCertificatesInFile(t *testing.T) {
 	tb.fillEntropy()
 	tb.click("generate-key")
 	tb.waitStep("issued")
-	tb.acknowledgeAndSave()
+	tb.acknowledgeAndSave() // the file carrier: a .p12 under a password
 	issued := checkRenewed(t, tb, c2)
-	assert.Equal(t, wantSignTool(t, profile.CarrierBrowser), signToolOf(t, issued))
+	assert.Equal(t, wantSignTool(t, profile.CarrierFile), signToolOf(t, issued))
+	tb.waitKeptGone(appID)
 }

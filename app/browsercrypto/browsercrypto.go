@@ -124,6 +124,10 @@ var (
 	ErrExtractable = errors.New("browsercrypto: only a non-extractable key can be kept in the browser")
 	// ErrKeyNotFound: no key of that name is kept in this browser.
 	ErrKeyNotFound = errors.New("browsercrypto: no key of that name in this browser")
+	// ErrKeptKeyDamaged: a kept GOST key's record does not open (changed,
+	// moved to another name, or its sealing key is gone); nothing of it is
+	// used.
+	ErrKeptKeyDamaged = errors.New("browsercrypto: the key kept in this browser does not open (its record was changed)")
 	// ErrKeyExists: StoreKey never overwrites a kept key; delete it first.
 	ErrKeyExists = errors.New("browsercrypto: a key of that name is already kept in this browser")
 	// ErrNoWebCrypto: crypto.subtle is missing, which browsers do on plain

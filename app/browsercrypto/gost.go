@@ -136,8 +136,10 @@ func (d *drbg) wipe() { clear(d.block); d.mac.Reset() }
 // GOSTKey is a GOST R 34.10-2012 private key held in Go memory: WebCrypto
 // cannot hold a GOST key, so it cannot be kept non-extractable either.
 // What protects it is the password of the file it is saved in
-// (ExportGOSTPKCS12, EncryptGOST). It is a Signer like the WebCrypto keys:
-// SignMessage hashes with the key's Streebog and returns s‖r (RFC 4491).
+// (ExportGOSTPKCS12, EncryptGOST); while the wizard needs it across a
+// reload, IndexedDB keeps it sealed (idb_gost_js.go). It is a Signer like
+// the WebCrypto keys: SignMessage hashes with the key's Streebog and
+// returns s‖r (RFC 4491).
 type GOSTKey struct {
 	priv *gost3410.PrivateKey
 }
@@ -193,8 +195,9 @@ func ExportGOSTPKCS12(k *GOSTKey, cert *x509.Certificate, chain []*x509.Certific
 }
 
 // EncryptGOST is the key as an EncryptedPrivateKeyInfo (PKCS#8, PBES2,
-// renewal/ca/keyfile) under password, the form to keep it in IndexedDB;
-// DecryptGOST reads it back.
+// renewal/ca/keyfile) under password; DecryptGOST reads it back. The
+// wizard's kept records need no password: they are sealed by WebCrypto
+// (idb_gost_js.go).
 func EncryptGOST(k *GOSTKey, password string) ([]byte, error) {
 	if k == nil || password == "" {
 		return nil, errors.New("browsercrypto: a GOST key and a password are required")
@@ -227,25 +230,4 @@ func gostPublicOf(cert *x509.Certificate) crypto.PublicKey {
 		return nil
 	}
 	return pub
-}
-
-// decodeGOSTPKCS12 reads the GOST entries of a PKCS#12 file (with their
-// certificates) by renewal/ca/keyfile, for files go-pkcs12 refuses.
-func decodeGOSTPKCS12(data []byte, password string) ([]p12Entry, error) {
-	all, err := keyfile.DecodePKCS12(data, password)
-	if err != nil {
-		return nil, err
-	}
-	var out []p12Entry
-	for _, e := range all {
-		priv, ok := e.Key.(*gost3410.PrivateKey)
-		if !ok || e.Cert == nil || matches(priv.Public(), gostPublicOf(e.Cert)) != nil {
-			continue // not a GOST key with its certificate: not offered here
-		}
-		out = append(out, p12Entry{key: NewGOSTKey(priv), cert: e.Cert, chain: e.Chain})
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("%w: no GOST key of the file has its certificate", ErrKeyMismatch)
-	}
-	return out, nil
 }

@@ -2,6 +2,7 @@ package browsercrypto
 
 import (
 	"bytes"
+	"crypto/ecdsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"errors"
@@ -11,6 +12,7 @@ import (
 
 	"renewal/ca/cms"
 	"renewal/ca/crypto/gost3410"
+	"renewal/ca/keyfile"
 	"renewal/ca/x509sig"
 )
 
@@ -228,5 +230,36 @@ func TestGOSTEncryptedKey(t *testing.T) {
 	}
 	if _, err := DecryptGOST(enc, "another password"); err == nil {
 		t.Error("wrong password opened the key")
+	}
+}
+
+// A key store written by keyfile with a GOST key and an ECDSA one (go-pkcs12
+// refuses it for the GOST key): both are offered, in the file's order, the
+// GOST one as a GOSTKey, the other for WebCrypto.
+func TestDecodeMixedKeyStore(t *testing.T) {
+	g := newGOSTKey(t, AlgGOST256)
+	gc := selfSignedGOST(t, g)
+	ca := newTestCA(t)
+	ec := newGoSigner(t, AlgECDSAP256).key
+	ecc := ca.issue(t, ec.Public(), "Другой Владелец")
+	pfx, err := keyfile.EncodePKCS12([]keyfile.Entry{{Key: ec, Cert: ecc, Chain: []*x509.Certificate{ca.cert}}, {Key: g.priv, Cert: gc}}, "пароль", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := decodePKCS12(pfx, "пароль")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || !got[0].cert.Equal(ecc) || !got[1].cert.Equal(gc) {
+		t.Fatalf("%d entries, want the ECDSA then the GOST one", len(got))
+	}
+	if _, ok := got[0].key.(*ecdsa.PrivateKey); !ok || matches(got[0].key.Public(), ecc.PublicKey) != nil {
+		t.Errorf("first entry: %T, not the certificate's ECDSA key", got[0].key)
+	}
+	if k, ok := got[1].key.(*GOSTKey); !ok || !k.priv.Equal(g.priv) {
+		t.Errorf("second entry: %T, not the GOST key", got[1].key)
+	}
+	if _, err := decodePKCS12(pfx, "другой"); !errors.Is(err, ErrWrongPassword) {
+		t.Errorf("wrong password: %v", err)
 	}
 }

@@ -4,6 +4,7 @@ package browsercrypto
 
 import (
 	"context"
+	"crypto"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -15,9 +16,12 @@ import (
 // The keys kept in this browser: one IndexedDB database, one object store
 // keyed by name. A record is
 //
-//	{name, privateKey: CryptoKey, publicKey: CryptoKey, cert: Uint8Array|null,
-//	 chain: [Uint8Array] (may be missing), created: milliseconds since 1970,
-//	 alg: "ecdsa-p256"|...}
+//	{name, kind: "webcrypto" (or missing: records before GOST), privateKey: CryptoKey,
+//	 publicKey: CryptoKey, cert: Uint8Array|null, chain: [Uint8Array] (may be missing),
+//	 created: milliseconds since 1970, alg: "ecdsa-p256"|...}
+//
+// or, for a GOST key (kind "gost", idb_gost_js.go), the same with sealed,
+// iv and sealKey in place of privateKey and publicKey.
 //
 // The CryptoKey objects are stored by structured clone: the browser keeps
 // the key material, script can sign with it but never read it (the private
@@ -41,28 +45,27 @@ func StoreKey(ctx context.Context, name string, s Signer, certDER []byte) (err e
 	if k.extractable || k.priv.Get("extractable").Bool() {
 		return ErrExtractable
 	}
-	var chain [][]byte
-	return putRecord(ctx, "add", name, k, certDER, chain)
+	return putRecord(ctx, "add", name, k, certDER, nil)
 }
 
-// KeepKey keeps an opened key (non-extractable) in this browser under name
-// with its certificate and chain, replacing what name held: the current
-// key of an application, so that a reload can still sign with it. It is
-// the same CryptoKey, cloned by IndexedDB: still not readable by script.
+// KeepKey keeps an opened key in this browser under name with its
+// certificate and chain, replacing what name held: the current key of an
+// application, so that a reload can still sign with it. A WebCrypto key
+// must be non-extractable: it is the same CryptoKey, cloned by IndexedDB,
+// still not readable by script. A GOSTKey is kept sealed (sealGOST).
 func KeepKey(ctx context.Context, name string, o Opened) (err error) {
 	defer catch(&err)
-	k, ok := o.Signer.(*webKey)
-	if !ok || k == nil || o.Cert == nil {
+	if !keptKind(o.Signer) || o.Cert == nil {
 		return errors.New("browsercrypto: KeepKey needs a key made by this package and its certificate")
 	}
-	if k.extractable || k.priv.Get("extractable").Bool() {
+	if k, ok := o.Signer.(*webKey); ok && (k.extractable || k.priv.Get("extractable").Bool()) {
 		return ErrExtractable
 	}
 	var chain [][]byte
 	for _, c := range o.Chain {
 		chain = append(chain, c.Raw)
 	}
-	return putRecord(ctx, "put", name, k, o.Cert.Raw, chain)
+	return putRecord(ctx, "put", name, o.Signer, o.Cert.Raw, chain)
 }
 
 // KeepForFile keeps a new EXTRACTABLE key, made to be written to a .p12
@@ -70,14 +73,25 @@ func KeepKey(ctx context.Context, name string, o Opened) (err error) {
 // between the request and the file would lose the key of a certificate
 // already issued. Such a key is as readable by this site's script as it
 // was in the tab's memory; the caller deletes it as soon as the file is
-// written or the application ends.
+// written or the application ends. A GOSTKey is kept sealed (sealGOST).
 func KeepForFile(ctx context.Context, name string, s Signer) (err error) {
 	defer catch(&err)
-	k, ok := s.(*webKey)
-	if !ok || k == nil {
+	if !keptKind(s) {
 		return errors.New("browsercrypto: KeepForFile needs a key made by this package")
 	}
-	return putRecord(ctx, "put", name, k, nil, nil)
+	return putRecord(ctx, "put", name, s, nil, nil)
+}
+
+// keptKind reports whether s is a key a record can hold: a WebCrypto key
+// of this package or a GOSTKey.
+func keptKind(s Signer) bool {
+	switch k := s.(type) {
+	case *webKey:
+		return k != nil
+	case *GOSTKey:
+		return k != nil && k.priv != nil
+	}
+	return false
 }
 
 // LoadKept finds a key kept by KeepKey, StoreKey or KeepForFile, with its
@@ -88,7 +102,7 @@ func LoadKept(ctx context.Context, name string) (_ Opened, err error) {
 	if err != nil {
 		return Opened{}, err
 	}
-	k, err := newWebKey(ctx, rec.Get("privateKey"), rec.Get("publicKey"))
+	k, err := recordKey(ctx, name, rec)
 	if err != nil {
 		return Opened{}, err
 	}
@@ -96,6 +110,10 @@ func LoadKept(ctx context.Context, name string) (_ Opened, err error) {
 	if der := certBytes(rec.Get("cert")); der != nil {
 		if o.Cert, err = x509.ParseCertificate(der); err != nil {
 			return Opened{}, fmt.Errorf("browsercrypto: kept certificate: %w", err)
+		}
+		// A record whose key is not its certificate's is refused, not used.
+		if err := matches(k.Public(), gostPublicOf(o.Cert)); err != nil {
+			return Opened{}, err
 		}
 	}
 	if ch := rec.Get("chain"); ch.Truthy() {
@@ -110,15 +128,22 @@ func LoadKept(ctx context.Context, name string) (_ Opened, err error) {
 	return o, nil
 }
 
-// putRecord writes a key record with op "add" (never overwrites:
-// ErrKeyExists) or "put" (replaces).
-func putRecord(ctx context.Context, op, name string, k *webKey, certDER []byte, chain [][]byte) error {
+// The kinds of key a record holds (its "kind" field).
+const (
+	kindWebCrypto = "webcrypto"
+	kindGOST      = "gost"
+)
+
+// putRecord writes a record of key s (a *webKey or, through sealGOST, a
+// *GOSTKey) with op "add" (never overwrites: ErrKeyExists) or "put"
+// (replaces).
+func putRecord(ctx context.Context, op, name string, s Signer, certDER []byte, chain [][]byte) error {
 	if name == "" {
 		return errors.New("browsercrypto: a kept key needs a name")
 	}
 	cert := js.Null()
 	if certDER != nil {
-		if err := certMatches(k, certDER); err != nil {
+		if err := certMatches(s.Public(), certDER); err != nil {
 			return err
 		}
 		cert = bytesToJS(certDER)
@@ -129,12 +154,25 @@ func putRecord(ctx context.Context, op, name string, k *webKey, certDER []byte, 
 	}
 	rec := js.Global().Get("Object").New()
 	rec.Set("name", name)
-	rec.Set("privateKey", k.priv)
-	rec.Set("publicKey", k.pub)
+	switch k := s.(type) {
+	case *webKey:
+		rec.Set("kind", kindWebCrypto)
+		rec.Set("privateKey", k.priv)
+		rec.Set("publicKey", k.pub)
+	case *GOSTKey:
+		// Sealed before the transaction: it must not wait on WebCrypto.
+		if err := sealGOST(ctx, name, k, rec); err != nil {
+			return err
+		}
+		rec.Set("kind", kindGOST)
+	default:
+		return fmt.Errorf("%w: %T", ErrUnsupportedKey, s)
+	}
+	alg, _ := AlgorithmOf(s.Public())
 	rec.Set("cert", cert)
 	rec.Set("chain", ch)
 	rec.Set("created", float64(time.Now().UnixMilli()))
-	rec.Set("alg", string(k.alg))
+	rec.Set("alg", string(alg))
 	err := inTx(ctx, "readwrite", func(store js.Value) {
 		store.Call(op, rec)
 	})
@@ -146,6 +184,19 @@ func putRecord(ctx context.Context, op, name string, k *webKey, certDER []byte, 
 		return fmt.Errorf("browsercrypto: keep the key: %w", err)
 	}
 	return nil
+}
+
+// recordKey is the key a record holds, by its kind; an unknown kind is
+// refused (a newer page's record, or a damaged one).
+func recordKey(ctx context.Context, name string, rec js.Value) (Signer, error) {
+	kind := rec.Get("kind")
+	switch {
+	case kind.IsUndefined(), kind.Type() == js.TypeString && kind.String() == kindWebCrypto:
+		return newWebKey(ctx, rec.Get("privateKey"), rec.Get("publicKey"))
+	case kind.Type() == js.TypeString && kind.String() == kindGOST:
+		return openGOST(ctx, name, rec)
+	}
+	return nil, fmt.Errorf("%w: a kept key of kind %v", ErrUnsupportedKey, kind)
 }
 
 func getRecord(ctx context.Context, name string) (js.Value, error) {
@@ -170,7 +221,7 @@ func LoadKey(ctx context.Context, name string) (_ Signer, _ []byte, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	k, err := newWebKey(ctx, rec.Get("privateKey"), rec.Get("publicKey"))
+	k, err := recordKey(ctx, name, rec)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -208,7 +259,7 @@ func SetCertificate(ctx context.Context, name string, certDER []byte) (err error
 	if err != nil {
 		return err
 	}
-	if err := certMatches(s.(*webKey), certDER); err != nil {
+	if err := certMatches(s.Public(), certDER); err != nil {
 		return err
 	}
 	// Read and write in one transaction: the put is issued from the get's
@@ -273,12 +324,12 @@ func PersistStorage(ctx context.Context) (_ bool, err error) {
 	return v.Truthy(), nil
 }
 
-func certMatches(k *webKey, certDER []byte) error {
+func certMatches(pub crypto.PublicKey, certDER []byte) error {
 	cert, err := x509.ParseCertificate(certDER)
 	if err != nil {
 		return fmt.Errorf("browsercrypto: certificate: %w", err)
 	}
-	return matches(k.public, cert.PublicKey)
+	return matches(pub, gostPublicOf(cert))
 }
 
 func certBytes(v js.Value) []byte {

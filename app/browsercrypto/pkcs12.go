@@ -11,6 +11,7 @@ import (
 
 	pkcs12 "software.sslmate.com/src/go-pkcs12"
 
+	"renewal/ca/crypto/gost3410"
 	"renewal/ca/keyfile"
 )
 
@@ -44,9 +45,9 @@ func decodePKCS12(data []byte, password string) ([]p12Entry, error) {
 	blocks, err := pkcs12.ToPEM(data, password)
 	if err != nil {
 		// go-pkcs12 knows no GOST key (nor the engine's GOST PBE and MAC):
-		// renewal/ca/keyfile reads such files.
-		if gost, gerr := decodeGOSTPKCS12(data, password); gerr == nil {
-			return gost, nil
+		// renewal/ca/keyfile reads such files, GOST keys and others alike.
+		if all, gerr := decodeKeyfile(data, password); gerr == nil {
+			return all, nil
 		} else if errors.Is(gerr, keyfile.ErrPassword) {
 			return nil, ErrWrongPassword
 		}
@@ -111,6 +112,34 @@ func decodePKCS12(data []byte, password string) ([]p12Entry, error) {
 	}
 	for i := range out {
 		out[i].chain = rest
+	}
+	return out, nil
+}
+
+// decodeKeyfile reads the entries of a PKCS#12 file by renewal/ca/keyfile,
+// for files go-pkcs12 refuses: a GOST key becomes a GOSTKey, an ECDSA or
+// RSA key stays a Go key for WebCrypto to import (a key store may hold
+// both kinds). Keys without their certificate, and keys this code cannot
+// use, are left out, as decodePKCS12 says.
+func decodeKeyfile(data []byte, password string) ([]p12Entry, error) {
+	all, err := keyfile.DecodePKCS12(data, password)
+	if err != nil {
+		return nil, err
+	}
+	var out []p12Entry
+	for _, e := range all {
+		var key crypto.Signer = e.Key
+		if g, ok := e.Key.(*gost3410.PrivateKey); ok {
+			key = NewGOSTKey(g)
+		}
+		if _, err := AlgorithmOf(key.Public()); err != nil || e.Cert == nil || matches(key.Public(), gostPublicOf(e.Cert)) != nil {
+			wipe(e.Key)
+			continue
+		}
+		out = append(out, p12Entry{key: key, cert: e.Cert, chain: e.Chain})
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%w: no key of the file has its certificate", ErrKeyMismatch)
 	}
 	return out, nil
 }

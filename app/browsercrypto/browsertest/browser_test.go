@@ -237,6 +237,70 @@ func TestKeptKeysInChromium(t *testing.T) {
 	tb.runPhase("reload")
 }
 
+// GOST keys kept as the wizard keeps them (KeepKey, KeepForFile), 256 and
+// 512, survive a page load and sign; here, independently of the Go code,
+// the records hold no private key in the clear, only a non-extractable
+// AES-GCM key and the ciphertext; and tampered copies of a record are
+// refused after the load.
+func TestKeptGOSTKeysInChromium(t *testing.T) {
+	tb := newTab(t)
+	tb.runPhase("gostkeep")
+	got, err := chromedp.Run(tb.ctx, chromedp.Evaluate[string](`new Promise(resolve => {
+		const open = indexedDB.open("renewal-keys");
+		open.onerror = () => resolve("open failed: " + open.error);
+		open.onsuccess = () => {
+			const db = open.result;
+			const all = db.transaction("keys").objectStore("keys").getAll();
+			all.onsuccess = async () => {
+				const recs = Object.fromEntries(all.result.map(r => [r.name, r]));
+				const cur = recs["current-gost2012-256"], file = recs["file-gost2012-256"];
+				if (!cur || !file) return resolve("no GOST record");
+				for (const r of all.result) { // the wizard's and the copies to damage
+					if (r.kind !== "gost") return resolve(r.name + ": kind " + r.kind);
+					if ("privateKey" in r || "publicKey" in r) return resolve(r.name + ": a key field in the clear");
+					if (!(r.sealKey instanceof CryptoKey) || r.sealKey.extractable || r.sealKey.algorithm.name !== "AES-GCM" || r.sealKey.algorithm.length !== 256)
+						return resolve(r.name + ": the sealing key is not a non-extractable AES-256-GCM CryptoKey");
+					if (r.iv.length !== 12) return resolve(r.name + ": iv of " + r.iv.length);
+					try {
+						await crypto.subtle.exportKey("raw", r.sealKey);
+						return resolve(r.name + ": the sealing key exported!");
+					} catch (e) {
+						if (e.name !== "InvalidAccessError") return resolve(r.name + ": export: " + e.name);
+					}
+				}
+				const ec = await crypto.subtle.generateKey({name: "ECDSA", namedCurve: "P-256"}, false, ["sign", "verify"]);
+				const damage = (name, change) => {
+					const r = recs[name];
+					if (!r) throw new Error("no record " + name);
+					change(r);
+					return r;
+				};
+				const flip = (a, i) => { const b = new Uint8Array(a); b[i] ^= 1; return b; };
+				const tx = db.transaction("keys", "readwrite");
+				const st = tx.objectStore("keys");
+				st.put(damage("bad-sealed", r => r.sealed = flip(r.sealed, 40)));
+				st.put(damage("bad-iv", r => r.iv = flip(r.iv, 0)));
+				st.put(damage("bad-sealkey", r => r.sealKey = file.sealKey));
+				st.put(damage("bad-nokey", r => delete r.sealKey));
+				st.put(damage("bad-ecdsa", r => r.sealKey = ec.privateKey));
+				st.put(damage("bad-kind", r => r.kind = "bign"));
+				st.put(damage("bad-cert", r => r.cert = recs["current-gost2012-512"].cert));
+				st.put({...cur, name: "bad-moved"});
+				tx.oncomplete = () => { db.close(); resolve("ok"); };
+				tx.onerror = () => resolve("put failed: " + tx.error);
+			};
+			all.onerror = () => resolve("getAll failed");
+		};
+	})`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != "ok" {
+		t.Fatalf("the kept GOST records: %s", got)
+	}
+	tb.runPhase("gostload")
+}
+
 // The timing of "P-256 key + CSR" (GenerateKey + CreateRequest, 20 runs)
 // for docs/benchmarks.md, RSA-2048 for comparison, and the GOST keys made
 // in Go (GOSTSeed + GenerateGOSTKey + CreateRequest). Figures, not

@@ -11,6 +11,10 @@
 //	?phase=gost    makes a GOST key and CSR as the wizard does, signs a challenge and
 //	               a CMS, saves and reopens its PKCS#12; the CSR and the file go to
 //	               window.gostResult for the test to check with OpenSSL
+//	?phase=gostkeep  keeps GOST keys (256 and 512) as the wizard does: KeepKey
+//	               with a certificate, KeepForFile without; loads and signs
+//	?phase=gostload  after a page load (and the test's tampered copies): the kept
+//	               GOST keys load and sign, every tampered copy is refused; deletes all
 //
 // It writes what it does into <pre id="log">, the timings (milliseconds,
 // JSON) into window.benchResult, and its verdict into document.title: "ok"
@@ -27,11 +31,13 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math/big"
 	"net/url"
+	"strings"
 	"syscall/js"
 	"time"
 
@@ -44,6 +50,20 @@ import (
 )
 
 func main() {
+	err := runPhase()
+	if err != nil {
+		logf("FAILED: %v", err)
+		js.Global().Get("document").Set("title", "error: "+err.Error())
+	} else {
+		js.Global().Get("document").Set("title", "ok")
+	}
+	// The program stays until the page goes: a runtime timer or a callback
+	// firing after main returned would throw "Go program has already
+	// exited" in the page, which fails the test (seen once under load).
+	select {}
+}
+
+func runPhase() error {
 	u, _ := url.Parse(js.Global().Get("location").Get("href").String())
 	q := u.Query()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -58,15 +78,14 @@ func main() {
 		err = bench(ctx)
 	case "gost":
 		err = gostPhase(ctx)
+	case "gostkeep":
+		err = gostKeep(ctx)
+	case "gostload":
+		err = gostLoad(ctx)
 	default:
 		err = fmt.Errorf("unknown phase %q", phase)
 	}
-	if err != nil {
-		logf("FAILED: %v", err)
-		js.Global().Get("document").Set("title", "error: "+err.Error())
-		return
-	}
-	js.Global().Get("document").Set("title", "ok")
+	return err
 }
 
 func logf(format string, args ...any) {
@@ -393,6 +412,204 @@ func gostPhase(ctx context.Context) error {
 	b, _ := json.Marshal(out)
 	js.Global().Set("gostResult", string(b))
 	return nil
+}
+
+// keptGOST are the records gostKeep writes: the current key of an
+// application (with its certificate) and a new key for a file, per size.
+var keptGOST = []string{
+	"current-gost2012-256", "file-gost2012-256",
+	"current-gost2012-512", "file-gost2012-512",
+}
+
+// tampered are copies of current-gost2012-256 the test damages in place.
+var tampered = []string{"bad-sealed", "bad-iv", "bad-sealkey", "bad-nokey", "bad-ecdsa", "bad-kind", "bad-cert"}
+
+// gostKeep keeps GOST keys as the wizard does and remembers their public
+// keys (localStorage) to compare after the page load.
+func gostKeep(ctx context.Context) error {
+	var pool bc.EntropyPool
+	pool.Add([]byte("gost keep"))
+	keys := map[string]*bc.GOSTKey{}
+	for _, alg := range []bc.KeyAlgorithm{bc.AlgGOST256, bc.AlgGOST512} {
+		for _, role := range []string{"current-", "file-"} {
+			seed, err := bc.GOSTSeed(alg, &pool)
+			if err != nil {
+				return err
+			}
+			if keys[role+string(alg)], err = bc.GenerateGOSTKey(alg, seed); err != nil {
+				return err
+			}
+		}
+	}
+	for _, alg := range []string{"gost2012-256", "gost2012-512"} {
+		cur, file := keys["current-"+alg], keys["file-"+alg]
+		cert, err := selfSignedGOST(cur, "kept "+alg)
+		if err != nil {
+			return err
+		}
+		other, err := selfSignedGOST(file, "someone else")
+		if err != nil {
+			return err
+		}
+		err = bc.KeepKey(ctx, "current-"+alg, bc.Opened{Signer: cur, Cert: other})
+		if err := expect("KeepKey with another key's certificate", err, bc.ErrKeyMismatch); err != nil {
+			return err
+		}
+		if err := bc.KeepKey(ctx, "current-"+alg, bc.Opened{Signer: cur, Cert: cert, Chain: []*x509.Certificate{other}}); err != nil {
+			return fmt.Errorf("KeepKey(%s): %w", alg, err)
+		}
+		if err := bc.KeepForFile(ctx, "file-"+alg, file); err != nil {
+			return fmt.Errorf("KeepForFile(%s): %w", alg, err)
+		}
+	}
+	// The same key and certificate again, for the test to damage each copy
+	// in its own way (in place: the name is bound to the sealed key).
+	cur, err := bc.LoadKept(ctx, "current-gost2012-256")
+	if err != nil {
+		return err
+	}
+	for _, name := range tampered {
+		if err := bc.KeepKey(ctx, name, cur); err != nil {
+			return err
+		}
+		if _, err := bc.LoadKept(ctx, name); err != nil {
+			return fmt.Errorf("LoadKept(%s) before it is damaged: %w", name, err)
+		}
+	}
+	storage := js.Global().Get("localStorage")
+	for _, name := range keptGOST {
+		spki, err := gost3410.MarshalPKIXPublicKey(keys[name].Public().(*gost3410.PublicKey))
+		if err != nil {
+			return err
+		}
+		storage.Call("setItem", "pub:"+name, hex.EncodeToString(spki))
+		if err := signWithKeptGOST(ctx, name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// gostLoad, after the page load: the kept GOST keys are the same keys and
+// sign; the test's tampered copies ("bad-...") are refused; all deleted.
+func gostLoad(ctx context.Context) error {
+	for _, name := range keptGOST {
+		if err := signWithKeptGOST(ctx, name); err != nil {
+			return err
+		}
+	}
+	// LoadKey (the kept-key list of the certificate step) reads them too.
+	if s, certDER, err := bc.LoadKey(ctx, "current-gost2012-512"); err != nil || certDER == nil {
+		return fmt.Errorf("LoadKey of a GOST record: %v", err)
+	} else if _, ok := s.(*bc.GOSTKey); !ok {
+		return fmt.Errorf("LoadKey of a GOST record gave %T", s)
+	}
+	cur, err := bc.LoadKept(ctx, "current-gost2012-256")
+	if err != nil {
+		return err
+	}
+	err = bc.SetCertificate(ctx, "file-gost2012-256", cur.Cert.Raw)
+	if err := expect("SetCertificate of another GOST key", err, bc.ErrKeyMismatch); err != nil {
+		return err
+	}
+	bad := map[string]error{
+		"bad-sealed":  bc.ErrKeptKeyDamaged, // a bit of the ciphertext flipped
+		"bad-iv":      bc.ErrKeptKeyDamaged,
+		"bad-sealkey": bc.ErrKeptKeyDamaged, // another record's sealing key
+		"bad-nokey":   bc.ErrKeptKeyDamaged,
+		"bad-ecdsa":   bc.ErrKeptKeyDamaged, // an ECDSA CryptoKey as the sealing key
+		"bad-kind":    bc.ErrUnsupportedKey,
+		"bad-cert":    bc.ErrKeyMismatch,    // another key's certificate
+		"bad-moved":   bc.ErrKeptKeyDamaged, // a whole record under another name
+	}
+	if len(bad) != len(tampered)+1 {
+		return fmt.Errorf("%d tampered records, %d checks", len(tampered)+1, len(bad))
+	}
+	for name, want := range bad {
+		o, err := bc.LoadKept(ctx, name)
+		if err := expect("LoadKept("+name+")", err, want); err != nil {
+			return err
+		}
+		if o.Signer != nil {
+			return fmt.Errorf("LoadKept(%s) gave a key with its error", name)
+		}
+	}
+	for _, name := range keptGOST {
+		if err := bc.DeleteKey(ctx, name); err != nil {
+			return err
+		}
+	}
+	for name := range bad {
+		if err := bc.DeleteKey(ctx, name); err != nil {
+			return err
+		}
+	}
+	if keys, err := bc.ListKeys(ctx); err != nil || len(keys) != 0 {
+		return fmt.Errorf("after deleting the GOST records: %d keys, %v", len(keys), err)
+	}
+	logf("GOST records deleted")
+	return nil
+}
+
+// signWithKeptGOST loads a kept GOST key, checks it is the key kept
+// (localStorage), signs a challenge and checks it with gost3410; a current
+// key also signs a CMS checked against its kept certificate.
+func signWithKeptGOST(ctx context.Context, name string) error {
+	o, err := bc.LoadKept(ctx, name)
+	if err != nil {
+		return fmt.Errorf("LoadKept(%s): %w", name, err)
+	}
+	k, ok := o.Signer.(*bc.GOSTKey)
+	if !ok {
+		return fmt.Errorf("LoadKept(%s) gave %T", name, o.Signer)
+	}
+	pub := k.Public().(*gost3410.PublicKey)
+	spki, err := gost3410.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		return err
+	}
+	if want := js.Global().Get("localStorage").Call("getItem", "pub:"+name).String(); hex.EncodeToString(spki) != want {
+		return fmt.Errorf("LoadKept(%s) gave another key", name)
+	}
+	msg := []byte("server challenge " + name)
+	sig, err := bc.SignChallenge(k, msg)
+	if err != nil {
+		return fmt.Errorf("SignChallenge(%s): %w", name, err)
+	}
+	if !gost3410.VerifyMessage(pub, msg, sig) {
+		return fmt.Errorf("the challenge signature of %s does not verify", name)
+	}
+	if strings.HasPrefix(name, "file-") {
+		if o.Cert != nil || len(o.Chain) != 0 {
+			return fmt.Errorf("LoadKept(%s): a certificate for a key kept without one", name)
+		}
+		logf("%s: loaded, signed a challenge", name)
+		return nil
+	}
+	if o.Cert == nil || len(o.Chain) != 1 {
+		return fmt.Errorf("LoadKept(%s): certificate %v, chain of %d", name, o.Cert != nil, len(o.Chain))
+	}
+	content := []byte("application of " + name)
+	p7, err := bc.SignDetached(k, o.Cert, o.Chain, content, time.Now())
+	if err != nil {
+		return fmt.Errorf("SignDetached(%s): %w", name, err)
+	}
+	if _, err := cms.Verify(p7, content); err != nil {
+		return fmt.Errorf("CMS of %s: %w", name, err)
+	}
+	logf("%s: loaded, signed a challenge and a CMS", name)
+	return nil
+}
+
+// selfSignedGOST is a certificate of k signed by k.
+func selfSignedGOST(k *bc.GOSTKey, cn string) (*x509.Certificate, error) {
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(9), Subject: pkix.Name{CommonName: cn},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), KeyUsage: x509.KeyUsageDigitalSignature}
+	der, err := x509sig.CreateCertificate(nil, tmpl, tmpl, k.Public(), k)
+	if err != nil {
+		return nil, err
+	}
+	return x509.ParseCertificate(der)
 }
 
 // ca is a throwaway Go CA for certificates of the keys under test.
