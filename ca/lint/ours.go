@@ -11,6 +11,7 @@ import (
 	"renewal/ca/crypto/gost3410"
 	"renewal/ca/ident"
 	"renewal/ca/profile"
+	"renewal/ca/x509sig"
 )
 
 // identifierAttr describes an identifier attribute known by its OID alone,
@@ -68,8 +69,9 @@ func gostKeyLints(c *collector, cert *x509.Certificate, prof *profile.Profile) {
 	if !spki.Algorithm.Algorithm.Equal(gost3410.OIDPublicKey256) && !spki.Algorithm.Algorithm.Equal(gost3410.OIDPublicKey512) {
 		return
 	}
-	pub, err := gost3410.ParsePKIXPublicKey(cert.RawSubjectPublicKeyInfo)
-	if err != nil {
+	k, err := x509sig.ParsePublicKey(cert.RawSubjectPublicKeyInfo)
+	pub, _ := k.(*gost3410.PublicKey)
+	if err != nil || pub == nil {
 		c.add("ru_by_gost_key", "the GOST R 34.10-2012 public key is not valid: %v", err)
 		return
 	}

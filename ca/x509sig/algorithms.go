@@ -221,11 +221,26 @@ func (a *algorithm) marshal() []byte {
 	return b.BytesOrPanic() // an OID from the table always encodes
 }
 
-// checkSignature verifies sig over signed by pub under alg.
+// checkSignature verifies sig over signed by pub under alg; a verification
+// that passed before is not computed again (verifycache.go).
 func (a *algorithm) checkSignature(pub crypto.PublicKey, signed, sig []byte) error {
 	if !a.keyOK(pub) {
 		return fmt.Errorf("%w: %s cannot be verified with a %s", ErrKeyMismatch, a.name, describeKey(pub))
 	}
+	k, cacheable := verifiedKey(a.name, pub, signed, sig)
+	if cacheable && wasVerified(k) {
+		return nil
+	}
+	if err := a.verifyNow(pub, signed, sig); err != nil {
+		return err
+	}
+	if cacheable {
+		rememberVerified(k)
+	}
+	return nil
+}
+
+func (a *algorithm) verifyNow(pub crypto.PublicKey, signed, sig []byte) error {
 	if a.verify == nil {
 		// ECDSA and RSA: crypto/x509 verifies.
 		if err := (&x509.Certificate{PublicKey: pub}).CheckSignature(a.std, signed, sig); err != nil {
@@ -261,7 +276,8 @@ func signWith(rand io.Reader, alg *algorithm, signer crypto.Signer, data []byte)
 
 // ParsePublicKey parses a DER SubjectPublicKeyInfo: GOST R 34.10-2012 and
 // bign by our packages, every other key by crypto/x509. A GOST or bign
-// key is checked (on the curve, in the subgroup) by its package.
+// key is checked (on the curve, in the subgroup) by its package, once:
+// valid ones are remembered (cache.go).
 func ParsePublicKey(spki []byte) (crypto.PublicKey, error) {
 	s := cryptobyte.String(spki)
 	var body, algSeq cryptobyte.String
@@ -271,9 +287,9 @@ func ParsePublicKey(spki []byte) (crypto.PublicKey, error) {
 	}
 	switch {
 	case oid.Equal(gost3410.OIDPublicKey256) || oid.Equal(gost3410.OIDPublicKey512):
-		return gost3410.ParsePKIXPublicKey(spki)
+		return parsedKey(spki, func(b []byte) (crypto.PublicKey, error) { return gost3410.ParsePKIXPublicKey(b) })
 	case oid.Equal(bign.OIDBignPubKey):
-		return bign.ParsePKIXPublicKey(spki)
+		return parsedKey(spki, func(b []byte) (crypto.PublicKey, error) { return bign.ParsePKIXPublicKey(b) })
 	}
 	pub, err := x509.ParsePKIXPublicKey(spki)
 	if err != nil {
