@@ -38,8 +38,10 @@ type stepKey struct {
 func (s *stepKey) OnMount(ctx goapp.Context) {
 	s.carrier = wire.CarrierBrowser
 	if browsercrypto.IsGOST(keyAlgorithm(s.R)) {
-		// A GOST key lives in Go, not WebCrypto: until it can be kept
-		// encrypted in IndexedDB it goes to a password-protected file only.
+		// A GOST key lives in Go, not WebCrypto, so this site's scripts
+		// could always read it back: it is the person's in a
+		// password-protected file only. (The wizard keeps it encrypted in
+		// IndexedDB until that file is saved, app/keys.go, and no longer.)
 		s.carrier = wire.CarrierFile
 	}
 	// Follows the issuance once the request is in.

@@ -35,7 +35,8 @@ func TestMakeKeyFollowsTheProfile(t *testing.T) {
 		if _, _, err := x509sig.ParseCertificateRequest(csr); err != nil {
 			t.Errorf("%s: the request does not verify: %v", alg, err)
 		}
-		// Not kept in the browser until it can be kept encrypted there.
+		// Never kept in the browser for good: this site's scripts could
+		// read a GOST key back (it is not a non-extractable WebCrypto key).
 		if _, err := makeKey(context.Background(), keyAlgorithm(r), wire.CarrierBrowser, &pool); !errors.Is(err, errGOSTFileOnly) {
 			t.Errorf("%s in the browser: %v", alg, err)
 		}

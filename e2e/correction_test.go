@@ -121,10 +121,10 @@ func TestWizardPassportTypoCorrected(t *testing.T) {
 	tb.waitStep("issued")
 	tb.acknowledgeAndSave()
 
-	// What comes next: the key in this browser, the old certificate
-	// revoked as superseded, and when to renew again.
+	// What comes next: the GOST key in the file just saved, the old
+	// certificate revoked as superseded, and when to renew again.
 	next := tb.shownText("#step-end #what-next")
-	assert.Contains(t, next, "в этом браузере")
+	assert.Contains(t, next, "в файле .p12")
 	old := strings.ToUpper(owner.certificate(t).SerialNumber.Text(16))
 	assert.Contains(t, strings.ReplaceAll(next, " ", ""), old, "names the replaced certificate")
 	assert.Contains(t, next, "отозван")
@@ -133,9 +133,9 @@ func TestWizardPassportTypoCorrected(t *testing.T) {
 	assert.Contains(t, tb.shownText("#next-renew"), "с личной идентификацией")
 	assert.Contains(t, alertLeft, "ещё 2 раза")
 	tb.reloadKeeps("end")
-	// Found in this browser's key store after a reload too (the choice
-	// of carrier is forgotten).
-	tb.waitFor(`(document.getElementById('next-key') || {textContent: ''}).textContent.includes('в этом браузере')`)
+	// The same after a reload (the tab forgot its choice; the server
+	// recorded the carrier).
+	tb.waitFor(`(document.getElementById('next-key') || {textContent: ''}).textContent.includes('в файле .p12')`)
 
 	tb.click("renew-another")
 	tb.waitScreen("home")

@@ -117,6 +117,11 @@ func TestWizardKeyboardOnly(t *testing.T) {
 	tb.keyTo("#acknowledge")
 	tb.press("\r")
 	tb.waitStep("save")
+	// A GOST key goes to a file: its password, typed twice, by keyboard.
+	tb.keyTo("#file-password")
+	tb.press(filePassword)
+	tb.keyTo("#file-password-repeat")
+	tb.press(filePassword)
 	tb.keyTo("#save")
 	tb.press("\r")
 	tb.waitDelivered()
