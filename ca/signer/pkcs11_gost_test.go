@@ -655,6 +655,28 @@ func TestPKCS11GOSTRefusals(t *testing.T) {
 		require.NoError(t, err)
 		k.Close()
 	})
+	t.Run("fail/key-type-not-the-parameter-set-size", func(t *testing.T) {
+		tok := newFakeToken(allGOSTMechanisms...)
+		cfg := tok.use(t)
+		tok.plant(t, gost3410.Curve512A(), cfg.KeyLabel, nil)
+		for _, o := range tok.objects {
+			o.attrs[pkcs11.CKA_KEY_TYPE] = ulongAttr(pkcs11.CKK_GOSTR3410)
+		}
+		_, err := signer.OpenPKCS11(cfg)
+		require.ErrorContains(t, err, "does not fit a 512-bit parameter set")
+	})
+	t.Run("fail/private-and-public-parameter-sets-differ", func(t *testing.T) {
+		tok := newFakeToken(allGOSTMechanisms...)
+		cfg := tok.use(t)
+		tok.plant(t, gost3410.Curve256B(), cfg.KeyLabel, nil)
+		for _, o := range tok.objects {
+			if o.key != nil {
+				o.attrs[pkcs11.CKA_GOSTR3410_PARAMS], _ = asn1.Marshal(gost3410.CryptoProA().OID())
+			}
+		}
+		_, err := signer.OpenPKCS11(cfg)
+		require.ErrorContains(t, err, "different parameter sets")
+	})
 	// Public key attributes a token must not return.
 	for _, tt := range []struct {
 		name   string
