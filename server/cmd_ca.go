@@ -72,7 +72,7 @@ func caInit(args []string, stdout, stderr io.Writer) error {
 		fs.StringVar(&o.Country, "country", "RU", "country (C) in the CA names: RU or BY")
 		fs.StringVar(&o.RootName, "root-name", "Корневой УЦ", "common name of the root")
 		fs.StringVar(&o.IssuingName, "issuing-name", "Выпускающий УЦ", "common name of the issuing CA")
-		fs.StringVar(&alg, "algorithm", string(signer.ECDSAP256), "issuing key algorithm: ecdsa-p256, ecdsa-p384, rsa-2048, rsa-3072, rsa-4096, gost2012-256, gost2012-512 (GOST: the root too, keys in files only)")
+		fs.StringVar(&alg, "algorithm", string(signer.ECDSAP256), "issuing key algorithm: ecdsa-p256, ecdsa-p384, rsa-2048, rsa-3072, rsa-4096, gost2012-256, gost2012-512 (GOST: the root too; a GOST issuing key on a PKCS#11 token needs its GOST mechanisms, which SoftHSM2 lacks)")
 		fs.IntVar(&rootYears, "root-years", 20, "root validity in years")
 		fs.IntVar(&issuingYears, "issuing-years", 10, "issuing CA validity in years")
 	})

@@ -34,20 +34,36 @@ func (c PKCS11Config) check() error {
 }
 
 // PKCS11Key is a key on a token. It implements Signer; Close releases the
-// session (call it when the authority stops).
+// session (call it when the authority stops). ECDSA and RSA keys go
+// through crypto11, GOST keys through the raw PKCS#11 API (gost set).
 type PKCS11Key struct {
 	ctx    *crypto11.Context
 	signer crypto11.Signer
+	gost   *gostKey
 }
 
-func (k *PKCS11Key) Public() crypto.PublicKey { return k.signer.Public() }
+func (k *PKCS11Key) Public() crypto.PublicKey {
+	if k.gost != nil {
+		return k.gost.pub
+	}
+	return k.signer.Public()
+}
 
 func (k *PKCS11Key) Sign(rand io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
+	if k.gost != nil {
+		return k.gost.Sign(rand, digest, opts)
+	}
 	return k.signer.Sign(rand, digest, opts)
 }
 
 // Close logs out and unloads the module when no other key uses it.
-func (k *PKCS11Key) Close() error { return k.ctx.Close() }
+func (k *PKCS11Key) Close() error {
+	if k.gost != nil {
+		k.gost.s.close()
+		return nil
+	}
+	return k.ctx.Close()
+}
 
 func configure(c PKCS11Config) (*crypto11.Context, error) {
 	if err := c.check(); err != nil {
@@ -67,8 +83,15 @@ func ptrLabel(s string) []byte {
 	return []byte(s)
 }
 
-// OpenPKCS11 finds an existing key pair on the token.
+// OpenPKCS11 finds an existing key pair on the token: a GOST one, or else
+// an ECDSA or RSA one through crypto11.
 func OpenPKCS11(c PKCS11Config) (*PKCS11Key, error) {
+	if err := c.check(); err != nil {
+		return nil, err
+	}
+	if k, err := openGOST(c); err != nil || k != nil {
+		return k, err
+	}
 	ctx, err := configure(c)
 	if err != nil {
 		return nil, err
@@ -93,9 +116,12 @@ func OpenPKCS11(c PKCS11Config) (*PKCS11Key, error) {
 // not extractable) and refuses when a key with that label or id exists.
 func GeneratePKCS11(c PKCS11Config, alg Algorithm) (*PKCS11Key, error) {
 	if alg.IsGOST() {
-		// crypto11 knows no CKK_GOSTR3410 keys or CKM_GOSTR3410 mechanisms,
-		// and SoftHSM2 has no GOST 2012: refused, never faked.
-		return nil, ErrPKCS11GOST
+		// crypto11 knows no GOST: the raw PKCS#11 API, on a token that
+		// lists the GOST mechanisms (SoftHSM2 does not).
+		if err := c.check(); err != nil {
+			return nil, err
+		}
+		return generateGOST(c, alg)
 	}
 	ctx, err := configure(c)
 	if err != nil {

@@ -40,9 +40,12 @@ func Algorithms() []Algorithm {
 	return []Algorithm{ECDSAP256, ECDSAP384, RSA2048, RSA3072, RSA4096, GOST256, GOST512}
 }
 
-// ErrPKCS11GOST: a GOST issuing key on a PKCS#11 token is not supported
-// (yet): keep it in a file, or use ECDSA on the token.
-var ErrPKCS11GOST = errors.New("signer: GOST R 34.10-2012 keys on a PKCS#11 token are not supported yet; keep the GOST issuing key in a file")
+// ErrPKCS11Mechanism: the token lacks a mechanism the key needs.
+var ErrPKCS11Mechanism = errors.New("signer: токен не поддерживает нужный механизм PKCS#11 / the token lacks a required PKCS#11 mechanism")
+
+// ErrPKCS11BadSignature: the token returned a signature that does not
+// verify under the key's public key (a faulty or tampered token).
+var ErrPKCS11BadSignature = errors.New("signer: подпись токена не проверяется открытым ключом, токен неисправен / the token's signature does not verify with its public key: faulty token")
 
 // IsGOST: a GOST R 34.10-2012 algorithm.
 func (a Algorithm) IsGOST() bool { return a.gostCurve() != nil }

@@ -152,17 +152,6 @@ func TestPKCS11Refusals(t *testing.T) {
 	}
 }
 
-// A GOST key on a token is refused before the token is touched: crypto11
-// has no GOST mechanisms, and nothing pretends otherwise.
-func TestPKCS11RefusesGOST(t *testing.T) {
-	cfg := hsmtest.Config(t)
-	for _, alg := range []signer.Algorithm{signer.GOST256, signer.GOST512} {
-		k, err := signer.GeneratePKCS11(cfg, alg)
-		require.Nil(t, k)
-		require.ErrorIs(t, err, signer.ErrPKCS11GOST)
-	}
-}
-
 // GOST CA keys are kept as PKCS#8 files like the others and read back.
 func TestFileKeyGOST(t *testing.T) {
 	for _, alg := range []signer.Algorithm{signer.GOST256, signer.GOST512} {
