@@ -183,8 +183,8 @@ func (s *stepKey) Render() goapp.UI {
 		goapp.If(gost, func() goapp.UI {
 			// True of a GOST key only: WebCrypto keys take no outside entropy.
 			return goapp.P().ID("gost-key-explain").Class("hint").Text(text{
-				"Ключ ГОСТ Р 34.10-2012 создаёт эта страница: случайные числа браузера смешиваются с вашими движениями мыши и нажатиями клавиш (HKDF-SHA-512), и из этой смеси получается ключ. Браузер не умеет хранить ключ ГОСТ так, чтобы его нельзя было скопировать, поэтому ключ сохраняется только в файл, и защищает его пароль файла.",
-				"The GOST R 34.10-2012 key is made by this page: the browser's random numbers are mixed with your mouse movements and key presses (HKDF-SHA-512), and the key is made from that mix. A browser cannot keep a GOST key so that it cannot be copied, so the key is saved to a file only, and the file's password protects it."}.in(s.Lang))
+				"Ключ ГОСТ Р 34.10-2012 создаёт эта страница: из случайных чисел браузера вместе с вашими движениями мыши и нажатиями клавиш. Браузер не умеет хранить ключ ГОСТ так, чтобы его нельзя было скопировать, поэтому ключ сохраняется только в файл, и защищает его пароль, который вы зададите.",
+				"This page makes the GOST R 34.10-2012 key: from the browser's random numbers together with your mouse movements and key presses. A browser cannot keep a GOST key so that it cannot be copied, so the key is saved to a file only, protected by a password you choose."}.in(s.Lang))
 		}),
 		goapp.FieldSet().Body(
 			goapp.Legend().Text(text{"Где хранить новый ключ", "Where to keep the new key"}.in(s.Lang)),
