@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,6 +22,7 @@ import (
 	"renewal/ca/crypto/gost3410"
 	"renewal/ca/gostssl"
 	"renewal/ca/x509sig"
+	"renewal/server/internal/payments"
 )
 
 // gostOpenSSL is ca/gostssl's runner, failing the test on any error of
@@ -192,8 +194,11 @@ func (f *flow) gostHolder(g *gostCA, scenario, phone, email string, withOCSP boo
 // certificate that OpenSSL's GOST engine issued under a GOST root that
 // OpenSSL made, the root added through trusted.pem, proves a renewal
 // (Streebog-256 challenge signature, GOST chain, OpenSSL's GOST-signed
-// CRL or OCSP response), the application is signed with GOST CMS made by OpenSSL, and the
-// renewal goes on past signing. Revoked in OpenSSL's CRL or OCSP: refused.
+// CRL or OCSP response), the application is signed with GOST CMS made by
+// OpenSSL, and the renewal ends: paid, a new GOST key and request made by
+// OpenSSL, the certificate issued by our GOST demo authority (OpenSSL
+// verifies it) and its form signed by OpenSSL with the new key. Revoked in
+// OpenSSL's CRL or OCSP: refused.
 func TestFlowGOSTCurrentCertificateFromOpenSSL(t *testing.T) {
 	g := newGostCA(t)
 	f := newFlow(t, g.root)
@@ -236,6 +241,33 @@ func TestFlowGOSTCurrentCertificateFromOpenSSL(t *testing.T) {
 
 		h.must("POST", "/api/v1/renewal/application/signature", wire.ApplicationSignature{Signature: sig}, nil)
 		assert.Equal(t, "awaiting_payment", h.state(), "the renewal proceeds past signing")
+
+		// Paid; the new key and its request from OpenSSL (an empty
+		// subject: the authority keeps the current one).
+		p, ref := h.pay()
+		require.Equal(t, 200, f.notify(event("ev-gost-openssl", payments.EventSucceeded, p, ref), time.Now(), f.webhookSecret))
+		h.waitState("key_pending")
+		g.o.run(nil, "req", "-new", "-newkey", "gost2012_256", "-pkeyopt", "paramset:A", "-nodes",
+			"-keyout", "new.key", "-subj", "/", "-outform", "DER", "-out", "new.csr")
+		h.must("POST", "/api/v1/renewal/request", wire.CertificateRequest{CSR: g.o.read("new.csr")}, nil)
+		h.waitState("issued")
+
+		// OpenSSL verifies the new certificate against our GOST demo
+		// authority, and signs the form with the new key.
+		var pemBytes, form []byte
+		h.must("GET", "/api/v1/renewal/certificate.pem", nil, &pemBytes)
+		h.must("GET", "/api/v1/renewal/certificate-form.pdf", nil, &form)
+		g.o.write("new.pem", pemBytes)
+		g.o.write("form.pdf", form)
+		out := g.o.run(nil, "verify", "-CAfile", filepath.Join(f.demo.Dir, "root.pem"),
+			"-untrusted", filepath.Join(f.demo.Dir, "issuing.pem"), "new.pem")
+		assert.Contains(t, string(out), "new.pem: OK")
+		issued := parsePEMCert(t, pemBytes)
+		assert.Equal(t, h.cert.RawSubject, issued.RawSubject, "the subject of the certificate OpenSSL's CA made")
+		g.o.run(nil, "cms", "-sign", "-binary", "-in", "form.pdf", "-signer", "new.pem", "-inkey", "new.key",
+			"-md", "md_gost12_256", "-outform", "DER", "-out", "form.p7s")
+		h.must("POST", "/api/v1/renewal/acknowledgement", wire.ApplicationSignature{Signature: g.o.read("form.p7s")}, nil)
+		assert.Equal(t, "acknowledged", h.state())
 	})
 
 	t.Run("ok/our-gost-cms", func(t *testing.T) {
