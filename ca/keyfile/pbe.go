@@ -374,12 +374,13 @@ func (m *macDigest) sum(password secret, salt []byte, iterations int, data []byt
 
 // bmpPassword is the password as a BMPString with a terminating zero
 // (RFC 7292 B.1). Characters outside the BMP are refused: OpenSSL and
-// Windows disagree on them.
+// Windows disagree on them. The refusal is ErrPassword too: such a
+// password does not open the file here, as a wrong one would not.
 func bmpPassword(password string) ([]byte, error) {
 	out := make([]byte, 0, 2*len(password)+2)
 	for _, r := range password {
 		if r > 0xffff || (r >= 0xd800 && r < 0xe000) {
-			return nil, fmt.Errorf("%w: a password character outside the BMP", ErrUnsupported)
+			return nil, fmt.Errorf("%w (%w: a password character outside the BMP)", ErrPassword, ErrUnsupported)
 		}
 		out = append(out, byte(r>>8), byte(r))
 	}
