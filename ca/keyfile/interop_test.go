@@ -3,7 +3,10 @@ package keyfile
 import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
+	"crypto/hmac"
+	"crypto/pbkdf2"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
@@ -85,4 +88,49 @@ func TestReadBareEmptyPassword(t *testing.T) {
 	assert.True(t, key.Equal(es[0].Key))
 	_, err = DecodePKCS12(bare, "x")
 	assert.ErrorIs(t, err, ErrPassword)
+}
+
+// A PBMAC1 key shorter than 20 bytes is refused before it is compared
+// (RFC 9579 section 5), even when the MAC under it is right.
+func TestPBMAC1ShortKeyRefused(t *testing.T) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(8), NotBefore: time.Now(), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	require.NoError(t, err)
+	cert, err := x509.ParseCertificate(der)
+	require.NoError(t, err)
+	f, err := pkcs12.Modern2026.Encode(key, cert, nil, "pw")
+	require.NoError(t, err)
+
+	var p pfx
+	require.NoError(t, unmarshal(f, &p, "pfx"))
+	var auth []byte
+	require.NoError(t, unmarshal(explicit0Inner(p.AuthSafe.Content), &auth, "authSafe"))
+	var mp pbmac1Params
+	require.NoError(t, unmarshal(p.MacData.Mac.Algorithm.Parameters.FullBytes, &mp, "PBMAC1"))
+	var kp pbkdf2Params
+	require.NoError(t, unmarshal(mp.KDF.Parameters.FullBytes, &kp, "PBKDF2"))
+	for _, n := range []int{16, 32} {
+		kp.KeyLength = n
+		kdf, err := asn1.Marshal(kp)
+		require.NoError(t, err)
+		mp.KDF.Parameters = asn1.RawValue{FullBytes: kdf}
+		params, err := asn1.Marshal(mp)
+		require.NoError(t, err)
+		p.MacData.Mac.Algorithm.Parameters = asn1.RawValue{FullBytes: params}
+		mk, err := pbkdf2.Key(sha256.New, "pw", kp.Salt, kp.Iterations, n)
+		require.NoError(t, err)
+		h := hmac.New(sha256.New, mk)
+		h.Write(auth)
+		p.MacData.Mac.Digest = h.Sum(nil)
+		g, err := asn1.Marshal(p)
+		require.NoError(t, err)
+		_, err = DecodePKCS12(g, "pw")
+		if n < 20 {
+			assert.ErrorIs(t, err, ErrMalformed, "key length %d", n)
+		} else {
+			assert.NoError(t, err, "key length %d", n)
+		}
+	}
 }
