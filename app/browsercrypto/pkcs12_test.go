@@ -2,6 +2,8 @@ package browsercrypto
 
 import (
 	"crypto"
+	"crypto/ed25519"
+	"crypto/rand"
 	"crypto/x509"
 	"errors"
 	"testing"
@@ -73,6 +75,33 @@ func TestDecodePKCS12(t *testing.T) {
 		}
 		if len(got) != 1 || !got[0].cert.Equal(c1) || len(got[0].chain) != 1 {
 			t.Fatalf("%d entries, want 1 with its CA", len(got))
+		}
+	})
+	t.Run("ok/legacy-rc2-certificates", func(t *testing.T) {
+		// RC2-40 certificate safe, 3DES key: OpenSSL 1.x's defaults.
+		old, err := pkcs12.LegacyRC2.Encode(k2, c2, []*x509.Certificate{ca.cert}, password)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := decodePKCS12(old, password)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 || !got[0].cert.Equal(c2) || len(got[0].chain) != 1 {
+			t.Fatalf("%d entries, want 1 with its CA", len(got))
+		}
+		if _, err := decodePKCS12(old, "wrong"); !errors.Is(err, ErrWrongPassword) {
+			t.Fatalf("%v, want ErrWrongPassword", err)
+		}
+	})
+	t.Run("fail/unusable-key", func(t *testing.T) {
+		_, ed, _ := ed25519.GenerateKey(rand.Reader)
+		f, err := pkcs12.Modern.Encode(ed, ca.issue(t, ed.Public(), "Ed25519"), nil, password)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := decodePKCS12(f, password); !errors.Is(err, ErrUnsupportedKey) {
+			t.Fatalf("%v, want ErrUnsupportedKey", err)
 		}
 	})
 	t.Run("fail/wrong-password", func(t *testing.T) {

@@ -15,10 +15,9 @@ import (
 	"syscall/js"
 	"time"
 
-	pkcs12 "software.sslmate.com/src/go-pkcs12"
-
 	"renewal/app/jspromise"
 	"renewal/ca/cms"
+	"renewal/ca/keyfile"
 )
 
 // signTimeout bounds one WebCrypto signature (Signer methods take no
@@ -182,14 +181,14 @@ func importParams(pub crypto.PublicKey) (js.Value, error) {
 // private key into WebCrypto as NON-extractable. It returns the key as a Signer, the
 // certificate and the rest of the chain in the file. A wrong password gives
 // ErrWrongPassword; a file that cannot be decoded (damaged, not PKCS#12,
-// or with algorithms go-pkcs12 does not know, as GOST files have) gives
-// ErrBadFile; a key other than ECDSA P-256/P-384 or RSA gives
+// or with algorithms renewal/ca/keyfile does not know) gives ErrBadFile;
+// a key other than GOST R 34.10-2012, ECDSA P-256/P-384 or RSA gives
 // ErrUnsupportedKey; a certificate that is not the key's gives ErrKeyMismatch.
 //
 // The Go copies of the key (the parsed key's numbers and the PKCS#8 bytes
 // handed to WebCrypto, and the JavaScript copy of those) are zeroed as soon
-// as WebCrypto has them. That is as far as Go allows: go-pkcs12's decrypted
-// buffers and crypto/rsa's internal precomputed copy are garbage we cannot
+// as WebCrypto has them (keyfile zeroes its decrypted PKCS#8). That is as
+// far as Go allows: crypto/rsa's internal precomputed copy is garbage we cannot
 // reach, the password is an immutable string, and the garbage collector
 // gives no guarantee about old copies. The file and password are not sent
 // anywhere.
@@ -275,13 +274,16 @@ func importPrivate(ctx context.Context, key crypto.Signer) (*webKey, error) {
 
 // ExportPKCS12 writes an extractable key (exported from WebCrypto as
 // PKCS#8), its certificate and chain as a PKCS#12 file protected by
-// password (go-pkcs12 Modern: PBES2 with AES-256-CBC, PBKDF2-HMAC-SHA-256,
-// HMAC-SHA-256 MAC), for the person to download. A GOSTKey is written by
-// ExportGOSTPKCS12 (renewal/ca/keyfile, which OpenSSL's GOST engine reads). A non-extractable key
-// gives ErrNotExtractable; a certificate of another key ErrKeyMismatch.
+// password (renewal/ca/keyfile ProfileAES: PBES2 with AES-256-CBC,
+// PBKDF2-HMAC-SHA-256, HMAC-SHA-256 MAC, what OpenSSL 3 writes and reads),
+// for the person to download. A GOSTKey is written by ExportGOSTPKCS12
+// (keyfile's ProfileAES too, which OpenSSL's GOST engine reads). A
+// non-extractable key gives ErrNotExtractable; a certificate of another
+// key ErrKeyMismatch.
 //
-// Modern uses 2048 PBKDF2 iterations: the file is only as strong as the
-// password, so the screen should ask for a long one.
+// keyfile.DefaultIterations PBKDF2 iterations (about 0.5 s here): the file
+// is only as strong as the password, so the screen should ask for a long
+// one.
 func ExportPKCS12(ctx context.Context, s Signer, cert *x509.Certificate, chain []*x509.Certificate, password string) (_ []byte, err error) {
 	defer catch(&err)
 	if g, ok := s.(*GOSTKey); ok && g != nil {
@@ -322,7 +324,11 @@ func ExportPKCS12(ctx context.Context, s Signer, cert *x509.Certificate, chain [
 		return nil, fmt.Errorf("browsercrypto: exported private key: %w", err)
 	}
 	defer wipe(key)
-	pfx, err := pkcs12.Modern.Encode(key, cert, chain, password)
+	signer, ok := key.(crypto.Signer)
+	if !ok {
+		return nil, fmt.Errorf("%w: %T", ErrUnsupportedKey, key)
+	}
+	pfx, err := keyfile.EncodePKCS12([]keyfile.Entry{{Key: signer, Cert: cert, Chain: chain}}, password, nil)
 	if err != nil {
 		return nil, fmt.Errorf("browsercrypto: write the key file: %w", err)
 	}

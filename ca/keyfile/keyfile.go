@@ -1,8 +1,10 @@
 // Package keyfile reads and writes password-protected key files: PKCS#12
 // (RFC 7292) with several key+certificate entries, and encrypted PKCS#8
-// (EncryptedPrivateKeyInfo, RFC 5958 with PBES2 of RFC 8018), for the keys
-// that software.sslmate.com/src/go-pkcs12 cannot marshal (it knows RSA,
-// ECDSA and Ed25519 only): GOST R 34.10-2012 first.
+// (EncryptedPrivateKeyInfo, RFC 5958 with PBES2 of RFC 8018), with GOST
+// R 34.10-2012 keys as well as RSA, ECDSA and Ed25519 ones. It is the
+// browser's one PKCS#12 implementation, so it reads what OpenSSL, Windows,
+// CryptoPro and go-pkcs12 write, old files too: PKCS#12's own 3DES and RC2
+// PBEs (read only, never written) and the PBMAC1 MAC.
 //
 // Pure Go, standard library and our own crypto packages only, so it
 // compiles into the browser (GOOS=js GOARCH=wasm).

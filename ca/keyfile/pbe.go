@@ -21,6 +21,9 @@ import (
 var (
 	oidPBES2      = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 13}
 	oidPBESHA3DES = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 1, 3}
+	oidPBESHARC2  = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 1, 5}
+	oidPBESHARC40 = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 1, 6}
+	oidPBMAC1     = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 14}
 	oidPBKDF2     = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 12}
 
 	oidHMACSHA1      = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 7}
@@ -149,43 +152,43 @@ type pbkdf2Params struct {
 	PRF        pkix.AlgorithmIdentifier `asn1:"optional"`
 }
 
+// secret is a password as the derivations take it: its UTF-8 text for
+// PBKDF2, its BMPString for the PKCS#12 KDF.
+type secret struct {
+	text string
+	// bare: the empty password as no bytes at all where the PKCS#12 KDF
+	// takes a BMPString, instead of RFC 7292's one terminating zero; some
+	// writers do so, and OpenSSL and go-pkcs12 try both.
+	bare bool
+}
+
+func (s secret) bmp() ([]byte, error) {
+	if s.bare {
+		return nil, nil
+	}
+	return bmpPassword(s.text)
+}
+
 // pbes2 en- or decrypts data under the AlgorithmIdentifier alg: PBES2, or
-// (to read only) PKCS#12's legacy pbeWithSHAAnd3-KeyTripleDES-CBC, what
-// `openssl pkcs12 -keypbe PBE-SHA1-3DES` and older tools write. The RC2
-// PBEs (OpenSSL's -legacy certificate safe) are refused as unsupported.
-func pbes2(alg pkix.AlgorithmIdentifier, password string, data []byte, encrypt bool) ([]byte, error) {
-	if alg.Algorithm.Equal(oidPBESHA3DES) && !encrypt {
-		return legacy3DES(alg, password, data)
+// (to read only) one of PKCS#12's own PBEs (pkcs12PBEs).
+func pbes2(alg pkix.AlgorithmIdentifier, password secret, data []byte, encrypt bool) ([]byte, error) {
+	if !encrypt {
+		for i := range pkcs12PBEs {
+			if pkcs12PBEs[i].oid.Equal(alg.Algorithm) {
+				return pkcs12PBEs[i].decrypt(alg, password, data)
+			}
+		}
 	}
 	if !alg.Algorithm.Equal(oidPBES2) {
-		return nil, fmt.Errorf("%w: encryption %v (PBES2 and PBE-SHA1-3DES are read)", ErrUnsupported, alg.Algorithm)
+		return nil, fmt.Errorf("%w: encryption %v (PBES2, PBE-SHA1-3DES and PBE-SHA1-RC2 are read)", ErrUnsupported, alg.Algorithm)
 	}
 	var p pbes2Params
 	if rest, err := asn1.Unmarshal(alg.Parameters.FullBytes, &p); err != nil || len(rest) != 0 {
 		return nil, fmt.Errorf("%w: PBES2 parameters", ErrMalformed)
 	}
-	if !p.KDF.Algorithm.Equal(oidPBKDF2) {
-		return nil, fmt.Errorf("%w: key derivation %v", ErrUnsupported, p.KDF.Algorithm)
-	}
-	var kp pbkdf2Params
-	if rest, err := asn1.Unmarshal(p.KDF.Parameters.FullBytes, &kp); err != nil || len(rest) != 0 {
-		return nil, fmt.Errorf("%w: PBKDF2 parameters", ErrMalformed)
-	}
-	prfOID := kp.PRF.Algorithm
-	if len(prfOID) == 0 {
-		prfOID = oidHMACSHA1
-	}
-	var r *prf
-	for i := range prfs {
-		if prfs[i].oid.Equal(prfOID) {
-			r = &prfs[i]
-		}
-	}
-	if r == nil {
-		return nil, fmt.Errorf("%w: PBKDF2 PRF %v", ErrUnsupported, prfOID)
-	}
-	if kp.Iterations < 1 || kp.Iterations > r.maxIter {
-		return nil, fmt.Errorf("%w: %d", ErrIterations, kp.Iterations)
+	kp, r, err := parsePBKDF2(p.KDF)
+	if err != nil {
+		return nil, err
 	}
 	h := r.hash
 	var c *pbeCipher
@@ -204,12 +207,82 @@ func pbes2(alg pkix.AlgorithmIdentifier, password string, data []byte, encrypt b
 	if err != nil {
 		return nil, err
 	}
-	key, err := pbkdf2.Key(h, password, kp.Salt, kp.Iterations, c.keyLen)
+	key, err := pbkdf2.Key(h, password.text, kp.Salt, kp.Iterations, c.keyLen)
 	if err != nil {
 		return nil, fmt.Errorf("keyfile: PBKDF2: %w", err)
 	}
 	defer clear(key)
 	return crypt(key, data, encrypt)
+}
+
+// parsePBKDF2 reads PBKDF2's parameters and finds their PRF, its iteration
+// count within the PRF's bound.
+func parsePBKDF2(kdf pkix.AlgorithmIdentifier) (*pbkdf2Params, *prf, error) {
+	if !kdf.Algorithm.Equal(oidPBKDF2) {
+		return nil, nil, fmt.Errorf("%w: key derivation %v", ErrUnsupported, kdf.Algorithm)
+	}
+	var kp pbkdf2Params
+	if rest, err := asn1.Unmarshal(kdf.Parameters.FullBytes, &kp); err != nil || len(rest) != 0 {
+		return nil, nil, fmt.Errorf("%w: PBKDF2 parameters", ErrMalformed)
+	}
+	prfOID := kp.PRF.Algorithm
+	if len(prfOID) == 0 {
+		prfOID = oidHMACSHA1
+	}
+	r, ok := prfFor(prfOID)
+	if !ok {
+		return nil, nil, fmt.Errorf("%w: PBKDF2 PRF %v", ErrUnsupported, prfOID)
+	}
+	if kp.Iterations < 1 || kp.Iterations > r.maxIter {
+		return nil, nil, fmt.Errorf("%w: %d", ErrIterations, kp.Iterations)
+	}
+	return &kp, r, nil
+}
+
+func prfFor(oid asn1.ObjectIdentifier) (*prf, bool) {
+	for i := range prfs {
+		if prfs[i].oid.Equal(oid) {
+			return &prfs[i], true
+		}
+	}
+	return nil, false
+}
+
+type pbmac1Params struct {
+	KDF pkix.AlgorithmIdentifier
+	MAC pkix.AlgorithmIdentifier
+}
+
+// pbmac1 is the MAC of RFC 9579 (PBMAC1 of RFC 8018, what OpenSSL 3.4
+// writes with -pbmac1_pbkdf2 and go-pkcs12's Modern2026): HMAC keyed by
+// PBKDF2 over the UTF-8 password, both named in its parameters; MacData's
+// salt and iterations are ignored. The key length must be stated and be
+// 20 to 64 bytes (RFC 9579 section 5: a short key would let a forger
+// guess it).
+func pbmac1(params []byte, password string, data []byte) ([]byte, error) {
+	var p pbmac1Params
+	if rest, err := asn1.Unmarshal(params, &p); err != nil || len(rest) != 0 {
+		return nil, fmt.Errorf("%w: PBMAC1 parameters", ErrMalformed)
+	}
+	kp, r, err := parsePBKDF2(p.KDF)
+	if err != nil {
+		return nil, err
+	}
+	m, ok := prfFor(p.MAC.Algorithm)
+	if !ok {
+		return nil, fmt.Errorf("%w: PBMAC1 MAC %v", ErrUnsupported, p.MAC.Algorithm)
+	}
+	if kp.KeyLength < 20 || kp.KeyLength > 64 {
+		return nil, fmt.Errorf("%w: PBMAC1 key length %d", ErrMalformed, kp.KeyLength)
+	}
+	key, err := pbkdf2.Key(r.hash, password, kp.Salt, kp.Iterations, kp.KeyLength)
+	if err != nil {
+		return nil, fmt.Errorf("keyfile: PBKDF2: %w", err)
+	}
+	defer clear(key)
+	h := hmac.New(m.hash, key)
+	h.Write(data)
+	return h.Sum(nil), nil
 }
 
 // newPBES2 makes a PBES2 AlgorithmIdentifier for the profile.
@@ -278,16 +351,16 @@ func macFor(oid asn1.ObjectIdentifier) (*macDigest, bool) {
 	return nil, false
 }
 
-func (m *macDigest) sum(password string, salt []byte, iterations int, data []byte) ([]byte, error) {
+func (m *macDigest) sum(password secret, salt []byte, iterations int, data []byte) ([]byte, error) {
 	var key []byte
 	if m.gost {
-		k, err := pbkdf2.Key(m.hash, password, salt, iterations, 96)
+		k, err := pbkdf2.Key(m.hash, password.text, salt, iterations, 96)
 		if err != nil {
 			return nil, err
 		}
 		key = k[64:]
 	} else {
-		bmp, err := bmpPassword(password)
+		bmp, err := password.bmp()
 		if err != nil {
 			return nil, err
 		}
@@ -301,12 +374,13 @@ func (m *macDigest) sum(password string, salt []byte, iterations int, data []byt
 
 // bmpPassword is the password as a BMPString with a terminating zero
 // (RFC 7292 B.1). Characters outside the BMP are refused: OpenSSL and
-// Windows disagree on them.
+// Windows disagree on them. The refusal is ErrPassword too: such a
+// password does not open the file here, as a wrong one would not.
 func bmpPassword(password string) ([]byte, error) {
 	out := make([]byte, 0, 2*len(password)+2)
 	for _, r := range password {
 		if r > 0xffff || (r >= 0xd800 && r < 0xe000) {
-			return nil, fmt.Errorf("%w: a password character outside the BMP", ErrUnsupported)
+			return nil, fmt.Errorf("%w (%w: a password character outside the BMP)", ErrPassword, ErrUnsupported)
 		}
 		out = append(out, byte(r>>8), byte(r))
 	}
@@ -370,10 +444,34 @@ type pkcs12PBEParams struct {
 	Iterations int
 }
 
-// legacy3DES decrypts under pbeWithSHAAnd3-KeyTripleDES-CBC (RFC 7292
-// appendix C): key and IV from the PKCS#12 KDF with SHA-1 over the BMP
-// password (IDs 1 and 2), DES-EDE3-CBC with PKCS#7 padding.
-func legacy3DES(alg pkix.AlgorithmIdentifier, password string, data []byte) ([]byte, error) {
+// pkcs12PBE is one of PKCS#12's own PBEs (RFC 7292 appendix C), read
+// only: key and IV from the PKCS#12 KDF with SHA-1 over the BMP password
+// (IDs 1 and 2), a 64-bit block cipher in CBC mode with PKCS#7 padding.
+// What `openssl pkcs12 -legacy` (and OpenSSL 1.x by default) writes:
+// 3DES for the key, 40-bit RC2 for the certificate safe.
+type pkcs12PBE struct {
+	oid    asn1.ObjectIdentifier
+	keyLen int
+	cbc    func(key, iv, data []byte) ([]byte, error)
+}
+
+var pkcs12PBEs = []pkcs12PBE{
+	{oidPBESHA3DES, 24, func(key, iv, data []byte) ([]byte, error) {
+		b, err := des.NewTripleDESCipher(key)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]byte, len(data))
+		cipher.NewCBCDecrypter(b, iv).CryptBlocks(out, data)
+		return out, nil
+	}},
+	{oidPBESHARC2, 16, rc2CBC},
+	{oidPBESHARC40, 5, rc2CBC},
+}
+
+func rc2CBC(key, iv, data []byte) ([]byte, error) { return rc2CBCDecrypt(key, iv, data), nil }
+
+func (e *pkcs12PBE) decrypt(alg pkix.AlgorithmIdentifier, password secret, data []byte) ([]byte, error) {
 	var p pkcs12PBEParams
 	if rest, err := asn1.Unmarshal(alg.Parameters.FullBytes, &p); err != nil || len(rest) != 0 {
 		return nil, fmt.Errorf("%w: PKCS#12 PBE parameters", ErrMalformed)
@@ -381,23 +479,21 @@ func legacy3DES(alg pkix.AlgorithmIdentifier, password string, data []byte) ([]b
 	if p.Iterations < 1 || p.Iterations > MaxIterations {
 		return nil, fmt.Errorf("%w: %d", ErrIterations, p.Iterations)
 	}
-	bmp, err := bmpPassword(password)
-	if err != nil {
-		return nil, err
-	}
-	key := pkcs12KDF(sha1.New, 1, bmp, p.Salt, p.Iterations, 24)
-	defer clear(key)
-	iv := pkcs12KDF(sha1.New, 2, bmp, p.Salt, p.Iterations, 8)
-	b, err := des.NewTripleDESCipher(key)
-	if err != nil {
-		return nil, err
-	}
-	if len(data) == 0 || len(data)%des.BlockSize != 0 {
+	if len(data) == 0 || len(data)%8 != 0 {
 		return nil, fmt.Errorf("%w: ciphertext length %d", ErrMalformed, len(data))
 	}
-	out := make([]byte, len(data))
-	cipher.NewCBCDecrypter(b, iv).CryptBlocks(out, data)
-	return unpad(out, des.BlockSize)
+	bmp, err := password.bmp()
+	if err != nil {
+		return nil, err
+	}
+	key := pkcs12KDF(sha1.New, 1, bmp, p.Salt, p.Iterations, e.keyLen)
+	defer clear(key)
+	iv := pkcs12KDF(sha1.New, 2, bmp, p.Salt, p.Iterations, 8)
+	out, err := e.cbc(key, iv, data)
+	if err != nil {
+		return nil, err
+	}
+	return unpad(out, 8)
 }
 
 // unpad strips PKCS#7 padding; bad padding is how a wrong key shows.

@@ -183,23 +183,19 @@ func DecodePKCS12(data []byte, password string) ([]Entry, error) {
 	if err := unmarshal(explicit0Inner(p.AuthSafe.Content), &authSafe, "authSafe"); err != nil {
 		return nil, err
 	}
-	// A file without a MAC has no integrity: refused, never read unchecked.
+	pw := secret{text: password}
 	if len(p.MacData.Mac.Digest) == 0 {
-		return nil, fmt.Errorf("%w: the file has no MAC", ErrUnsupported)
-	}
-	m, ok := macFor(p.MacData.Mac.Algorithm.Algorithm)
-	if !ok {
-		return nil, fmt.Errorf("%w: MAC digest %v", ErrUnsupported, p.MacData.Mac.Algorithm.Algorithm)
-	}
-	if p.MacData.Iterations < 1 || p.MacData.Iterations > m.maxIter {
-		return nil, fmt.Errorf("%w: MAC %d", ErrIterations, p.MacData.Iterations)
-	}
-	sum, err := m.sum(password, p.MacData.MacSalt, p.MacData.Iterations, authSafe)
-	if err != nil {
-		return nil, err
-	}
-	if !hmac.Equal(sum, p.MacData.Mac.Digest) {
-		return nil, ErrPassword
+		// A file without a MAC has no integrity: refused, never read
+		// unchecked, but under the empty password, whose MAC would prove
+		// nothing either (anyone can compute it), as go-pkcs12 does.
+		if password != "" {
+			return nil, fmt.Errorf("%w: the file has no MAC", ErrUnsupported)
+		}
+	} else {
+		var err error
+		if pw, err = checkMAC(&p.MacData, pw, authSafe); err != nil {
+			return nil, err
+		}
 	}
 
 	var safes []contentInfo
@@ -234,7 +230,8 @@ func DecodePKCS12(data []byte, password string) ([]Entry, error) {
 			if !ed.Content.ContentType.Equal(oidData) {
 				return nil, fmt.Errorf("%w: encrypted content of type %v", ErrMalformed, ed.Content.ContentType)
 			}
-			contents, err = pbes2(ed.Content.Algorithm, password, ed.Content.Encrypted, false)
+			var err error
+			contents, err = pbes2(ed.Content.Algorithm, pw, ed.Content.Encrypted, false)
 			if err != nil {
 				return nil, err
 			}
@@ -260,7 +257,7 @@ func DecodePKCS12(data []byte, password string) ([]Entry, error) {
 					if err := unmarshal(der, &epki, "EncryptedPrivateKeyInfo"); err != nil {
 						return nil, err
 					}
-					if der, err = pbes2(epki.Algorithm, password, epki.Encrypted, false); err != nil {
+					if der, err = pbes2(epki.Algorithm, pw, epki.Encrypted, false); err != nil {
 						return nil, err
 					}
 				}
@@ -320,6 +317,44 @@ func DecodePKCS12(data []byte, password string) ([]Entry, error) {
 		out[i].Chain = chainOf(out[i].Cert, rest)
 	}
 	return out, nil
+}
+
+// checkMAC verifies the file's MAC over authSafe (ErrPassword when it does
+// not match) and returns the password in the form that matched: the empty
+// password is tried bare too (see secret).
+func checkMAC(md *macData, pw secret, authSafe []byte) (secret, error) {
+	alg := md.Mac.Algorithm
+	if alg.Algorithm.Equal(oidPBMAC1) {
+		sum, err := pbmac1(alg.Parameters.FullBytes, pw.text, authSafe)
+		if err != nil {
+			return pw, err
+		}
+		if !hmac.Equal(sum, md.Mac.Digest) {
+			return pw, ErrPassword
+		}
+		return pw, nil
+	}
+	m, ok := macFor(alg.Algorithm)
+	if !ok {
+		return pw, fmt.Errorf("%w: MAC digest %v", ErrUnsupported, alg.Algorithm)
+	}
+	if md.Iterations < 1 || md.Iterations > m.maxIter {
+		return pw, fmt.Errorf("%w: MAC %d", ErrIterations, md.Iterations)
+	}
+	tries := []secret{pw}
+	if pw.text == "" && !m.gost {
+		tries = append(tries, secret{bare: true})
+	}
+	for _, t := range tries {
+		sum, err := m.sum(t, md.MacSalt, md.Iterations, authSafe)
+		if err != nil {
+			return pw, err
+		}
+		if hmac.Equal(sum, md.Mac.Digest) {
+			return t, nil
+		}
+	}
+	return pw, ErrPassword
 }
 
 // chainOf orders pool from cert's issuer upwards by names, the others after.
@@ -441,7 +476,7 @@ func EncodePKCS12(entries []Entry, password string, opts *Options) ([]byte, erro
 		if err != nil {
 			return nil, err
 		}
-		enc, err := pbes2(alg, password, der, true)
+		enc, err := pbes2(alg, secret{text: password}, der, true)
 		clear(der)
 		if err != nil {
 			return nil, err
@@ -478,7 +513,7 @@ func EncodePKCS12(entries []Entry, password string, opts *Options) ([]byte, erro
 		if err != nil {
 			return nil, err
 		}
-		enc, err := pbes2(alg, password, plain, true)
+		enc, err := pbes2(alg, secret{text: password}, plain, true)
 		if err != nil {
 			return nil, err
 		}
@@ -502,7 +537,7 @@ func EncodePKCS12(entries []Entry, password string, opts *Options) ([]byte, erro
 		return nil, err
 	}
 	m, _ := macFor(pr.mac)
-	sum, err := m.sum(password, salt, iterations, authSafe)
+	sum, err := m.sum(secret{text: password}, salt, iterations, authSafe)
 	if err != nil {
 		return nil, err
 	}

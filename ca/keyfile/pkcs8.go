@@ -23,7 +23,7 @@ func EncryptPKCS8(key crypto.Signer, password string, opts *Options) ([]byte, er
 	if err != nil {
 		return nil, err
 	}
-	enc, err := pbes2(alg, password, der, true)
+	enc, err := pbes2(alg, secret{text: password}, der, true)
 	if err != nil {
 		return nil, err
 	}
@@ -44,7 +44,7 @@ func DecryptPKCS8(data []byte, password string) (crypto.Signer, error) {
 	if err := unmarshal(data, &epki, "EncryptedPrivateKeyInfo"); err != nil {
 		return nil, err
 	}
-	der, err := pbes2(epki.Algorithm, password, epki.Encrypted, false)
+	der, err := pbes2(epki.Algorithm, secret{text: password}, epki.Encrypted, false)
 	if err != nil {
 		return nil, err
 	}
