@@ -79,6 +79,8 @@ FUZZ_TARGETS := \
 # ./ca/crypto/gost3410:FuzzSignVerify is left out: each input is a key, a
 # signature and two verifications (3000 inputs took 188 s here); its seeds
 # run with go test, and by hand: go test -run '^$' -fuzz FuzzSignVerify ./ca/crypto/gost3410
+# So is ./server/internal/docs:FuzzVerifyDetachedGOST (a GOST 512 verification
+# per input: 3000 inputs took 114 s here); by hand the same way.
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
