@@ -115,7 +115,7 @@ func Parse(name string, args []string, getenv func(string) string, out io.Writer
 	str(&c.LogLevel, "log-level", "LOG_LEVEL", "info", "log level: debug, info, warn, error")
 	str(&c.PublicURL, "public-url", "PUBLIC_URL", "", "base URL of this service written into certificates (CRL, OCSP); required without --dev; empty with --dev: the listening address")
 	str(&c.CADir, "ca-dir", "CA_DIR", "", "the authority's certificates and file key; empty: DATA_DIR/ca (DATA_DIR/demo with --dev)")
-	str(&c.ProfilesFile, "profiles", "PROFILES", "", "YAML file overriding the embedded jurisdiction profiles")
+	str(&c.ProfilesFile, "profiles", "PROFILES", "", "YAML file overriding the embedded jurisdiction profiles; without --dev it must replace their placeholders (issuerSignTool, example policy OIDs)")
 	str(&c.PKCS11.Module, "ca-pkcs11-module", "CA_PKCS11_MODULE", "", "PKCS#11 module holding the issuing key (PIN from CA_PKCS11_PIN)")
 	str(&c.PKCS11.Token, "ca-pkcs11-token", "CA_PKCS11_TOKEN", "", "token label of the issuing key")
 	str(&c.PKCS11.Key, "ca-pkcs11-key", "CA_PKCS11_KEY", "issuing-ca", "key label of the issuing key on the token")
