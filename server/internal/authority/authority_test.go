@@ -17,6 +17,7 @@ import (
 
 	"renewal/ca"
 	"renewal/ca/crypto/gost3410"
+	"renewal/ca/demo"
 	"renewal/ca/memstore"
 	"renewal/ca/signer"
 	"renewal/ca/x509sig"
@@ -209,4 +210,44 @@ func TestInitGOST(t *testing.T) {
 			require.NoError(t, err)
 		})
 	}
+}
+
+// A demo made before the demo authority became GOST (an ECDSA CA) is
+// made anew at the next start, the old one kept beside it; a GOST demo
+// with life left is reused.
+func TestEnsureDemoRemakesAnECDSADemo(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, pgtest.NewDatabase(t), store.Options{MaxConns: 2, Wait: 5 * time.Second})
+	require.NoError(t, err)
+	t.Cleanup(st.Close)
+	require.NoError(t, st.Migrate(ctx))
+	base := t.TempDir()
+	dir := filepath.Join(base, "demo")
+	now := time.Now()
+	res, err := demo.Build(dir, now, demo.Options{Password: "old", CAAlgorithm: signer.ECDSAP256,
+		OCSPURL: "http://127.0.0.1" + PathOCSP, CRLURL: "http://127.0.0.1" + PathCRL,
+		RootCRLURL: "http://127.0.0.1" + PathRootCRL})
+	require.NoError(t, err)
+	old := &Demo{Dir: dir, Password: "old"}
+	for _, s := range res.Subscribers {
+		old.Subscribers = append(old.Subscribers, DemoSubscriber{Scenario: s.Scenario, State: s.State, File: s.File,
+			Serial: s.Serial.Text(16), NotAfter: s.NotAfter})
+	}
+	require.NoError(t, old.write())
+
+	d, err := EnsureDemo(ctx, dir, st.CA(), "http://127.0.0.1", now)
+	require.NoError(t, err)
+	assert.NotEqual(t, "old", d.Password, "made anew")
+	iss, err := readCert(filepath.Join(dir, IssuingFile))
+	require.NoError(t, err)
+	pub, err := x509sig.PublicKeyOf(iss)
+	require.NoError(t, err)
+	assert.IsType(t, &gost3410.PublicKey{}, pub, "the demo authority is GOST")
+	kept, err := filepath.Glob(dir + "-*")
+	require.NoError(t, err)
+	assert.Len(t, kept, 1, "the old demo is kept beside it")
+
+	again, err := EnsureDemo(ctx, dir, st.CA(), "http://127.0.0.1", now)
+	require.NoError(t, err)
+	assert.Equal(t, d.Password, again.Password, "a GOST demo with life left is reused")
 }

@@ -16,7 +16,9 @@ import (
 	"time"
 
 	"renewal/ca"
+	"renewal/ca/crypto/gost3410"
 	"renewal/ca/demo"
+	"renewal/ca/x509sig"
 )
 
 // DemoSubscriber is what a person trying the service needs to know of a
@@ -104,8 +106,15 @@ func EnsureDemo(ctx context.Context, dir string, store ca.Store, publicURL strin
 // (a demo renewal revokes the one it replaced: the next start makes new
 // ones, so the demo can be tried again).
 func (d *Demo) fresh(ctx context.Context, store ca.Store, now time.Time) bool {
-	// A demo made before the issuing CA named the root's CRL is made anew.
-	if iss, err := readCert(filepath.Join(d.Dir, IssuingFile)); err != nil || len(iss.CRLDistributionPoints) == 0 {
+	// A demo made before the issuing CA named the root's CRL, or before
+	// the demo authority became GOST R 34.10-2012, is made anew.
+	iss, err := readCert(filepath.Join(d.Dir, IssuingFile))
+	if err != nil || len(iss.CRLDistributionPoints) == 0 {
+		return false
+	}
+	if pub, err := x509sig.PublicKeyOf(iss); err != nil {
+		return false
+	} else if _, gost := pub.(*gost3410.PublicKey); !gost {
 		return false
 	}
 	for _, s := range d.Subscribers {
