@@ -106,19 +106,19 @@ func (c *Curve) addEdwards(p1, p2 *point) *point {
 // affineEdwards returns the Weierstrass x = s(Z+Y)/(Z−Y) + t and
 // y = s(Z+Y)·Z/((Z−Y)·X) of p with one inversion of (Z−Y)·X, and ok = 0
 // when that is 0: O (X = 0) or a point of order 2 (never one of ours).
-func (c *Curve) affineEdwards(p *point) (x, y *bigmod.Nat, ok int) {
+func (c *Curve) affineEdwards(p *point, inv func(*bigmod.Nat) *bigmod.Nat) (x, y *bigmod.Nat, ok int) {
 	zmy, zpy, den := c.newFe(), c.newFe(), c.newFe()
 	c.sub(zmy, p.z, p.y)
 	c.add(zpy, p.z, p.y)
 	c.mul(den, zmy, p.x)
-	inv := c.newFe().Exp(den, c.pMinus2, c.p)
+	dinv := inv(den)
 	spy := c.newFe()
 	c.mul(spy, zpy, c.ed.s) // s(Z+Y)
 	x, y = c.newFe(), c.newFe()
 	c.mul(x, spy, p.x)
-	c.mul(x, x, inv) // s(Z+Y)/(Z−Y)
+	c.mul(x, x, dinv) // s(Z+Y)/(Z−Y)
 	c.add(x, x, c.ed.tt)
 	c.mul(y, spy, p.z)
-	c.mul(y, y, inv)
+	c.mul(y, y, dinv)
 	return x, y, 1 - int(den.IsZero())
 }

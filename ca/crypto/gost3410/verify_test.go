@@ -1,0 +1,203 @@
+package gost3410
+
+import (
+	"bytes"
+	"math/big"
+	"math/rand/v2"
+	"testing"
+
+	"filippo.io/bigmod"
+)
+
+// linCombReference is the verification's z1·P + z2·Q before it had its
+// own code: the constant-time comb, window and Fermat inversion of signing.
+func linCombReference(c *Curve, z1, z2 []byte, q *point) (*bigmod.Nat, int) {
+	x, _, ok := c.affine(c.addPoints(c.scalarBaseMult(z1), c.scalarMult(q, z2)))
+	return x, ok
+}
+
+// verifyReference is Verify on the reference computation: the same checks.
+func verifyReference(pub *PublicKey, digest, sig []byte) bool {
+	return verify(pub, digest, sig, linCombReference)
+}
+
+// The width-w NAF has the digits it should and sums back to k.
+func TestWNAF(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	ks := [][]byte{{0}, {1}, {2}, {0x7f}, {0xff}, {0xff, 0xff}, bytes.Repeat([]byte{0xff}, 64), bytes.Repeat([]byte{0x55}, 32)}
+	for i := 0; i < 50; i++ {
+		b := make([]byte, 1+i)
+		for j := range b {
+			b[j] = byte(rng.Uint32())
+		}
+		ks = append(ks, b)
+	}
+	for _, w := range []uint{2, keyWindow, baseWindow} {
+		for _, k := range ks {
+			digits := wnaf(k, w)
+			sum := new(big.Int)
+			for i := len(digits) - 1; i >= 0; i-- {
+				d := int(digits[i])
+				sum.Lsh(sum, 1).Add(sum, big.NewInt(int64(d)))
+				if d == 0 {
+					continue
+				}
+				if d%2 == 0 || d <= -(1<<(w-1)) || d >= 1<<(w-1) {
+					t.Fatalf("w=%d k=%x: digit %d", w, k, d)
+				}
+				for j := i + 1; j < i+int(w) && j < len(digits); j++ {
+					if digits[j] != 0 {
+						t.Fatalf("w=%d k=%x: digits %d and %d closer than w", w, k, i, j)
+					}
+				}
+			}
+			if sum.Cmp(new(big.Int).SetBytes(k)) != 0 {
+				t.Fatalf("w=%d k=%x: sums to %x", w, k, sum)
+			}
+			if len(digits) > 0 && digits[len(digits)-1] <= 0 {
+				t.Fatalf("w=%d k=%x: top digit %d", w, k, digits[len(digits)-1])
+			}
+		}
+	}
+}
+
+// The variable-time z1·P + z2·Q agrees with exact affine arithmetic and
+// with the reference on every set (the standard's test sets too, whose a
+// is not −3), for random scalars and the edges: 0, 1, q−1, sums that are O
+// (z2·Q = −z1·P) and doublings met inside an addition (z2·Q = z1·P).
+func TestLinCombVarTime(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, c := range append(Curves()[:7], test256, test512) {
+		rnd := func() *big.Int {
+			b := make([]byte, c.size)
+			for j := range b {
+				b[j] = byte(rng.Uint32())
+			}
+			return new(big.Int).Mod(new(big.Int).SetBytes(b), c.qBig)
+		}
+		qm1 := new(big.Int).Sub(c.qBig, big.NewInt(1))
+		d := rnd()
+		if d.Sign() == 0 {
+			d.SetInt64(2)
+		}
+		priv, err := NewPrivateKey(c, d.FillBytes(make([]byte, c.size)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pub := priv.PublicKey()
+		dInv := new(big.Int).ModInverse(d, c.qBig)
+		type tc struct {
+			z1, z2 *big.Int
+			q      *PublicKey
+		}
+		var cases []tc
+		small := []*big.Int{big.NewInt(0), big.NewInt(1), qm1, rnd()}
+		for _, a := range small {
+			for _, b := range small {
+				cases = append(cases, tc{a, b, pub})
+			}
+		}
+		gKey := &PublicKey{curve: c, x: c.gxBig, y: c.gyBig, pt: c.g}
+		for i := 0; i < 4; i++ {
+			z1 := rnd()
+			// z2·d = ∓z1: z2·Q = −z1·P (O) and z2·Q = z1·P (a doubling).
+			zo := new(big.Int).Mul(new(big.Int).Sub(c.qBig, z1), dInv)
+			zd := new(big.Int).Mul(z1, dInv)
+			cases = append(cases, tc{z1, zo.Mod(zo, c.qBig), pub}, tc{z1, zd.Mod(zd, c.qBig), pub},
+				tc{z1, new(big.Int).Sub(c.qBig, z1), gKey}, tc{z1, z1, gKey}, tc{rnd(), rnd(), pub})
+		}
+		for _, k := range cases {
+			z1b, z2b := k.z1.FillBytes(make([]byte, c.size)), k.z2.FillBytes(make([]byte, c.size))
+			x, ok := c.linCombVarTime(z1b, z2b, k.q.pt)
+			rx, rok := linCombReference(c, z1b, z2b, k.q.pt)
+			ax, ay := c.affineScalarMult(c.gxBig, c.gyBig, k.z1)
+			bx, by := c.affineScalarMult(k.q.x, k.q.y, k.z2)
+			wx, _ := c.affineAdd(ax, ay, bx, by)
+			if ok != rok || (ok == 1 && x.Equal(rx) != 1) {
+				t.Fatalf("%s z1=%x z2=%x: differs from the reference", c.name, k.z1, k.z2)
+			}
+			if (wx == nil) != (ok == 0) || (wx != nil && new(big.Int).SetBytes(x.Bytes(c.p)).Cmp(wx) != 0) {
+				t.Fatalf("%s z1=%x z2=%x: differs from the affine computation", c.name, k.z1, k.z2)
+			}
+		}
+	}
+}
+
+// Verify and the reference give the same answer on every set for valid
+// signatures, each half and the digest corrupted, another key, the
+// boundary values of r and s, digests with e = 0 mod q (read as 1) and
+// signatures whose z1·P + z2·Q is O (s = r·d).
+func TestVerifyAgainstReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for ci, c := range Curves() {
+		n := 2
+		if ci >= 7 {
+			n = 1 // the CryptoPro identifiers share the curves of TC26 sets
+		}
+		other, _ := GenerateKey(c, newPRNG(byte(100+ci)))
+		le := func(v *big.Int) []byte { // v as a little-endian digest
+			b := v.FillBytes(make([]byte, c.size))
+			for i, j := 0, len(b)-1; i < j; i, j = i+1, j-1 {
+				b[i], b[j] = b[j], b[i]
+			}
+			return b
+		}
+		qm1 := new(big.Int).Sub(c.qBig, big.NewInt(1))
+		for i := 0; i < n; i++ {
+			priv, _ := GenerateKey(c, newPRNG(byte(ci*16+i)))
+			pub := priv.PublicKey()
+			digest := make([]byte, c.size)
+			for j := range digest {
+				digest[j] = byte(rng.Uint32())
+			}
+			digests := [][]byte{digest, make([]byte, c.size), le(big.NewInt(1))}
+			if i > 0 || ci >= 7 {
+				digests = digests[:1]
+			} else if c.qBig.BitLen() <= 8*c.size {
+				digests = append(digests, le(c.qBig), le(qm1))
+			}
+			for _, dg := range digests {
+				sig, err := priv.Sign(nil, dg, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				check := func(what string, pub *PublicKey, dg, sig []byte, want bool) {
+					t.Helper()
+					got, ref := Verify(pub, dg, sig), verifyReference(pub, dg, sig)
+					if got != ref || got != want {
+						t.Fatalf("%s %s: Verify %v, reference %v, want %v", c.name, what, got, ref, want)
+					}
+				}
+				check("valid", pub, dg, sig, true)
+				flip := func(j int, b byte) []byte { s := bytes.Clone(sig); s[j] ^= b; return s }
+				check("s flipped", pub, dg, flip(int(rng.IntN(c.size)), 1<<rng.IntN(8)), false)
+				check("r flipped", pub, dg, flip(c.size+int(rng.IntN(c.size)), 1<<rng.IntN(8)), false)
+				d2 := bytes.Clone(dg)
+				d2[rng.IntN(c.size)] ^= 1 << rng.IntN(8)
+				// 0 and 1 both give e = 1: a flip between them still verifies.
+				check("digest flipped", pub, d2, sig, c.digestToE(d2).Equal(c.digestToE(dg)) == 1)
+				check("other key", other.PublicKey(), dg, sig, false)
+				r := new(big.Int).SetBytes(sig[c.size:])
+				for _, s := range []*big.Int{big.NewInt(1), qm1} {
+					bad, _ := MarshalSignature(c, r, s)
+					check("s at an edge", pub, dg, bad, false)
+				}
+				for _, rr := range []*big.Int{big.NewInt(1), qm1} {
+					bad, _ := MarshalSignature(c, rr, new(big.Int).SetBytes(sig[:c.size]))
+					check("r at an edge", pub, dg, bad, false)
+				}
+				// s = r·d mod q makes z1·P + z2·Q = (s − r·d)·v·P = O.
+				d := new(big.Int).SetBytes(priv.Bytes())
+				s := new(big.Int).Mul(r, d)
+				inf, _ := MarshalSignature(c, r, s.Mod(s, c.qBig))
+				check("sum at infinity", pub, dg, inf, false)
+				// Out of range: 0 and q for either half.
+				zero, q := make([]byte, c.size), c.qBig.FillBytes(make([]byte, c.size))
+				check("s = 0", pub, dg, append(bytes.Clone(zero), sig[c.size:]...), false)
+				check("r = 0", pub, dg, append(bytes.Clone(sig[:c.size]), zero...), false)
+				check("s = q", pub, dg, append(bytes.Clone(q), sig[c.size:]...), false)
+				check("r = q", pub, dg, append(bytes.Clone(sig[:c.size]), q...), false)
+			}
+		}
+	}
+}
