@@ -27,17 +27,31 @@ const (
 // negatives.
 type oddTable struct{ pos, neg []*point }
 
-// baseOdd is the odd-multiples table of the base point, made on first use.
+// baseOdd is the odd-multiples table of the base point, made on first
+// use: affine (with the negatives after the positives) where verification
+// runs in Jacobian coordinates (jacobian.go), projective elsewhere.
 type baseOdd struct {
 	once  sync.Once
 	table *oddTable
+	aff   []affinePoint
 }
 
-func (c *Curve) baseOddTable() *oddTable {
-	c.odd.once.Do(func() { c.odd.table = c.oddMultiples(c.g, baseWindow) })
-	return c.odd.table
+// jacobian reports whether verification on c runs in Jacobian coordinates.
+func (c *Curve) jacobian() bool { return c.ed == nil && c.aMinus3 }
+
+func (c *Curve) baseOddTable() *baseOdd {
+	c.odd.once.Do(func() {
+		t := c.oddMultiples(c.g, baseWindow)
+		if c.jacobian() {
+			c.odd.aff = c.toAffine(t.pos)
+		} else {
+			c.odd.table = t
+		}
+	})
+	return c.odd
 }
 
+// oddMultiples returns the odd multiples of p for window w.
 func (c *Curve) oddMultiples(p *point, w uint) *oddTable {
 	n := 1 << (w - 2)
 	t := &oddTable{pos: make([]*point, n), neg: make([]*point, n)}
@@ -96,24 +110,51 @@ func (t *oddTable) lookup(d int8) *point {
 	return t.neg[(-d)/2]
 }
 
+// affineLookup is lookup on a table of toAffine.
+func affineLookup(t []affinePoint, d int8) *affinePoint {
+	if d > 0 {
+		return &t[d/2]
+	}
+	return &t[len(t)/2+int(-d)/2]
+}
+
+// straus runs the interleaved double-and-add over the digits of n1 and n2,
+// from the top: double, then add the digits' table entries. Doubling O is
+// O, so the doublings start at the first nonzero digit.
+func straus(n1, n2 []int8, double func(), add1, add2 func(d int8)) {
+	started := false
+	for i := max(len(n1), len(n2)) - 1; i >= 0; i-- {
+		if started {
+			double()
+		}
+		if i < len(n1) && n1[i] != 0 {
+			add1(n1[i])
+			started = true
+		}
+		if i < len(n2) && n2[i] != 0 {
+			add2(n2[i])
+			started = true
+		}
+	}
+}
+
 // linCombVarTime returns the affine x of z1·P + z2·Q (z1, z2 big-endian,
 // below q) and ok = 0 when that sum is O.
 func (c *Curve) linCombVarTime(z1, z2 []byte, q *point) (x *bigmod.Nat, ok int) {
-	gt, qt := c.baseOddTable(), c.oddMultiples(q, keyWindow)
 	n1, n2 := wnaf(z1, baseWindow), wnaf(z2, keyWindow)
-	acc := c.identity()
-	started := false // doubling O is O: skip the work until the first digit
-	for i := max(len(n1), len(n2)) - 1; i >= 0; i-- {
-		if started {
-			acc = c.addPoints(acc, acc)
-		}
-		if i < len(n1) && n1[i] != 0 {
-			acc, started = c.addPoints(acc, gt.lookup(n1[i])), true
-		}
-		if i < len(n2) && n2[i] != 0 {
-			acc, started = c.addPoints(acc, qt.lookup(n2[i])), true
-		}
+	gt, qt := c.baseOddTable(), c.oddMultiples(q, keyWindow)
+	if c.jacobian() {
+		qa := c.toAffine(qt.pos)
+		acc := &jacPoint{c.newFe(), c.newFe(), c.newFe()} // O
+		straus(n1, n2, func() { acc = c.jacDouble(acc) },
+			func(d int8) { acc = c.jacAddAffine(acc, affineLookup(gt.aff, d)) },
+			func(d int8) { acc = c.jacAddAffine(acc, affineLookup(qa, d)) })
+		return c.jacX(acc)
 	}
+	acc := c.identity()
+	straus(n1, n2, func() { acc = c.addPoints(acc, acc) },
+		func(d int8) { acc = c.addPoints(acc, gt.table.lookup(d)) },
+		func(d int8) { acc = c.addPoints(acc, qt.lookup(d)) })
 	x, _, ok = c.affineWith(acc, func(z *bigmod.Nat) *bigmod.Nat {
 		inv, _ := c.newFe().InverseVarTime(z, c.p) // 0 for 0: unchanged on failure
 		return inv

@@ -201,3 +201,76 @@ func TestVerifyAgainstReference(t *testing.T) {
 		}
 	}
 }
+
+// The Jacobian formulas against exact affine arithmetic, with a random Z,
+// in each case the addition branches on: O + q, q + q (a doubling), −q + q
+// (O) and p + q; and the doubling of O and of p.
+func TestJacobianFormulas(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, c := range Curves()[:7] {
+		if !c.jacobian() {
+			continue
+		}
+		rnd := func() *big.Int {
+			b := make([]byte, c.size)
+			for j := range b {
+				b[j] = byte(rng.Uint32())
+			}
+			return new(big.Int).Mod(new(big.Int).SetBytes(b), c.pBig)
+		}
+		fe := func(v *big.Int) *bigmod.Nat { return c.fe(new(big.Int).Mod(v, c.pBig)) }
+		// jac writes (x, y) as (λ²x : λ³y : λ), nil as O.
+		jac := func(x, y *big.Int) *jacPoint {
+			if x == nil {
+				return &jacPoint{c.newFe(), c.fe(big.NewInt(1)), c.newFe()}
+			}
+			l := rnd()
+			l2 := new(big.Int).Mul(l, l)
+			return &jacPoint{fe(new(big.Int).Mul(x, l2)), fe(new(big.Int).Mul(y, new(big.Int).Mul(l2, l))), fe(l)}
+		}
+		// back returns the affine form of p, nil for O.
+		back := func(p *jacPoint) (*big.Int, *big.Int) {
+			if p.z.IsZero() == 1 {
+				return nil, nil
+			}
+			z := new(big.Int).SetBytes(p.z.Bytes(c.p))
+			zi := new(big.Int).ModInverse(z, c.pBig)
+			zi2 := new(big.Int).Mul(zi, zi)
+			x := new(big.Int).Mul(new(big.Int).SetBytes(p.x.Bytes(c.p)), zi2)
+			y := new(big.Int).Mul(new(big.Int).SetBytes(p.y.Bytes(c.p)), zi2.Mul(zi2, zi))
+			return x.Mod(x, c.pBig), y.Mod(y, c.pBig)
+		}
+		same := func(what string, x1, y1, x2, y2 *big.Int) {
+			t.Helper()
+			if (x1 == nil) != (x2 == nil) || (x1 != nil && (x1.Cmp(x2) != 0 || y1.Cmp(y2) != 0)) {
+				t.Fatalf("%s %s: (%v, %v), want (%v, %v)", c.name, what, x1, y1, x2, y2)
+			}
+		}
+		for i := 0; i < 3; i++ {
+			px, py := c.affineScalarMult(c.gxBig, c.gyBig, rnd())
+			qx, qy := c.affineScalarMult(c.gxBig, c.gyBig, rnd())
+			q := &affinePoint{c.fe(qx), c.fe(qy)}
+			x, y := back(c.jacAddAffine(jac(nil, nil), q))
+			same("O + q", x, y, qx, qy)
+			x, y = back(c.jacAddAffine(jac(qx, qy), q))
+			wx, wy := c.affineAdd(qx, qy, qx, qy)
+			same("q + q", x, y, wx, wy)
+			x, y = back(c.jacAddAffine(jac(qx, new(big.Int).Sub(c.pBig, qy)), q))
+			same("−q + q", x, y, nil, nil)
+			x, y = back(c.jacAddAffine(jac(px, py), q))
+			wx, wy = c.affineAdd(px, py, qx, qy)
+			same("p + q", x, y, wx, wy)
+			x, y = back(c.jacDouble(jac(nil, nil)))
+			same("2·O", x, y, nil, nil)
+			x, y = back(c.jacDouble(jac(px, py)))
+			wx, wy = c.affineAdd(px, py, px, py)
+			same("2·p", x, y, wx, wy)
+			if _, ok := c.jacX(jac(nil, nil)); ok != 0 {
+				t.Fatalf("%s: jacX(O) is not O", c.name)
+			}
+			if x, ok := c.jacX(jac(px, py)); ok != 1 || new(big.Int).SetBytes(x.Bytes(c.p)).Cmp(px) != 0 {
+				t.Fatalf("%s: jacX(p) is not p's x", c.name)
+			}
+		}
+	}
+}
