@@ -122,3 +122,29 @@ func (c *Curve) affineEdwards(p *point, inv func(*bigmod.Nat) *bigmod.Nat) (x, y
 	c.mul(y, y, dinv)
 	return x, y, 1 - int(den.IsZero())
 }
+
+// doubleEdwards is dbl-2008-hwcd with e = 1 (4M + 4S against 9M + 1m_d):
+// A = X², B = Y², C = 2Z², E = (X+Y)² − A − B, G = A + B, F = G − C,
+// H = A − B; X3 = EF, Y3 = GH, T3 = EH, Z3 = FG. It is the unified
+// addition of p to itself rewritten with the curve equation, so as
+// complete; verification uses it (secret paths keep the one addition).
+func (c *Curve) doubleEdwards(p *point) *point {
+	a, b, cc, e, f, g, h := c.newFe(), c.newFe(), c.newFe(), c.newFe(), c.newFe(), c.newFe(), c.newFe()
+	c.mul(a, p.x, p.x)
+	c.mul(b, p.y, p.y)
+	c.mul(cc, p.z, p.z)
+	c.add(cc, cc, cc)
+	c.add(e, p.x, p.y)
+	c.mul(e, e, e)
+	c.sub(e, e, a)
+	c.sub(e, e, b)
+	c.add(g, a, b)
+	c.sub(f, g, cc)
+	c.sub(h, a, b)
+	r := c.newPoint()
+	c.mul(r.x, e, f)
+	c.mul(r.y, g, h)
+	c.mul(r.t, e, h)
+	c.mul(r.z, f, g)
+	return r
+}

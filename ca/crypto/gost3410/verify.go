@@ -152,7 +152,11 @@ func (c *Curve) linCombVarTime(z1, z2 []byte, q *point) (x *bigmod.Nat, ok int) 
 		return c.jacX(acc)
 	}
 	acc := c.identity()
-	straus(n1, n2, func() { acc = c.addPoints(acc, acc) },
+	double := func() { acc = c.addPoints(acc, acc) }
+	if c.ed != nil {
+		double = func() { acc = c.doubleEdwards(acc) }
+	}
+	straus(n1, n2, double,
 		func(d int8) { acc = c.addPoints(acc, gt.table.lookup(d)) },
 		func(d int8) { acc = c.addPoints(acc, qt.lookup(d)) })
 	x, _, ok = c.affineWith(acc, func(z *bigmod.Nat) *bigmod.Nat {

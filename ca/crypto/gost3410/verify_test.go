@@ -274,3 +274,42 @@ func TestJacobianFormulas(t *testing.T) {
 		}
 	}
 }
+
+// doubleEdwards gives what the unified addition gives for p + p, on
+// multiples of the base point, O, and the points (0, −1) of order 2 and
+// (1, 0) of order 4.
+func TestDoubleEdwards(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	for _, c := range Curves()[:7] {
+		if c.ed == nil {
+			continue
+		}
+		one, minus1 := c.fe(big.NewInt(1)), c.fe(new(big.Int).Sub(c.pBig, big.NewInt(1)))
+		pts := []*point{c.identity(), {c.newFe(), minus1, one, c.newFe()}, {one, c.newFe(), one, c.newFe()}}
+		for i := 0; i < 4; i++ {
+			k := make([]byte, c.size)
+			for j := range k {
+				k[j] = byte(rng.Uint32())
+			}
+			k[0] &= 0x3f
+			pts = append(pts, c.scalarMult(c.g, k))
+		}
+		for i, p := range pts {
+			x1, y1, ok1 := c.affine(c.doubleEdwards(p))
+			x2, y2, ok2 := c.affine(c.addEdwards(p, p))
+			// affine is the Weierstrass map: compare the Edwards ratios too,
+			// which stay defined where it is not (O and order 2).
+			d, a := c.doubleEdwards(p), c.addEdwards(p, p)
+			cross := func(u1, z1, u2, z2 *bigmod.Nat) bool {
+				l, r := c.newFe(), c.newFe()
+				c.mul(l, u1, z2)
+				c.mul(r, u2, z1)
+				return l.Equal(r) == 1
+			}
+			if ok1 != ok2 || x1.Equal(x2) != 1 || y1.Equal(y2) != 1 ||
+				!cross(d.x, d.z, a.x, a.z) || !cross(d.y, d.z, a.y, a.z) || !cross(d.t, d.z, a.t, a.z) || d.z.IsZero() == 1 {
+				t.Fatalf("%s point %d: doubleEdwards differs from addEdwards", c.name, i)
+			}
+		}
+	}
+}
