@@ -25,7 +25,9 @@ import (
 //     complete on all points because d is not a square.
 //
 // Public keys are still checked for q·Q = O (NewPublicKey): a key of small
-// order or with a torsion part is refused before any use.
+// order or with a torsion part is refused before any use. Verification
+// alone, on public data, also uses incomplete Jacobian formulas that branch
+// on their exceptional cases (jacobian.go).
 type point struct{ x, y, z, t *bigmod.Nat }
 
 func (c *Curve) newFe() *bigmod.Nat { return bigmod.NewNat().ExpandFor(c.p) }
