@@ -15,12 +15,23 @@ type jacPoint struct{ x, y, z *bigmod.Nat }
 // affinePoint is a point other than O in affine coordinates.
 type affinePoint struct{ x, y *bigmod.Nat }
 
-// jacDouble is dbl-2001-b (a = −3): δ = Z², γ = Y², β = Xγ,
+// jacScratch holds the temporaries of jacDouble and jacAddAffine, which
+// work in place: a verification allocates them once, not per step.
+type jacScratch [8]*bigmod.Nat
+
+func (c *Curve) newJacScratch() *jacScratch {
+	var s jacScratch
+	for i := range s {
+		s[i] = c.newFe()
+	}
+	return &s
+}
+
+// jacDouble sets p = 2p by dbl-2001-b (a = −3): δ = Z², γ = Y², β = Xγ,
 // α = 3(X−δ)(X+δ), X3 = α² − 8β, Z3 = (Y+Z)² − γ − δ,
 // Y3 = α(4β − X3) − 8γ². O (Z = 0) gives Z3 = 0.
-func (c *Curve) jacDouble(p *jacPoint) *jacPoint {
-	delta, gamma, beta, alpha, t := c.newFe(), c.newFe(), c.newFe(), c.newFe(), c.newFe()
-	r := &jacPoint{c.newFe(), c.newFe(), c.newFe()}
+func (c *Curve) jacDouble(p *jacPoint, s *jacScratch) {
+	delta, gamma, beta, alpha, t, x3, z3 := s[0], s[1], s[2], s[3], s[4], s[5], s[6]
 	c.mul(delta, p.z, p.z)
 	c.mul(gamma, p.y, p.y)
 	c.mul(beta, p.x, gamma)
@@ -31,35 +42,36 @@ func (c *Curve) jacDouble(p *jacPoint) *jacPoint {
 	c.add(alpha, alpha, t)
 	c.add(beta, beta, beta) // 2β
 	c.add(beta, beta, beta) // 4β
-	c.mul(r.x, alpha, alpha)
-	c.sub(r.x, r.x, beta)
-	c.sub(r.x, r.x, beta)
-	c.add(r.z, p.y, p.z)
-	c.mul(r.z, r.z, r.z)
-	c.sub(r.z, r.z, gamma)
-	c.sub(r.z, r.z, delta)
-	c.sub(t, beta, r.x)
-	c.mul(r.y, alpha, t)
+	c.mul(x3, alpha, alpha)
+	c.sub(x3, x3, beta)
+	c.sub(x3, x3, beta)
+	c.add(z3, p.y, p.z)
+	c.mul(z3, z3, z3)
+	c.sub(z3, z3, gamma)
+	c.sub(z3, z3, delta)
+	c.sub(t, beta, x3)
+	c.mul(p.y, alpha, t)
 	c.mul(gamma, gamma, gamma)
 	c.add(gamma, gamma, gamma) // 2γ²
 	c.add(gamma, gamma, gamma) // 4γ²
 	c.add(gamma, gamma, gamma) // 8γ²
-	c.sub(r.y, r.y, gamma)
-	return r
+	c.sub(p.y, p.y, gamma)
+	set(p.x, x3)
+	set(p.z, z3)
 }
 
-// jacAddAffine returns p + q: Z1Z1 = Z1², U2 = x2·Z1Z1, S2 = y2·Z1·Z1Z1,
+// jacAddAffine sets p = p + q: Z1Z1 = Z1², U2 = x2·Z1Z1, S2 = y2·Z1·Z1Z1,
 // H = U2 − X1, R = S2 − Y1, X3 = R² − H³ − 2X1H², Y3 = R(X1H² − X3) − Y1H³,
 // Z3 = Z1H; H = 0 means p = ±q, which it does not cover: a doubling or O.
-func (c *Curve) jacAddAffine(p *jacPoint, q *affinePoint) *jacPoint {
-	r := &jacPoint{c.newFe(), c.newFe(), c.newFe()}
+func (c *Curve) jacAddAffine(p *jacPoint, q *affinePoint, s *jacScratch) {
 	if p.z.IsZero() == 1 {
-		set(r.x, q.x)
-		set(r.y, q.y)
-		r.z.Bits()[0] = 1
-		return r
+		set(p.x, q.x)
+		set(p.y, q.y)
+		clear(p.z.Bits())
+		p.z.Bits()[0] = 1
+		return
 	}
-	z1z1, u2, s2, h, rr, hh, hhh, v := c.newFe(), c.newFe(), c.newFe(), c.newFe(), c.newFe(), c.newFe(), c.newFe(), c.newFe()
+	z1z1, u2, s2, h, rr, hh, hhh, v := s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]
 	c.mul(z1z1, p.z, p.z)
 	c.mul(u2, q.x, z1z1)
 	c.mul(s2, q.y, p.z)
@@ -68,24 +80,27 @@ func (c *Curve) jacAddAffine(p *jacPoint, q *affinePoint) *jacPoint {
 	c.sub(rr, s2, p.y)
 	if h.IsZero() == 1 {
 		if rr.IsZero() == 1 {
-			return c.jacDouble(p)
+			c.jacDouble(p, s)
+			return
 		}
-		r.x.Bits()[0], r.y.Bits()[0] = 1, 1 // O
-		return r
+		for _, n := range []*bigmod.Nat{p.x, p.y, p.z} {
+			clear(n.Bits())
+		}
+		p.x.Bits()[0], p.y.Bits()[0] = 1, 1 // O
+		return
 	}
 	c.mul(hh, h, h)
 	c.mul(hhh, h, hh)
 	c.mul(v, p.x, hh)
-	c.mul(r.x, rr, rr)
-	c.sub(r.x, r.x, hhh)
-	c.sub(r.x, r.x, v)
-	c.sub(r.x, r.x, v)
-	c.sub(v, v, r.x)
-	c.mul(r.y, rr, v)
+	c.mul(p.z, p.z, h)
+	c.mul(p.x, rr, rr)
+	c.sub(p.x, p.x, hhh)
+	c.sub(p.x, p.x, v)
+	c.sub(p.x, p.x, v)
+	c.sub(v, v, p.x)
 	c.mul(hhh, p.y, hhh)
-	c.sub(r.y, r.y, hhh)
-	c.mul(r.z, p.z, h)
-	return r
+	c.mul(p.y, rr, v)
+	c.sub(p.y, p.y, hhh)
 }
 
 // toAffine converts projective Weierstrass points (X:Y:Z), none O, with

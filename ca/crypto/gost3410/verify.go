@@ -145,10 +145,10 @@ func (c *Curve) linCombVarTime(z1, z2 []byte, q *point) (x *bigmod.Nat, ok int) 
 	gt, qt := c.baseOddTable(), c.oddMultiples(q, keyWindow)
 	if c.jacobian() {
 		qa := c.toAffine(qt.pos)
-		acc := &jacPoint{c.newFe(), c.newFe(), c.newFe()} // O
-		straus(n1, n2, func() { acc = c.jacDouble(acc) },
-			func(d int8) { acc = c.jacAddAffine(acc, affineLookup(gt.aff, d)) },
-			func(d int8) { acc = c.jacAddAffine(acc, affineLookup(qa, d)) })
+		acc, s := &jacPoint{c.newFe(), c.newFe(), c.newFe()}, c.newJacScratch() // O
+		straus(n1, n2, func() { c.jacDouble(acc, s) },
+			func(d int8) { c.jacAddAffine(acc, affineLookup(gt.aff, d), s) },
+			func(d int8) { c.jacAddAffine(acc, affineLookup(qa, d), s) })
 		return c.jacX(acc)
 	}
 	acc := c.identity()

@@ -240,6 +240,9 @@ func TestJacobianFormulas(t *testing.T) {
 			y := new(big.Int).Mul(new(big.Int).SetBytes(p.y.Bytes(c.p)), zi2.Mul(zi2, zi))
 			return x.Mod(x, c.pBig), y.Mod(y, c.pBig)
 		}
+		scratch := c.newJacScratch()
+		add := func(p *jacPoint, q *affinePoint) *jacPoint { c.jacAddAffine(p, q, scratch); return p }
+		double := func(p *jacPoint) *jacPoint { c.jacDouble(p, scratch); return p }
 		same := func(what string, x1, y1, x2, y2 *big.Int) {
 			t.Helper()
 			if (x1 == nil) != (x2 == nil) || (x1 != nil && (x1.Cmp(x2) != 0 || y1.Cmp(y2) != 0)) {
@@ -250,19 +253,19 @@ func TestJacobianFormulas(t *testing.T) {
 			px, py := c.affineScalarMult(c.gxBig, c.gyBig, rnd())
 			qx, qy := c.affineScalarMult(c.gxBig, c.gyBig, rnd())
 			q := &affinePoint{c.fe(qx), c.fe(qy)}
-			x, y := back(c.jacAddAffine(jac(nil, nil), q))
+			x, y := back(add(jac(nil, nil), q))
 			same("O + q", x, y, qx, qy)
-			x, y = back(c.jacAddAffine(jac(qx, qy), q))
+			x, y = back(add(jac(qx, qy), q))
 			wx, wy := c.affineAdd(qx, qy, qx, qy)
 			same("q + q", x, y, wx, wy)
-			x, y = back(c.jacAddAffine(jac(qx, new(big.Int).Sub(c.pBig, qy)), q))
+			x, y = back(add(jac(qx, new(big.Int).Sub(c.pBig, qy)), q))
 			same("−q + q", x, y, nil, nil)
-			x, y = back(c.jacAddAffine(jac(px, py), q))
+			x, y = back(add(jac(px, py), q))
 			wx, wy = c.affineAdd(px, py, qx, qy)
 			same("p + q", x, y, wx, wy)
-			x, y = back(c.jacDouble(jac(nil, nil)))
+			x, y = back(double(jac(nil, nil)))
 			same("2·O", x, y, nil, nil)
-			x, y = back(c.jacDouble(jac(px, py)))
+			x, y = back(double(jac(px, py)))
 			wx, wy = c.affineAdd(px, py, px, py)
 			same("2·p", x, y, wx, wy)
 			if _, ok := c.jacX(jac(nil, nil)); ok != 0 {
@@ -309,6 +312,27 @@ func TestDoubleEdwards(t *testing.T) {
 			if ok1 != ok2 || x1.Equal(x2) != 1 || y1.Equal(y2) != 1 ||
 				!cross(d.x, d.z, a.x, a.z) || !cross(d.y, d.z, a.y, a.z) || !cross(d.t, d.z, a.t, a.z) || d.z.IsZero() == 1 {
 				t.Fatalf("%s point %d: doubleEdwards differs from addEdwards", c.name, i)
+			}
+		}
+	}
+}
+
+// Concurrent first verifications on a curve share one base-point table
+// (run with -race): each sees it whole, and each verifies.
+func TestVerifyConcurrentFirstUse(t *testing.T) {
+	for _, c0 := range []*Curve{tc256B, tc256A} {
+		c := *c0
+		c.odd = new(baseOdd) // a curve whose table is not made yet
+		priv, _ := GenerateKey(&c, newPRNG(1))
+		digest := bytes.Repeat([]byte{3}, c.size)
+		sig, _ := priv.Sign(nil, digest, nil)
+		errs := make(chan bool, 4)
+		for i := 0; i < 4; i++ {
+			go func() { errs <- Verify(priv.PublicKey(), digest, sig) }()
+		}
+		for i := 0; i < 4; i++ {
+			if !<-errs {
+				t.Fatalf("%s: a concurrent verification failed", c.name)
 			}
 		}
 	}
