@@ -123,13 +123,13 @@ func (c *Curve) affineEdwards(p *point, inv func(*bigmod.Nat) *bigmod.Nat) (x, y
 	return x, y, 1 - int(den.IsZero())
 }
 
-// doubleEdwards is dbl-2008-hwcd with e = 1 (4M + 4S against 9M + 1m_d):
-// A = X², B = Y², C = 2Z², E = (X+Y)² − A − B, G = A + B, F = G − C,
-// H = A − B; X3 = EF, Y3 = GH, T3 = EH, Z3 = FG. It is the unified
-// addition of p to itself rewritten with the curve equation, so as
+// doubleEdwards sets p = 2p by dbl-2008-hwcd with e = 1 (4M + 4S against
+// 9M + 1m_d): A = X², B = Y², C = 2Z², E = (X+Y)² − A − B, G = A + B,
+// F = G − C, H = A − B; X3 = EF, Y3 = GH, T3 = EH, Z3 = FG. It is the
+// unified addition of p to itself rewritten with the curve equation, so as
 // complete; verification uses it (secret paths keep the one addition).
-func (c *Curve) doubleEdwards(p *point) *point {
-	a, b, cc, e, f, g, h := c.newFe(), c.newFe(), c.newFe(), c.newFe(), c.newFe(), c.newFe(), c.newFe()
+func (c *Curve) doubleEdwards(p *point, s *scratch) {
+	a, b, cc, e, f, g, h := s[0], s[1], s[2], s[3], s[4], s[5], s[6]
 	c.mul(a, p.x, p.x)
 	c.mul(b, p.y, p.y)
 	c.mul(cc, p.z, p.z)
@@ -141,10 +141,8 @@ func (c *Curve) doubleEdwards(p *point) *point {
 	c.add(g, a, b)
 	c.sub(f, g, cc)
 	c.sub(h, a, b)
-	r := c.newPoint()
-	c.mul(r.x, e, f)
-	c.mul(r.y, g, h)
-	c.mul(r.t, e, h)
-	c.mul(r.z, f, g)
-	return r
+	c.mul(p.x, e, f)
+	c.mul(p.y, g, h)
+	c.mul(p.t, e, h)
+	c.mul(p.z, f, g)
 }

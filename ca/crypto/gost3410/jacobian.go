@@ -15,12 +15,13 @@ type jacPoint struct{ x, y, z *bigmod.Nat }
 // affinePoint is a point other than O in affine coordinates.
 type affinePoint struct{ x, y *bigmod.Nat }
 
-// jacScratch holds the temporaries of jacDouble and jacAddAffine, which
-// work in place: a verification allocates them once, not per step.
-type jacScratch [8]*bigmod.Nat
+// scratch holds the temporaries of jacDouble, jacAddAffine and
+// doubleEdwards, which work in place: a verification allocates them once,
+// not per step.
+type scratch [8]*bigmod.Nat
 
-func (c *Curve) newJacScratch() *jacScratch {
-	var s jacScratch
+func (c *Curve) newScratch() *scratch {
+	var s scratch
 	for i := range s {
 		s[i] = c.newFe()
 	}
@@ -30,7 +31,7 @@ func (c *Curve) newJacScratch() *jacScratch {
 // jacDouble sets p = 2p by dbl-2001-b (a = −3): δ = Z², γ = Y², β = Xγ,
 // α = 3(X−δ)(X+δ), X3 = α² − 8β, Z3 = (Y+Z)² − γ − δ,
 // Y3 = α(4β − X3) − 8γ². O (Z = 0) gives Z3 = 0.
-func (c *Curve) jacDouble(p *jacPoint, s *jacScratch) {
+func (c *Curve) jacDouble(p *jacPoint, s *scratch) {
 	delta, gamma, beta, alpha, t, x3, z3 := s[0], s[1], s[2], s[3], s[4], s[5], s[6]
 	c.mul(delta, p.z, p.z)
 	c.mul(gamma, p.y, p.y)
@@ -63,7 +64,7 @@ func (c *Curve) jacDouble(p *jacPoint, s *jacScratch) {
 // jacAddAffine sets p = p + q: Z1Z1 = Z1², U2 = x2·Z1Z1, S2 = y2·Z1·Z1Z1,
 // H = U2 − X1, R = S2 − Y1, X3 = R² − H³ − 2X1H², Y3 = R(X1H² − X3) − Y1H³,
 // Z3 = Z1H; H = 0 means p = ±q, which it does not cover: a doubling or O.
-func (c *Curve) jacAddAffine(p *jacPoint, q *affinePoint, s *jacScratch) {
+func (c *Curve) jacAddAffine(p *jacPoint, q *affinePoint, s *scratch) {
 	if p.z.IsZero() == 1 {
 		set(p.x, q.x)
 		set(p.y, q.y)

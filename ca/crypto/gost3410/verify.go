@@ -145,7 +145,7 @@ func (c *Curve) linCombVarTime(z1, z2 []byte, q *point) (x *bigmod.Nat, ok int) 
 	gt, qt := c.baseOddTable(), c.oddMultiples(q, keyWindow)
 	if c.jacobian() {
 		qa := c.toAffine(qt.pos)
-		acc, s := &jacPoint{c.newFe(), c.newFe(), c.newFe()}, c.newJacScratch() // O
+		acc, s := &jacPoint{c.newFe(), c.newFe(), c.newFe()}, c.newScratch() // O
 		straus(n1, n2, func() { c.jacDouble(acc, s) },
 			func(d int8) { c.jacAddAffine(acc, affineLookup(gt.aff, d), s) },
 			func(d int8) { c.jacAddAffine(acc, affineLookup(qa, d), s) })
@@ -154,7 +154,8 @@ func (c *Curve) linCombVarTime(z1, z2 []byte, q *point) (x *bigmod.Nat, ok int) 
 	acc := c.identity()
 	double := func() { acc = c.addPoints(acc, acc) }
 	if c.ed != nil {
-		double = func() { acc = c.doubleEdwards(acc) }
+		s := c.newScratch()
+		double = func() { c.doubleEdwards(acc, s) }
 	}
 	straus(n1, n2, double,
 		func(d int8) { acc = c.addPoints(acc, gt.table.lookup(d)) },
