@@ -57,3 +57,32 @@ func BenchmarkGOST(b *testing.B) {
 		})
 	}
 }
+
+// Verification alone, per parameter set, with ECDSA P-256 as the floor
+// (go test -run '^$' -bench Verify): the operation a renewal repeats most.
+func BenchmarkVerify(b *testing.B) {
+	for _, c := range curves[:7] {
+		priv, _ := GenerateKey(c, nil)
+		digest := make([]byte, c.size)
+		digest[0] = 1
+		sig, _ := priv.Sign(rand.Reader, digest, nil)
+		pub := priv.PublicKey()
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				if !Verify(pub, digest, sig) {
+					b.Fatal("invalid")
+				}
+			}
+		})
+	}
+	priv, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	d := sha256.Sum256([]byte("x"))
+	sig, _ := ecdsa.SignASN1(rand.Reader, priv, d[:])
+	b.Run("ecdsa-P-256", func(b *testing.B) {
+		for b.Loop() {
+			if !ecdsa.VerifyASN1(&priv.PublicKey, d[:], sig) {
+				b.Fatal("invalid")
+			}
+		}
+	})
+}

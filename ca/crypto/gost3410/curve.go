@@ -36,6 +36,7 @@ type Curve struct {
 	ed       *edwards // the Edwards form, for the cofactor-4 sets (edwards.go)
 
 	base *baseTable // shared by the Curves of one curve (see like)
+	odd  *baseOdd   // likewise, for verification (verify.go)
 }
 
 // baseTable holds the comb of the base point, made on first use.
@@ -90,6 +91,7 @@ func newCurve(name string, oid asn1.ObjectIdentifier, size int, digest bool, cof
 	}
 	c.g = c.pointFromAffine(c.gxBig, c.gyBig)
 	c.base = new(baseTable)
+	c.odd = new(baseOdd)
 	return c
 }
 

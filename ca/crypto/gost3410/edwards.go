@@ -106,19 +106,43 @@ func (c *Curve) addEdwards(p1, p2 *point) *point {
 // affineEdwards returns the Weierstrass x = s(Z+Y)/(Z−Y) + t and
 // y = s(Z+Y)·Z/((Z−Y)·X) of p with one inversion of (Z−Y)·X, and ok = 0
 // when that is 0: O (X = 0) or a point of order 2 (never one of ours).
-func (c *Curve) affineEdwards(p *point) (x, y *bigmod.Nat, ok int) {
+func (c *Curve) affineEdwards(p *point, inv func(*bigmod.Nat) *bigmod.Nat) (x, y *bigmod.Nat, ok int) {
 	zmy, zpy, den := c.newFe(), c.newFe(), c.newFe()
 	c.sub(zmy, p.z, p.y)
 	c.add(zpy, p.z, p.y)
 	c.mul(den, zmy, p.x)
-	inv := c.newFe().Exp(den, c.pMinus2, c.p)
+	dinv := inv(den)
 	spy := c.newFe()
 	c.mul(spy, zpy, c.ed.s) // s(Z+Y)
 	x, y = c.newFe(), c.newFe()
 	c.mul(x, spy, p.x)
-	c.mul(x, x, inv) // s(Z+Y)/(Z−Y)
+	c.mul(x, x, dinv) // s(Z+Y)/(Z−Y)
 	c.add(x, x, c.ed.tt)
 	c.mul(y, spy, p.z)
-	c.mul(y, y, inv)
+	c.mul(y, y, dinv)
 	return x, y, 1 - int(den.IsZero())
+}
+
+// doubleEdwards sets p = 2p by dbl-2008-hwcd with e = 1 (4M + 4S against
+// 9M + 1m_d): A = X², B = Y², C = 2Z², E = (X+Y)² − A − B, G = A + B,
+// F = G − C, H = A − B; X3 = EF, Y3 = GH, T3 = EH, Z3 = FG. It is the
+// unified addition of p to itself rewritten with the curve equation, so as
+// complete; verification uses it (secret paths keep the one addition).
+func (c *Curve) doubleEdwards(p *point, s *scratch) {
+	a, b, cc, e, f, g, h := s[0], s[1], s[2], s[3], s[4], s[5], s[6]
+	c.mul(a, p.x, p.x)
+	c.mul(b, p.y, p.y)
+	c.mul(cc, p.z, p.z)
+	c.add(cc, cc, cc)
+	c.add(e, p.x, p.y)
+	c.mul(e, e, e)
+	c.sub(e, e, a)
+	c.sub(e, e, b)
+	c.add(g, a, b)
+	c.sub(f, g, cc)
+	c.sub(h, a, b)
+	c.mul(p.x, e, f)
+	c.mul(p.y, g, h)
+	c.mul(p.t, e, h)
+	c.mul(p.z, f, g)
 }

@@ -9,7 +9,8 @@ import (
 func fuzzCurve(i uint8) *Curve { return curves[int(i)%7] }
 
 // Verify and the key parsers never panic, whatever the key, digest and
-// signature bytes; a random signature never verifies.
+// signature bytes; a random signature never verifies; Verify and the
+// constant-time reference always agree.
 func FuzzVerify(f *testing.F) {
 	for i := uint8(0); i < 7; i++ {
 		c := fuzzCurve(i)
@@ -26,6 +27,9 @@ func FuzzVerify(f *testing.F) {
 			return
 		}
 		ok := Verify(pub, digest, sig)
+		if ref := verifyReference(pub, digest, sig); ok != ref {
+			t.Fatalf("Verify %v, the reference %v", ok, ref)
+		}
 		// The seeds are valid; any change to the signature must fail.
 		priv, _ := GenerateKey(c, newPRNG(i%7))
 		if ok && !pub.Equal(priv.PublicKey()) {

@@ -276,6 +276,13 @@ func (priv *PrivateKey) signWith(e, k *bigmod.Nat) ([]byte, bool) {
 // Verify reports whether sig (s‖r) is a valid signature of the Streebog
 // digest by pub. Public data only: variable time.
 func Verify(pub *PublicKey, digest, sig []byte) bool {
+	return verify(pub, digest, sig, (*Curve).linCombVarTime)
+}
+
+// verify is §6.2 with linComb computing the affine x of z1·P + z2·Q (ok = 0
+// for O): the variable-time one, or in the tests the constant-time
+// machinery of signing as a reference.
+func verify(pub *PublicKey, digest, sig []byte, linComb func(c *Curve, z1, z2 []byte, q *point) (*bigmod.Nat, int)) bool {
 	if pub == nil || pub.curve == nil {
 		return false
 	}
@@ -302,8 +309,7 @@ func Verify(pub *PublicKey, digest, sig []byte) bool {
 	set(rv, r)
 	rv.Mul(v, c.q)
 	z2 := bigmod.NewNat().ExpandFor(c.q).Sub(rv, c.q)
-	sum := c.addPoints(c.scalarBaseMult(z1.Bytes(c.q)), c.scalarMult(pub.pt, z2.Bytes(c.q)))
-	x, _, notInf := c.affine(sum)
+	x, notInf := linComb(c, z1.Bytes(c.q), z2.Bytes(c.q), pub.pt)
 	if notInf == 0 {
 		return false
 	}

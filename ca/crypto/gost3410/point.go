@@ -25,7 +25,9 @@ import (
 //     complete on all points because d is not a square.
 //
 // Public keys are still checked for q·Q = O (NewPublicKey): a key of small
-// order or with a torsion part is refused before any use.
+// order or with a torsion part is refused before any use. Verification
+// alone, on public data, also uses incomplete Jacobian formulas that branch
+// on their exceptional cases (jacobian.go).
 type point struct{ x, y, z, t *bigmod.Nat }
 
 func (c *Curve) newFe() *bigmod.Nat { return bigmod.NewNat().ExpandFor(c.p) }
@@ -268,10 +270,16 @@ func (c *Curve) scalarMult(p *point, k []byte) *point {
 // x and y are 0). One inversion by Fermat, z^(p-2), the same time for
 // every z.
 func (c *Curve) affine(p *point) (x, y *bigmod.Nat, ok int) {
+	return c.affineWith(p, func(z *bigmod.Nat) *bigmod.Nat { return c.newFe().Exp(z, c.pMinus2, c.p) })
+}
+
+// affineWith is affine with the inversion inv, which must give 0 for 0:
+// Fermat's for secrets, a variable-time one for verification.
+func (c *Curve) affineWith(p *point, inv func(*bigmod.Nat) *bigmod.Nat) (x, y *bigmod.Nat, ok int) {
 	if c.ed != nil {
-		return c.affineEdwards(p)
+		return c.affineEdwards(p, inv)
 	}
-	zinv := c.newFe().Exp(p.z, c.pMinus2, c.p)
+	zinv := inv(p.z)
 	x, y = c.newFe(), c.newFe()
 	c.mul(x, p.x, zinv)
 	c.mul(y, p.y, zinv)
