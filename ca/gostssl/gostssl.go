@@ -11,8 +11,9 @@ import (
 	"testing"
 )
 
-// The engine is loaded per command through this file, never globally.
-const config = `openssl_conf = openssl_def
+// Config is the OpenSSL configuration that loads the GOST engine; the
+// engine is loaded per command through a file of it, never globally.
+const Config = `openssl_conf = openssl_def
 [openssl_def]
 engines = engine_section
 [engine_section]
@@ -38,7 +39,7 @@ func New(t *testing.T) *Runner {
 	}
 	dir := t.TempDir()
 	r := &Runner{t: t, Dir: dir, cnf: filepath.Join(dir, "gost.cnf")}
-	if err := os.WriteFile(r.cnf, []byte(config), 0o644); err != nil {
+	if err := os.WriteFile(r.cnf, []byte(Config), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	// A config naming a missing engine does not stop openssl; a digest

@@ -56,6 +56,25 @@ func GOSTKey(pub *gost3410.PublicKey) (name string, canonical *gost3410.Curve, o
 	return e.name, e.curve, ok
 }
 
+// GOSTCurve is the curve a new key of a key_algorithms name gets: a
+// family name the wizard's default set (CryptoPro A, = TC26 256 paramSetB,
+// what CryptoPro CSP and OpenSSL's engine make; TC26 paramSetA for 512), a
+// set name its own; ok false for a name that is not GOST.
+func GOSTCurve(alg string) (*gost3410.Curve, bool) {
+	switch alg {
+	case KeyGOST256:
+		return gost3410.CryptoProA(), true
+	case KeyGOST512:
+		return gost3410.Curve512A(), true
+	}
+	for oid, e := range gostParamSets {
+		if e.name == alg && strings.HasPrefix(oid, "1.2.643.7.1.2.1.") { // the TC26 spelling
+			return e.curve, true
+		}
+	}
+	return nil, false
+}
+
 // gostFamily is the family of a GOST set name ("gost2012-256" of
 // "gost2012-256-B"); "" for another name.
 func gostFamily(alg string) string {

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"renewal/ca/crypto/gost3410"
 	"renewal/ca/ident"
 	"renewal/ca/profile"
 )
@@ -282,4 +283,21 @@ func TestPlaceholders(t *testing.T) {
 	own, err := profile.Load("../../e2e/testdata/profiles.yaml")
 	require.NoError(t, err)
 	assert.Empty(t, own.Placeholders())
+}
+
+// GOSTCurve: a family gets the wizard's set, a set name its own curve.
+func TestGOSTCurve(t *testing.T) {
+	for alg, want := range map[string]*gost3410.Curve{
+		"gost2012-256": gost3410.CryptoProA(), "gost2012-512": gost3410.Curve512A(),
+		"gost2012-256-A": gost3410.Curve256A(), "gost2012-256-B": gost3410.Curve256B(),
+		"gost2012-256-D": gost3410.Curve256D(), "gost2012-512-C": gost3410.Curve512C(),
+	} {
+		c, ok := profile.GOSTCurve(alg)
+		require.True(t, ok, alg)
+		assert.Equal(t, want.OID().String(), c.OID().String(), alg)
+	}
+	for _, alg := range []string{"ecdsa-p256", "gost2012-256-E", ""} {
+		_, ok := profile.GOSTCurve(alg)
+		assert.False(t, ok, alg)
+	}
 }

@@ -28,12 +28,10 @@ func signChallenge(key crypto.Signer, msg []byte) ([]byte, error) {
 // GOST family (app/browsercrypto): CryptoPro A for 256 bits, TC26
 // paramSetA for 512. No algorithm named: P-256, the wizard's default.
 func newKey(alg string) (crypto.Signer, error) {
-	switch alg {
-	case profile.KeyGOST256:
-		return gost3410.GenerateKey(gost3410.CryptoProA(), rand.Reader)
-	case profile.KeyGOST512:
-		return gost3410.GenerateKey(gost3410.Curve512A(), rand.Reader)
-	case "", "ecdsa-p256":
+	if c, gost := profile.GOSTCurve(alg); gost {
+		return gost3410.GenerateKey(c, rand.Reader)
+	}
+	if alg == "" || alg == "ecdsa-p256" {
 		return ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	}
 	return nil, fmt.Errorf("the load generator makes no %q key", alg)

@@ -18,17 +18,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"time"
-)
 
-const config = `openssl_conf = openssl_def
-[openssl_def]
-engines = engine_section
-[engine_section]
-gost = gost_section
-[gost_section]
-engine_id = gost
-default_algorithms = ALL
-`
+	"renewal/ca/gostssl"
+)
 
 var dir string
 
@@ -67,7 +59,7 @@ func main() {
 		panic(err)
 	}
 	defer os.RemoveAll(dir)
-	if err := os.WriteFile(filepath.Join(dir, "gost.cnf"), []byte(config), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "gost.cnf"), []byte(gostssl.Config), 0o644); err != nil {
 		panic(err)
 	}
 	const n = 100
